@@ -1,0 +1,208 @@
+//! Key material: RSA keys and self-signed certificates (token-signing keys, app certificate
+//! credentials), thumbprints, and client secrets.
+
+use chrono::{DateTime, Datelike, Utc};
+use graphmeet_wire::b64;
+use rand::distributions::{Alphanumeric, DistString, Distribution, Slice};
+use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rsa::RsaPrivateKey;
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// Key material could not be made or read.
+#[derive(Debug, thiserror::Error)]
+pub enum CryptoError {
+    /// RSA key generation or encoding failed.
+    #[error("RSA key: {0}")]
+    Rsa(String),
+    /// Certificate creation failed.
+    #[error("certificate: {0}")]
+    Certificate(String),
+    /// A PEM or DER input could not be read.
+    #[error("cannot read {what}: {detail}")]
+    Parse {
+        /// What was being read.
+        what: &'static str,
+        /// Why it failed.
+        detail: String,
+    },
+}
+
+/// An RSA key with a self-signed certificate for it.
+#[derive(Debug, Clone)]
+pub struct KeyAndCertificate {
+    /// The private key, PKCS#8 DER.
+    pub private_pkcs8_der: Vec<u8>,
+    /// The certificate, DER.
+    pub cert_der: Vec<u8>,
+}
+
+impl KeyAndCertificate {
+    /// Generates a 2048-bit RSA key and a self-signed certificate for `common_name`, valid
+    /// from `not_before` to `not_after`.
+    pub fn generate(common_name: &str, not_before: DateTime<Utc>, not_after: DateTime<Utc>) -> Result<Self, CryptoError> {
+        let key = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(|e| CryptoError::Rsa(e.to_string()))?;
+        let pkcs8 = key.to_pkcs8_der().map_err(|e| CryptoError::Rsa(e.to_string()))?;
+        let key_pair = rcgen::KeyPair::try_from(pkcs8.as_bytes()).map_err(|e| CryptoError::Certificate(e.to_string()))?;
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| CryptoError::Certificate(e.to_string()))?;
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
+        params.not_before = rcgen_date(not_before);
+        params.not_after = rcgen_date(not_after);
+        let cert = params.self_signed(&key_pair).map_err(|e| CryptoError::Certificate(e.to_string()))?;
+        Ok(Self { private_pkcs8_der: pkcs8.as_bytes().to_vec(), cert_der: cert.der().to_vec() })
+    }
+
+    /// The certificate and the key as one PEM file (certificate first), the form MSAL and
+    /// azure-identity load.
+    pub fn to_pem(&self) -> String {
+        let cert = pem::Pem::new("CERTIFICATE", self.cert_der.clone());
+        let key = pem::Pem::new("PRIVATE KEY", self.private_pkcs8_der.clone());
+        pem::encode_many(&[cert, key])
+    }
+}
+
+fn rcgen_date(t: DateTime<Utc>) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(t.timestamp()).unwrap_or_else(|_| rcgen::date_time_ymd(t.year(), t.month() as u8, t.day() as u8))
+}
+
+/// The private key in PKCS#1 DER, the form the JWT signer takes.
+pub fn pkcs8_to_pkcs1(pkcs8_der: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let key = RsaPrivateKey::from_pkcs8_der(pkcs8_der).map_err(|e| CryptoError::Parse { what: "private key", detail: e.to_string() })?;
+    let der = key.to_pkcs1_der().map_err(|e| CryptoError::Rsa(e.to_string()))?;
+    Ok(der.as_bytes().to_vec())
+}
+
+/// SHA-1 of `der`.
+pub fn sha1(der: &[u8]) -> Vec<u8> {
+    Sha1::digest(der).to_vec()
+}
+
+/// SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> Vec<u8> {
+    Sha256::digest(bytes).to_vec()
+}
+
+/// The base64url SHA-1 thumbprint of a DER certificate: a JWKS `kid`/`x5t`, an assertion `x5t`.
+pub fn x5t(cert_der: &[u8]) -> String {
+    b64::url_encode(sha1(cert_der))
+}
+
+/// The base64url SHA-256 thumbprint of a DER certificate: an assertion `x5t#S256`.
+pub fn x5t_s256(cert_der: &[u8]) -> String {
+    b64::url_encode(sha256(cert_der))
+}
+
+/// A certificate read from PEM or DER: its DER, subject, validity and RSA public key.
+#[derive(Debug, Clone)]
+pub struct ParsedCertificate {
+    /// The DER certificate.
+    pub der: Vec<u8>,
+    /// The subject's common name, or the whole subject when it has none.
+    pub subject: String,
+    /// notBefore.
+    pub not_before: DateTime<Utc>,
+    /// notAfter.
+    pub not_after: DateTime<Utc>,
+    /// The RSA public key, PKCS#1 DER (RSAPublicKey).
+    pub rsa_public_pkcs1_der: Vec<u8>,
+}
+
+const RSA_ENCRYPTION_OID: &str = "1.2.840.113549.1.1.1";
+
+/// Reads the first certificate of a PEM text (other blocks, such as a key, are ignored).
+pub fn parse_certificate_pem(text: &str) -> Result<ParsedCertificate, CryptoError> {
+    let blocks = pem::parse_many(text).map_err(|e| CryptoError::Parse { what: "PEM", detail: e.to_string() })?;
+    let cert = blocks
+        .iter()
+        .find(|b| b.tag() == "CERTIFICATE")
+        .ok_or(CryptoError::Parse { what: "PEM", detail: "no CERTIFICATE block".to_owned() })?;
+    parse_certificate_der(cert.contents())
+}
+
+/// Reads a DER certificate; only RSA keys are accepted, as Entra requires for assertions.
+pub fn parse_certificate_der(der: &[u8]) -> Result<ParsedCertificate, CryptoError> {
+    let err = |detail: String| CryptoError::Parse { what: "certificate", detail };
+    let (_, cert) = x509_parser::parse_x509_certificate(der).map_err(|e| err(e.to_string()))?;
+    let spki = &cert.tbs_certificate.subject_pki;
+    if spki.algorithm.algorithm.to_id_string() != RSA_ENCRYPTION_OID {
+        return Err(err("the certificate's key is not an RSA key".to_owned()));
+    }
+    let subject = cert
+        .subject()
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map(str::to_owned)
+        .unwrap_or_else(|| cert.subject().to_string());
+    let time = |t: x509_parser::time::ASN1Time| DateTime::<Utc>::from_timestamp(t.timestamp(), 0).unwrap_or_default();
+    Ok(ParsedCertificate {
+        der: der.to_vec(),
+        subject,
+        not_before: time(cert.validity().not_before),
+        not_after: time(cert.validity().not_after),
+        rsa_public_pkcs1_der: spki.subject_public_key.data.to_vec(),
+    })
+}
+
+/// The modulus and exponent of an RSA public key (PKCS#1 DER), base64url: a JWK's `n` and `e`.
+pub fn rsa_jwk_components(pkcs1_der: &[u8]) -> Result<(String, String), CryptoError> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::traits::PublicKeyParts;
+    let key = rsa::RsaPublicKey::from_pkcs1_der(pkcs1_der).map_err(|e| CryptoError::Parse { what: "RSA public key", detail: e.to_string() })?;
+    Ok((b64::url_encode(key.n().to_bytes_be()), b64::url_encode(key.e().to_bytes_be())))
+}
+
+/// A new client secret in Entra's shape: 40 characters, `8Q~` after a three-character hint.
+pub fn generate_client_secret() -> String {
+    const TAIL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_~";
+    let mut rng = rand::thread_rng();
+    let hint = Alphanumeric.sample_string(&mut rng, 3);
+    let tail: String = match Slice::new(TAIL) {
+        Ok(dist) => dist.sample_iter(&mut rng).take(34).map(|b| char::from(*b)).collect(),
+        Err(_) => Alphanumeric.sample_string(&mut rng, 34),
+    };
+    format!("{hint}8Q~{tail}")
+}
+
+/// The stored form of a secret: SHA-256, hex. Secrets are 200+ bits of randomness, so a fast
+/// hash is enough; the raw value is never stored.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(sha256(secret.as_bytes()))
+}
+
+/// Whether `secret` hashes to `stored_hash`, compared in constant time.
+pub fn secret_matches(secret: &str, stored_hash: &str) -> bool {
+    hash_secret(secret).as_bytes().ct_eq(stored_hash.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_have_entra_shape_and_verify() {
+        let secret = generate_client_secret();
+        assert_eq!(secret.len(), 40);
+        assert_eq!(&secret[3..6], "8Q~");
+        let hash = hash_secret(&secret);
+        assert!(secret_matches(&secret, &hash));
+        assert!(!secret_matches("wrong", &hash));
+    }
+
+    #[test]
+    fn generated_certificate_round_trips_through_pem() {
+        let now = Utc::now();
+        let kc = KeyAndCertificate::generate("graphmeet test", now, now + chrono::Duration::days(365)).unwrap();
+        let parsed = parse_certificate_pem(&kc.to_pem()).unwrap();
+        assert_eq!(parsed.der, kc.cert_der);
+        assert_eq!(parsed.subject, "graphmeet test");
+        let (n, e) = rsa_jwk_components(&parsed.rsa_public_pkcs1_der).unwrap();
+        assert_eq!(e, "AQAB");
+        assert!(n.len() > 300);
+        assert_eq!(x5t(&kc.cert_der).len(), 27);
+        assert!(pkcs8_to_pkcs1(&kc.private_pkcs8_der).is_ok());
+    }
+}

@@ -1,0 +1,266 @@
+//! Administration of the directory: tenants, users, groups, app registrations, their
+//! credentials, and admin consent. Ids are made here; the rules Entra applies to input
+//! (domain syntax, a UPN's domain belonging to its tenant, who may consent) are checked here.
+
+use crate::clock::Clock;
+use crate::crypto::{self, KeyAndCertificate};
+use crate::model::*;
+use crate::store::{Store, StoreError};
+use chrono::Duration;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Microsoft Graph application permissions (app roles) that admin consent may grant.
+pub const GRAPH_APP_ROLES: &[&str] = &[
+    "OnlineMeetings.ReadWrite.All",
+    "OnlineMeetings.Read.All",
+    "OnlineMeetingArtifact.Read.All",
+    "OnlineMeetingRecording.Read.All",
+    "OnlineMeetingTranscript.Read.All",
+    "Calendars.ReadWrite",
+    "User.Read.All",
+];
+
+/// Why an administrative change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    /// A record the change refers to does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The input breaks a rule; the text says which.
+    #[error("{0}")]
+    Invalid(String),
+    /// A uniqueness rule would be broken.
+    #[error("{0}")]
+    Conflict(String),
+    /// Key material could not be made or read.
+    #[error(transparent)]
+    Crypto(#[from] crypto::CryptoError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for DirectoryError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(what) => Self::Conflict(what),
+            StoreError::NotFound(what) => Self::NotFound(what.to_owned()),
+            other => Self::Store(other),
+        }
+    }
+}
+
+/// A new client secret: the stored credential and the value, shown once.
+#[derive(Debug, Clone)]
+pub struct NewSecret {
+    /// The stored credential (hash only).
+    pub credential: SecretCredential,
+    /// The secret value; it is not stored and cannot be read again.
+    pub value: String,
+}
+
+/// A generated certificate credential: the stored credential and the PEM with the private key.
+#[derive(Debug, Clone)]
+pub struct NewCertificate {
+    /// The stored credential.
+    pub credential: CertificateCredential,
+    /// Certificate and private key, PEM; the key is not stored.
+    pub pem: String,
+}
+
+/// Administrative operations on the directory.
+#[derive(Clone)]
+pub struct Directory {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+fn valid_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && domain.len() <= 253
+        && labels.iter().all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+}
+
+fn slug(name: &str) -> String {
+    let s: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+    if s.is_empty() {
+        "tenant".to_owned()
+    } else {
+        s.chars().take(27).collect()
+    }
+}
+
+impl Directory {
+    /// Administration over `store`.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    /// Resolves a tenant given by id or by domain.
+    pub async fn tenant(&self, id_or_domain: &str) -> Result<Tenant, DirectoryError> {
+        crate::identity::resolve_tenant(self.store.as_ref(), id_or_domain)
+            .await?
+            .ok_or_else(|| DirectoryError::NotFound(format!("tenant {id_or_domain}")))
+    }
+
+    /// Creates a tenant. Without a domain, `{name}.onmicrosoft.com` is used.
+    pub async fn create_tenant(&self, display_name: &str, domain: Option<&str>, id: Option<Uuid>) -> Result<Tenant, DirectoryError> {
+        let display_name = display_name.trim();
+        if display_name.is_empty() {
+            return Err(DirectoryError::Invalid("a tenant needs a display name".to_owned()));
+        }
+        let domain = domain.map(str::to_ascii_lowercase).unwrap_or_else(|| format!("{}.onmicrosoft.com", slug(display_name)));
+        if !valid_domain(&domain) {
+            return Err(DirectoryError::Invalid(format!("'{domain}' is not a valid domain name")));
+        }
+        let tenant = Tenant { id: id.unwrap_or_else(Uuid::new_v4), display_name: display_name.to_owned(), domains: vec![domain], created_at: self.clock.now() };
+        self.store.create_tenant(&tenant).await?;
+        Ok(tenant)
+    }
+
+    /// Creates a user; the UPN's domain must be one of the tenant's.
+    pub async fn create_user(&self, tenant: &str, upn: &str, display_name: Option<&str>) -> Result<User, DirectoryError> {
+        let tenant = self.tenant(tenant).await?;
+        let upn = upn.trim().to_ascii_lowercase();
+        let Some((local, domain)) = upn.split_once('@') else {
+            return Err(DirectoryError::Invalid(format!("'{upn}' is not a user principal name (alias@domain)")));
+        };
+        if local.is_empty() || local.contains(char::is_whitespace) {
+            return Err(DirectoryError::Invalid(format!("'{upn}' is not a user principal name (alias@domain)")));
+        }
+        if !tenant.domains.iter().any(|d| d == domain) {
+            return Err(DirectoryError::Invalid(format!(
+                "the domain of '{upn}' is not a verified domain of tenant {} ({})",
+                tenant.id,
+                tenant.domains.join(", ")
+            )));
+        }
+        let user = User {
+            id: Uuid::new_v4(),
+            tenant_id: tenant.id,
+            display_name: display_name.map(str::to_owned).unwrap_or_else(|| local.to_owned()),
+            upn,
+            password_hash: None,
+            created_at: self.clock.now(),
+        };
+        self.store.create_user(&user).await?;
+        Ok(user)
+    }
+
+    /// Registers an app in its home tenant and creates its service principal there, as the
+    /// portal does.
+    pub async fn create_app(&self, home_tenant: &str, display_name: &str, multi_tenant: bool) -> Result<(App, ServicePrincipal), DirectoryError> {
+        let tenant = self.tenant(home_tenant).await?;
+        let display_name = display_name.trim();
+        if display_name.is_empty() {
+            return Err(DirectoryError::Invalid("an app needs a display name".to_owned()));
+        }
+        let now = self.clock.now();
+        let app = App { app_id: Uuid::new_v4(), object_id: Uuid::new_v4(), home_tenant_id: tenant.id, display_name: display_name.to_owned(), multi_tenant, created_at: now };
+        self.store.create_app(&app).await?;
+        let sp = self.store.grant_consent(tenant.id, app.app_id, Uuid::new_v4(), &[], now).await?;
+        Ok((app, sp))
+    }
+
+    async fn app(&self, app_id: Uuid) -> Result<App, DirectoryError> {
+        self.store.get_app(app_id).await?.ok_or_else(|| DirectoryError::NotFound(format!("app {app_id}")))
+    }
+
+    /// Adds a client secret valid for `lifetime`; the value is returned once.
+    pub async fn add_secret(&self, app_id: Uuid, display_name: &str, lifetime: Duration) -> Result<NewSecret, DirectoryError> {
+        self.app(app_id).await?;
+        if lifetime <= Duration::zero() {
+            return Err(DirectoryError::Invalid("a secret's lifetime must be positive".to_owned()));
+        }
+        let value = crypto::generate_client_secret();
+        let now = self.clock.now();
+        let credential = SecretCredential {
+            key_id: Uuid::new_v4(),
+            app_id,
+            display_name: display_name.to_owned(),
+            hint: value.chars().take(3).collect(),
+            hash: crypto::hash_secret(&value),
+            start: now,
+            end: now + lifetime,
+        };
+        self.store.add_secret(&credential).await?;
+        Ok(NewSecret { credential, value })
+    }
+
+    /// Generates an RSA key and certificate, valid for `lifetime`, and adds the certificate.
+    pub async fn add_generated_certificate(&self, app_id: Uuid, lifetime: Duration) -> Result<NewCertificate, DirectoryError> {
+        let app = self.app(app_id).await?;
+        let now = self.clock.now();
+        let material = KeyAndCertificate::generate(&app.display_name, now - Duration::minutes(5), now + lifetime)?;
+        let credential = self.add_certificate_der(app_id, &material.cert_der).await?;
+        Ok(NewCertificate { credential, pem: material.to_pem() })
+    }
+
+    /// Adds a certificate given as PEM (any private key in the text is ignored).
+    pub async fn add_certificate_pem(&self, app_id: Uuid, pem: &str) -> Result<CertificateCredential, DirectoryError> {
+        let parsed = crypto::parse_certificate_pem(pem).map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        self.add_certificate_der(app_id, &parsed.der).await
+    }
+
+    async fn add_certificate_der(&self, app_id: Uuid, der: &[u8]) -> Result<CertificateCredential, DirectoryError> {
+        self.app(app_id).await?;
+        let parsed = crypto::parse_certificate_der(der).map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        let credential = CertificateCredential {
+            key_id: Uuid::new_v4(),
+            app_id,
+            display_name: parsed.subject.clone(),
+            thumbprint_sha1: hex::encode_upper(crypto::sha1(der)),
+            thumbprint_sha256: hex::encode_upper(crypto::sha256(der)),
+            der: der.to_vec(),
+            start: parsed.not_before,
+            end: parsed.not_after,
+        };
+        self.store.add_certificate(&credential).await?;
+        Ok(credential)
+    }
+
+    /// Grants admin consent in `tenant` for the app's Graph `roles`, creating the service
+    /// principal when the tenant has none. Another tenant may consent only to a multi-tenant
+    /// app.
+    pub async fn grant_consent(&self, tenant: &str, app_id: Uuid, roles: &[String]) -> Result<ServicePrincipal, DirectoryError> {
+        let tenant = self.tenant(tenant).await?;
+        let app = self.app(app_id).await?;
+        if app.home_tenant_id != tenant.id && !app.multi_tenant {
+            return Err(DirectoryError::Invalid(format!(
+                "app {app_id} is single-tenant (registered in {}); tenant {} cannot consent to it",
+                app.home_tenant_id, tenant.id
+            )));
+        }
+        let mut canonical = Vec::with_capacity(roles.len());
+        for role in roles {
+            let known = GRAPH_APP_ROLES
+                .iter()
+                .find(|r| r.eq_ignore_ascii_case(role))
+                .ok_or_else(|| DirectoryError::Invalid(format!("'{role}' is not a Microsoft Graph application permission graphmeet knows ({})", GRAPH_APP_ROLES.join(", "))))?;
+            canonical.push((*known).to_owned());
+        }
+        Ok(self.store.grant_consent(tenant.id, app_id, Uuid::new_v4(), &canonical, self.clock.now()).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_syntax() {
+        assert!(valid_domain("contoso.onmicrosoft.com"));
+        assert!(!valid_domain("contoso"));
+        assert!(!valid_domain("-a.com"));
+        assert!(!valid_domain("a..com"));
+        assert!(!valid_domain("a b.com"));
+    }
+
+    #[test]
+    fn slug_makes_a_domain_label() {
+        assert_eq!(slug("Contoso Dev!"), "contosodev");
+        assert_eq!(slug("!!!"), "tenant");
+    }
+}

@@ -1,0 +1,644 @@
+//! The identity platform's client-credentials flow: resolve the tenant, check the scope, find
+//! the app's service principal, authenticate the client (secret or certificate assertion), and
+//! issue a v1 app-only access token for Microsoft Graph.
+//!
+//! Facts copied: <https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow>,
+//! <https://learn.microsoft.com/entra/identity-platform/certificate-credentials>,
+//! <https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference>.
+
+use crate::clock::Clock;
+use crate::crypto;
+use crate::model::{App, ServicePrincipal, SigningKey, Tenant};
+use crate::store::{Store, StoreError};
+use chrono::{DateTime, Duration, Utc};
+use graphmeet_wire::{b64, GRAPH_APP_ID, GRAPH_RESOURCE_URI, JWT_BEARER_ASSERTION_TYPE};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::sync::RwLock;
+use uuid::Uuid;
+
+/// The Entra role template id every app-only Graph token carries in `wids`.
+const APP_TOKEN_WIDS: &str = "0997a1d0-0d1d-4acb-b408-d5ca73121e90";
+/// Tokens are back-dated by five minutes, as Entra does (`exp - iat` = 3900 s for a 1 h token).
+const BACKDATE_SECS: i64 = 300;
+/// Clock skew allowed on client assertions' `nbf` and `exp`.
+const ASSERTION_SKEW_SECS: i64 = 300;
+
+/// How long issued tokens live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenLifetimes {
+    /// The lifetime of an ordinary token (`expires_in` is one second less).
+    pub default: Duration,
+    /// The lifetime when the client announces CAE support (`xms_cc` = `cp1`).
+    pub cae: Duration,
+}
+
+impl Default for TokenLifetimes {
+    fn default() -> Self {
+        Self { default: Duration::seconds(3600), cae: Duration::seconds(86400) }
+    }
+}
+
+impl TokenLifetimes {
+    /// How long a retired signing key must stay published: the longest token it can have signed.
+    pub fn retention(&self) -> Duration {
+        self.default.max(self.cae) + Duration::seconds(BACKDATE_SECS)
+    }
+}
+
+/// Why a token request was refused, in domain terms; the server renders each as AADSTS.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// No tenant has that id or domain.
+    #[error("tenant {0} not found")]
+    TenantNotFound(String),
+    /// A required form parameter is missing.
+    #[error("missing parameter {0}")]
+    MissingParameter(&'static str),
+    /// The scope is not a scope value.
+    #[error("invalid scope {0}")]
+    InvalidScope(String),
+    /// Client credentials asked for a scope that is not `{resource}/.default`.
+    #[error("scope {0} is not a /.default scope")]
+    ScopeNotDefault(String),
+    /// The `/.default` scope names a resource other than Microsoft Graph.
+    #[error("resource {resource} not found in {tenant}")]
+    ResourceNotFound {
+        /// The resource named.
+        resource: String,
+        /// The tenant, as the request named it.
+        tenant: String,
+    },
+    /// The app is unknown, or has no service principal in this tenant.
+    #[error("app {app_id} not found in {tenant}")]
+    AppNotFoundInDirectory {
+        /// The client id sent.
+        app_id: String,
+        /// The tenant, as the request named it.
+        tenant: String,
+    },
+    /// The app's home tenant has no service principal for it.
+    #[error("app {app_id} has no service principal in {tenant_id}")]
+    MissingServicePrincipal {
+        /// The app.
+        app_id: Uuid,
+        /// Its home tenant.
+        tenant_id: Uuid,
+    },
+    /// Neither a secret nor an assertion was sent.
+    #[error("no client credential")]
+    MissingClientCredential,
+    /// No secret of the app matches.
+    #[error("invalid client secret for {0}")]
+    InvalidClientSecret(Uuid),
+    /// The matching secret has expired.
+    #[error("expired client secret for {0}")]
+    ExpiredClientSecret(Uuid),
+    /// `client_assertion_type` is not the JWT bearer type.
+    #[error("unsupported client_assertion_type {0}")]
+    InvalidAssertionType(String),
+    /// The assertion is not a readable JWT.
+    #[error("malformed client assertion: {0}")]
+    MalformedAssertion(String),
+    /// The assertion uses an algorithm other than RS256 or PS256.
+    #[error("unsupported assertion algorithm {0}")]
+    UnsupportedAssertionAlgorithm(String),
+    /// The assertion names no certificate thumbprint.
+    #[error("assertion without x5t or x5t#S256")]
+    AssertionMissingThumbprint,
+    /// The assertion's key is unknown, expired, or its signature does not verify.
+    #[error("assertion signature rejected ({})", reason.reason())]
+    AssertionSignature {
+        /// The app.
+        app_id: Uuid,
+        /// The thumbprint the client sent.
+        thumbprint: String,
+        /// Why.
+        reason: SignatureFailure,
+    },
+    /// `iss`/`sub` is not the request's `client_id`.
+    #[error("assertion issuer does not match client_id")]
+    AssertionClientMismatch,
+    /// `aud` is not this tenant's token endpoint.
+    #[error("assertion audience mismatch")]
+    AssertionAudienceMismatch,
+    /// The assertion is expired or not yet valid.
+    #[error("assertion outside its validity window")]
+    AssertionTimeRange {
+        /// Now, Unix seconds.
+        now: i64,
+        /// The assertion's `nbf`.
+        nbf: Option<i64>,
+        /// The assertion's `exp`.
+        exp: i64,
+    },
+    /// The assertion's `jti` was already redeemed.
+    #[error("assertion {0} replayed")]
+    AssertionReplayed(String),
+    /// No signing key is available.
+    #[error("no signing key")]
+    NoSigningKey,
+    /// Signing failed.
+    #[error("signing failed: {0}")]
+    Signing(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why an assertion's signature was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureFailure {
+    /// No certificate of the app has that thumbprint.
+    KeyNotFound,
+    /// The certificate has expired.
+    KeyExpired,
+    /// The signature does not verify with the certificate's key.
+    BadSignature,
+}
+
+impl SignatureFailure {
+    /// Entra's bracketed reason text.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::KeyNotFound => "The key was not found.",
+            Self::KeyExpired => "The key used is expired.",
+            Self::BadSignature => "The provided signature value did not match the expected signature value.",
+        }
+    }
+}
+
+/// A client-credentials request as the token endpoint received it.
+#[derive(Debug, Clone, Default)]
+pub struct ClientCredentialsRequest {
+    /// The `{tenant}` path segment: a GUID (any case) or a domain.
+    pub tenant: String,
+    /// `client_id` (from the form or HTTP Basic).
+    pub client_id: Option<String>,
+    /// `scope`.
+    pub scope: Option<String>,
+    /// `client_secret` (from the form or HTTP Basic).
+    pub client_secret: Option<String>,
+    /// `client_assertion`.
+    pub client_assertion: Option<String>,
+    /// `client_assertion_type`.
+    pub client_assertion_type: Option<String>,
+    /// `scheme://host[:port]` this request arrived at; an assertion's `aud` must be a token URL
+    /// under it.
+    pub base_url: String,
+    /// Whether `claims` asked for the CAE capability (`xms_cc` contains `cp1`).
+    pub cae: bool,
+}
+
+/// An issued access token.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    /// The signed JWT.
+    pub access_token: String,
+    /// Seconds until expiry, as `expires_in`.
+    pub expires_in: u64,
+    /// The claims inside it.
+    pub claims: AccessTokenClaims,
+}
+
+/// The claims of a v1 app-only Graph token, in Entra's names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessTokenClaims {
+    /// `https://graph.microsoft.com` or the Graph app id, following the requested form.
+    pub aud: String,
+    /// `https://sts.windows.net/{tid}/`.
+    pub iss: String,
+    /// Issued at.
+    pub iat: i64,
+    /// Not before (= `iat`).
+    pub nbf: i64,
+    /// Expiry.
+    pub exp: i64,
+    /// Opaque.
+    #[serde(default)]
+    pub aio: String,
+    /// The app's display name.
+    #[serde(default)]
+    pub app_displayname: String,
+    /// The client id.
+    pub appid: String,
+    /// `1` for a secret, `2` for a certificate.
+    pub appidacr: String,
+    /// The identity provider: the issuer, for app-only tokens.
+    pub idp: String,
+    /// `app`.
+    pub idtyp: String,
+    /// The service principal's object id in this tenant.
+    pub oid: String,
+    /// Opaque.
+    #[serde(default)]
+    pub rh: String,
+    /// Graph app roles consented in this tenant; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    /// = `oid`.
+    pub sub: String,
+    /// The tenant that issued the token.
+    pub tid: String,
+    /// The token's unique id.
+    pub uti: String,
+    /// `1.0`.
+    pub ver: String,
+    /// Directory role templates.
+    #[serde(default)]
+    pub wids: Vec<String>,
+    /// Tenant creation time, Unix seconds.
+    #[serde(default)]
+    pub xms_tcdt: i64,
+}
+
+/// The token-signing keys, cached from the store.
+pub struct KeyRing {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    lifetimes: TokenLifetimes,
+    cache: RwLock<Vec<LoadedKey>>,
+}
+
+/// A signing key ready to use.
+#[derive(Clone)]
+pub struct LoadedKey {
+    /// The stored key.
+    pub key: SigningKey,
+    encoding: Arc<EncodingKey>,
+    /// The public key, PKCS#1 DER.
+    pub public_pkcs1_der: Vec<u8>,
+}
+
+impl KeyRing {
+    /// A key ring over `store`; call [`KeyRing::ensure_key`] before signing.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, lifetimes: TokenLifetimes) -> Self {
+        Self { store, clock, lifetimes, cache: RwLock::new(Vec::new()) }
+    }
+
+    /// Creates the first signing key if the store has none, and loads the keys.
+    pub async fn ensure_key(&self) -> Result<(), IdentityError> {
+        if self.store.list_signing_keys().await?.is_empty() {
+            self.rotate().await?;
+        }
+        self.reload().await
+    }
+
+    /// Adds a new signing key; the previous one stays published until its tokens expire.
+    pub async fn rotate(&self) -> Result<SigningKey, IdentityError> {
+        let now = self.clock.now();
+        let material = crypto::KeyAndCertificate::generate("accounts.graphmeet.local", now - Duration::days(1), now + Duration::days(5 * 365))
+            .map_err(|e| IdentityError::Signing(e.to_string()))?;
+        let key = SigningKey {
+            kid: crypto::x5t(&material.cert_der),
+            private_pkcs8_der: material.private_pkcs8_der,
+            cert_der: material.cert_der,
+            created_at: now,
+            retired_at: None,
+        };
+        self.store.rotate_signing_key(&key).await?;
+        self.reload().await?;
+        Ok(key)
+    }
+
+    /// Reloads the keys from the store (another instance may have rotated them).
+    pub async fn reload(&self) -> Result<(), IdentityError> {
+        let keys = self.store.list_signing_keys().await?;
+        let mut loaded = Vec::with_capacity(keys.len());
+        for key in keys {
+            let pkcs1 = crypto::pkcs8_to_pkcs1(&key.private_pkcs8_der).map_err(|e| IdentityError::Signing(e.to_string()))?;
+            let public = crypto::parse_certificate_der(&key.cert_der).map_err(|e| IdentityError::Signing(e.to_string()))?;
+            loaded.push(LoadedKey { encoding: Arc::new(EncodingKey::from_rsa_der(&pkcs1)), public_pkcs1_der: public.rsa_public_pkcs1_der, key });
+        }
+        *self.cache.write().unwrap_or_else(|p| p.into_inner()) = loaded;
+        Ok(())
+    }
+
+    /// The keys clients and resources may see: the active one and retired ones whose tokens
+    /// may still be alive. Newest first.
+    pub fn published(&self) -> Vec<LoadedKey> {
+        let now = self.clock.now();
+        let retention = self.lifetimes.retention();
+        self.cache
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|k| k.key.retired_at.is_none_or(|retired| retired + retention > now))
+            .cloned()
+            .collect()
+    }
+
+    /// The published key with this `kid`, reloading once from the store on a miss.
+    pub async fn find(&self, kid: &str) -> Result<Option<LoadedKey>, IdentityError> {
+        if let Some(key) = self.published().into_iter().find(|k| k.key.kid == kid) {
+            return Ok(Some(key));
+        }
+        self.reload().await?;
+        Ok(self.published().into_iter().find(|k| k.key.kid == kid))
+    }
+
+    async fn active(&self) -> Result<LoadedKey, IdentityError> {
+        let cached = self.cache.read().unwrap_or_else(|p| p.into_inner()).iter().find(|k| k.key.retired_at.is_none()).cloned();
+        match cached {
+            Some(key) => Ok(key),
+            None => {
+                self.reload().await?;
+                self.cache.read().unwrap_or_else(|p| p.into_inner()).iter().find(|k| k.key.retired_at.is_none()).cloned().ok_or(IdentityError::NoSigningKey)
+            }
+        }
+    }
+}
+
+/// The identity platform: issues tokens for the client-credentials grant.
+pub struct Identity {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    keys: Arc<KeyRing>,
+    lifetimes: TokenLifetimes,
+}
+
+/// The resource a `/.default` scope names, in the form the token's `aud` will carry.
+fn graph_audience(resource: &str) -> Option<&'static str> {
+    let trimmed = resource.trim_end_matches('/');
+    if trimmed.eq_ignore_ascii_case(GRAPH_RESOURCE_URI) {
+        Some(GRAPH_RESOURCE_URI)
+    } else if trimmed.eq_ignore_ascii_case(GRAPH_APP_ID) {
+        Some(GRAPH_APP_ID)
+    } else {
+        None
+    }
+}
+
+/// Checks a client-credentials scope; returns the audience for the token.
+fn check_scope(scope: &str, tenant: &str) -> Result<&'static str, IdentityError> {
+    let scopes: Vec<&str> = scope.split_whitespace().collect();
+    if scopes.is_empty() {
+        return Err(IdentityError::MissingParameter("scope"));
+    }
+    let mut audience = None;
+    for s in &scopes {
+        let Some(resource) = s.strip_suffix("/.default") else {
+            return Err(IdentityError::ScopeNotDefault(scope.to_owned()));
+        };
+        if resource.is_empty() {
+            return Err(IdentityError::InvalidScope(scope.to_owned()));
+        }
+        let aud = graph_audience(resource).ok_or_else(|| IdentityError::ResourceNotFound { resource: resource.to_owned(), tenant: tenant.to_owned() })?;
+        if audience.is_some_and(|a| a != aud) {
+            return Err(IdentityError::InvalidScope(scope.to_owned()));
+        }
+        audience = Some(aud);
+    }
+    audience.ok_or_else(|| IdentityError::InvalidScope(scope.to_owned()))
+}
+
+/// Resolves a tenant path segment (GUID in any case, or a domain).
+pub async fn resolve_tenant(store: &dyn Store, segment: &str) -> Result<Option<Tenant>, StoreError> {
+    match Uuid::parse_str(segment) {
+        Ok(id) => store.get_tenant(id).await,
+        Err(_) => store.find_tenant_by_domain(&segment.to_ascii_lowercase()).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct AssertionHeader {
+    alg: String,
+    #[serde(default)]
+    x5t: Option<String>,
+    #[serde(default, rename = "x5t#S256")]
+    x5t_s256: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+struct AssertionClaims {
+    #[serde(default)]
+    iss: Option<String>,
+    #[serde(default)]
+    sub: Option<String>,
+    #[serde(default)]
+    aud: Option<Audience>,
+    #[serde(default)]
+    exp: Option<f64>,
+    #[serde(default)]
+    nbf: Option<f64>,
+    #[serde(default)]
+    jti: Option<String>,
+}
+
+fn decode_segment<T: serde::de::DeserializeOwned>(segment: &str, what: &str) -> Result<T, IdentityError> {
+    let bytes = b64::url_decode_lenient(segment).map_err(|e| IdentityError::MalformedAssertion(format!("{what} is not base64url: {e}")))?;
+    serde_json::from_slice(&bytes).map_err(|e| IdentityError::MalformedAssertion(format!("{what} is not valid JSON: {e}")))
+}
+
+impl Identity {
+    /// The identity platform over `store`, signing with `keys`.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, keys: Arc<KeyRing>, lifetimes: TokenLifetimes) -> Self {
+        Self { store, clock, keys, lifetimes }
+    }
+
+    /// The signing keys.
+    pub fn keys(&self) -> &Arc<KeyRing> {
+        &self.keys
+    }
+
+    /// Handles `grant_type=client_credentials`.
+    pub async fn client_credentials(&self, req: &ClientCredentialsRequest) -> Result<IssuedToken, IdentityError> {
+        let tenant = resolve_tenant(self.store.as_ref(), &req.tenant).await?.ok_or_else(|| IdentityError::TenantNotFound(req.tenant.clone()))?;
+        let client_id = req.client_id.as_deref().filter(|c| !c.is_empty()).ok_or(IdentityError::MissingParameter("client_id"))?;
+        let scope = req.scope.as_deref().filter(|s| !s.trim().is_empty()).ok_or(IdentityError::MissingParameter("scope"))?;
+        let audience = check_scope(scope, &req.tenant)?;
+        let not_found = || IdentityError::AppNotFoundInDirectory { app_id: client_id.to_owned(), tenant: req.tenant.clone() };
+        let app_id = Uuid::parse_str(client_id).map_err(|_| not_found())?;
+        let app = self.store.get_app(app_id).await?.ok_or_else(not_found)?;
+        let sp = match self.store.get_service_principal(tenant.id, app.app_id).await? {
+            Some(sp) => sp,
+            None if app.home_tenant_id == tenant.id => {
+                return Err(IdentityError::MissingServicePrincipal { app_id: app.app_id, tenant_id: tenant.id })
+            }
+            None => return Err(not_found()),
+        };
+        let appidacr = if let Some(assertion) = req.client_assertion.as_deref().filter(|a| !a.is_empty()) {
+            self.check_assertion(req, &tenant, &app, assertion).await?;
+            "2"
+        } else if let Some(secret) = req.client_secret.as_deref().filter(|s| !s.is_empty()) {
+            self.check_secret(&app, secret).await?;
+            "1"
+        } else {
+            return Err(IdentityError::MissingClientCredential);
+        };
+        self.issue(&tenant, &app, &sp, audience, appidacr, req.cae).await
+    }
+
+    async fn check_secret(&self, app: &App, secret: &str) -> Result<(), IdentityError> {
+        let now = self.clock.now();
+        let secrets = self.store.list_secrets(app.app_id).await?;
+        let matched = secrets.iter().find(|s| crypto::secret_matches(secret, &s.hash)).ok_or(IdentityError::InvalidClientSecret(app.app_id))?;
+        if now >= matched.end || now < matched.start {
+            return Err(IdentityError::ExpiredClientSecret(app.app_id));
+        }
+        Ok(())
+    }
+
+    async fn check_assertion(&self, req: &ClientCredentialsRequest, tenant: &Tenant, app: &App, assertion: &str) -> Result<(), IdentityError> {
+        let assertion_type = req.client_assertion_type.as_deref().unwrap_or_default();
+        if assertion_type.is_empty() {
+            return Err(IdentityError::MissingParameter("client_assertion_type"));
+        }
+        if assertion_type != JWT_BEARER_ASSERTION_TYPE {
+            return Err(IdentityError::InvalidAssertionType(assertion_type.to_owned()));
+        }
+        let assertion = assertion.trim();
+        let (signed, signature) = assertion.rsplit_once('.').ok_or_else(|| IdentityError::MalformedAssertion("not a JWS compact serialization".to_owned()))?;
+        let (header_b64, payload_b64) = signed.split_once('.').ok_or_else(|| IdentityError::MalformedAssertion("not a JWS compact serialization".to_owned()))?;
+        if payload_b64.contains('.') {
+            return Err(IdentityError::MalformedAssertion("encrypted assertions are not supported".to_owned()));
+        }
+        let header: AssertionHeader = decode_segment(header_b64, "the header")?;
+        let claims: AssertionClaims = decode_segment(payload_b64, "the payload")?;
+        let algorithm = match header.alg.as_str() {
+            "RS256" => Algorithm::RS256,
+            "PS256" => Algorithm::PS256,
+            other => return Err(IdentityError::UnsupportedAssertionAlgorithm(other.to_owned())),
+        };
+
+        let client = app.app_id.to_string();
+        let same_client = |v: &Option<String>| v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(&client));
+        if !same_client(&claims.iss) || !same_client(&claims.sub) {
+            return Err(IdentityError::AssertionClientMismatch);
+        }
+
+        // Thumbprints arrive padded or not; compare their decoded bytes.
+        let (sent, sha256) = match (&header.x5t_s256, &header.x5t) {
+            (Some(t), _) => (t.clone(), true),
+            (None, Some(t)) => (t.clone(), false),
+            (None, None) => return Err(IdentityError::AssertionMissingThumbprint),
+        };
+        let sent_bytes = b64::url_decode_lenient(&sent).map_err(|_| IdentityError::MalformedAssertion("the thumbprint is not base64url".to_owned()))?;
+        let display = hex::encode_upper(&sent_bytes);
+        let certs = self.store.list_certificates(app.app_id).await?;
+        let cert = certs
+            .iter()
+            .find(|c| if sha256 { crypto::sha256(&c.der) == sent_bytes } else { crypto::sha1(&c.der) == sent_bytes })
+            .ok_or_else(|| IdentityError::AssertionSignature { app_id: app.app_id, thumbprint: display.clone(), reason: SignatureFailure::KeyNotFound })?;
+        let now = self.clock.now();
+        if now >= cert.end {
+            return Err(IdentityError::AssertionSignature { app_id: app.app_id, thumbprint: display, reason: SignatureFailure::KeyExpired });
+        }
+        let parsed = crypto::parse_certificate_der(&cert.der).map_err(|e| IdentityError::Signing(e.to_string()))?;
+        let key = DecodingKey::from_rsa_der(&parsed.rsa_public_pkcs1_der);
+        let verified = jsonwebtoken::crypto::verify(b64::strip_padding(signature), signed.as_bytes(), &key, algorithm).unwrap_or(false);
+        if !verified {
+            return Err(IdentityError::AssertionSignature { app_id: app.app_id, thumbprint: display, reason: SignatureFailure::BadSignature });
+        }
+
+        let audiences: Vec<String> = match claims.aud {
+            Some(Audience::One(a)) => vec![a],
+            Some(Audience::Many(a)) => a,
+            None => Vec::new(),
+        };
+        if !audiences.iter().any(|aud| self.is_token_url_of(aud, &req.base_url, tenant)) {
+            return Err(IdentityError::AssertionAudienceMismatch);
+        }
+
+        let exp = claims.exp.ok_or_else(|| IdentityError::MalformedAssertion("the assertion has no exp".to_owned()))? as i64;
+        let nbf = claims.nbf.map(|n| n as i64);
+        let now_s = now.timestamp();
+        if exp + ASSERTION_SKEW_SECS <= now_s || nbf.is_some_and(|n| n - ASSERTION_SKEW_SECS > now_s) {
+            return Err(IdentityError::AssertionTimeRange { now: now_s, nbf, exp });
+        }
+        let jti = claims.jti.filter(|j| !j.is_empty()).ok_or_else(|| IdentityError::MalformedAssertion("the assertion has no jti".to_owned()))?;
+        let keep_until = DateTime::<Utc>::from_timestamp(exp + ASSERTION_SKEW_SECS, 0).unwrap_or(now);
+        if !self.store.record_assertion_id(app.app_id, &jti, keep_until, now).await? {
+            return Err(IdentityError::AssertionReplayed(jti));
+        }
+        Ok(())
+    }
+
+    /// Whether `aud` is `{base}/{tenant id or domain}/oauth2/v2.0/token`, ignoring case and a
+    /// query string.
+    fn is_token_url_of(&self, aud: &str, base_url: &str, tenant: &Tenant) -> bool {
+        let aud = aud.split('?').next().unwrap_or_default().trim_end_matches('/').to_ascii_lowercase();
+        let base = base_url.trim_end_matches('/').to_ascii_lowercase();
+        let Some(rest) = aud.strip_prefix(&base) else { return false };
+        let Some(segment) = rest.strip_prefix('/').and_then(|r| r.strip_suffix("/oauth2/v2.0/token")) else { return false };
+        segment == tenant.id.to_string() || tenant.domains.iter().any(|d| d == segment)
+    }
+
+    async fn issue(&self, tenant: &Tenant, app: &App, sp: &ServicePrincipal, audience: &str, appidacr: &str, cae: bool) -> Result<IssuedToken, IdentityError> {
+        let now = self.clock.now().timestamp();
+        let lifetime = if cae { self.lifetimes.cae } else { self.lifetimes.default };
+        let issuer = format!("https://sts.windows.net/{}/", tenant.id);
+        let claims = AccessTokenClaims {
+            aud: audience.to_owned(),
+            iss: issuer.clone(),
+            iat: now - BACKDATE_SECS,
+            nbf: now - BACKDATE_SECS,
+            exp: now + lifetime.num_seconds(),
+            aio: opaque(48),
+            app_displayname: app.display_name.clone(),
+            appid: app.app_id.to_string(),
+            appidacr: appidacr.to_owned(),
+            idp: issuer,
+            idtyp: "app".to_owned(),
+            oid: sp.id.to_string(),
+            rh: format!("0.{}.", opaque(40)),
+            roles: sp.app_roles.clone(),
+            sub: sp.id.to_string(),
+            tid: tenant.id.to_string(),
+            uti: opaque(16),
+            ver: "1.0".to_owned(),
+            wids: vec![APP_TOKEN_WIDS.to_owned()],
+            xms_tcdt: tenant.created_at.timestamp(),
+        };
+        let key = self.keys.active().await?;
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(key.key.kid.clone());
+        header.x5t = Some(key.key.kid.clone());
+        let access_token = jsonwebtoken::encode(&header, &claims, &key.encoding).map_err(|e| IdentityError::Signing(e.to_string()))?;
+        Ok(IssuedToken { access_token, expires_in: (lifetime.num_seconds() - 1).max(0) as u64, claims })
+    }
+}
+
+/// Random bytes as base64url: the opaque `aio`, `rh` and `uti` values.
+fn opaque(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    b64::url_encode(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graph_scopes_in_both_forms_are_accepted() {
+        assert_eq!(check_scope("https://graph.microsoft.com/.default", "t").ok(), Some(GRAPH_RESOURCE_URI));
+        assert_eq!(check_scope("00000003-0000-0000-c000-000000000000/.default", "t").ok(), Some(GRAPH_APP_ID));
+        assert_eq!(check_scope("https://graph.microsoft.com//.default", "t").ok(), Some(GRAPH_RESOURCE_URI));
+    }
+
+    #[test]
+    fn scope_rules() {
+        assert!(matches!(check_scope("https://graph.microsoft.com/User.Read", "t"), Err(IdentityError::ScopeNotDefault(_))));
+        assert!(matches!(check_scope("https://foo.example/.default", "t"), Err(IdentityError::ResourceNotFound { .. })));
+        assert!(matches!(check_scope("/.default", "t"), Err(IdentityError::InvalidScope(_))));
+        assert!(matches!(
+            check_scope("https://graph.microsoft.com/.default 00000003-0000-0000-c000-000000000000/.default", "t"),
+            Err(IdentityError::InvalidScope(_))
+        ));
+    }
+
+    #[test]
+    fn uti_is_22_characters() {
+        assert_eq!(opaque(16).len(), 22);
+    }
+}

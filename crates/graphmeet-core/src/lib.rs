@@ -1,0 +1,19 @@
+//! graphmeet's domain: the directory (tenants, users, groups, apps, credentials, consent), the
+//! identity platform (issuing and verifying tokens, verifying client assertions), and the
+//! [`Store`] trait the databases implement.
+//!
+//! No HTTP lives here: the server parses requests, calls into this crate, and renders the
+//! outcome in Microsoft's wire formats. Time comes from an injected [`Clock`], so tests never
+//! sleep.
+
+pub mod clock;
+pub mod crypto;
+pub mod directory;
+pub mod identity;
+pub mod model;
+pub mod store;
+pub mod verify;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use model::*;
+pub use store::{Store, StoreError};

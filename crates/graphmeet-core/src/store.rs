@@ -1,0 +1,99 @@
+//! The storage interface. `graphmeet-store` implements it on SQLite and PostgreSQL; invariants
+//! (unique domains, UPNs, thumbprints, one service principal per tenant and app, single-use
+//! assertion ids) are database constraints, and each method is one transaction.
+
+use crate::model::*;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// What a store can fail with, in domain terms.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record does not exist.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A uniqueness rule would be broken (a domain, UPN, thumbprint or name already taken).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database failed; the text is for logs, never for clients.
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+/// Persistent state of a graphmeet server.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Creates a tenant with its domains.
+    async fn create_tenant(&self, tenant: &Tenant) -> Result<(), StoreError>;
+    /// A tenant by id.
+    async fn get_tenant(&self, id: Uuid) -> Result<Option<Tenant>, StoreError>;
+    /// A tenant by one of its domains (case-insensitive).
+    async fn find_tenant_by_domain(&self, domain: &str) -> Result<Option<Tenant>, StoreError>;
+    /// Every tenant, oldest first.
+    async fn list_tenants(&self) -> Result<Vec<Tenant>, StoreError>;
+
+    /// Creates a user.
+    async fn create_user(&self, user: &User) -> Result<(), StoreError>;
+    /// A user by object id.
+    async fn get_user(&self, id: Uuid) -> Result<Option<User>, StoreError>;
+    /// A user by UPN (case-insensitive).
+    async fn find_user_by_upn(&self, upn: &str) -> Result<Option<User>, StoreError>;
+    /// The users of a tenant, oldest first.
+    async fn list_users(&self, tenant_id: Uuid) -> Result<Vec<User>, StoreError>;
+
+    /// Creates a group.
+    async fn create_group(&self, group: &Group) -> Result<(), StoreError>;
+    /// A group by object id.
+    async fn get_group(&self, id: Uuid) -> Result<Option<Group>, StoreError>;
+    /// Adds a user to a group; adding a member twice is not an error.
+    async fn add_group_member(&self, group_id: Uuid, user_id: Uuid) -> Result<(), StoreError>;
+    /// Removes a user from a group; returns whether the user was a member.
+    async fn remove_group_member(&self, group_id: Uuid, user_id: Uuid) -> Result<bool, StoreError>;
+    /// The groups a user is a direct member of.
+    async fn groups_of_user(&self, user_id: Uuid) -> Result<Vec<Group>, StoreError>;
+
+    /// Registers an app.
+    async fn create_app(&self, app: &App) -> Result<(), StoreError>;
+    /// An app by application (client) id.
+    async fn get_app(&self, app_id: Uuid) -> Result<Option<App>, StoreError>;
+    /// Every app, oldest first.
+    async fn list_apps(&self) -> Result<Vec<App>, StoreError>;
+
+    /// Adds a client secret (its hash) to an app.
+    async fn add_secret(&self, secret: &SecretCredential) -> Result<(), StoreError>;
+    /// The client secrets of an app.
+    async fn list_secrets(&self, app_id: Uuid) -> Result<Vec<SecretCredential>, StoreError>;
+    /// Adds a certificate to an app; a certificate already on the app is a conflict.
+    async fn add_certificate(&self, cert: &CertificateCredential) -> Result<(), StoreError>;
+    /// The certificates of an app.
+    async fn list_certificates(&self, app_id: Uuid) -> Result<Vec<CertificateCredential>, StoreError>;
+
+    /// Creates the app's service principal in a tenant, or, if it exists, adds `roles` to its
+    /// granted app roles. Returns the service principal as stored.
+    async fn grant_consent(
+        &self,
+        tenant_id: Uuid,
+        app_id: Uuid,
+        new_id: Uuid,
+        roles: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<ServicePrincipal, StoreError>;
+    /// The app's service principal in a tenant.
+    async fn get_service_principal(&self, tenant_id: Uuid, app_id: Uuid) -> Result<Option<ServicePrincipal>, StoreError>;
+
+    /// Publishes a new signing key and retires, at `key.created_at`, every key still active.
+    async fn rotate_signing_key(&self, key: &SigningKey) -> Result<(), StoreError>;
+    /// Every signing key, newest first.
+    async fn list_signing_keys(&self) -> Result<Vec<SigningKey>, StoreError>;
+
+    /// Records a client assertion's `jti` until `expires_at`. Returns `false` when that `jti`
+    /// was already recorded for the app and has not expired: a replay.
+    async fn record_assertion_id(
+        &self,
+        app_id: Uuid,
+        jti: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+}
