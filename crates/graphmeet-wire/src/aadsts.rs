@@ -194,6 +194,11 @@ impl AadstsError {
         Self::new(90023, "invalid_request", status, format!("Invalid STS request. {detail}"))
     }
 
+    /// AADSTS90033: a transient failure on our side; the client may retry.
+    pub fn transient() -> Self {
+        Self::new(90033, "temporarily_unavailable", 503, "A transient error has occurred. Please try again.".to_owned())
+    }
+
     /// AADSTS50049: instance discovery for a host we do not serve.
     pub fn invalid_instance(authority: &str) -> Self {
         Self::new(50049, "invalid_instance", 400, format!(

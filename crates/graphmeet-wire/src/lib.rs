@@ -5,6 +5,7 @@
 //! does I/O; the domain (`graphmeet-core`) and the HTTP surfaces build on it.
 
 pub mod aadsts;
+pub mod admin;
 pub mod b64;
 pub mod token;
 

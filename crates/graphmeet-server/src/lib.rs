@@ -1,0 +1,306 @@
+//! The graphmeet server: the identity platform (Entra's token, discovery and key endpoints),
+//! the admin API, and — layered on the same generic server — the Graph API, over HTTPS by
+//! default.
+//!
+//! [`app`] builds the whole application for tests that want no socket; [`start`] binds,
+//! bootstraps and serves it; [`serve`] does that until SIGINT or SIGTERM.
+
+pub mod admin;
+pub mod bootstrap;
+pub mod entra;
+mod fsutil;
+pub mod pki;
+pub mod state;
+
+use axum::extract::Request;
+use axum::http::{StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use graphmeet_core::directory::Directory;
+use graphmeet_core::identity::{Identity, KeyRing, TokenLifetimes};
+use graphmeet_core::verify::TokenVerifier;
+use graphmeet_core::{Clock, Store, SystemClock};
+use graphmeet_store::SqlStore;
+use state::AppState;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower::Layer;
+
+/// How `graphmeet serve` runs. Every field has a flag and a `GRAPHMEET_*` variable in the CLI.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the server keeps its SQLite file, TLS material, admin key and dev credentials.
+    pub data_dir: PathBuf,
+    /// The address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// `sqlite://…` or `postgres://…`; default a SQLite file in the data directory.
+    pub database_url: Option<String>,
+    /// The URL clients use, when it is not the listen address (a name, a proxy).
+    pub public_url: Option<url::Url>,
+    /// Serve plain http (loopback use only: official clients refuse http authorities).
+    pub plain_http: bool,
+    /// Create the dev setup on an empty store.
+    pub bootstrap: bool,
+    /// The admin key; default the one in `DATA_DIR/admin-key`, made on first start.
+    pub admin_key: Option<String>,
+}
+
+impl Config {
+    /// The platform's data directory for graphmeet (e.g. `~/.local/share/graphmeet`).
+    pub fn default_data_dir() -> PathBuf {
+        directories::ProjectDirs::from("", "", "graphmeet").map(|d| d.data_dir().to_path_buf()).unwrap_or_else(|| PathBuf::from(".graphmeet"))
+    }
+
+    /// The default configuration for a data directory: `127.0.0.1:8443`, SQLite, HTTPS, bootstrap.
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self { data_dir, listen: SocketAddr::from(([127, 0, 0, 1], 8443)), database_url: None, public_url: None, plain_http: false, bootstrap: true, admin_key: None }
+    }
+}
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// A file or socket operation failed.
+    #[error("{0}")]
+    Io(String),
+    /// The database could not be opened.
+    #[error("database: {0}")]
+    Store(#[from] graphmeet_core::StoreError),
+    /// TLS material could not be made.
+    #[error(transparent)]
+    Pki(#[from] pki::PkiError),
+    /// Signing keys could not be made or loaded.
+    #[error("signing keys: {0}")]
+    Keys(#[from] graphmeet_core::identity::IdentityError),
+    /// Bootstrap failed.
+    #[error("bootstrap: {0}")]
+    Bootstrap(#[from] bootstrap::BootstrapError),
+    /// The configuration is inconsistent.
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+fn io(context: &str) -> impl Fn(std::io::Error) -> ServerError + '_ {
+    move |e| ServerError::Io(format!("{context}: {e}"))
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    match state.store.list_signing_keys().await {
+        Ok(keys) if !keys.is_empty() => (StatusCode::OK, "ready"),
+        Ok(_) => (StatusCode::SERVICE_UNAVAILABLE, "no signing key"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+async fn not_found(uri: Uri) -> impl IntoResponse {
+    (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({"error": {"code": "notFound", "message": format!("no route for {}", uri.path())}})))
+}
+
+/// Collapses empty path segments (`/t//v2.0/…` → `/t/v2.0/…`): MSAL Python requests that
+/// when an authority is written with a trailing slash.
+fn normalise_path<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
+    let uri = request.uri();
+    if uri.path().contains("//") {
+        let mut path = uri.path().to_owned();
+        while path.contains("//") {
+            path = path.replace("//", "/");
+        }
+        let rebuilt = match uri.query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path,
+        };
+        if let Ok(pq) = rebuilt.parse::<axum::http::uri::PathAndQuery>() {
+            let mut parts = uri.clone().into_parts();
+            parts.path_and_query = Some(pq);
+            if let Ok(new) = Uri::from_parts(parts) {
+                *request.uri_mut() = new;
+            }
+        }
+    }
+    request
+}
+
+/// The whole application for a state: identity, admin, health. Tests drive it without a socket.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .merge(entra::router())
+        .merge(admin::router(state.clone()))
+        .fallback(not_found)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Everything built from a configuration before the socket serves.
+pub struct Parts {
+    /// The application state.
+    pub state: AppState,
+    /// The store, to close on shutdown.
+    pub store: Arc<SqlStore>,
+}
+
+/// Opens the store, loads or makes the signing keys, and builds the state.
+pub async fn build(database_url: &str, clock: Arc<dyn Clock>, scheme: &'static str, public_url: String, admin_key: &str) -> Result<Parts, ServerError> {
+    let store = Arc::new(SqlStore::connect(database_url).await?);
+    let dyn_store: Arc<dyn Store> = store.clone();
+    let lifetimes = TokenLifetimes::default();
+    let keys = Arc::new(KeyRing::new(dyn_store.clone(), clock.clone(), lifetimes));
+    keys.ensure_key().await?;
+    let state = AppState {
+        identity: Arc::new(Identity::new(dyn_store.clone(), clock.clone(), keys.clone(), lifetimes)),
+        directory: Directory::new(dyn_store.clone(), clock.clone()),
+        verifier: Arc::new(TokenVerifier::new(keys, clock.clone())),
+        store: dyn_store,
+        clock,
+        scheme,
+        public_url,
+        admin_key_hash: Arc::new(graphmeet_core::crypto::sha256(admin_key.as_bytes())),
+    };
+    Ok(Parts { state, store })
+}
+
+/// A server started by [`start`].
+pub struct RunningServer {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// `https://127.0.0.1:PORT` (or the public URL).
+    pub base_url: String,
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// The CA certificate clients must trust (None over plain http).
+    pub ca_cert_path: Option<PathBuf>,
+    /// The dev credentials file, when this start bootstrapped.
+    pub dev_credentials: Option<PathBuf>,
+    handle: axum_server::Handle,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    store: Arc<SqlStore>,
+}
+
+impl RunningServer {
+    /// Stops accepting, lets requests in flight finish (up to 10 s), and closes the store.
+    pub async fn shutdown(self) {
+        self.handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+        let _ = self.task.await;
+        self.store.close().await;
+    }
+}
+
+fn read_or_make_admin_key(config: &Config) -> Result<String, ServerError> {
+    if let Some(key) = &config.admin_key {
+        return Ok(key.clone());
+    }
+    let path = config.data_dir.join("admin-key");
+    match std::fs::read_to_string(&path) {
+        Ok(key) if !key.trim().is_empty() => Ok(key.trim().to_owned()),
+        _ => {
+            let key = format!("gmadm_{}", graphmeet_wire::b64::url_encode(uuid::Uuid::new_v4().as_bytes()) + &graphmeet_wire::b64::url_encode(uuid::Uuid::new_v4().as_bytes()));
+            fsutil::write_private(&path, format!("{key}\n").as_bytes())?;
+            Ok(key)
+        }
+    }
+}
+
+/// Binds, prepares TLS, opens the store, bootstraps on an empty store, and serves in the
+/// background.
+pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(io("creating the data directory"))?;
+    let listener = std::net::TcpListener::bind(config.listen).map_err(io("binding the listen address"))?;
+    listener.set_nonblocking(true).map_err(io("configuring the socket"))?;
+    let addr = listener.local_addr().map_err(io("reading the bound address"))?;
+    let scheme = if config.plain_http { "http" } else { "https" };
+    let base_url = match &config.public_url {
+        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+        None if addr.ip().is_unspecified() => format!("{scheme}://localhost:{}", addr.port()),
+        None => format!("{scheme}://{addr}"),
+    };
+    let admin_key = read_or_make_admin_key(&config)?;
+    let database_url = config.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", config.data_dir.join("graphmeet.db").display()));
+
+    let tls = if config.plain_http {
+        None
+    } else {
+        let mut hosts = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+        if let Some(host) = config.public_url.as_ref().and_then(|u| u.host_str()) {
+            let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+            if !hosts.contains(&host) {
+                hosts.push(host);
+            }
+        }
+        Some(pki::ensure(&config.data_dir, &hosts)?)
+    };
+
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let parts = build(&database_url, clock, scheme, base_url.clone(), &admin_key).await?;
+
+    let mut dev_credentials = None;
+    if config.bootstrap && parts.state.store.list_tenants().await?.is_empty() {
+        let (creds, path) = bootstrap::bootstrap(&parts.state.directory, &config.data_dir, &base_url, tls.as_ref().map(|t| t.ca_cert.as_path())).await?;
+        tracing::info!(tenant_id = %creds.tenant_id, client_id = %creds.client_id, "bootstrapped the dev setup");
+        dev_credentials = Some(path);
+    }
+
+    let server_info = serde_json::json!({ "url": base_url, "ca_cert_path": tls.as_ref().map(|t| t.ca_cert.display().to_string()) });
+    fsutil::write_public(&config.data_dir.join("server.json"), server_info.to_string().as_bytes())?;
+
+    let router = app(parts.state);
+    let service = tower::util::MapRequestLayer::new(normalise_path).layer(router);
+    let make_service = tower::make::Shared::new(service);
+    let handle = axum_server::Handle::new();
+    let task = match &tls {
+        Some(files) => {
+            let rustls_config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(pki::server_config(files).map_err(io("loading the TLS certificate"))?));
+            let server = axum_server::from_tcp_rustls(listener, rustls_config).handle(handle.clone());
+            tokio::spawn(async move { server.serve(make_service).await })
+        }
+        None => {
+            let server = axum_server::from_tcp(listener).handle(handle.clone());
+            tokio::spawn(async move { server.serve(make_service).await })
+        }
+    };
+    Ok(RunningServer { addr, base_url, data_dir: config.data_dir, ca_cert_path: tls.map(|t| t.ca_cert), dev_credentials, handle, task, store: parts.store })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
+
+/// Runs the server until SIGINT or SIGTERM, printing where it listens and how to use it.
+pub async fn serve(config: Config) -> Result<(), ServerError> {
+    let running = start(config).await?;
+    println!("graphmeet is listening on {}", running.base_url);
+    println!("data directory: {}", running.data_dir.display());
+    if let Some(ca) = &running.ca_cert_path {
+        println!("TLS: trust the local CA at {}", ca.display());
+        println!("  export SSL_CERT_FILE={0} REQUESTS_CA_BUNDLE={0} NODE_EXTRA_CA_CERTS={0}", ca.display());
+    }
+    if let Some(creds) = &running.dev_credentials {
+        println!("dev setup created: {}", creds.display());
+        println!("  quickstart: read tenant_id, client_id and client_secret from that file, then");
+        println!("  POST {{authority}}/oauth2/v2.0/token with grant_type=client_credentials&scope=https://graph.microsoft.com/.default");
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,43 @@
+//! What every handler shares.
+
+use graphmeet_core::directory::Directory;
+use graphmeet_core::identity::Identity;
+use graphmeet_core::verify::TokenVerifier;
+use graphmeet_core::{Clock, Store};
+use std::sync::Arc;
+
+/// The application state handed to every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// The identity platform.
+    pub identity: Arc<Identity>,
+    /// Directory administration.
+    pub directory: Directory,
+    /// The access-token verifier.
+    pub verifier: Arc<TokenVerifier>,
+    /// `https` or `http`: the scheme clients reach us with.
+    pub scheme: &'static str,
+    /// The configured public URL (`scheme://host[:port]`, no trailing slash), used when a
+    /// request carries no `Host`.
+    pub public_url: String,
+    /// The admin key's SHA-256, compared in constant time.
+    pub admin_key_hash: Arc<Vec<u8>>,
+}
+
+impl AppState {
+    /// `scheme://host[:port]` as this request's client sees us: built from its `Host` header
+    /// (clients POST to whatever host the discovery document names, so it must be theirs),
+    /// falling back to the public URL.
+    pub fn base_url(&self, headers: &axum::http::HeaderMap) -> String {
+        headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c)))
+            .map(|host| format!("{}://{}", self.scheme, host))
+            .unwrap_or_else(|| self.public_url.clone())
+    }
+}

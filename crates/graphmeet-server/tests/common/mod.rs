@@ -1,0 +1,163 @@
+//! Shared test helpers: a real server on 127.0.0.1:0 over TLS with a temp SQLite file, a
+//! reqwest client that trusts its CA, and client assertions signed the ways real clients sign.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use graphmeet_server::{Config, RunningServer};
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+pub struct TestServer {
+    pub server: RunningServer,
+    pub http: reqwest::Client,
+    pub creds: Value,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn client_for(ca: &Path) -> reqwest::Client {
+    let pem = std::fs::read(ca).unwrap();
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap()
+}
+
+pub fn config(dir: &Path) -> Config {
+    let mut config = Config::new(dir.to_path_buf());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Self::start_in(dir).await
+    }
+
+    pub async fn start_in(dir: tempfile::TempDir) -> Self {
+        let server = graphmeet_server::start(config(dir.path())).await.unwrap();
+        let http = client_for(server.ca_cert_path.as_ref().unwrap());
+        let creds: Value = serde_json::from_slice(&std::fs::read(dir.path().join("dev-credentials.json")).unwrap()).unwrap();
+        Self { server, http, creds, dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.server.base_url, path)
+    }
+
+    pub fn cred(&self, key: &str) -> String {
+        self.creds[key].as_str().unwrap().to_owned()
+    }
+
+    pub async fn token_form(&self, tenant: &str, form: &[(&str, &str)]) -> (u16, reqwest::header::HeaderMap, Value) {
+        let response = self.http.post(self.url(&format!("/{tenant}/oauth2/v2.0/token"))).form(form).send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.json::<Value>().await.unwrap();
+        (status, headers, body)
+    }
+
+    pub async fn secret_token(&self) -> (u16, Value) {
+        let (status, _, body) = self
+            .token_form(
+                &self.cred("tenant_id"),
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &self.cred("client_id")),
+                    ("client_secret", &self.cred("client_secret")),
+                    ("scope", "https://graph.microsoft.com/.default"),
+                ],
+            )
+            .await;
+        (status, body)
+    }
+}
+
+/// The claims of a JWT, unverified.
+pub fn claims(jwt: &str) -> Value {
+    let payload = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(&graphmeet_wire::b64::url_decode_lenient(payload).unwrap()).unwrap()
+}
+
+pub struct AppKey {
+    pub key: rsa::RsaPrivateKey,
+    pub cert_der: Vec<u8>,
+}
+
+impl AppKey {
+    pub fn from_pem(pem_text: &str) -> Self {
+        let blocks = pem::parse_many(pem_text).unwrap();
+        let cert_der = blocks.iter().find(|b| b.tag() == "CERTIFICATE").unwrap().contents().to_vec();
+        let key_der = blocks.iter().find(|b| b.tag() == "PRIVATE KEY").unwrap().contents().to_vec();
+        Self { key: rsa::RsaPrivateKey::from_pkcs8_der(&key_der).unwrap(), cert_der }
+    }
+
+    pub fn generate() -> Self {
+        let now = chrono::Utc::now();
+        let kc = graphmeet_core::crypto::KeyAndCertificate::generate("stranger", now, now + chrono::Duration::days(30)).unwrap();
+        Self::from_pem(&kc.to_pem())
+    }
+}
+
+/// How to shape an assertion.
+pub struct AssertionShape {
+    pub pss: bool,
+    pub pad: bool,
+    pub float_times: bool,
+    pub with_iat: bool,
+    pub with_nbf: bool,
+}
+
+impl Default for AssertionShape {
+    fn default() -> Self {
+        Self { pss: true, pad: false, float_times: false, with_iat: true, with_nbf: true }
+    }
+}
+
+fn seg(bytes: &[u8], pad: bool) -> String {
+    use base64::Engine;
+    if pad {
+        base64::engine::general_purpose::URL_SAFE.encode(bytes)
+    } else {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+}
+
+/// Signs a client assertion the way `shape` says, with `claims` overriding the defaults.
+pub fn assertion(key: &AppKey, client_id: &str, aud: &str, shape: &AssertionShape, overrides: Value) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let header = if shape.pss {
+        serde_json::json!({"alg": "PS256", "typ": "JWT", "x5t#S256": seg(&Sha256::digest(&key.cert_der), shape.pad)})
+    } else {
+        use sha1::Digest as _;
+        serde_json::json!({"alg": "RS256", "typ": "JWT", "x5t": seg(&sha1::Sha1::digest(&key.cert_der), shape.pad)})
+    };
+    let mut claims = serde_json::json!({"aud": aud, "iss": client_id, "sub": client_id, "jti": uuid::Uuid::new_v4().to_string()});
+    if shape.float_times {
+        claims["exp"] = serde_json::json!(now as f64 + 600.425968);
+    } else {
+        claims["exp"] = serde_json::json!(now + 600);
+    }
+    if shape.with_iat {
+        claims["iat"] = serde_json::json!(now);
+    }
+    if shape.with_nbf {
+        claims["nbf"] = serde_json::json!(now);
+    }
+    if let Value::Object(map) = overrides {
+        for (k, v) in map {
+            claims[k] = v;
+        }
+    }
+    let signing_input = format!("{}.{}", seg(header.to_string().as_bytes(), shape.pad), seg(claims.to_string().as_bytes(), shape.pad));
+    let signature = if shape.pss {
+        rsa::pss::BlindedSigningKey::<Sha256>::new(key.key.clone()).sign_with_rng(&mut rand::thread_rng(), signing_input.as_bytes()).to_vec()
+    } else {
+        rsa::pkcs1v15::SigningKey::<Sha256>::new(key.key.clone()).sign(signing_input.as_bytes()).to_vec()
+    };
+    format!("{signing_input}.{}", seg(&signature, shape.pad))
+}

@@ -1,0 +1,61 @@
+//! The one translation from sqlx's errors to the store's.
+
+use graphmeet_core::StoreError;
+use sqlx::error::{DatabaseError, ErrorKind};
+
+/// Maps a sqlx error to a [`StoreError`]: a unique violation is a [`StoreError::Conflict`],
+/// a missing row or a dangling reference (foreign key) is [`StoreError::NotFound`], anything
+/// else is [`StoreError::Backend`].
+pub(crate) fn from_sqlx(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::RowNotFound => StoreError::NotFound("record"),
+        sqlx::Error::Database(db) => match db.kind() {
+            ErrorKind::UniqueViolation => StoreError::Conflict(conflict_text(db.as_ref())),
+            ErrorKind::ForeignKeyViolation => StoreError::NotFound("referenced record"),
+            _ => StoreError::Backend(db.to_string()),
+        },
+        other => StoreError::Backend(other.to_string()),
+    }
+}
+
+/// `.db()?` on a sqlx result: [`from_sqlx`] without a closure at every call.
+pub(crate) trait SqlxResultExt<T> {
+    /// The result with its error mapped by [`from_sqlx`].
+    fn db(self) -> Result<T, StoreError>;
+}
+
+impl<T> SqlxResultExt<T> for Result<T, sqlx::Error> {
+    fn db(self) -> Result<T, StoreError> {
+        self.map_err(from_sqlx)
+    }
+}
+
+/// Which rule a unique violation broke, in words. PostgreSQL names the constraint
+/// (`users_upn_key`); SQLite names the columns (`UNIQUE constraint failed: users.upn_lower`).
+fn conflict_text(db: &dyn DatabaseError) -> String {
+    let raw = db.constraint().unwrap_or_else(|| db.message());
+    const RULES: &[(&str, &str)] = &[
+        ("tenant_domains", "the domain already belongs to a tenant"),
+        ("upn", "the user principal name is already taken"),
+        ("thumbprint", "the certificate is already on the app"),
+        (
+            "service_principals_tenant_app",
+            "the app already has a service principal in the tenant",
+        ),
+        (
+            "service_principals.tenant_id",
+            "the app already has a service principal in the tenant",
+        ),
+        ("apps_object_id", "the object id is already taken"),
+        ("apps.object_id", "the object id is already taken"),
+        ("assertion_ids", "the assertion id was already used"),
+        ("signing_keys", "the signing key already exists"),
+    ];
+    RULES
+        .iter()
+        .find(|(needle, _)| raw.contains(needle))
+        .map_or_else(
+            || format!("already exists ({raw})"),
+            |(_, text)| (*text).to_owned(),
+        )
+}

@@ -1,0 +1,201 @@
+//! graphmeet's [`Store`](graphmeet_core::Store) on SQLite and PostgreSQL.
+//!
+//! There is one implementation, [`SqlStore`], written once against sqlx's `Any` driver: the SQL
+//! is shared, and only the migrations (`migrations/sqlite`, `migrations/postgres`) differ in type
+//! names. Values cross the driver as the types both backends support: UUIDs as lower-case
+//! hyphenated `TEXT`, timestamps as `BIGINT` unix microseconds, booleans as `0`/`1`, DER as bytes.
+//!
+//! Invariants are database constraints (unique domains, UPNs, certificate thumbprints per app,
+//! one service principal per tenant and app, single-use assertion ids), and every method of the
+//! trait is one statement or one transaction.
+
+mod codec;
+mod error;
+mod sql;
+pub mod testing;
+
+use graphmeet_core::StoreError;
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+use sqlx::Executor;
+use std::sync::Once;
+
+pub use testing::TestDatabase;
+
+/// The database behind a [`SqlStore`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// SQLite, from a `sqlite:` URL.
+    Sqlite,
+    /// PostgreSQL, from a `postgres:` or `postgresql:` URL.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL selects, if graphmeet supports it.
+    pub fn from_url(url: &str) -> Option<Backend> {
+        let scheme = url.split_once(':')?.0.to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+
+    /// A short lower-case name: `sqlite` or `postgres`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The SQLite and PostgreSQL [`Store`](graphmeet_core::Store). Cloning is cheap and shares
+/// the connection pool.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Registers sqlx's SQLite and PostgreSQL drivers with the `Any` driver, once per process.
+pub(crate) fn install_drivers() {
+    static DRIVERS: Once = Once::new();
+    DRIVERS.call_once(sqlx::any::install_default_drivers);
+}
+
+impl SqlStore {
+    /// Connects to `url` and brings its schema up to date.
+    ///
+    /// `url` is `sqlite://PATH` or `sqlite:PATH` (the file is created when missing, unless the
+    /// URL sets a `mode`), or `postgres://…` / `postgresql://…`. SQLite connections run in WAL
+    /// mode with foreign keys enforced and a 5 s busy timeout.
+    pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
+        let backend = Backend::from_url(url).ok_or_else(|| {
+            StoreError::Backend(format!(
+                "unsupported database URL {:?}: expected sqlite: or postgres:",
+                redact(url)
+            ))
+        })?;
+        install_drivers();
+
+        let mut options = AnyPoolOptions::new().max_connections(10);
+        let url = match backend {
+            Backend::Sqlite => {
+                options = options.after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        Ok(())
+                    })
+                });
+                sqlite_url(url)
+            }
+            Backend::Postgres => url.to_owned(),
+        };
+
+        let pool = options.connect(&url).await.map_err(error::from_sqlx)?;
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        if let Err(e) = migrator.run(&pool).await {
+            pool.close().await;
+            return Err(StoreError::Backend(format!(
+                "migrating the database failed: {e}"
+            )));
+        }
+        tracing::debug!(backend = backend.name(), "store connected");
+        Ok(SqlStore { pool, backend })
+    }
+
+    /// Which database this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes every connection; waits for checked-out connections to come back. Further calls
+    /// on the store fail.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A SQLite URL that creates the database file when missing, unless the caller chose a mode.
+fn sqlite_url(url: &str) -> String {
+    let (_, query) = url.split_once('?').unwrap_or((url, ""));
+    let has_mode = query.split('&').any(|pair| pair.starts_with("mode="));
+    if has_mode || url.contains(":memory:") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+/// The URL without its password, for error messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(start), Some(at)) if at > start => {
+            let userinfo = &url[start + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..start + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_create_the_file_unless_a_mode_is_given() {
+        assert_eq!(sqlite_url("sqlite:/tmp/a.db"), "sqlite:/tmp/a.db?mode=rwc");
+        assert_eq!(
+            sqlite_url("sqlite:///tmp/a.db"),
+            "sqlite:///tmp/a.db?mode=rwc"
+        );
+        assert_eq!(
+            sqlite_url("sqlite:a.db?cache=shared"),
+            "sqlite:a.db?cache=shared&mode=rwc"
+        );
+        assert_eq!(sqlite_url("sqlite:a.db?mode=ro"), "sqlite:a.db?mode=ro");
+    }
+
+    #[test]
+    fn backends_come_from_the_url_scheme() {
+        assert_eq!(Backend::from_url("sqlite:x.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("SQLite://x.db"), Some(Backend::Sqlite));
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(Backend::from_url("mysql://u@h/db"), None);
+        assert_eq!(Backend::from_url("nonsense"), None);
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

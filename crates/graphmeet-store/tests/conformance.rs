@@ -1,0 +1,1019 @@
+//! The `Store` contract, written once and run on every backend: SQLite always, PostgreSQL when
+//! `GRAPHMEET_TEST_POSTGRES_URL` is set (each test in a schema of its own).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use graphmeet_core::model::{
+    App, CertificateCredential, Group, SecretCredential, SigningKey, Tenant, User,
+};
+use graphmeet_core::{Store, StoreError};
+use graphmeet_store::{Backend, SqlStore, TestDatabase};
+use uuid::Uuid;
+
+/// Every database the run covers, each fresh.
+async fn databases(dir: &Path) -> Vec<TestDatabase> {
+    let mut dbs = vec![TestDatabase::sqlite(dir)];
+    dbs.extend(TestDatabase::postgres().await);
+    dbs
+}
+
+/// Declares one `#[tokio::test]` per check, running `checks::<name>` on every backend.
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            let dir = tempfile::tempdir().unwrap();
+            for db in databases(dir.path()).await {
+                let backend = db.backend();
+                let store = db
+                    .connect()
+                    .await
+                    .unwrap_or_else(|e| panic!("{backend}: connecting to {}: {e}", db.url));
+                assert_eq!(store.backend(), backend);
+                eprintln!("{}: running on {backend}", stringify!($name));
+                checks::$name(&store, &db).await;
+                store.close().await;
+                db.cleanup().await.unwrap();
+            }
+        }
+    )*};
+}
+
+on_every_backend!(
+    tenant_round_trips_with_its_domains_lower_cased_in_order,
+    tenant_is_found_by_any_of_its_domains_case_insensitively,
+    unknown_tenant_id_or_domain_is_none,
+    duplicate_domain_differing_in_case_is_a_conflict_and_creates_nothing,
+    tenants_are_listed_oldest_first,
+    user_round_trips_and_is_found_by_upn_case_insensitively,
+    unknown_user_id_or_upn_is_none,
+    duplicate_upn_differing_in_case_is_a_conflict_even_across_tenants,
+    users_are_listed_per_tenant_oldest_first,
+    user_of_an_unknown_tenant_is_not_found,
+    group_round_trips_and_unknown_group_is_none,
+    adding_a_member_twice_is_not_an_error_and_removal_reports_membership,
+    groups_of_a_user_are_its_direct_groups_oldest_first,
+    adding_an_unknown_user_to_a_group_is_not_found,
+    apps_round_trip_and_are_listed_oldest_first,
+    unknown_app_is_none_and_has_no_credentials,
+    secrets_are_listed_per_app,
+    certificates_round_trip_with_their_der,
+    duplicate_certificate_thumbprint_on_the_same_app_is_a_conflict,
+    same_certificate_on_two_apps_is_allowed,
+    credentials_of_an_unknown_app_are_not_found,
+    first_consent_creates_the_service_principal_with_the_given_id,
+    repeated_consent_merges_roles_and_keeps_the_service_principal,
+    service_principals_are_per_tenant,
+    unconsented_app_has_no_service_principal,
+    consent_to_an_unknown_app_is_not_found,
+    concurrent_consents_produce_one_service_principal_with_every_role,
+    rotating_signing_keys_retires_the_active_key_and_lists_newest_first,
+    assertion_id_is_accepted_once_then_rejected_as_a_replay,
+    assertion_id_is_accepted_again_after_it_expired,
+    same_assertion_id_for_two_apps_is_not_a_replay,
+    data_survives_closing_and_reopening_the_database,
+);
+
+#[tokio::test]
+async fn sqlite_store_creates_a_missing_file_and_runs_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.db");
+    for url in [
+        format!("sqlite://{}", path.display()),
+        format!("sqlite:{}", path.display()),
+    ] {
+        let store = SqlStore::connect(&url).await.unwrap();
+        assert_eq!(store.backend(), Backend::Sqlite);
+        assert!(path.exists(), "{url} did not create the file");
+        store.create_tenant(&tenant(1, &["wal.example"])).await.ok();
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        assert!(
+            Path::new(&wal).exists(),
+            "no WAL file next to {}",
+            path.display()
+        );
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn unsupported_database_urls_are_rejected() {
+    for url in ["mysql://root@localhost/db", "nonsense"] {
+        match SqlStore::connect(url).await {
+            Err(StoreError::Backend(_)) => {}
+            other => panic!("{url}: expected a backend error, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn postgres_test_databases_are_isolated_from_each_other() {
+    let (Some(a), Some(b)) = (
+        TestDatabase::postgres().await,
+        TestDatabase::postgres().await,
+    ) else {
+        return;
+    };
+    assert_ne!(a.schema(), b.schema());
+    let (store_a, store_b) = (a.connect().await.unwrap(), b.connect().await.unwrap());
+    let t = tenant(1, &["isolated.example"]);
+    store_a.create_tenant(&t).await.unwrap();
+    assert_eq!(store_b.get_tenant(t.id).await.unwrap(), None);
+    // The same domain in the other schema is no conflict: the schemas are separate.
+    store_b.create_tenant(&t).await.unwrap();
+    store_a.close().await;
+    store_b.close().await;
+    a.cleanup().await.unwrap();
+    b.cleanup().await.unwrap();
+}
+
+// ---- fixtures -------------------------------------------------------------------------------
+
+/// A fixed instant plus `secs`; whole microseconds, as the store keeps them.
+fn at(secs: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap()
+        + Duration::seconds(secs)
+        + Duration::microseconds(123_456)
+}
+
+fn tenant(created: i64, domains: &[&str]) -> Tenant {
+    Tenant {
+        id: Uuid::new_v4(),
+        display_name: format!("Tenant {created}"),
+        domains: domains.iter().map(|d| (*d).to_owned()).collect(),
+        created_at: at(created),
+    }
+}
+
+fn user(tenant: &Tenant, upn: &str, created: i64) -> User {
+    User {
+        id: Uuid::new_v4(),
+        tenant_id: tenant.id,
+        upn: upn.to_owned(),
+        display_name: format!("User {upn}"),
+        password_hash: Some(format!("$argon2id$hash-of-{upn}")),
+        created_at: at(created),
+    }
+}
+
+fn group(tenant: &Tenant, name: &str, created: i64) -> Group {
+    Group {
+        id: Uuid::new_v4(),
+        tenant_id: tenant.id,
+        display_name: name.to_owned(),
+        created_at: at(created),
+    }
+}
+
+fn app(home: &Tenant, name: &str, created: i64) -> App {
+    App {
+        app_id: Uuid::new_v4(),
+        object_id: Uuid::new_v4(),
+        home_tenant_id: home.id,
+        display_name: name.to_owned(),
+        multi_tenant: created % 2 == 0,
+        created_at: at(created),
+    }
+}
+
+fn secret(app: &App, hint: &str, start: i64) -> SecretCredential {
+    SecretCredential {
+        key_id: Uuid::new_v4(),
+        app_id: app.app_id,
+        display_name: format!("secret {hint}"),
+        hint: hint.to_owned(),
+        hash: format!("{hint:0>64}"),
+        start: at(start),
+        end: at(start + 86_400),
+    }
+}
+
+fn certificate(app: &App, thumbprint: &str, start: i64) -> CertificateCredential {
+    CertificateCredential {
+        key_id: Uuid::new_v4(),
+        app_id: app.app_id,
+        display_name: format!("CN={thumbprint}"),
+        thumbprint_sha1: thumbprint.to_owned(),
+        thumbprint_sha256: format!("{thumbprint}{thumbprint}"),
+        der: vec![0x30, 0x82, 0x00, 0xff, 0x00, 0x01, start.to_le_bytes()[0]],
+        start: at(start),
+        end: at(start + 365 * 86_400),
+    }
+}
+
+fn signing_key(kid: &str, created: i64) -> SigningKey {
+    SigningKey {
+        kid: kid.to_owned(),
+        private_pkcs8_der: format!("private {kid}").into_bytes(),
+        cert_der: format!("cert {kid}").into_bytes(),
+        created_at: at(created),
+        retired_at: None,
+    }
+}
+
+fn roles(names: &[&str]) -> Vec<String> {
+    names.iter().map(|r| (*r).to_owned()).collect()
+}
+
+/// A tenant with one app, created in `store`.
+async fn tenant_with_app(store: &dyn Store) -> (Tenant, App) {
+    let t = tenant(
+        1,
+        &[&format!("t{}.onmicrosoft.com", Uuid::new_v4().simple())],
+    );
+    store.create_tenant(&t).await.unwrap();
+    let a = app(&t, "Meetings bot", 2);
+    store.create_app(&a).await.unwrap();
+    (t, a)
+}
+
+fn assert_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>, what: &str) {
+    match result {
+        Err(StoreError::Conflict(text)) => assert!(!text.is_empty(), "{what}: empty conflict text"),
+        other => panic!("{what}: expected a conflict, got {other:?}"),
+    }
+}
+
+fn assert_not_found<T: std::fmt::Debug>(result: Result<T, StoreError>, what: &str) {
+    match result {
+        Err(StoreError::NotFound(_)) => {}
+        other => panic!("{what}: expected not found, got {other:?}"),
+    }
+}
+
+// ---- the checks, each written once against the trait -------------------------------------------
+
+mod checks {
+    use super::*;
+
+    pub async fn tenant_round_trips_with_its_domains_lower_cased_in_order(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let mut t = tenant(
+            1,
+            &["Contoso.onmicrosoft.com", "MEET.Contoso.COM", "contoso.com"],
+        );
+        store.create_tenant(&t).await.unwrap();
+        t.domains = roles(&["contoso.onmicrosoft.com", "meet.contoso.com", "contoso.com"]);
+        assert_eq!(store.get_tenant(t.id).await.unwrap(), Some(t));
+    }
+
+    pub async fn tenant_is_found_by_any_of_its_domains_case_insensitively(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let t = tenant(1, &["fabrikam.onmicrosoft.com", "fabrikam.com"]);
+        let other = tenant(2, &["other.onmicrosoft.com"]);
+        store.create_tenant(&t).await.unwrap();
+        store.create_tenant(&other).await.unwrap();
+        for domain in ["fabrikam.onmicrosoft.com", "FABRIKAM.COM", "Fabrikam.Com"] {
+            assert_eq!(
+                store.find_tenant_by_domain(domain).await.unwrap(),
+                Some(t.clone()),
+                "{domain}"
+            );
+        }
+        assert_eq!(
+            store
+                .find_tenant_by_domain("OTHER.onmicrosoft.com")
+                .await
+                .unwrap(),
+            Some(other)
+        );
+    }
+
+    pub async fn unknown_tenant_id_or_domain_is_none(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        store
+            .create_tenant(&tenant(1, &["known.example"]))
+            .await
+            .unwrap();
+        assert_eq!(store.get_tenant(Uuid::new_v4()).await.unwrap(), None);
+        assert_eq!(
+            store
+                .find_tenant_by_domain("unknown.example")
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(store.find_tenant_by_domain("").await.unwrap(), None);
+    }
+
+    pub async fn duplicate_domain_differing_in_case_is_a_conflict_and_creates_nothing(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let first = tenant(1, &["first.onmicrosoft.com", "shared.example"]);
+        store.create_tenant(&first).await.unwrap();
+        let second = tenant(2, &["second.onmicrosoft.com", "Shared.EXAMPLE"]);
+        assert_conflict(
+            store.create_tenant(&second).await,
+            "domain taken by another tenant",
+        );
+        // The transaction rolled back: neither the tenant nor its other domain exists.
+        assert_eq!(store.get_tenant(second.id).await.unwrap(), None);
+        assert_eq!(
+            store
+                .find_tenant_by_domain("second.onmicrosoft.com")
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store.find_tenant_by_domain("shared.example").await.unwrap(),
+            Some(first.clone())
+        );
+        // The same id twice is a conflict too.
+        let mut again = first.clone();
+        again.domains = roles(&["again.example"]);
+        assert_conflict(store.create_tenant(&again).await, "tenant id taken");
+        assert_eq!(store.list_tenants().await.unwrap(), vec![first]);
+    }
+
+    pub async fn tenants_are_listed_oldest_first(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        assert_eq!(store.list_tenants().await.unwrap(), vec![]);
+        let newest = tenant(30, &["c.example"]);
+        let oldest = tenant(10, &["a.example", "a2.example"]);
+        let without_domains = tenant(20, &[]);
+        for t in [&newest, &oldest, &without_domains] {
+            store.create_tenant(t).await.unwrap();
+        }
+        assert_eq!(
+            store.list_tenants().await.unwrap(),
+            vec![oldest, without_domains, newest]
+        );
+    }
+
+    pub async fn user_round_trips_and_is_found_by_upn_case_insensitively(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let t = tenant(1, &["contoso.onmicrosoft.com"]);
+        store.create_tenant(&t).await.unwrap();
+        let alice = user(&t, "Alice@Contoso.onmicrosoft.com", 2);
+        let mut bob = user(&t, "bob@contoso.onmicrosoft.com", 3);
+        bob.password_hash = None;
+        store.create_user(&alice).await.unwrap();
+        store.create_user(&bob).await.unwrap();
+        assert_eq!(store.get_user(alice.id).await.unwrap(), Some(alice.clone()));
+        assert_eq!(store.get_user(bob.id).await.unwrap(), Some(bob.clone()));
+        for upn in [
+            "alice@contoso.onmicrosoft.com",
+            "ALICE@CONTOSO.ONMICROSOFT.COM",
+            "Alice@Contoso.onmicrosoft.com",
+        ] {
+            assert_eq!(
+                store.find_user_by_upn(upn).await.unwrap(),
+                Some(alice.clone()),
+                "{upn}"
+            );
+        }
+        assert_eq!(
+            store
+                .find_user_by_upn("BOB@contoso.onmicrosoft.com")
+                .await
+                .unwrap(),
+            Some(bob)
+        );
+    }
+
+    pub async fn unknown_user_id_or_upn_is_none(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        assert_eq!(store.get_user(Uuid::new_v4()).await.unwrap(), None);
+        assert_eq!(
+            store
+                .find_user_by_upn("nobody@contoso.onmicrosoft.com")
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(store.list_users(Uuid::new_v4()).await.unwrap(), vec![]);
+    }
+
+    pub async fn duplicate_upn_differing_in_case_is_a_conflict_even_across_tenants(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let t1 = tenant(1, &["one.example"]);
+        let t2 = tenant(2, &["two.example"]);
+        store.create_tenant(&t1).await.unwrap();
+        store.create_tenant(&t2).await.unwrap();
+        let alice = user(&t1, "alice@one.example", 3);
+        store.create_user(&alice).await.unwrap();
+        assert_conflict(
+            store.create_user(&user(&t1, "ALICE@One.Example", 4)).await,
+            "same tenant",
+        );
+        assert_conflict(
+            store.create_user(&user(&t2, "Alice@one.example", 5)).await,
+            "other tenant",
+        );
+        let mut same_id = user(&t1, "carol@one.example", 6);
+        same_id.id = alice.id;
+        assert_conflict(store.create_user(&same_id).await, "same object id");
+        assert_eq!(store.list_users(t1.id).await.unwrap(), vec![alice]);
+        assert_eq!(store.list_users(t2.id).await.unwrap(), vec![]);
+    }
+
+    pub async fn users_are_listed_per_tenant_oldest_first(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        let t1 = tenant(1, &["one.example"]);
+        let t2 = tenant(2, &["two.example"]);
+        store.create_tenant(&t1).await.unwrap();
+        store.create_tenant(&t2).await.unwrap();
+        let late = user(&t1, "late@one.example", 50);
+        let early = user(&t1, "early@one.example", 10);
+        let elsewhere = user(&t2, "x@two.example", 5);
+        for u in [&late, &early, &elsewhere] {
+            store.create_user(u).await.unwrap();
+        }
+        assert_eq!(store.list_users(t1.id).await.unwrap(), vec![early, late]);
+        assert_eq!(store.list_users(t2.id).await.unwrap(), vec![elsewhere]);
+    }
+
+    pub async fn user_of_an_unknown_tenant_is_not_found(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        let ghost = tenant(1, &["ghost.example"]);
+        assert_not_found(
+            store.create_user(&user(&ghost, "a@ghost.example", 2)).await,
+            "user",
+        );
+        assert_not_found(store.create_group(&group(&ghost, "g", 2)).await, "group");
+        assert_not_found(store.create_app(&app(&ghost, "a", 2)).await, "app");
+    }
+
+    pub async fn group_round_trips_and_unknown_group_is_none(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        let t = tenant(1, &["g.example"]);
+        store.create_tenant(&t).await.unwrap();
+        let g = group(&t, "Meeting organizers", 2);
+        store.create_group(&g).await.unwrap();
+        assert_eq!(store.get_group(g.id).await.unwrap(), Some(g.clone()));
+        assert_eq!(store.get_group(Uuid::new_v4()).await.unwrap(), None);
+        assert_conflict(store.create_group(&g).await, "same group id");
+    }
+
+    pub async fn adding_a_member_twice_is_not_an_error_and_removal_reports_membership(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let t = tenant(1, &["m.example"]);
+        store.create_tenant(&t).await.unwrap();
+        let u = user(&t, "u@m.example", 2);
+        let g = group(&t, "G", 3);
+        store.create_user(&u).await.unwrap();
+        store.create_group(&g).await.unwrap();
+        store.add_group_member(g.id, u.id).await.unwrap();
+        store.add_group_member(g.id, u.id).await.unwrap();
+        assert_eq!(store.groups_of_user(u.id).await.unwrap(), vec![g.clone()]);
+        assert!(store.remove_group_member(g.id, u.id).await.unwrap());
+        assert!(!store.remove_group_member(g.id, u.id).await.unwrap());
+        assert!(!store
+            .remove_group_member(Uuid::new_v4(), Uuid::new_v4())
+            .await
+            .unwrap());
+        assert_eq!(store.groups_of_user(u.id).await.unwrap(), vec![]);
+    }
+
+    pub async fn groups_of_a_user_are_its_direct_groups_oldest_first(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let t = tenant(1, &["d.example"]);
+        store.create_tenant(&t).await.unwrap();
+        let u = user(&t, "u@d.example", 2);
+        let other = user(&t, "o@d.example", 2);
+        store.create_user(&u).await.unwrap();
+        store.create_user(&other).await.unwrap();
+        let newer = group(&t, "newer", 20);
+        let older = group(&t, "older", 10);
+        let not_mine = group(&t, "not mine", 5);
+        for g in [&newer, &older, &not_mine] {
+            store.create_group(g).await.unwrap();
+        }
+        store.add_group_member(newer.id, u.id).await.unwrap();
+        store.add_group_member(older.id, u.id).await.unwrap();
+        store.add_group_member(not_mine.id, other.id).await.unwrap();
+        assert_eq!(
+            store.groups_of_user(u.id).await.unwrap(),
+            vec![older, newer]
+        );
+        assert_eq!(
+            store.groups_of_user(other.id).await.unwrap(),
+            vec![not_mine]
+        );
+        assert_eq!(store.groups_of_user(Uuid::new_v4()).await.unwrap(), vec![]);
+    }
+
+    pub async fn adding_an_unknown_user_to_a_group_is_not_found(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let t = tenant(1, &["n.example"]);
+        store.create_tenant(&t).await.unwrap();
+        let u = user(&t, "u@n.example", 2);
+        let g = group(&t, "G", 3);
+        store.create_user(&u).await.unwrap();
+        store.create_group(&g).await.unwrap();
+        assert_not_found(
+            store.add_group_member(g.id, Uuid::new_v4()).await,
+            "unknown user",
+        );
+        assert_not_found(
+            store.add_group_member(Uuid::new_v4(), u.id).await,
+            "unknown group",
+        );
+    }
+
+    pub async fn apps_round_trip_and_are_listed_oldest_first(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        let t = tenant(1, &["apps.example"]);
+        store.create_tenant(&t).await.unwrap();
+        assert_eq!(store.list_apps().await.unwrap(), vec![]);
+        let single = app(&t, "single tenant", 31);
+        let multi = app(&t, "multi tenant", 20);
+        assert!(!single.multi_tenant && multi.multi_tenant);
+        store.create_app(&single).await.unwrap();
+        store.create_app(&multi).await.unwrap();
+        assert_eq!(
+            store.get_app(single.app_id).await.unwrap(),
+            Some(single.clone())
+        );
+        assert_eq!(
+            store.get_app(multi.app_id).await.unwrap(),
+            Some(multi.clone())
+        );
+        assert_eq!(
+            store.list_apps().await.unwrap(),
+            vec![multi.clone(), single]
+        );
+        assert_conflict(store.create_app(&multi).await, "same app id");
+    }
+
+    pub async fn unknown_app_is_none_and_has_no_credentials(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        let nobody = Uuid::new_v4();
+        assert_eq!(store.get_app(nobody).await.unwrap(), None);
+        assert_eq!(store.list_secrets(nobody).await.unwrap(), vec![]);
+        assert_eq!(store.list_certificates(nobody).await.unwrap(), vec![]);
+    }
+
+    pub async fn secrets_are_listed_per_app(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        let (t, a) = tenant_with_app(store).await;
+        let b = app(&t, "other", 3);
+        store.create_app(&b).await.unwrap();
+        let newer = secret(&a, "Xy9", 100);
+        let older = secret(&a, "Ab1", 50);
+        let of_b = secret(&b, "Zz0", 10);
+        for s in [&newer, &older, &of_b] {
+            store.add_secret(s).await.unwrap();
+        }
+        assert_eq!(
+            store.list_secrets(a.app_id).await.unwrap(),
+            vec![older, newer.clone()]
+        );
+        assert_eq!(store.list_secrets(b.app_id).await.unwrap(), vec![of_b]);
+        assert_conflict(store.add_secret(&newer).await, "same key id");
+    }
+
+    pub async fn certificates_round_trip_with_their_der(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        let (_, a) = tenant_with_app(store).await;
+        let mut first = certificate(&a, "0A1B2C3D4E5F60718293A4B5C6D7E8F901234567", 10);
+        first.der = (0..=255u8).cycle().take(1500).collect();
+        let second = certificate(&a, "FFEEDDCCBBAA99887766554433221100FFEEDDCC", 20);
+        store.add_certificate(&second).await.unwrap();
+        store.add_certificate(&first).await.unwrap();
+        assert_eq!(
+            store.list_certificates(a.app_id).await.unwrap(),
+            vec![first, second]
+        );
+    }
+
+    pub async fn duplicate_certificate_thumbprint_on_the_same_app_is_a_conflict(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (_, a) = tenant_with_app(store).await;
+        let cert = certificate(&a, "0A1B2C3D4E5F60718293A4B5C6D7E8F901234567", 10);
+        store.add_certificate(&cert).await.unwrap();
+        let again = CertificateCredential {
+            key_id: Uuid::new_v4(),
+            display_name: "again".into(),
+            ..cert.clone()
+        };
+        assert_conflict(
+            store.add_certificate(&again).await,
+            "same thumbprint, same app",
+        );
+        assert_eq!(store.list_certificates(a.app_id).await.unwrap(), vec![cert]);
+    }
+
+    pub async fn same_certificate_on_two_apps_is_allowed(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        let (t, a) = tenant_with_app(store).await;
+        let b = app(&t, "b", 3);
+        store.create_app(&b).await.unwrap();
+        let on_a = certificate(&a, "0A1B2C3D4E5F60718293A4B5C6D7E8F901234567", 10);
+        let on_b = CertificateCredential {
+            key_id: Uuid::new_v4(),
+            app_id: b.app_id,
+            ..on_a.clone()
+        };
+        store.add_certificate(&on_a).await.unwrap();
+        store.add_certificate(&on_b).await.unwrap();
+        assert_eq!(store.list_certificates(b.app_id).await.unwrap(), vec![on_b]);
+    }
+
+    pub async fn credentials_of_an_unknown_app_are_not_found(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        let t = tenant(1, &["ghost-app.example"]);
+        let ghost = app(&t, "never registered", 2);
+        assert_not_found(store.add_secret(&secret(&ghost, "abc", 1)).await, "secret");
+        assert_not_found(
+            store.add_certificate(&certificate(&ghost, "AA", 1)).await,
+            "certificate",
+        );
+    }
+
+    pub async fn first_consent_creates_the_service_principal_with_the_given_id(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, a) = tenant_with_app(store).await;
+        let sp_id = Uuid::new_v4();
+        let granted = roles(&["OnlineMeetings.ReadWrite.All", "User.Read.All"]);
+        let sp = store
+            .grant_consent(t.id, a.app_id, sp_id, &granted, at(5))
+            .await
+            .unwrap();
+        assert_eq!(
+            (sp.id, sp.tenant_id, sp.app_id, sp.created_at),
+            (sp_id, t.id, a.app_id, at(5))
+        );
+        assert_eq!(sp.app_roles, granted);
+        assert_eq!(
+            store.get_service_principal(t.id, a.app_id).await.unwrap(),
+            Some(sp)
+        );
+
+        let (t2, a2) = tenant_with_app(store).await;
+        let none = store
+            .grant_consent(t2.id, a2.app_id, Uuid::new_v4(), &[], at(6))
+            .await
+            .unwrap();
+        assert_eq!(none.app_roles, Vec::<String>::new());
+    }
+
+    pub async fn repeated_consent_merges_roles_and_keeps_the_service_principal(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, a) = tenant_with_app(store).await;
+        let first = store
+            .grant_consent(
+                t.id,
+                a.app_id,
+                Uuid::new_v4(),
+                &roles(&["A.Read", "B.Write"]),
+                at(5),
+            )
+            .await
+            .unwrap();
+        let second = store
+            .grant_consent(
+                t.id,
+                a.app_id,
+                Uuid::new_v4(),
+                &roles(&["B.Write", "C.All", "C.All"]),
+                at(9),
+            )
+            .await
+            .unwrap();
+        assert_eq!(second.id, first.id, "the service principal keeps its id");
+        assert_eq!(second.created_at, at(5), "and its creation time");
+        assert_eq!(second.app_roles, roles(&["A.Read", "B.Write", "C.All"]));
+        let third = store
+            .grant_consent(t.id, a.app_id, Uuid::new_v4(), &[], at(10))
+            .await
+            .unwrap();
+        assert_eq!(third, second);
+        assert_eq!(
+            store.get_service_principal(t.id, a.app_id).await.unwrap(),
+            Some(second)
+        );
+    }
+
+    pub async fn service_principals_are_per_tenant(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        let (home, a) = tenant_with_app(store).await;
+        let customer = tenant(3, &["customer.example"]);
+        store.create_tenant(&customer).await.unwrap();
+        let in_home = store
+            .grant_consent(home.id, a.app_id, Uuid::new_v4(), &roles(&["X"]), at(4))
+            .await
+            .unwrap();
+        let in_customer = store
+            .grant_consent(customer.id, a.app_id, Uuid::new_v4(), &roles(&["Y"]), at(5))
+            .await
+            .unwrap();
+        assert_ne!(in_home.id, in_customer.id);
+        assert_eq!(
+            store
+                .get_service_principal(home.id, a.app_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .app_roles,
+            roles(&["X"])
+        );
+        assert_eq!(
+            store
+                .get_service_principal(customer.id, a.app_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .app_roles,
+            roles(&["Y"])
+        );
+    }
+
+    pub async fn unconsented_app_has_no_service_principal(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        let (t, a) = tenant_with_app(store).await;
+        assert_eq!(
+            store.get_service_principal(t.id, a.app_id).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .get_service_principal(Uuid::new_v4(), Uuid::new_v4())
+                .await
+                .unwrap(),
+            None
+        );
+    }
+
+    pub async fn consent_to_an_unknown_app_is_not_found(store: &SqlStore, _: &TestDatabase) {
+        let store: &dyn Store = store;
+        let (t, a) = tenant_with_app(store).await;
+        assert_not_found(
+            store
+                .grant_consent(t.id, Uuid::new_v4(), Uuid::new_v4(), &roles(&["X"]), at(3))
+                .await,
+            "unknown app",
+        );
+        assert_not_found(
+            store
+                .grant_consent(
+                    Uuid::new_v4(),
+                    a.app_id,
+                    Uuid::new_v4(),
+                    &roles(&["X"]),
+                    at(3),
+                )
+                .await,
+            "unknown tenant",
+        );
+        assert_eq!(
+            store.get_service_principal(t.id, a.app_id).await.unwrap(),
+            None
+        );
+    }
+
+    pub async fn concurrent_consents_produce_one_service_principal_with_every_role(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let (t, a) = tenant_with_app(store).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut ids = BTreeSet::new();
+        for i in 0..20 {
+            let store = store.clone();
+            let sp_id = Uuid::new_v4();
+            ids.insert(sp_id);
+            tasks.spawn(async move {
+                let granted = roles(&[&format!("Role.{i}"), "Common.Read"]);
+                store
+                    .grant_consent(t.id, a.app_id, sp_id, &granted, at(10 + i))
+                    .await
+            });
+        }
+        let mut returned = BTreeSet::new();
+        while let Some(joined) = tasks.join_next().await {
+            let sp = joined.unwrap().unwrap();
+            returned.insert(sp.id);
+        }
+        assert_eq!(
+            returned.len(),
+            1,
+            "every grant saw the same service principal: {returned:?}"
+        );
+        let sp = store
+            .get_service_principal(t.id, a.app_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(returned.contains(&sp.id) && ids.contains(&sp.id));
+        let mut expected: BTreeSet<String> = (0..20).map(|i| format!("Role.{i}")).collect();
+        expected.insert("Common.Read".to_owned());
+        assert_eq!(
+            sp.app_roles.len(),
+            expected.len(),
+            "no role twice: {:?}",
+            sp.app_roles
+        );
+        assert_eq!(sp.app_roles.into_iter().collect::<BTreeSet<_>>(), expected);
+    }
+
+    pub async fn rotating_signing_keys_retires_the_active_key_and_lists_newest_first(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        assert_eq!(store.list_signing_keys().await.unwrap(), vec![]);
+        let first = signing_key("kid-1", 100);
+        store.rotate_signing_key(&first).await.unwrap();
+        assert_eq!(
+            store.list_signing_keys().await.unwrap(),
+            vec![first.clone()]
+        );
+
+        let second = signing_key("kid-2", 200);
+        store.rotate_signing_key(&second).await.unwrap();
+        let third = signing_key("kid-3", 300);
+        store.rotate_signing_key(&third).await.unwrap();
+
+        let keys = store.list_signing_keys().await.unwrap();
+        let retired = |k: &SigningKey, when| SigningKey {
+            retired_at: Some(at(when)),
+            ..k.clone()
+        };
+        assert_eq!(
+            keys,
+            vec![third.clone(), retired(&second, 300), retired(&first, 200)]
+        );
+        assert_eq!(keys.iter().filter(|k| k.retired_at.is_none()).count(), 1);
+        assert_conflict(
+            store.rotate_signing_key(&signing_key("kid-3", 400)).await,
+            "same kid",
+        );
+        // The failed rotation retired nothing.
+        assert_eq!(store.list_signing_keys().await.unwrap()[0].retired_at, None);
+    }
+
+    pub async fn assertion_id_is_accepted_once_then_rejected_as_a_replay(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (_, a) = tenant_with_app(store).await;
+        assert!(store
+            .record_assertion_id(a.app_id, "jti-1", at(600), at(0))
+            .await
+            .unwrap());
+        assert!(!store
+            .record_assertion_id(a.app_id, "jti-1", at(600), at(1))
+            .await
+            .unwrap());
+        assert!(!store
+            .record_assertion_id(a.app_id, "jti-1", at(900), at(599))
+            .await
+            .unwrap());
+        assert!(store
+            .record_assertion_id(a.app_id, "jti-2", at(600), at(2))
+            .await
+            .unwrap());
+    }
+
+    pub async fn assertion_id_is_accepted_again_after_it_expired(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (_, a) = tenant_with_app(store).await;
+        assert!(store
+            .record_assertion_id(a.app_id, "jti", at(600), at(0))
+            .await
+            .unwrap());
+        // Expired exactly at `expires_at`.
+        assert!(store
+            .record_assertion_id(a.app_id, "jti", at(1200), at(600))
+            .await
+            .unwrap());
+        assert!(!store
+            .record_assertion_id(a.app_id, "jti", at(1200), at(601))
+            .await
+            .unwrap());
+        assert!(store
+            .record_assertion_id(a.app_id, "jti", at(2000), at(1300))
+            .await
+            .unwrap());
+    }
+
+    pub async fn same_assertion_id_for_two_apps_is_not_a_replay(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, a) = tenant_with_app(store).await;
+        let b = app(&t, "b", 3);
+        store.create_app(&b).await.unwrap();
+        assert!(store
+            .record_assertion_id(a.app_id, "shared", at(600), at(0))
+            .await
+            .unwrap());
+        assert!(store
+            .record_assertion_id(b.app_id, "shared", at(600), at(0))
+            .await
+            .unwrap());
+        assert!(!store
+            .record_assertion_id(b.app_id, "shared", at(600), at(0))
+            .await
+            .unwrap());
+    }
+
+    pub async fn data_survives_closing_and_reopening_the_database(
+        store: &SqlStore,
+        db: &TestDatabase,
+    ) {
+        let t = tenant(1, &["durable.example"]);
+        store.create_tenant(&t).await.unwrap();
+        let u = user(&t, "u@durable.example", 2);
+        store.create_user(&u).await.unwrap();
+        let a = app(&t, "durable", 3);
+        store.create_app(&a).await.unwrap();
+        let cert = certificate(&a, "ABCDEF", 4);
+        store.add_certificate(&cert).await.unwrap();
+        let sp = store
+            .grant_consent(t.id, a.app_id, Uuid::new_v4(), &roles(&["R"]), at(5))
+            .await
+            .unwrap();
+        let key = signing_key("durable", 6);
+        store.rotate_signing_key(&key).await.unwrap();
+        assert!(store
+            .record_assertion_id(a.app_id, "once", at(600), at(7))
+            .await
+            .unwrap());
+        store.close().await;
+
+        // Reconnecting migrates again, which must be a no-op.
+        for _ in 0..2 {
+            let reopened = SqlStore::connect(&db.url).await.unwrap();
+            assert_eq!(
+                reopened
+                    .find_tenant_by_domain("durable.example")
+                    .await
+                    .unwrap(),
+                Some(t.clone())
+            );
+            assert_eq!(
+                reopened
+                    .find_user_by_upn("U@durable.example")
+                    .await
+                    .unwrap(),
+                Some(u.clone())
+            );
+            assert_eq!(reopened.list_apps().await.unwrap(), vec![a.clone()]);
+            assert_eq!(
+                reopened.list_certificates(a.app_id).await.unwrap(),
+                vec![cert.clone()]
+            );
+            assert_eq!(
+                reopened
+                    .get_service_principal(t.id, a.app_id)
+                    .await
+                    .unwrap(),
+                Some(sp.clone())
+            );
+            assert_eq!(
+                reopened.list_signing_keys().await.unwrap(),
+                vec![key.clone()]
+            );
+            assert!(!reopened
+                .record_assertion_id(a.app_id, "once", at(600), at(8))
+                .await
+                .unwrap());
+            reopened.close().await;
+        }
+    }
+}
