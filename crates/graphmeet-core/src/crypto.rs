@@ -42,17 +42,33 @@ pub struct KeyAndCertificate {
 impl KeyAndCertificate {
     /// Generates a 2048-bit RSA key and a self-signed certificate for `common_name`, valid
     /// from `not_before` to `not_after`.
-    pub fn generate(common_name: &str, not_before: DateTime<Utc>, not_after: DateTime<Utc>) -> Result<Self, CryptoError> {
-        let key = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(|e| CryptoError::Rsa(e.to_string()))?;
-        let pkcs8 = key.to_pkcs8_der().map_err(|e| CryptoError::Rsa(e.to_string()))?;
-        let key_pair = rcgen::KeyPair::try_from(pkcs8.as_bytes()).map_err(|e| CryptoError::Certificate(e.to_string()))?;
-        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| CryptoError::Certificate(e.to_string()))?;
+    pub fn generate(
+        common_name: &str,
+        not_before: DateTime<Utc>,
+        not_after: DateTime<Utc>,
+    ) -> Result<Self, CryptoError> {
+        let key = RsaPrivateKey::new(&mut rand::thread_rng(), 2048)
+            .map_err(|e| CryptoError::Rsa(e.to_string()))?;
+        let pkcs8 = key
+            .to_pkcs8_der()
+            .map_err(|e| CryptoError::Rsa(e.to_string()))?;
+        let key_pair = rcgen::KeyPair::try_from(pkcs8.as_bytes())
+            .map_err(|e| CryptoError::Certificate(e.to_string()))?;
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new())
+            .map_err(|e| CryptoError::Certificate(e.to_string()))?;
         params.distinguished_name = rcgen::DistinguishedName::new();
-        params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, common_name);
         params.not_before = rcgen_date(not_before);
         params.not_after = rcgen_date(not_after);
-        let cert = params.self_signed(&key_pair).map_err(|e| CryptoError::Certificate(e.to_string()))?;
-        Ok(Self { private_pkcs8_der: pkcs8.as_bytes().to_vec(), cert_der: cert.der().to_vec() })
+        let cert = params
+            .self_signed(&key_pair)
+            .map_err(|e| CryptoError::Certificate(e.to_string()))?;
+        Ok(Self {
+            private_pkcs8_der: pkcs8.as_bytes().to_vec(),
+            cert_der: cert.der().to_vec(),
+        })
     }
 
     /// The certificate and the key as one PEM file (certificate first), the form MSAL and
@@ -65,13 +81,19 @@ impl KeyAndCertificate {
 }
 
 fn rcgen_date(t: DateTime<Utc>) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp(t.timestamp()).unwrap_or_else(|_| rcgen::date_time_ymd(t.year(), t.month() as u8, t.day() as u8))
+    time::OffsetDateTime::from_unix_timestamp(t.timestamp())
+        .unwrap_or_else(|_| rcgen::date_time_ymd(t.year(), t.month() as u8, t.day() as u8))
 }
 
 /// The private key in PKCS#1 DER, the form the JWT signer takes.
 pub fn pkcs8_to_pkcs1(pkcs8_der: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let key = RsaPrivateKey::from_pkcs8_der(pkcs8_der).map_err(|e| CryptoError::Parse { what: "private key", detail: e.to_string() })?;
-    let der = key.to_pkcs1_der().map_err(|e| CryptoError::Rsa(e.to_string()))?;
+    let key = RsaPrivateKey::from_pkcs8_der(pkcs8_der).map_err(|e| CryptoError::Parse {
+        what: "private key",
+        detail: e.to_string(),
+    })?;
+    let der = key
+        .to_pkcs1_der()
+        .map_err(|e| CryptoError::Rsa(e.to_string()))?;
     Ok(der.as_bytes().to_vec())
 }
 
@@ -114,17 +136,26 @@ const RSA_ENCRYPTION_OID: &str = "1.2.840.113549.1.1.1";
 
 /// Reads the first certificate of a PEM text (other blocks, such as a key, are ignored).
 pub fn parse_certificate_pem(text: &str) -> Result<ParsedCertificate, CryptoError> {
-    let blocks = pem::parse_many(text).map_err(|e| CryptoError::Parse { what: "PEM", detail: e.to_string() })?;
+    let blocks = pem::parse_many(text).map_err(|e| CryptoError::Parse {
+        what: "PEM",
+        detail: e.to_string(),
+    })?;
     let cert = blocks
         .iter()
         .find(|b| b.tag() == "CERTIFICATE")
-        .ok_or(CryptoError::Parse { what: "PEM", detail: "no CERTIFICATE block".to_owned() })?;
+        .ok_or(CryptoError::Parse {
+            what: "PEM",
+            detail: "no CERTIFICATE block".to_owned(),
+        })?;
     parse_certificate_der(cert.contents())
 }
 
 /// Reads a DER certificate; only RSA keys are accepted, as Entra requires for assertions.
 pub fn parse_certificate_der(der: &[u8]) -> Result<ParsedCertificate, CryptoError> {
-    let err = |detail: String| CryptoError::Parse { what: "certificate", detail };
+    let err = |detail: String| CryptoError::Parse {
+        what: "certificate",
+        detail,
+    };
     let (_, cert) = x509_parser::parse_x509_certificate(der).map_err(|e| err(e.to_string()))?;
     let spki = &cert.tbs_certificate.subject_pki;
     if spki.algorithm.algorithm.to_id_string() != RSA_ENCRYPTION_OID {
@@ -137,7 +168,9 @@ pub fn parse_certificate_der(der: &[u8]) -> Result<ParsedCertificate, CryptoErro
         .and_then(|cn| cn.as_str().ok())
         .map(str::to_owned)
         .unwrap_or_else(|| cert.subject().to_string());
-    let time = |t: x509_parser::time::ASN1Time| DateTime::<Utc>::from_timestamp(t.timestamp(), 0).unwrap_or_default();
+    let time = |t: x509_parser::time::ASN1Time| {
+        DateTime::<Utc>::from_timestamp(t.timestamp(), 0).unwrap_or_default()
+    };
     Ok(ParsedCertificate {
         der: der.to_vec(),
         subject,
@@ -151,8 +184,14 @@ pub fn parse_certificate_der(der: &[u8]) -> Result<ParsedCertificate, CryptoErro
 pub fn rsa_jwk_components(pkcs1_der: &[u8]) -> Result<(String, String), CryptoError> {
     use rsa::pkcs1::DecodeRsaPublicKey;
     use rsa::traits::PublicKeyParts;
-    let key = rsa::RsaPublicKey::from_pkcs1_der(pkcs1_der).map_err(|e| CryptoError::Parse { what: "RSA public key", detail: e.to_string() })?;
-    Ok((b64::url_encode(key.n().to_bytes_be()), b64::url_encode(key.e().to_bytes_be())))
+    let key = rsa::RsaPublicKey::from_pkcs1_der(pkcs1_der).map_err(|e| CryptoError::Parse {
+        what: "RSA public key",
+        detail: e.to_string(),
+    })?;
+    Ok((
+        b64::url_encode(key.n().to_bytes_be()),
+        b64::url_encode(key.e().to_bytes_be()),
+    ))
 }
 
 /// A new client secret in Entra's shape: 40 characters, `8Q~` after a three-character hint.
@@ -161,7 +200,11 @@ pub fn generate_client_secret() -> String {
     let mut rng = rand::thread_rng();
     let hint = Alphanumeric.sample_string(&mut rng, 3);
     let tail: String = match Slice::new(TAIL) {
-        Ok(dist) => dist.sample_iter(&mut rng).take(34).map(|b| char::from(*b)).collect(),
+        Ok(dist) => dist
+            .sample_iter(&mut rng)
+            .take(34)
+            .map(|b| char::from(*b))
+            .collect(),
         Err(_) => Alphanumeric.sample_string(&mut rng, 34),
     };
     format!("{hint}8Q~{tail}")
@@ -175,7 +218,10 @@ pub fn hash_secret(secret: &str) -> String {
 
 /// Whether `secret` hashes to `stored_hash`, compared in constant time.
 pub fn secret_matches(secret: &str, stored_hash: &str) -> bool {
-    hash_secret(secret).as_bytes().ct_eq(stored_hash.as_bytes()).into()
+    hash_secret(secret)
+        .as_bytes()
+        .ct_eq(stored_hash.as_bytes())
+        .into()
 }
 
 #[cfg(test)]
@@ -195,7 +241,9 @@ mod tests {
     #[test]
     fn generated_certificate_round_trips_through_pem() {
         let now = Utc::now();
-        let kc = KeyAndCertificate::generate("graphmeet test", now, now + chrono::Duration::days(365)).unwrap();
+        let kc =
+            KeyAndCertificate::generate("graphmeet test", now, now + chrono::Duration::days(365))
+                .unwrap();
         let parsed = parse_certificate_pem(&kc.to_pem()).unwrap();
         assert_eq!(parsed.der, kc.cert_der);
         assert_eq!(parsed.subject, "graphmeet test");

@@ -80,11 +80,21 @@ fn valid_domain(domain: &str) -> bool {
     let labels: Vec<&str> = domain.split('.').collect();
     labels.len() >= 2
         && domain.len() <= 253
-        && labels.iter().all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
 }
 
 fn slug(name: &str) -> String {
-    let s: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+    let s: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
     if s.is_empty() {
         "tenant".to_owned()
     } else {
@@ -106,29 +116,54 @@ impl Directory {
     }
 
     /// Creates a tenant. Without a domain, `{name}.onmicrosoft.com` is used.
-    pub async fn create_tenant(&self, display_name: &str, domain: Option<&str>, id: Option<Uuid>) -> Result<Tenant, DirectoryError> {
+    pub async fn create_tenant(
+        &self,
+        display_name: &str,
+        domain: Option<&str>,
+        id: Option<Uuid>,
+    ) -> Result<Tenant, DirectoryError> {
         let display_name = display_name.trim();
         if display_name.is_empty() {
-            return Err(DirectoryError::Invalid("a tenant needs a display name".to_owned()));
+            return Err(DirectoryError::Invalid(
+                "a tenant needs a display name".to_owned(),
+            ));
         }
-        let domain = domain.map(str::to_ascii_lowercase).unwrap_or_else(|| format!("{}.onmicrosoft.com", slug(display_name)));
+        let domain = domain
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_else(|| format!("{}.onmicrosoft.com", slug(display_name)));
         if !valid_domain(&domain) {
-            return Err(DirectoryError::Invalid(format!("'{domain}' is not a valid domain name")));
+            return Err(DirectoryError::Invalid(format!(
+                "'{domain}' is not a valid domain name"
+            )));
         }
-        let tenant = Tenant { id: id.unwrap_or_else(Uuid::new_v4), display_name: display_name.to_owned(), domains: vec![domain], created_at: self.clock.now() };
+        let tenant = Tenant {
+            id: id.unwrap_or_else(Uuid::new_v4),
+            display_name: display_name.to_owned(),
+            domains: vec![domain],
+            created_at: self.clock.now(),
+        };
         self.store.create_tenant(&tenant).await?;
         Ok(tenant)
     }
 
     /// Creates a user; the UPN's domain must be one of the tenant's.
-    pub async fn create_user(&self, tenant: &str, upn: &str, display_name: Option<&str>) -> Result<User, DirectoryError> {
+    pub async fn create_user(
+        &self,
+        tenant: &str,
+        upn: &str,
+        display_name: Option<&str>,
+    ) -> Result<User, DirectoryError> {
         let tenant = self.tenant(tenant).await?;
         let upn = upn.trim().to_ascii_lowercase();
         let Some((local, domain)) = upn.split_once('@') else {
-            return Err(DirectoryError::Invalid(format!("'{upn}' is not a user principal name (alias@domain)")));
+            return Err(DirectoryError::Invalid(format!(
+                "'{upn}' is not a user principal name (alias@domain)"
+            )));
         };
         if local.is_empty() || local.contains(char::is_whitespace) {
-            return Err(DirectoryError::Invalid(format!("'{upn}' is not a user principal name (alias@domain)")));
+            return Err(DirectoryError::Invalid(format!(
+                "'{upn}' is not a user principal name (alias@domain)"
+            )));
         }
         if !tenant.domains.iter().any(|d| d == domain) {
             return Err(DirectoryError::Invalid(format!(
@@ -140,7 +175,9 @@ impl Directory {
         let user = User {
             id: Uuid::new_v4(),
             tenant_id: tenant.id,
-            display_name: display_name.map(str::to_owned).unwrap_or_else(|| local.to_owned()),
+            display_name: display_name
+                .map(str::to_owned)
+                .unwrap_or_else(|| local.to_owned()),
             upn,
             password_hash: None,
             created_at: self.clock.now(),
@@ -151,28 +188,55 @@ impl Directory {
 
     /// Registers an app in its home tenant and creates its service principal there, as the
     /// portal does.
-    pub async fn create_app(&self, home_tenant: &str, display_name: &str, multi_tenant: bool) -> Result<(App, ServicePrincipal), DirectoryError> {
+    pub async fn create_app(
+        &self,
+        home_tenant: &str,
+        display_name: &str,
+        multi_tenant: bool,
+    ) -> Result<(App, ServicePrincipal), DirectoryError> {
         let tenant = self.tenant(home_tenant).await?;
         let display_name = display_name.trim();
         if display_name.is_empty() {
-            return Err(DirectoryError::Invalid("an app needs a display name".to_owned()));
+            return Err(DirectoryError::Invalid(
+                "an app needs a display name".to_owned(),
+            ));
         }
         let now = self.clock.now();
-        let app = App { app_id: Uuid::new_v4(), object_id: Uuid::new_v4(), home_tenant_id: tenant.id, display_name: display_name.to_owned(), multi_tenant, created_at: now };
+        let app = App {
+            app_id: Uuid::new_v4(),
+            object_id: Uuid::new_v4(),
+            home_tenant_id: tenant.id,
+            display_name: display_name.to_owned(),
+            multi_tenant,
+            created_at: now,
+        };
         self.store.create_app(&app).await?;
-        let sp = self.store.grant_consent(tenant.id, app.app_id, Uuid::new_v4(), &[], now).await?;
+        let sp = self
+            .store
+            .grant_consent(tenant.id, app.app_id, Uuid::new_v4(), &[], now)
+            .await?;
         Ok((app, sp))
     }
 
     async fn app(&self, app_id: Uuid) -> Result<App, DirectoryError> {
-        self.store.get_app(app_id).await?.ok_or_else(|| DirectoryError::NotFound(format!("app {app_id}")))
+        self.store
+            .get_app(app_id)
+            .await?
+            .ok_or_else(|| DirectoryError::NotFound(format!("app {app_id}")))
     }
 
     /// Adds a client secret valid for `lifetime`; the value is returned once.
-    pub async fn add_secret(&self, app_id: Uuid, display_name: &str, lifetime: Duration) -> Result<NewSecret, DirectoryError> {
+    pub async fn add_secret(
+        &self,
+        app_id: Uuid,
+        display_name: &str,
+        lifetime: Duration,
+    ) -> Result<NewSecret, DirectoryError> {
         self.app(app_id).await?;
         if lifetime <= Duration::zero() {
-            return Err(DirectoryError::Invalid("a secret's lifetime must be positive".to_owned()));
+            return Err(DirectoryError::Invalid(
+                "a secret's lifetime must be positive".to_owned(),
+            ));
         }
         let value = crypto::generate_client_secret();
         let now = self.clock.now();
@@ -190,23 +254,44 @@ impl Directory {
     }
 
     /// Generates an RSA key and certificate, valid for `lifetime`, and adds the certificate.
-    pub async fn add_generated_certificate(&self, app_id: Uuid, lifetime: Duration) -> Result<NewCertificate, DirectoryError> {
+    pub async fn add_generated_certificate(
+        &self,
+        app_id: Uuid,
+        lifetime: Duration,
+    ) -> Result<NewCertificate, DirectoryError> {
         let app = self.app(app_id).await?;
         let now = self.clock.now();
-        let material = KeyAndCertificate::generate(&app.display_name, now - Duration::minutes(5), now + lifetime)?;
+        let material = KeyAndCertificate::generate(
+            &app.display_name,
+            now - Duration::minutes(5),
+            now + lifetime,
+        )?;
         let credential = self.add_certificate_der(app_id, &material.cert_der).await?;
-        Ok(NewCertificate { credential, pem: material.to_pem() })
+        Ok(NewCertificate {
+            credential,
+            pem: material.to_pem(),
+        })
     }
 
     /// Adds a certificate given as PEM (any private key in the text is ignored).
-    pub async fn add_certificate_pem(&self, app_id: Uuid, pem: &str) -> Result<CertificateCredential, DirectoryError> {
-        let parsed = crypto::parse_certificate_pem(pem).map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+    pub async fn add_certificate_pem(
+        &self,
+        app_id: Uuid,
+        pem: &str,
+    ) -> Result<CertificateCredential, DirectoryError> {
+        let parsed = crypto::parse_certificate_pem(pem)
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
         self.add_certificate_der(app_id, &parsed.der).await
     }
 
-    async fn add_certificate_der(&self, app_id: Uuid, der: &[u8]) -> Result<CertificateCredential, DirectoryError> {
+    async fn add_certificate_der(
+        &self,
+        app_id: Uuid,
+        der: &[u8],
+    ) -> Result<CertificateCredential, DirectoryError> {
         self.app(app_id).await?;
-        let parsed = crypto::parse_certificate_der(der).map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        let parsed = crypto::parse_certificate_der(der)
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
         let credential = CertificateCredential {
             key_id: Uuid::new_v4(),
             app_id,
@@ -224,7 +309,12 @@ impl Directory {
     /// Grants admin consent in `tenant` for the app's Graph `roles`, creating the service
     /// principal when the tenant has none. Another tenant may consent only to a multi-tenant
     /// app.
-    pub async fn grant_consent(&self, tenant: &str, app_id: Uuid, roles: &[String]) -> Result<ServicePrincipal, DirectoryError> {
+    pub async fn grant_consent(
+        &self,
+        tenant: &str,
+        app_id: Uuid,
+        roles: &[String],
+    ) -> Result<ServicePrincipal, DirectoryError> {
         let tenant = self.tenant(tenant).await?;
         let app = self.app(app_id).await?;
         if app.home_tenant_id != tenant.id && !app.multi_tenant {
@@ -241,7 +331,16 @@ impl Directory {
                 .ok_or_else(|| DirectoryError::Invalid(format!("'{role}' is not a Microsoft Graph application permission graphmeet knows ({})", GRAPH_APP_ROLES.join(", "))))?;
             canonical.push((*known).to_owned());
         }
-        Ok(self.store.grant_consent(tenant.id, app_id, Uuid::new_v4(), &canonical, self.clock.now()).await?)
+        Ok(self
+            .store
+            .grant_consent(
+                tenant.id,
+                app_id,
+                Uuid::new_v4(),
+                &canonical,
+                self.clock.now(),
+            )
+            .await?)
     }
 }
 

@@ -36,7 +36,10 @@ pub struct TokenLifetimes {
 
 impl Default for TokenLifetimes {
     fn default() -> Self {
-        Self { default: Duration::seconds(3600), cae: Duration::seconds(86400) }
+        Self {
+            default: Duration::seconds(3600),
+            cae: Duration::seconds(86400),
+        }
     }
 }
 
@@ -164,7 +167,9 @@ impl SignatureFailure {
         match self {
             Self::KeyNotFound => "The key was not found.",
             Self::KeyExpired => "The key used is expired.",
-            Self::BadSignature => "The provided signature value did not match the expected signature value.",
+            Self::BadSignature => {
+                "The provided signature value did not match the expected signature value."
+            }
         }
     }
 }
@@ -274,7 +279,12 @@ pub struct LoadedKey {
 impl KeyRing {
     /// A key ring over `store`; call [`KeyRing::ensure_key`] before signing.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, lifetimes: TokenLifetimes) -> Self {
-        Self { store, clock, lifetimes, cache: RwLock::new(Vec::new()) }
+        Self {
+            store,
+            clock,
+            lifetimes,
+            cache: RwLock::new(Vec::new()),
+        }
     }
 
     /// Creates the first signing key if the store has none, and loads the keys.
@@ -288,8 +298,12 @@ impl KeyRing {
     /// Adds a new signing key; the previous one stays published until its tokens expire.
     pub async fn rotate(&self) -> Result<SigningKey, IdentityError> {
         let now = self.clock.now();
-        let material = crypto::KeyAndCertificate::generate("accounts.graphmeet.local", now - Duration::days(1), now + Duration::days(5 * 365))
-            .map_err(|e| IdentityError::Signing(e.to_string()))?;
+        let material = crypto::KeyAndCertificate::generate(
+            "accounts.graphmeet.local",
+            now - Duration::days(1),
+            now + Duration::days(5 * 365),
+        )
+        .map_err(|e| IdentityError::Signing(e.to_string()))?;
         let key = SigningKey {
             kid: crypto::x5t(&material.cert_der),
             private_pkcs8_der: material.private_pkcs8_der,
@@ -307,9 +321,15 @@ impl KeyRing {
         let keys = self.store.list_signing_keys().await?;
         let mut loaded = Vec::with_capacity(keys.len());
         for key in keys {
-            let pkcs1 = crypto::pkcs8_to_pkcs1(&key.private_pkcs8_der).map_err(|e| IdentityError::Signing(e.to_string()))?;
-            let public = crypto::parse_certificate_der(&key.cert_der).map_err(|e| IdentityError::Signing(e.to_string()))?;
-            loaded.push(LoadedKey { encoding: Arc::new(EncodingKey::from_rsa_der(&pkcs1)), public_pkcs1_der: public.rsa_public_pkcs1_der, key });
+            let pkcs1 = crypto::pkcs8_to_pkcs1(&key.private_pkcs8_der)
+                .map_err(|e| IdentityError::Signing(e.to_string()))?;
+            let public = crypto::parse_certificate_der(&key.cert_der)
+                .map_err(|e| IdentityError::Signing(e.to_string()))?;
+            loaded.push(LoadedKey {
+                encoding: Arc::new(EncodingKey::from_rsa_der(&pkcs1)),
+                public_pkcs1_der: public.rsa_public_pkcs1_der,
+                key,
+            });
         }
         *self.cache.write().unwrap_or_else(|p| p.into_inner()) = loaded;
         Ok(())
@@ -324,7 +344,11 @@ impl KeyRing {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .filter(|k| k.key.retired_at.is_none_or(|retired| retired + retention > now))
+            .filter(|k| {
+                k.key
+                    .retired_at
+                    .is_none_or(|retired| retired + retention > now)
+            })
             .cloned()
             .collect()
     }
@@ -339,12 +363,24 @@ impl KeyRing {
     }
 
     async fn active(&self) -> Result<LoadedKey, IdentityError> {
-        let cached = self.cache.read().unwrap_or_else(|p| p.into_inner()).iter().find(|k| k.key.retired_at.is_none()).cloned();
+        let cached = self
+            .cache
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .find(|k| k.key.retired_at.is_none())
+            .cloned();
         match cached {
             Some(key) => Ok(key),
             None => {
                 self.reload().await?;
-                self.cache.read().unwrap_or_else(|p| p.into_inner()).iter().find(|k| k.key.retired_at.is_none()).cloned().ok_or(IdentityError::NoSigningKey)
+                self.cache
+                    .read()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .iter()
+                    .find(|k| k.key.retired_at.is_none())
+                    .cloned()
+                    .ok_or(IdentityError::NoSigningKey)
             }
         }
     }
@@ -384,7 +420,10 @@ fn check_scope(scope: &str, tenant: &str) -> Result<&'static str, IdentityError>
         if resource.is_empty() {
             return Err(IdentityError::InvalidScope(scope.to_owned()));
         }
-        let aud = graph_audience(resource).ok_or_else(|| IdentityError::ResourceNotFound { resource: resource.to_owned(), tenant: tenant.to_owned() })?;
+        let aud = graph_audience(resource).ok_or_else(|| IdentityError::ResourceNotFound {
+            resource: resource.to_owned(),
+            tenant: tenant.to_owned(),
+        })?;
         if audience.is_some_and(|a| a != aud) {
             return Err(IdentityError::InvalidScope(scope.to_owned()));
         }
@@ -394,10 +433,17 @@ fn check_scope(scope: &str, tenant: &str) -> Result<&'static str, IdentityError>
 }
 
 /// Resolves a tenant path segment (GUID in any case, or a domain).
-pub async fn resolve_tenant(store: &dyn Store, segment: &str) -> Result<Option<Tenant>, StoreError> {
+pub async fn resolve_tenant(
+    store: &dyn Store,
+    segment: &str,
+) -> Result<Option<Tenant>, StoreError> {
     match Uuid::parse_str(segment) {
         Ok(id) => store.get_tenant(id).await,
-        Err(_) => store.find_tenant_by_domain(&segment.to_ascii_lowercase()).await,
+        Err(_) => {
+            store
+                .find_tenant_by_domain(&segment.to_ascii_lowercase())
+                .await
+        }
     }
 }
 
@@ -433,15 +479,30 @@ struct AssertionClaims {
     jti: Option<String>,
 }
 
-fn decode_segment<T: serde::de::DeserializeOwned>(segment: &str, what: &str) -> Result<T, IdentityError> {
-    let bytes = b64::url_decode_lenient(segment).map_err(|e| IdentityError::MalformedAssertion(format!("{what} is not base64url: {e}")))?;
-    serde_json::from_slice(&bytes).map_err(|e| IdentityError::MalformedAssertion(format!("{what} is not valid JSON: {e}")))
+fn decode_segment<T: serde::de::DeserializeOwned>(
+    segment: &str,
+    what: &str,
+) -> Result<T, IdentityError> {
+    let bytes = b64::url_decode_lenient(segment)
+        .map_err(|e| IdentityError::MalformedAssertion(format!("{what} is not base64url: {e}")))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| IdentityError::MalformedAssertion(format!("{what} is not valid JSON: {e}")))
 }
 
 impl Identity {
     /// The identity platform over `store`, signing with `keys`.
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, keys: Arc<KeyRing>, lifetimes: TokenLifetimes) -> Self {
-        Self { store, clock, keys, lifetimes }
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        keys: Arc<KeyRing>,
+        lifetimes: TokenLifetimes,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            keys,
+            lifetimes,
+        }
     }
 
     /// The signing keys.
@@ -450,67 +511,116 @@ impl Identity {
     }
 
     /// Handles `grant_type=client_credentials`.
-    pub async fn client_credentials(&self, req: &ClientCredentialsRequest) -> Result<IssuedToken, IdentityError> {
-        let tenant = resolve_tenant(self.store.as_ref(), &req.tenant).await?.ok_or_else(|| IdentityError::TenantNotFound(req.tenant.clone()))?;
-        let client_id = req.client_id.as_deref().filter(|c| !c.is_empty()).ok_or(IdentityError::MissingParameter("client_id"))?;
-        let scope = req.scope.as_deref().filter(|s| !s.trim().is_empty()).ok_or(IdentityError::MissingParameter("scope"))?;
+    pub async fn client_credentials(
+        &self,
+        req: &ClientCredentialsRequest,
+    ) -> Result<IssuedToken, IdentityError> {
+        let tenant = resolve_tenant(self.store.as_ref(), &req.tenant)
+            .await?
+            .ok_or_else(|| IdentityError::TenantNotFound(req.tenant.clone()))?;
+        let client_id = req
+            .client_id
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .ok_or(IdentityError::MissingParameter("client_id"))?;
+        let scope = req
+            .scope
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .ok_or(IdentityError::MissingParameter("scope"))?;
         let audience = check_scope(scope, &req.tenant)?;
-        let not_found = || IdentityError::AppNotFoundInDirectory { app_id: client_id.to_owned(), tenant: req.tenant.clone() };
+        let not_found = || IdentityError::AppNotFoundInDirectory {
+            app_id: client_id.to_owned(),
+            tenant: req.tenant.clone(),
+        };
         let app_id = Uuid::parse_str(client_id).map_err(|_| not_found())?;
         let app = self.store.get_app(app_id).await?.ok_or_else(not_found)?;
-        let sp = match self.store.get_service_principal(tenant.id, app.app_id).await? {
+        let sp = match self
+            .store
+            .get_service_principal(tenant.id, app.app_id)
+            .await?
+        {
             Some(sp) => sp,
             None if app.home_tenant_id == tenant.id => {
-                return Err(IdentityError::MissingServicePrincipal { app_id: app.app_id, tenant_id: tenant.id })
+                return Err(IdentityError::MissingServicePrincipal {
+                    app_id: app.app_id,
+                    tenant_id: tenant.id,
+                })
             }
             None => return Err(not_found()),
         };
-        let appidacr = if let Some(assertion) = req.client_assertion.as_deref().filter(|a| !a.is_empty()) {
-            self.check_assertion(req, &tenant, &app, assertion).await?;
-            "2"
-        } else if let Some(secret) = req.client_secret.as_deref().filter(|s| !s.is_empty()) {
-            self.check_secret(&app, secret).await?;
-            "1"
-        } else {
-            return Err(IdentityError::MissingClientCredential);
-        };
-        self.issue(&tenant, &app, &sp, audience, appidacr, req.cae).await
+        let appidacr =
+            if let Some(assertion) = req.client_assertion.as_deref().filter(|a| !a.is_empty()) {
+                self.check_assertion(req, &tenant, &app, assertion).await?;
+                "2"
+            } else if let Some(secret) = req.client_secret.as_deref().filter(|s| !s.is_empty()) {
+                self.check_secret(&app, secret).await?;
+                "1"
+            } else {
+                return Err(IdentityError::MissingClientCredential);
+            };
+        self.issue(&tenant, &app, &sp, audience, appidacr, req.cae)
+            .await
     }
 
     async fn check_secret(&self, app: &App, secret: &str) -> Result<(), IdentityError> {
         let now = self.clock.now();
         let secrets = self.store.list_secrets(app.app_id).await?;
-        let matched = secrets.iter().find(|s| crypto::secret_matches(secret, &s.hash)).ok_or(IdentityError::InvalidClientSecret(app.app_id))?;
+        let matched = secrets
+            .iter()
+            .find(|s| crypto::secret_matches(secret, &s.hash))
+            .ok_or(IdentityError::InvalidClientSecret(app.app_id))?;
         if now >= matched.end || now < matched.start {
             return Err(IdentityError::ExpiredClientSecret(app.app_id));
         }
         Ok(())
     }
 
-    async fn check_assertion(&self, req: &ClientCredentialsRequest, tenant: &Tenant, app: &App, assertion: &str) -> Result<(), IdentityError> {
+    async fn check_assertion(
+        &self,
+        req: &ClientCredentialsRequest,
+        tenant: &Tenant,
+        app: &App,
+        assertion: &str,
+    ) -> Result<(), IdentityError> {
         let assertion_type = req.client_assertion_type.as_deref().unwrap_or_default();
         if assertion_type.is_empty() {
             return Err(IdentityError::MissingParameter("client_assertion_type"));
         }
         if assertion_type != JWT_BEARER_ASSERTION_TYPE {
-            return Err(IdentityError::InvalidAssertionType(assertion_type.to_owned()));
+            return Err(IdentityError::InvalidAssertionType(
+                assertion_type.to_owned(),
+            ));
         }
         let assertion = assertion.trim();
-        let (signed, signature) = assertion.rsplit_once('.').ok_or_else(|| IdentityError::MalformedAssertion("not a JWS compact serialization".to_owned()))?;
-        let (header_b64, payload_b64) = signed.split_once('.').ok_or_else(|| IdentityError::MalformedAssertion("not a JWS compact serialization".to_owned()))?;
+        let (signed, signature) = assertion.rsplit_once('.').ok_or_else(|| {
+            IdentityError::MalformedAssertion("not a JWS compact serialization".to_owned())
+        })?;
+        let (header_b64, payload_b64) = signed.split_once('.').ok_or_else(|| {
+            IdentityError::MalformedAssertion("not a JWS compact serialization".to_owned())
+        })?;
         if payload_b64.contains('.') {
-            return Err(IdentityError::MalformedAssertion("encrypted assertions are not supported".to_owned()));
+            return Err(IdentityError::MalformedAssertion(
+                "encrypted assertions are not supported".to_owned(),
+            ));
         }
         let header: AssertionHeader = decode_segment(header_b64, "the header")?;
         let claims: AssertionClaims = decode_segment(payload_b64, "the payload")?;
         let algorithm = match header.alg.as_str() {
             "RS256" => Algorithm::RS256,
             "PS256" => Algorithm::PS256,
-            other => return Err(IdentityError::UnsupportedAssertionAlgorithm(other.to_owned())),
+            other => {
+                return Err(IdentityError::UnsupportedAssertionAlgorithm(
+                    other.to_owned(),
+                ))
+            }
         };
 
         let client = app.app_id.to_string();
-        let same_client = |v: &Option<String>| v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(&client));
+        let same_client = |v: &Option<String>| {
+            v.as_deref()
+                .is_some_and(|v| v.eq_ignore_ascii_case(&client))
+        };
         if !same_client(&claims.iss) || !same_client(&claims.sub) {
             return Err(IdentityError::AssertionClientMismatch);
         }
@@ -521,22 +631,49 @@ impl Identity {
             (None, Some(t)) => (t.clone(), false),
             (None, None) => return Err(IdentityError::AssertionMissingThumbprint),
         };
-        let sent_bytes = b64::url_decode_lenient(&sent).map_err(|_| IdentityError::MalformedAssertion("the thumbprint is not base64url".to_owned()))?;
+        let sent_bytes = b64::url_decode_lenient(&sent).map_err(|_| {
+            IdentityError::MalformedAssertion("the thumbprint is not base64url".to_owned())
+        })?;
         let display = hex::encode_upper(&sent_bytes);
         let certs = self.store.list_certificates(app.app_id).await?;
         let cert = certs
             .iter()
-            .find(|c| if sha256 { crypto::sha256(&c.der) == sent_bytes } else { crypto::sha1(&c.der) == sent_bytes })
-            .ok_or_else(|| IdentityError::AssertionSignature { app_id: app.app_id, thumbprint: display.clone(), reason: SignatureFailure::KeyNotFound })?;
+            .find(|c| {
+                if sha256 {
+                    crypto::sha256(&c.der) == sent_bytes
+                } else {
+                    crypto::sha1(&c.der) == sent_bytes
+                }
+            })
+            .ok_or_else(|| IdentityError::AssertionSignature {
+                app_id: app.app_id,
+                thumbprint: display.clone(),
+                reason: SignatureFailure::KeyNotFound,
+            })?;
         let now = self.clock.now();
         if now >= cert.end {
-            return Err(IdentityError::AssertionSignature { app_id: app.app_id, thumbprint: display, reason: SignatureFailure::KeyExpired });
+            return Err(IdentityError::AssertionSignature {
+                app_id: app.app_id,
+                thumbprint: display,
+                reason: SignatureFailure::KeyExpired,
+            });
         }
-        let parsed = crypto::parse_certificate_der(&cert.der).map_err(|e| IdentityError::Signing(e.to_string()))?;
+        let parsed = crypto::parse_certificate_der(&cert.der)
+            .map_err(|e| IdentityError::Signing(e.to_string()))?;
         let key = DecodingKey::from_rsa_der(&parsed.rsa_public_pkcs1_der);
-        let verified = jsonwebtoken::crypto::verify(b64::strip_padding(signature), signed.as_bytes(), &key, algorithm).unwrap_or(false);
+        let verified = jsonwebtoken::crypto::verify(
+            b64::strip_padding(signature),
+            signed.as_bytes(),
+            &key,
+            algorithm,
+        )
+        .unwrap_or(false);
         if !verified {
-            return Err(IdentityError::AssertionSignature { app_id: app.app_id, thumbprint: display, reason: SignatureFailure::BadSignature });
+            return Err(IdentityError::AssertionSignature {
+                app_id: app.app_id,
+                thumbprint: display,
+                reason: SignatureFailure::BadSignature,
+            });
         }
 
         let audiences: Vec<String> = match claims.aud {
@@ -544,19 +681,37 @@ impl Identity {
             Some(Audience::Many(a)) => a,
             None => Vec::new(),
         };
-        if !audiences.iter().any(|aud| self.is_token_url_of(aud, &req.base_url, tenant)) {
+        if !audiences
+            .iter()
+            .any(|aud| self.is_token_url_of(aud, &req.base_url, tenant))
+        {
             return Err(IdentityError::AssertionAudienceMismatch);
         }
 
-        let exp = claims.exp.ok_or_else(|| IdentityError::MalformedAssertion("the assertion has no exp".to_owned()))? as i64;
+        let exp = claims.exp.ok_or_else(|| {
+            IdentityError::MalformedAssertion("the assertion has no exp".to_owned())
+        })? as i64;
         let nbf = claims.nbf.map(|n| n as i64);
         let now_s = now.timestamp();
-        if exp + ASSERTION_SKEW_SECS <= now_s || nbf.is_some_and(|n| n - ASSERTION_SKEW_SECS > now_s) {
-            return Err(IdentityError::AssertionTimeRange { now: now_s, nbf, exp });
+        if exp + ASSERTION_SKEW_SECS <= now_s
+            || nbf.is_some_and(|n| n - ASSERTION_SKEW_SECS > now_s)
+        {
+            return Err(IdentityError::AssertionTimeRange {
+                now: now_s,
+                nbf,
+                exp,
+            });
         }
-        let jti = claims.jti.filter(|j| !j.is_empty()).ok_or_else(|| IdentityError::MalformedAssertion("the assertion has no jti".to_owned()))?;
-        let keep_until = DateTime::<Utc>::from_timestamp(exp + ASSERTION_SKEW_SECS, 0).unwrap_or(now);
-        if !self.store.record_assertion_id(app.app_id, &jti, keep_until, now).await? {
+        let jti = claims.jti.filter(|j| !j.is_empty()).ok_or_else(|| {
+            IdentityError::MalformedAssertion("the assertion has no jti".to_owned())
+        })?;
+        let keep_until =
+            DateTime::<Utc>::from_timestamp(exp + ASSERTION_SKEW_SECS, 0).unwrap_or(now);
+        if !self
+            .store
+            .record_assertion_id(app.app_id, &jti, keep_until, now)
+            .await?
+        {
             return Err(IdentityError::AssertionReplayed(jti));
         }
         Ok(())
@@ -565,16 +720,40 @@ impl Identity {
     /// Whether `aud` is `{base}/{tenant id or domain}/oauth2/v2.0/token`, ignoring case and a
     /// query string.
     fn is_token_url_of(&self, aud: &str, base_url: &str, tenant: &Tenant) -> bool {
-        let aud = aud.split('?').next().unwrap_or_default().trim_end_matches('/').to_ascii_lowercase();
+        let aud = aud
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('/')
+            .to_ascii_lowercase();
         let base = base_url.trim_end_matches('/').to_ascii_lowercase();
-        let Some(rest) = aud.strip_prefix(&base) else { return false };
-        let Some(segment) = rest.strip_prefix('/').and_then(|r| r.strip_suffix("/oauth2/v2.0/token")) else { return false };
+        let Some(rest) = aud.strip_prefix(&base) else {
+            return false;
+        };
+        let Some(segment) = rest
+            .strip_prefix('/')
+            .and_then(|r| r.strip_suffix("/oauth2/v2.0/token"))
+        else {
+            return false;
+        };
         segment == tenant.id.to_string() || tenant.domains.iter().any(|d| d == segment)
     }
 
-    async fn issue(&self, tenant: &Tenant, app: &App, sp: &ServicePrincipal, audience: &str, appidacr: &str, cae: bool) -> Result<IssuedToken, IdentityError> {
+    async fn issue(
+        &self,
+        tenant: &Tenant,
+        app: &App,
+        sp: &ServicePrincipal,
+        audience: &str,
+        appidacr: &str,
+        cae: bool,
+    ) -> Result<IssuedToken, IdentityError> {
         let now = self.clock.now().timestamp();
-        let lifetime = if cae { self.lifetimes.cae } else { self.lifetimes.default };
+        let lifetime = if cae {
+            self.lifetimes.cae
+        } else {
+            self.lifetimes.default
+        };
         let issuer = format!("https://sts.windows.net/{}/", tenant.id);
         let claims = AccessTokenClaims {
             aud: audience.to_owned(),
@@ -602,8 +781,13 @@ impl Identity {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(key.key.kid.clone());
         header.x5t = Some(key.key.kid.clone());
-        let access_token = jsonwebtoken::encode(&header, &claims, &key.encoding).map_err(|e| IdentityError::Signing(e.to_string()))?;
-        Ok(IssuedToken { access_token, expires_in: (lifetime.num_seconds() - 1).max(0) as u64, claims })
+        let access_token = jsonwebtoken::encode(&header, &claims, &key.encoding)
+            .map_err(|e| IdentityError::Signing(e.to_string()))?;
+        Ok(IssuedToken {
+            access_token,
+            expires_in: (lifetime.num_seconds() - 1).max(0) as u64,
+            claims,
+        })
     }
 }
 
@@ -621,16 +805,34 @@ mod tests {
 
     #[test]
     fn graph_scopes_in_both_forms_are_accepted() {
-        assert_eq!(check_scope("https://graph.microsoft.com/.default", "t").ok(), Some(GRAPH_RESOURCE_URI));
-        assert_eq!(check_scope("00000003-0000-0000-c000-000000000000/.default", "t").ok(), Some(GRAPH_APP_ID));
-        assert_eq!(check_scope("https://graph.microsoft.com//.default", "t").ok(), Some(GRAPH_RESOURCE_URI));
+        assert_eq!(
+            check_scope("https://graph.microsoft.com/.default", "t").ok(),
+            Some(GRAPH_RESOURCE_URI)
+        );
+        assert_eq!(
+            check_scope("00000003-0000-0000-c000-000000000000/.default", "t").ok(),
+            Some(GRAPH_APP_ID)
+        );
+        assert_eq!(
+            check_scope("https://graph.microsoft.com//.default", "t").ok(),
+            Some(GRAPH_RESOURCE_URI)
+        );
     }
 
     #[test]
     fn scope_rules() {
-        assert!(matches!(check_scope("https://graph.microsoft.com/User.Read", "t"), Err(IdentityError::ScopeNotDefault(_))));
-        assert!(matches!(check_scope("https://foo.example/.default", "t"), Err(IdentityError::ResourceNotFound { .. })));
-        assert!(matches!(check_scope("/.default", "t"), Err(IdentityError::InvalidScope(_))));
+        assert!(matches!(
+            check_scope("https://graph.microsoft.com/User.Read", "t"),
+            Err(IdentityError::ScopeNotDefault(_))
+        ));
+        assert!(matches!(
+            check_scope("https://foo.example/.default", "t"),
+            Err(IdentityError::ResourceNotFound { .. })
+        ));
+        assert!(matches!(
+            check_scope("/.default", "t"),
+            Err(IdentityError::InvalidScope(_))
+        ));
         assert!(matches!(
             check_scope("https://graph.microsoft.com/.default 00000003-0000-0000-c000-000000000000/.default", "t"),
             Err(IdentityError::InvalidScope(_))

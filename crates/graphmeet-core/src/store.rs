@@ -67,7 +67,10 @@ pub trait Store: Send + Sync + 'static {
     /// Adds a certificate to an app; a certificate already on the app is a conflict.
     async fn add_certificate(&self, cert: &CertificateCredential) -> Result<(), StoreError>;
     /// The certificates of an app.
-    async fn list_certificates(&self, app_id: Uuid) -> Result<Vec<CertificateCredential>, StoreError>;
+    async fn list_certificates(
+        &self,
+        app_id: Uuid,
+    ) -> Result<Vec<CertificateCredential>, StoreError>;
 
     /// Creates the app's service principal in a tenant, or, if it exists, adds `roles` to its
     /// granted app roles. Returns the service principal as stored.
@@ -80,7 +83,11 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<ServicePrincipal, StoreError>;
     /// The app's service principal in a tenant.
-    async fn get_service_principal(&self, tenant_id: Uuid, app_id: Uuid) -> Result<Option<ServicePrincipal>, StoreError>;
+    async fn get_service_principal(
+        &self,
+        tenant_id: Uuid,
+        app_id: Uuid,
+    ) -> Result<Option<ServicePrincipal>, StoreError>;
 
     /// Publishes a new signing key and retires, at `key.created_at`, every key still active.
     async fn rotate_signing_key(&self, key: &SigningKey) -> Result<(), StoreError>;

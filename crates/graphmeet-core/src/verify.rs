@@ -69,25 +69,43 @@ impl TokenVerifier {
     /// The claims of a valid token, or why it is not.
     pub async fn verify(&self, token: &str) -> Result<AccessTokenClaims, TokenError> {
         let mut parts = token.split('.');
-        let (Some(header_b64), Some(_), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-            return Err(TokenError::Malformed("a JWT has three dot-separated parts".to_owned()));
+        let (Some(header_b64), Some(_), Some(_), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(TokenError::Malformed(
+                "a JWT has three dot-separated parts".to_owned(),
+            ));
         };
         // Read the header ourselves first: jsonwebtoken cannot even parse `alg: none`, and the
         // client deserves to hear that the algorithm, not the encoding, is the problem.
-        let header_bytes = b64::url_decode_lenient(header_b64).map_err(|_| TokenError::Malformed("the header is not base64url".to_owned()))?;
-        let header: RawHeader = serde_json::from_slice(&header_bytes).map_err(|_| TokenError::Malformed("the header is not JSON".to_owned()))?;
+        let header_bytes = b64::url_decode_lenient(header_b64)
+            .map_err(|_| TokenError::Malformed("the header is not base64url".to_owned()))?;
+        let header: RawHeader = serde_json::from_slice(&header_bytes)
+            .map_err(|_| TokenError::Malformed("the header is not JSON".to_owned()))?;
         if header.alg != "RS256" {
             return Err(TokenError::AlgorithmNotAllowed(header.alg));
         }
-        let kid = header.kid.ok_or_else(|| TokenError::Malformed("the header has no kid".to_owned()))?;
-        let key = self.keys.find(&kid).await.map_err(|_| TokenError::KeysUnavailable)?.ok_or_else(|| TokenError::UnknownKey(kid.clone()))?;
+        let kid = header
+            .kid
+            .ok_or_else(|| TokenError::Malformed("the header has no kid".to_owned()))?;
+        let key = self
+            .keys
+            .find(&kid)
+            .await
+            .map_err(|_| TokenError::KeysUnavailable)?
+            .ok_or_else(|| TokenError::UnknownKey(kid.clone()))?;
 
         let mut validation = Validation::new(Algorithm::RS256);
         validation.validate_exp = false;
         validation.validate_nbf = false;
         validation.validate_aud = false;
         validation.required_spec_claims = HashSet::new();
-        let data = jsonwebtoken::decode::<AccessTokenClaims>(token, &DecodingKey::from_rsa_der(&key.public_pkcs1_der), &validation).map_err(|e| match e.kind() {
+        let data = jsonwebtoken::decode::<AccessTokenClaims>(
+            token,
+            &DecodingKey::from_rsa_der(&key.public_pkcs1_der),
+            &validation,
+        )
+        .map_err(|e| match e.kind() {
             jsonwebtoken::errors::ErrorKind::InvalidSignature => TokenError::BadSignature,
             _ => TokenError::Malformed(e.to_string()),
         })?;

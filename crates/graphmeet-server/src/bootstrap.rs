@@ -5,8 +5,8 @@
 
 use crate::fsutil::write_private;
 use crate::pki::PkiError;
-use graphmeet_core::directory::{Directory, DirectoryError};
 use chrono::Duration;
+use graphmeet_core::directory::{Directory, DirectoryError};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -52,13 +52,38 @@ pub enum BootstrapError {
 pub const DEV_DOMAIN: &str = "graphmeetdev.onmicrosoft.com";
 
 /// Creates the dev setup and writes `DIR/dev-credentials.json` and `DIR/dev-app.pem` (0600).
-pub async fn bootstrap(directory: &Directory, data_dir: &Path, base_url: &str, ca_cert: Option<&Path>) -> Result<(DevCredentials, PathBuf), BootstrapError> {
-    let tenant = directory.create_tenant("graphmeet dev", Some(DEV_DOMAIN), None).await?;
-    let user = directory.create_user(DEV_DOMAIN, &format!("organizer@{DEV_DOMAIN}"), Some("Meeting Organizer")).await?;
-    let (app, _) = directory.create_app(DEV_DOMAIN, "graphmeet dev app", false).await?;
-    let secret = directory.add_secret(app.app_id, "dev secret", Duration::days(730)).await?;
-    let cert = directory.add_generated_certificate(app.app_id, Duration::days(365)).await?;
-    directory.grant_consent(DEV_DOMAIN, app.app_id, &["OnlineMeetings.ReadWrite.All".to_owned()]).await?;
+pub async fn bootstrap(
+    directory: &Directory,
+    data_dir: &Path,
+    base_url: &str,
+    ca_cert: Option<&Path>,
+) -> Result<(DevCredentials, PathBuf), BootstrapError> {
+    let tenant = directory
+        .create_tenant("graphmeet dev", Some(DEV_DOMAIN), None)
+        .await?;
+    let user = directory
+        .create_user(
+            DEV_DOMAIN,
+            &format!("organizer@{DEV_DOMAIN}"),
+            Some("Meeting Organizer"),
+        )
+        .await?;
+    let (app, _) = directory
+        .create_app(DEV_DOMAIN, "graphmeet dev app", false)
+        .await?;
+    let secret = directory
+        .add_secret(app.app_id, "dev secret", Duration::days(730))
+        .await?;
+    let cert = directory
+        .add_generated_certificate(app.app_id, Duration::days(365))
+        .await?;
+    directory
+        .grant_consent(
+            DEV_DOMAIN,
+            app.app_id,
+            &["OnlineMeetings.ReadWrite.All".to_owned()],
+        )
+        .await?;
 
     let cert_path = data_dir.join("dev-app.pem");
     write_private(&cert_path, cert.pem.as_bytes())?;

@@ -24,8 +24,14 @@ pub const TOKEN_BODY_LIMIT: usize = 64 * 1024;
 /// The identity routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/{tenant}/oauth2/v2.0/token", post(token).fallback(token_wrong_method))
-        .route("/{tenant}/v2.0/.well-known/openid-configuration", get(openid_configuration))
+        .route(
+            "/{tenant}/oauth2/v2.0/token",
+            post(token).fallback(token_wrong_method),
+        )
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
         .route("/{tenant}/discovery/v2.0/keys", get(keys))
         .route("/{tenant}/discovery/keys", get(keys))
         .route("/common/discovery/instance", get(instance_discovery))
@@ -41,17 +47,36 @@ struct Trace {
 impl Trace {
     fn new(state: &AppState, headers: &HeaderMap, client_request_id: Option<&str>) -> Self {
         let base = state.base_url(headers);
-        let host = base.split_once("://").map(|(_, h)| h.to_owned()).unwrap_or(base);
-        let header_id = headers.get("client-request-id").or_else(|| headers.get("x-ms-client-request-id")).and_then(|v| v.to_str().ok());
-        let correlation_id = client_request_id.or(header_id).and_then(|id| Uuid::parse_str(id).ok()).unwrap_or_else(Uuid::new_v4);
-        Self { trace_id: Uuid::new_v4(), correlation_id, host }
+        let host = base
+            .split_once("://")
+            .map(|(_, h)| h.to_owned())
+            .unwrap_or(base);
+        let header_id = headers
+            .get("client-request-id")
+            .or_else(|| headers.get("x-ms-client-request-id"))
+            .and_then(|v| v.to_str().ok());
+        let correlation_id = client_request_id
+            .or(header_id)
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .unwrap_or_else(Uuid::new_v4);
+        Self {
+            trace_id: Uuid::new_v4(),
+            correlation_id,
+            host,
+        }
     }
 
     fn headers(&self, response: &mut Response) {
         let h = response.headers_mut();
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store, no-cache"));
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store, no-cache"),
+        );
         h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
         h.insert("x-ms-ests-server", HeaderValue::from_static("graphmeet"));
         h.insert("x-ms-clitelem", HeaderValue::from_static("1,0,0,,"));
         if let Ok(v) = HeaderValue::from_str(&self.trace_id.to_string()) {
@@ -62,7 +87,12 @@ impl Trace {
     fn error(&self, state: &AppState, error: AadstsError) -> Response {
         tracing::info!(code = error.code, trace_id = %self.trace_id, correlation_id = %self.correlation_id, "AADSTS{}", error.code);
         let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
-        let body = error.to_body(&self.host, self.trace_id, self.correlation_id, state.clock.now());
+        let body = error.to_body(
+            &self.host,
+            self.trace_id,
+            self.correlation_id,
+            state.clock.now(),
+        );
         let mut response = (status, Json(body)).into_response();
         self.headers(&mut response);
         response
@@ -76,20 +106,42 @@ fn aadsts(error: &IdentityError) -> AadstsError {
         IdentityError::MissingParameter(p) => AadstsError::missing_parameter(p),
         IdentityError::InvalidScope(s) => AadstsError::invalid_scope(s),
         IdentityError::ScopeNotDefault(s) => AadstsError::scope_not_default(s),
-        IdentityError::ResourceNotFound { resource, tenant } => AadstsError::resource_not_found(resource, tenant),
-        IdentityError::AppNotFoundInDirectory { app_id, tenant } => AadstsError::app_not_found_in_directory(app_id, tenant),
-        IdentityError::MissingServicePrincipal { app_id, tenant_id } => AadstsError::missing_service_principal(&app_id.to_string(), &tenant_id.to_string()),
+        IdentityError::ResourceNotFound { resource, tenant } => {
+            AadstsError::resource_not_found(resource, tenant)
+        }
+        IdentityError::AppNotFoundInDirectory { app_id, tenant } => {
+            AadstsError::app_not_found_in_directory(app_id, tenant)
+        }
+        IdentityError::MissingServicePrincipal { app_id, tenant_id } => {
+            AadstsError::missing_service_principal(&app_id.to_string(), &tenant_id.to_string())
+        }
         IdentityError::MissingClientCredential => AadstsError::missing_client_credential(),
-        IdentityError::InvalidClientSecret(app) => AadstsError::invalid_client_secret(&app.to_string()),
-        IdentityError::ExpiredClientSecret(app) => AadstsError::expired_client_secret(&app.to_string()),
+        IdentityError::InvalidClientSecret(app) => {
+            AadstsError::invalid_client_secret(&app.to_string())
+        }
+        IdentityError::ExpiredClientSecret(app) => {
+            AadstsError::expired_client_secret(&app.to_string())
+        }
         IdentityError::InvalidAssertionType(t) => AadstsError::invalid_assertion_type(t),
         IdentityError::MalformedAssertion(detail) => AadstsError::malformed_jwt(detail),
-        IdentityError::UnsupportedAssertionAlgorithm(alg) => AadstsError::assertion_unsupported_algorithm(alg),
+        IdentityError::UnsupportedAssertionAlgorithm(alg) => {
+            AadstsError::assertion_unsupported_algorithm(alg)
+        }
         IdentityError::AssertionMissingThumbprint => AadstsError::assertion_missing_thumbprint(),
-        IdentityError::AssertionSignature { app_id, thumbprint, reason } => AadstsError::assertion_invalid_signature(&app_id.to_string(), thumbprint, reason.reason()),
+        IdentityError::AssertionSignature {
+            app_id,
+            thumbprint,
+            reason,
+        } => AadstsError::assertion_invalid_signature(
+            &app_id.to_string(),
+            thumbprint,
+            reason.reason(),
+        ),
         IdentityError::AssertionClientMismatch => AadstsError::assertion_client_mismatch(),
         IdentityError::AssertionAudienceMismatch => AadstsError::assertion_audience_mismatch(),
-        IdentityError::AssertionTimeRange { now, nbf, exp } => AadstsError::assertion_time_range(*now, *nbf, *exp),
+        IdentityError::AssertionTimeRange { now, nbf, exp } => {
+            AadstsError::assertion_time_range(*now, *nbf, *exp)
+        }
         IdentityError::AssertionReplayed(jti) => AadstsError::assertion_replayed(jti),
         IdentityError::NoSigningKey | IdentityError::Signing(_) | IdentityError::Store(_) => {
             tracing::error!(error = %error, "token request failed on our side");
@@ -103,16 +155,25 @@ struct Form(Vec<(String, String)>);
 
 impl Form {
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
 /// Whether the `claims` parameter asks for the CAE capability (`xms_cc` contains `cp1`).
 fn asks_for_cae(claims: Option<&str>) -> bool {
-    let Some(value) = claims.and_then(|c| serde_json::from_str::<Value>(c).ok()) else { return false };
+    let Some(value) = claims.and_then(|c| serde_json::from_str::<Value>(c).ok()) else {
+        return false;
+    };
     value["access_token"]["xms_cc"]["values"]
         .as_array()
-        .is_some_and(|values| values.iter().any(|v| v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("cp1"))))
+        .is_some_and(|values| {
+            values
+                .iter()
+                .any(|v| v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("cp1")))
+        })
 }
 
 /// `client_id` and `client_secret` from `Authorization: Basic` (RFC 6749 §2.3.1: each part is
@@ -123,20 +184,43 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (id, secret) = text.split_once(':')?;
-    let unescape = |s: &str| form_urlencoded::parse(format!("v={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default();
+    let unescape = |s: &str| {
+        form_urlencoded::parse(format!("v={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
     Some((unescape(id), unescape(secret)))
 }
 
-async fn token(State(state): State<AppState>, Path(tenant): Path<String>, RawQuery(query): RawQuery, headers: HeaderMap, body: Body) -> Response {
-    let query_id = query.as_deref().and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "client-request-id").map(|(_, v)| v.into_owned()));
+async fn token(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let query_id = query.as_deref().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "client-request-id")
+            .map(|(_, v)| v.into_owned())
+    });
     let bytes = match axum::body::to_bytes(body, TOKEN_BODY_LIMIT).await {
         Ok(bytes) => bytes,
         Err(_) => {
             let trace = Trace::new(&state, &headers, query_id.as_deref());
-            return trace.error(&state, AadstsError::invalid_request(&format!("The request body exceeds {TOKEN_BODY_LIMIT} bytes."), 413));
+            return trace.error(
+                &state,
+                AadstsError::invalid_request(
+                    &format!("The request body exceeds {TOKEN_BODY_LIMIT} bytes."),
+                    413,
+                ),
+            );
         }
     };
     // Entra reads only form bodies; anything else reads as an empty form, so the client hears
@@ -145,9 +229,22 @@ async fn token(State(state): State<AppState>, Path(tenant): Path<String>, RawQue
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
-    let form = Form(if is_form { form_urlencoded::parse(&bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect() } else { Vec::new() });
-    let trace = Trace::new(&state, &headers, form.get("client-request-id").or(query_id.as_deref()));
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    let form = Form(if is_form {
+        form_urlencoded::parse(&bytes)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    } else {
+        Vec::new()
+    });
+    let trace = Trace::new(
+        &state,
+        &headers,
+        form.get("client-request-id").or(query_id.as_deref()),
+    );
 
     let grant_type = match form.get("grant_type").filter(|g| !g.is_empty()) {
         Some(g) => g,
@@ -165,9 +262,15 @@ async fn token(State(state): State<AppState>, Path(tenant): Path<String>, RawQue
     let basic = basic_credentials(&headers);
     let request = ClientCredentialsRequest {
         tenant: tenant.clone(),
-        client_id: form.get("client_id").map(str::to_owned).or_else(|| basic.as_ref().map(|(id, _)| id.clone())),
+        client_id: form
+            .get("client_id")
+            .map(str::to_owned)
+            .or_else(|| basic.as_ref().map(|(id, _)| id.clone())),
         scope: form.get("scope").map(str::to_owned),
-        client_secret: form.get("client_secret").map(str::to_owned).or_else(|| basic.map(|(_, secret)| secret)),
+        client_secret: form
+            .get("client_secret")
+            .map(str::to_owned)
+            .or_else(|| basic.map(|(_, secret)| secret)),
         client_assertion: form.get("client_assertion").map(str::to_owned),
         client_assertion_type: form.get("client_assertion_type").map(str::to_owned),
         base_url: state.base_url(&headers),
@@ -176,7 +279,11 @@ async fn token(State(state): State<AppState>, Path(tenant): Path<String>, RawQue
     match state.identity.client_credentials(&request).await {
         Ok(issued) => {
             tracing::info!(tenant = %issued.claims.tid, app_id = %issued.claims.appid, trace_id = %trace.trace_id, "token issued");
-            let mut response = Json(TokenResponse::bearer(issued.access_token, issued.expires_in)).into_response();
+            let mut response = Json(TokenResponse::bearer(
+                issued.access_token,
+                issued.expires_in,
+            ))
+            .into_response();
             trace.headers(&mut response);
             response
         }
@@ -184,18 +291,28 @@ async fn token(State(state): State<AppState>, Path(tenant): Path<String>, RawQue
     }
 }
 
-async fn token_wrong_method(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Response {
+async fn token_wrong_method(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
     let trace = Trace::new(&state, &headers, None);
     trace.error(&state, AadstsError::post_only(method.as_str()))
 }
 
 /// `common`, `organizations` and `consumers` are not tenants but are valid authorities.
 fn is_meta_tenant(segment: &str) -> bool {
-    ["common", "organizations", "consumers"].iter().any(|m| m.eq_ignore_ascii_case(segment))
+    ["common", "organizations", "consumers"]
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(segment))
 }
 
 /// The tenant id a route names, `{tenantid}` for the meta tenants, or the AADSTS90002 response.
-async fn tenant_id_for(state: &AppState, headers: &HeaderMap, segment: &str) -> Result<String, Response> {
+async fn tenant_id_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    segment: &str,
+) -> Result<String, Response> {
     if is_meta_tenant(segment) {
         return Ok("{tenantid}".to_owned());
     }
@@ -212,22 +329,47 @@ async fn tenant_id_for(state: &AppState, headers: &HeaderMap, segment: &str) -> 
 
 fn discovery_headers(mut response: Response) -> Response {
     let h = response.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=86400, private"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("max-age=86400, private"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
     response
 }
 
-async fn openid_configuration(State(state): State<AppState>, Path(tenant): Path<String>, headers: HeaderMap) -> Response {
+async fn openid_configuration(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let tid = match tenant_id_for(&state, &headers, &tenant).await {
         Ok(tid) => tid,
         Err(response) => return response,
     };
     let base = state.base_url(&headers);
     // Endpoints name the tenant by id (as Entra's do); the meta tenants keep their own name.
-    let seg = if is_meta_tenant(&tenant) { tenant.to_ascii_lowercase() } else { tid.clone() };
-    let region = if is_meta_tenant(&tenant) { Value::Null } else { json!("WW") };
-    let host = base.split_once("://").map(|(_, h)| h).unwrap_or(&base).to_owned();
+    let seg = if is_meta_tenant(&tenant) {
+        tenant.to_ascii_lowercase()
+    } else {
+        tid.clone()
+    };
+    let region = if is_meta_tenant(&tenant) {
+        Value::Null
+    } else {
+        json!("WW")
+    };
+    let host = base
+        .split_once("://")
+        .map(|(_, h)| h)
+        .unwrap_or(&base)
+        .to_owned();
     let doc = json!({
         "token_endpoint": format!("{base}/{seg}/oauth2/v2.0/token"),
         "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
@@ -256,7 +398,11 @@ async fn openid_configuration(State(state): State<AppState>, Path(tenant): Path<
     discovery_headers(Json(doc).into_response())
 }
 
-async fn keys(State(state): State<AppState>, Path(tenant): Path<String>, headers: HeaderMap) -> Response {
+async fn keys(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let tid = match tenant_id_for(&state, &headers, &tenant).await {
         Ok(tid) => tid,
         Err(response) => return response,
@@ -264,7 +410,9 @@ async fn keys(State(state): State<AppState>, Path(tenant): Path<String>, headers
     let base = state.base_url(&headers);
     let mut keys = Vec::new();
     for loaded in state.identity.keys().published() {
-        let Ok((n, e)) = crypto::rsa_jwk_components(&loaded.public_pkcs1_der) else { continue };
+        let Ok((n, e)) = crypto::rsa_jwk_components(&loaded.public_pkcs1_der) else {
+            continue;
+        };
         keys.push(json!({
             "kty": "RSA",
             "use": "sig",
@@ -281,11 +429,21 @@ async fn keys(State(state): State<AppState>, Path(tenant): Path<String>, headers
 
 /// MSAL's instance discovery: answers for the hosts this server answers to, and
 /// `invalid_instance` (AADSTS50049) for any other.
-async fn instance_discovery(State(state): State<AppState>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+async fn instance_discovery(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let trace = Trace::new(&state, &headers, None);
     let query = query.unwrap_or_default();
-    let Some(endpoint) = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "authorization_endpoint").map(|(_, v)| v.into_owned()) else {
-        return trace.error(&state, AadstsError::missing_parameter("authorization_endpoint"));
+    let Some(endpoint) = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "authorization_endpoint")
+        .map(|(_, v)| v.into_owned())
+    else {
+        return trace.error(
+            &state,
+            AadstsError::missing_parameter("authorization_endpoint"),
+        );
     };
     let base = state.base_url(&headers);
     let ours = url::Url::parse(&base).ok();
@@ -294,11 +452,20 @@ async fn instance_discovery(State(state): State<AppState>, RawQuery(query): RawQ
         return trace.error(&state, AadstsError::invalid_instance(&endpoint));
     };
     // MSAL drops the port from `authorization_endpoint`, so compare host names only.
-    if asked.host_str().map(str::to_ascii_lowercase) != ours.host_str().map(str::to_ascii_lowercase) {
+    if asked.host_str().map(str::to_ascii_lowercase) != ours.host_str().map(str::to_ascii_lowercase)
+    {
         return trace.error(&state, AadstsError::invalid_instance(&endpoint));
     }
-    let tenant = asked.path_segments().and_then(|mut s| s.next()).filter(|s| !s.is_empty()).unwrap_or("common").to_owned();
-    let host_port = base.split_once("://").map(|(_, h)| h.to_owned()).unwrap_or_default();
+    let tenant = asked
+        .path_segments()
+        .and_then(|mut s| s.next())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("common")
+        .to_owned();
+    let host_port = base
+        .split_once("://")
+        .map(|(_, h)| h.to_owned())
+        .unwrap_or_default();
     let host = ours.host_str().unwrap_or_default().to_owned();
     let body = json!({
         "tenant_discovery_endpoint": format!("{base}/{tenant}/v2.0/.well-known/openid-configuration"),
@@ -314,8 +481,12 @@ mod tests {
 
     #[test]
     fn cae_claims_from_each_client_are_recognised() {
-        assert!(asks_for_cae(Some(r#"{"access_token": {"xms_cc": {"values": ["CP1"]}}}"#)));
-        assert!(asks_for_cae(Some(r#"{"id_token":{"signin_state":{"essential":false}},"access_token":{"xms_cc":{"values":["cp1"]}}}"#)));
+        assert!(asks_for_cae(Some(
+            r#"{"access_token": {"xms_cc": {"values": ["CP1"]}}}"#
+        )));
+        assert!(asks_for_cae(Some(
+            r#"{"id_token":{"signin_state":{"essential":false}},"access_token":{"xms_cc":{"values":["cp1"]}}}"#
+        )));
         assert!(!asks_for_cae(Some("not json")));
         assert!(!asks_for_cae(None));
     }
@@ -324,7 +495,13 @@ mod tests {
     fn basic_credentials_are_url_decoded() {
         let mut headers = HeaderMap::new();
         let encoded = base64::engine::general_purpose::STANDARD.encode("my%2Bid:s3cr%2Bt");
-        headers.insert(header::AUTHORIZATION, HeaderValue::from_str(&format!("Basic {encoded}")).unwrap());
-        assert_eq!(basic_credentials(&headers), Some(("my+id".to_owned(), "s3cr+t".to_owned())));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Basic {encoded}")).unwrap(),
+        );
+        assert_eq!(
+            basic_credentials(&headers),
+            Some(("my+id".to_owned(), "s3cr+t".to_owned()))
+        );
     }
 }

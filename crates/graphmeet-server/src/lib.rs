@@ -12,7 +12,6 @@ mod fsutil;
 pub mod pki;
 pub mod state;
 
-use axum::extract::Request;
 use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -50,12 +49,22 @@ pub struct Config {
 impl Config {
     /// The platform's data directory for graphmeet (e.g. `~/.local/share/graphmeet`).
     pub fn default_data_dir() -> PathBuf {
-        directories::ProjectDirs::from("", "", "graphmeet").map(|d| d.data_dir().to_path_buf()).unwrap_or_else(|| PathBuf::from(".graphmeet"))
+        directories::ProjectDirs::from("", "", "graphmeet")
+            .map(|d| d.data_dir().to_path_buf())
+            .unwrap_or_else(|| PathBuf::from(".graphmeet"))
     }
 
     /// The default configuration for a data directory: `127.0.0.1:8443`, SQLite, HTTPS, bootstrap.
     pub fn new(data_dir: PathBuf) -> Self {
-        Self { data_dir, listen: SocketAddr::from(([127, 0, 0, 1], 8443)), database_url: None, public_url: None, plain_http: false, bootstrap: true, admin_key: None }
+        Self {
+            data_dir,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8443)),
+            database_url: None,
+            public_url: None,
+            plain_http: false,
+            bootstrap: true,
+            admin_key: None,
+        }
     }
 }
 
@@ -99,7 +108,12 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
 }
 
 async fn not_found(uri: Uri) -> impl IntoResponse {
-    (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({"error": {"code": "notFound", "message": format!("no route for {}", uri.path())}})))
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(
+            serde_json::json!({"error": {"code": "notFound", "message": format!("no route for {}", uri.path())}}),
+        ),
+    )
 }
 
 /// Collapses empty path segments (`/t//v2.0/…` → `/t/v2.0/…`): MSAL Python requests that
@@ -147,14 +161,25 @@ pub struct Parts {
 }
 
 /// Opens the store, loads or makes the signing keys, and builds the state.
-pub async fn build(database_url: &str, clock: Arc<dyn Clock>, scheme: &'static str, public_url: String, admin_key: &str) -> Result<Parts, ServerError> {
+pub async fn build(
+    database_url: &str,
+    clock: Arc<dyn Clock>,
+    scheme: &'static str,
+    public_url: String,
+    admin_key: &str,
+) -> Result<Parts, ServerError> {
     let store = Arc::new(SqlStore::connect(database_url).await?);
     let dyn_store: Arc<dyn Store> = store.clone();
     let lifetimes = TokenLifetimes::default();
     let keys = Arc::new(KeyRing::new(dyn_store.clone(), clock.clone(), lifetimes));
     keys.ensure_key().await?;
     let state = AppState {
-        identity: Arc::new(Identity::new(dyn_store.clone(), clock.clone(), keys.clone(), lifetimes)),
+        identity: Arc::new(Identity::new(
+            dyn_store.clone(),
+            clock.clone(),
+            keys.clone(),
+            lifetimes,
+        )),
         directory: Directory::new(dyn_store.clone(), clock.clone()),
         verifier: Arc::new(TokenVerifier::new(keys, clock.clone())),
         store: dyn_store,
@@ -186,7 +211,8 @@ pub struct RunningServer {
 impl RunningServer {
     /// Stops accepting, lets requests in flight finish (up to 10 s), and closes the store.
     pub async fn shutdown(self) {
-        self.handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+        self.handle
+            .graceful_shutdown(Some(std::time::Duration::from_secs(10)));
         let _ = self.task.await;
         self.store.close().await;
     }
@@ -200,7 +226,11 @@ fn read_or_make_admin_key(config: &Config) -> Result<String, ServerError> {
     match std::fs::read_to_string(&path) {
         Ok(key) if !key.trim().is_empty() => Ok(key.trim().to_owned()),
         _ => {
-            let key = format!("gmadm_{}", graphmeet_wire::b64::url_encode(uuid::Uuid::new_v4().as_bytes()) + &graphmeet_wire::b64::url_encode(uuid::Uuid::new_v4().as_bytes()));
+            let key = format!(
+                "gmadm_{}",
+                graphmeet_wire::b64::url_encode(uuid::Uuid::new_v4().as_bytes())
+                    + &graphmeet_wire::b64::url_encode(uuid::Uuid::new_v4().as_bytes())
+            );
             fsutil::write_private(&path, format!("{key}\n").as_bytes())?;
             Ok(key)
         }
@@ -211,9 +241,14 @@ fn read_or_make_admin_key(config: &Config) -> Result<String, ServerError> {
 /// background.
 pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     std::fs::create_dir_all(&config.data_dir).map_err(io("creating the data directory"))?;
-    let listener = std::net::TcpListener::bind(config.listen).map_err(io("binding the listen address"))?;
-    listener.set_nonblocking(true).map_err(io("configuring the socket"))?;
-    let addr = listener.local_addr().map_err(io("reading the bound address"))?;
+    let listener =
+        std::net::TcpListener::bind(config.listen).map_err(io("binding the listen address"))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(io("configuring the socket"))?;
+    let addr = listener
+        .local_addr()
+        .map_err(io("reading the bound address"))?;
     let scheme = if config.plain_http { "http" } else { "https" };
     let base_url = match &config.public_url {
         Some(url) => url.as_str().trim_end_matches('/').to_owned(),
@@ -221,14 +256,26 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         None => format!("{scheme}://{addr}"),
     };
     let admin_key = read_or_make_admin_key(&config)?;
-    let database_url = config.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", config.data_dir.join("graphmeet.db").display()));
+    let database_url = config.database_url.clone().unwrap_or_else(|| {
+        format!(
+            "sqlite://{}",
+            config.data_dir.join("graphmeet.db").display()
+        )
+    });
 
     let tls = if config.plain_http {
         None
     } else {
-        let mut hosts = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+        let mut hosts = vec![
+            "localhost".to_owned(),
+            "127.0.0.1".to_owned(),
+            "::1".to_owned(),
+        ];
         if let Some(host) = config.public_url.as_ref().and_then(|u| u.host_str()) {
-            let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+            let host = host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned();
             if !hosts.contains(&host) {
                 hosts.push(host);
             }
@@ -241,13 +288,22 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
 
     let mut dev_credentials = None;
     if config.bootstrap && parts.state.store.list_tenants().await?.is_empty() {
-        let (creds, path) = bootstrap::bootstrap(&parts.state.directory, &config.data_dir, &base_url, tls.as_ref().map(|t| t.ca_cert.as_path())).await?;
+        let (creds, path) = bootstrap::bootstrap(
+            &parts.state.directory,
+            &config.data_dir,
+            &base_url,
+            tls.as_ref().map(|t| t.ca_cert.as_path()),
+        )
+        .await?;
         tracing::info!(tenant_id = %creds.tenant_id, client_id = %creds.client_id, "bootstrapped the dev setup");
         dev_credentials = Some(path);
     }
 
     let server_info = serde_json::json!({ "url": base_url, "ca_cert_path": tls.as_ref().map(|t| t.ca_cert.display().to_string()) });
-    fsutil::write_public(&config.data_dir.join("server.json"), server_info.to_string().as_bytes())?;
+    fsutil::write_public(
+        &config.data_dir.join("server.json"),
+        server_info.to_string().as_bytes(),
+    )?;
 
     let router = app(parts.state);
     let service = tower::util::MapRequestLayer::new(normalise_path).layer(router);
@@ -255,8 +311,11 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let handle = axum_server::Handle::new();
     let task = match &tls {
         Some(files) => {
-            let rustls_config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(pki::server_config(files).map_err(io("loading the TLS certificate"))?));
-            let server = axum_server::from_tcp_rustls(listener, rustls_config).handle(handle.clone());
+            let rustls_config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(
+                pki::server_config(files).map_err(io("loading the TLS certificate"))?,
+            ));
+            let server =
+                axum_server::from_tcp_rustls(listener, rustls_config).handle(handle.clone());
             tokio::spawn(async move { server.serve(make_service).await })
         }
         None => {
@@ -264,7 +323,16 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             tokio::spawn(async move { server.serve(make_service).await })
         }
     };
-    Ok(RunningServer { addr, base_url, data_dir: config.data_dir, ca_cert_path: tls.map(|t| t.ca_cert), dev_credentials, handle, task, store: parts.store })
+    Ok(RunningServer {
+        addr,
+        base_url,
+        data_dir: config.data_dir,
+        ca_cert_path: tls.map(|t| t.ca_cert),
+        dev_credentials,
+        handle,
+        task,
+        store: parts.store,
+    })
 }
 
 async fn shutdown_signal() {
@@ -292,7 +360,10 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     println!("data directory: {}", running.data_dir.display());
     if let Some(ca) = &running.ca_cert_path {
         println!("TLS: trust the local CA at {}", ca.display());
-        println!("  export SSL_CERT_FILE={0} REQUESTS_CA_BUNDLE={0} NODE_EXTRA_CA_CERTS={0}", ca.display());
+        println!(
+            "  export SSL_CERT_FILE={0} REQUESTS_CA_BUNDLE={0} NODE_EXTRA_CA_CERTS={0}",
+            ca.display()
+        );
     }
     if let Some(creds) = &running.dev_credentials {
         println!("dev setup created: {}", creds.display());

@@ -6,7 +6,10 @@
 //! reused on restart; the server certificate is re-issued only when the host names change.
 
 use crate::fsutil::{write_private, write_public};
-use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType};
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair, KeyUsagePurpose,
+    SanType,
+};
 use std::path::{Path, PathBuf};
 
 /// Paths of the TLS material in the data directory.
@@ -37,7 +40,10 @@ pub enum PkiError {
 }
 
 fn read(path: &Path) -> Result<String, PkiError> {
-    std::fs::read_to_string(path).map_err(|source| PkiError::Io { path: path.to_owned(), source })
+    std::fs::read_to_string(path).map_err(|source| PkiError::Io {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// The CA's parameters; a function of nothing, so that re-creating them with the stored key
@@ -49,7 +55,11 @@ fn ca_params() -> Result<CertificateParams, rcgen::Error> {
     dn.push(DnType::OrganizationName, "graphmeet");
     params.distinguished_name = dn;
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     params.not_before = rcgen::date_time_ymd(2024, 1, 1);
     params.not_after = rcgen::date_time_ymd(2049, 12, 31);
     Ok(params)
@@ -58,13 +68,23 @@ fn ca_params() -> Result<CertificateParams, rcgen::Error> {
 /// Makes or reuses the CA and the server certificate under `dir/tls` for `hosts`.
 pub fn ensure(dir: &Path, hosts: &[String]) -> Result<TlsFiles, PkiError> {
     let tls = dir.join("tls");
-    std::fs::create_dir_all(&tls).map_err(|source| PkiError::Io { path: tls.clone(), source })?;
-    let files = TlsFiles { ca_cert: tls.join("ca.pem"), server_chain: tls.join("server.pem"), server_key: tls.join("server-key.pem") };
+    std::fs::create_dir_all(&tls).map_err(|source| PkiError::Io {
+        path: tls.clone(),
+        source,
+    })?;
+    let files = TlsFiles {
+        ca_cert: tls.join("ca.pem"),
+        server_chain: tls.join("server.pem"),
+        server_key: tls.join("server-key.pem"),
+    };
     let ca_key_path = tls.join("ca-key.pem");
     let hosts_path = tls.join("server-hosts.txt");
 
     let (ca_key, ca_pem) = if files.ca_cert.exists() && ca_key_path.exists() {
-        (KeyPair::from_pem(&read(&ca_key_path)?)?, read(&files.ca_cert)?)
+        (
+            KeyPair::from_pem(&read(&ca_key_path)?)?,
+            read(&files.ca_cert)?,
+        )
     } else {
         let key = KeyPair::generate()?;
         let cert = ca_params()?.self_signed(&key)?;
@@ -81,7 +101,10 @@ pub fn ensure(dir: &Path, hosts: &[String]) -> Result<TlsFiles, PkiError> {
         let ca = ca_params()?.self_signed(&ca_key)?;
         let mut params = CertificateParams::new(Vec::<String>::new())?;
         let mut dn = DistinguishedName::new();
-        dn.push(DnType::CommonName, hosts.first().map(String::as_str).unwrap_or("localhost"));
+        dn.push(
+            DnType::CommonName,
+            hosts.first().map(String::as_str).unwrap_or("localhost"),
+        );
         params.distinguished_name = dn;
         params.subject_alt_names = hosts
             .iter()
@@ -91,21 +114,28 @@ pub fn ensure(dir: &Path, hosts: &[String]) -> Result<TlsFiles, PkiError> {
             })
             .collect::<Result<_, _>>()?;
         params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
         let now = chrono::Utc::now();
         params.not_before = time_of(now - chrono::Duration::days(1));
         params.not_after = time_of(now + chrono::Duration::days(825));
         let key = KeyPair::generate()?;
         let cert = params.signed_by(&key, &ca, &ca_key)?;
         write_private(&files.server_key, key.serialize_pem().as_bytes())?;
-        write_public(&files.server_chain, format!("{}{}", cert.pem(), ca_pem).as_bytes())?;
+        write_public(
+            &files.server_chain,
+            format!("{}{}", cert.pem(), ca_pem).as_bytes(),
+        )?;
         write_public(&hosts_path, wanted.as_bytes())?;
     }
     Ok(files)
 }
 
 fn time_of(t: chrono::DateTime<chrono::Utc>) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp(t.timestamp()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+    time::OffsetDateTime::from_unix_timestamp(t.timestamp())
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
 /// A rustls server configuration for the files. Only HTTP/1.1 is offered in ALPN: a client
@@ -114,13 +144,16 @@ pub fn server_config(files: &TlsFiles) -> Result<rustls::ServerConfig, std::io::
     let chain_pem = std::fs::read(&files.server_chain)?;
     let key_pem = std::fs::read(&files.server_key)?;
     let chain = rustls_pemfile::certs(&mut chain_pem.as_slice()).collect::<Result<Vec<_>, _>>()?;
-    let key = rustls_pemfile::private_key(&mut key_pem.as_slice())?.ok_or_else(|| std::io::Error::other("no private key in server-key.pem"))?;
-    let mut config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(std::io::Error::other)?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .map_err(std::io::Error::other)?;
+    let key = rustls_pemfile::private_key(&mut key_pem.as_slice())?
+        .ok_or_else(|| std::io::Error::other("no private key in server-key.pem"))?;
+    let mut config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(std::io::Error::other)?
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .map_err(std::io::Error::other)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }

@@ -36,7 +36,11 @@ impl AppState {
         headers
             .get(axum::http::header::HOST)
             .and_then(|h| h.to_str().ok())
-            .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c)))
+            .filter(|h| {
+                !h.is_empty()
+                    && h.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+            })
             .map(|host| format!("{}://{}", self.scheme, host))
             .unwrap_or_else(|| self.public_url.clone())
     }

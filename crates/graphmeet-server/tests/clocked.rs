@@ -19,18 +19,50 @@ struct Harness {
 impl Harness {
     async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap()));
+        let clock = Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
+        ));
         let url = format!("sqlite://{}", dir.path().join("g.db").display());
-        let parts = graphmeet_server::build(&url, clock.clone(), "https", "https://login.test".into(), "k").await.unwrap();
-        Self { _dir: dir, clock, parts }
+        let parts = graphmeet_server::build(
+            &url,
+            clock.clone(),
+            "https",
+            "https://login.test".into(),
+            "k",
+        )
+        .await
+        .unwrap();
+        Self {
+            _dir: dir,
+            clock,
+            parts,
+        }
     }
 
     async fn token(&self, tenant: &str, form: &[(&str, &str)]) -> (u16, Value) {
-        let body = form.iter().map(|(k, v)| format!("{k}={}", url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>())).collect::<Vec<_>>().join("&");
-        let request = Request::post(format!("/{tenant}/oauth2/v2.0/token")).header("host", "login.test").header("content-type", "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
-        let response = graphmeet_server::app(self.parts.state.clone()).oneshot(request).await.unwrap();
+        let body = form
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = Request::post(format!("/{tenant}/oauth2/v2.0/token"))
+            .header("host", "login.test")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let response = graphmeet_server::app(self.parts.state.clone())
+            .oneshot(request)
+            .await
+            .unwrap();
         let status = response.status().as_u16();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
         (status, serde_json::from_slice(&bytes).unwrap())
     }
 }
@@ -40,12 +72,27 @@ async fn an_expired_secret_gets_7000222_and_a_fresh_one_works() {
     let h = Harness::new().await;
     let dir = &h.parts.state.directory;
     let tenant = dir.create_tenant("Contoso", None, None).await.unwrap();
-    let (app, _) = dir.create_app(&tenant.id.to_string(), "Scheduler", false).await.unwrap();
-    let old = dir.add_secret(app.app_id, "old", Duration::days(30)).await.unwrap();
+    let (app, _) = dir
+        .create_app(&tenant.id.to_string(), "Scheduler", false)
+        .await
+        .unwrap();
+    let old = dir
+        .add_secret(app.app_id, "old", Duration::days(30))
+        .await
+        .unwrap();
     let tid = tenant.id.to_string();
     let cid = app.app_id.to_string();
-    let form = |secret: &str| vec![("grant_type", "client_credentials".to_owned()), ("client_id", cid.clone()), ("client_secret", secret.to_owned()), ("scope", "https://graph.microsoft.com/.default".to_owned())];
-    let as_refs = |f: &Vec<(&'static str, String)>| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let form = |secret: &str| {
+        vec![
+            ("grant_type", "client_credentials".to_owned()),
+            ("client_id", cid.clone()),
+            ("client_secret", secret.to_owned()),
+            ("scope", "https://graph.microsoft.com/.default".to_owned()),
+        ]
+    };
+    let as_refs = |f: &Vec<(&'static str, String)>| {
+        f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>()
+    };
     let f = as_refs(&form(&old.value));
     let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(h.token(&tid, &pairs).await.0, 200);
@@ -53,14 +100,37 @@ async fn an_expired_secret_gets_7000222_and_a_fresh_one_works() {
     let (status, body) = h.token(&tid, &pairs).await;
     assert_eq!(status, 401);
     assert_eq!(body["error_codes"], json!([7000222]));
-    assert!(body["error_description"].as_str().unwrap().starts_with(&format!("AADSTS7000222: The provided client secret keys for app '{cid}' are expired.")));
-    let fresh = dir.add_secret(app.app_id, "new", Duration::days(30)).await.unwrap();
+    assert!(body["error_description"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!(
+            "AADSTS7000222: The provided client secret keys for app '{cid}' are expired."
+        )));
+    let fresh = dir
+        .add_secret(app.app_id, "new", Duration::days(30))
+        .await
+        .unwrap();
     let f = as_refs(&form(&fresh.value));
     let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, body) = h.token(&tid, &pairs).await;
     assert_eq!(status, 200);
-    let claims: Value = serde_json::from_slice(&graphmeet_wire::b64::url_decode_lenient(body["access_token"].as_str().unwrap().split('.').nth(1).unwrap()).unwrap()).unwrap();
-    assert_eq!(claims["iat"], h.clock.now().timestamp() - 300, "token times come from the injected clock");
+    let claims: Value = serde_json::from_slice(
+        &graphmeet_wire::b64::url_decode_lenient(
+            body["access_token"]
+                .as_str()
+                .unwrap()
+                .split('.')
+                .nth(1)
+                .unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        claims["iat"],
+        h.clock.now().timestamp() - 300,
+        "token times come from the injected clock"
+    );
 }
 
 #[tokio::test]
@@ -69,42 +139,114 @@ async fn multi_tenant_consent_and_missing_service_principals() {
     let dir = &h.parts.state.directory;
     let home = dir.create_tenant("Contoso", None, None).await.unwrap();
     let customer = dir.create_tenant("Fabrikam", None, None).await.unwrap();
-    let (app, home_sp) = dir.create_app("contoso.onmicrosoft.com", "Scheduler", true).await.unwrap();
-    let secret = dir.add_secret(app.app_id, "s", Duration::days(30)).await.unwrap();
+    let (app, home_sp) = dir
+        .create_app("contoso.onmicrosoft.com", "Scheduler", true)
+        .await
+        .unwrap();
+    let secret = dir
+        .add_secret(app.app_id, "s", Duration::days(30))
+        .await
+        .unwrap();
     let cid = app.app_id.to_string();
-    let form = [("grant_type", "client_credentials"), ("client_id", cid.as_str()), ("client_secret", secret.value.as_str()), ("scope", "https://graph.microsoft.com/.default")];
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", cid.as_str()),
+        ("client_secret", secret.value.as_str()),
+        ("scope", "https://graph.microsoft.com/.default"),
+    ];
 
     // Not consented in the customer tenant yet: 700016, naming the tenant as the request did.
     let (status, body) = h.token("fabrikam.onmicrosoft.com", &form).await;
     assert_eq!(status, 400);
     assert_eq!(body["error_codes"], json!([700016]));
-    assert!(body["error_description"].as_str().unwrap().contains("directory 'fabrikam.onmicrosoft.com'"));
+    assert!(body["error_description"]
+        .as_str()
+        .unwrap()
+        .contains("directory 'fabrikam.onmicrosoft.com'"));
 
-    let customer_sp = dir.grant_consent("fabrikam.onmicrosoft.com", app.app_id, &["OnlineMeetings.ReadWrite.All".into()]).await.unwrap();
+    let customer_sp = dir
+        .grant_consent(
+            "fabrikam.onmicrosoft.com",
+            app.app_id,
+            &["OnlineMeetings.ReadWrite.All".into()],
+        )
+        .await
+        .unwrap();
     let (status, body) = h.token("fabrikam.onmicrosoft.com", &form).await;
     assert_eq!(status, 200);
-    let claims: Value = serde_json::from_slice(&graphmeet_wire::b64::url_decode_lenient(body["access_token"].as_str().unwrap().split('.').nth(1).unwrap()).unwrap()).unwrap();
+    let claims: Value = serde_json::from_slice(
+        &graphmeet_wire::b64::url_decode_lenient(
+            body["access_token"]
+                .as_str()
+                .unwrap()
+                .split('.')
+                .nth(1)
+                .unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
     assert_eq!(claims["tid"], customer.id.to_string());
-    assert_eq!(claims["iss"], format!("https://sts.windows.net/{}/", customer.id));
+    assert_eq!(
+        claims["iss"],
+        format!("https://sts.windows.net/{}/", customer.id)
+    );
     assert_eq!(claims["oid"], customer_sp.id.to_string());
     assert_ne!(customer_sp.id, home_sp.id);
     assert_eq!(claims["roles"], json!(["OnlineMeetings.ReadWrite.All"]));
     // The home tenant has no roles consented: the token carries none.
     let (status, body) = h.token(&home.id.to_string(), &form).await;
     assert_eq!(status, 200);
-    let claims: Value = serde_json::from_slice(&graphmeet_wire::b64::url_decode_lenient(body["access_token"].as_str().unwrap().split('.').nth(1).unwrap()).unwrap()).unwrap();
+    let claims: Value = serde_json::from_slice(
+        &graphmeet_wire::b64::url_decode_lenient(
+            body["access_token"]
+                .as_str()
+                .unwrap()
+                .split('.')
+                .nth(1)
+                .unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
     assert!(claims.get("roles").is_none());
 
     // An app registered without a service principal in its home tenant: 7000229.
-    let orphan = App { app_id: uuid::Uuid::new_v4(), object_id: uuid::Uuid::new_v4(), home_tenant_id: home.id, display_name: "orphan".into(), multi_tenant: false, created_at: h.clock.now() };
+    let orphan = App {
+        app_id: uuid::Uuid::new_v4(),
+        object_id: uuid::Uuid::new_v4(),
+        home_tenant_id: home.id,
+        display_name: "orphan".into(),
+        multi_tenant: false,
+        created_at: h.clock.now(),
+    };
     h.parts.state.store.create_app(&orphan).await.unwrap();
-    let orphan_secret = dir.add_secret(orphan.app_id, "s", Duration::days(1)).await.unwrap();
+    let orphan_secret = dir
+        .add_secret(orphan.app_id, "s", Duration::days(1))
+        .await
+        .unwrap();
     let oid = orphan.app_id.to_string();
-    let (status, body) = h.token(&home.id.to_string(), &[("grant_type", "client_credentials"), ("client_id", &oid), ("client_secret", &orphan_secret.value), ("scope", "https://graph.microsoft.com/.default")]).await;
+    let (status, body) = h
+        .token(
+            &home.id.to_string(),
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &oid),
+                ("client_secret", &orphan_secret.value),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ],
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["error_codes"], json!([7000229]));
 
     // A single-tenant app cannot be consented by another tenant.
-    let (single, _) = dir.create_app("contoso.onmicrosoft.com", "Internal", false).await.unwrap();
-    assert!(dir.grant_consent("fabrikam.onmicrosoft.com", single.app_id, &[]).await.is_err());
+    let (single, _) = dir
+        .create_app("contoso.onmicrosoft.com", "Internal", false)
+        .await
+        .unwrap();
+    assert!(dir
+        .grant_consent("fabrikam.onmicrosoft.com", single.app_id, &[])
+        .await
+        .is_err());
 }

@@ -8,14 +8,40 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 async fn jwks(t: &TestServer) -> Vec<String> {
-    let body: Value = t.http.get(t.url(&format!("/{}/discovery/v2.0/keys", t.cred("tenant_id")))).send().await.unwrap().json().await.unwrap();
-    body["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_owned()).collect()
+    let body: Value = t
+        .http
+        .get(t.url(&format!("/{}/discovery/v2.0/keys", t.cred("tenant_id"))))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// A verifier over the same database the server uses, as a second instance would have.
-async fn verifier_for(dir: &std::path::Path) -> (graphmeet_server::Parts, Arc<graphmeet_core::verify::TokenVerifier>) {
+async fn verifier_for(
+    dir: &std::path::Path,
+) -> (
+    graphmeet_server::Parts,
+    Arc<graphmeet_core::verify::TokenVerifier>,
+) {
     let url = format!("sqlite://{}", dir.join("graphmeet.db").display());
-    let parts = graphmeet_server::build(&url, Arc::new(graphmeet_core::SystemClock), "https", "https://127.0.0.1".into(), "k").await.unwrap();
+    let parts = graphmeet_server::build(
+        &url,
+        Arc::new(graphmeet_core::SystemClock),
+        "https",
+        "https://127.0.0.1".into(),
+        "k",
+    )
+    .await
+    .unwrap();
     let verifier = parts.state.verifier.clone();
     (parts, verifier)
 }
@@ -33,11 +59,22 @@ async fn data_keys_and_tokens_survive_a_restart() {
     server.shutdown().await;
 
     let t = TestServer::start_in(dir).await;
-    assert!(t.server.dev_credentials.is_none(), "a second start must not bootstrap again");
+    assert!(
+        t.server.dev_credentials.is_none(),
+        "a second start must not bootstrap again"
+    );
     assert_eq!(t.creds, creds_before, "dev-credentials.json is kept");
-    assert_eq!(std::fs::read(t.server.ca_cert_path.as_ref().unwrap()).unwrap(), ca_before, "the CA is reused");
+    assert_eq!(
+        std::fs::read(t.server.ca_cert_path.as_ref().unwrap()).unwrap(),
+        ca_before,
+        "the CA is reused"
+    );
     assert_eq!(jwks(&t).await, kids_before, "the signing key is kept");
-    assert_eq!(t.secret_token().await.0, 200, "the stored secret still works");
+    assert_eq!(
+        t.secret_token().await.0,
+        200,
+        "the stored secret still works"
+    );
     let (_parts, verifier) = verifier_for(t.dir.path()).await;
     let claims = verifier.verify(&token).await.unwrap();
     assert_eq!(claims.tid, t.cred("tenant_id"));
@@ -47,19 +84,44 @@ async fn data_keys_and_tokens_survive_a_restart() {
 #[tokio::test]
 async fn rotation_publishes_the_new_key_and_keeps_the_old_one() {
     let t = TestServer::start().await;
-    let old_token = t.secret_token().await.1["access_token"].as_str().unwrap().to_owned();
+    let old_token = t.secret_token().await.1["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let old_kids = jwks(&t).await;
     assert_eq!(old_kids.len(), 1);
     let admin_key = std::fs::read_to_string(t.dir.path().join("admin-key")).unwrap();
-    let rotated: Value = t.http.post(t.url("/admin/keys/rotate")).header("x-graphmeet-admin-key", admin_key.trim()).send().await.unwrap().json().await.unwrap();
+    let rotated: Value = t
+        .http
+        .post(t.url("/admin/keys/rotate"))
+        .header("x-graphmeet-admin-key", admin_key.trim())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let new_kid = rotated["kid"].as_str().unwrap().to_owned();
     let kids = jwks(&t).await;
-    assert_eq!(kids, vec![new_kid.clone(), old_kids[0].clone()], "newest first, old key still published");
-    let new_token = t.secret_token().await.1["access_token"].as_str().unwrap().to_owned();
-    let header: Value = serde_json::from_slice(&graphmeet_wire::b64::url_decode_lenient(new_token.split('.').next().unwrap()).unwrap()).unwrap();
+    assert_eq!(
+        kids,
+        vec![new_kid.clone(), old_kids[0].clone()],
+        "newest first, old key still published"
+    );
+    let new_token = t.secret_token().await.1["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let header: Value = serde_json::from_slice(
+        &graphmeet_wire::b64::url_decode_lenient(new_token.split('.').next().unwrap()).unwrap(),
+    )
+    .unwrap();
     assert_eq!(header["kid"], new_kid.as_str(), "the new key signs");
     let (_parts, verifier) = verifier_for(t.dir.path()).await;
-    assert!(verifier.verify(&old_token).await.is_ok(), "tokens of the old key still verify");
+    assert!(
+        verifier.verify(&old_token).await.is_ok(),
+        "tokens of the old key still verify"
+    );
     assert!(verifier.verify(&new_token).await.is_ok());
     t.server.shutdown().await;
 }
@@ -67,24 +129,56 @@ async fn rotation_publishes_the_new_key_and_keeps_the_old_one() {
 #[tokio::test]
 async fn forged_tokens_are_refused() {
     let t = TestServer::start().await;
-    let token = t.secret_token().await.1["access_token"].as_str().unwrap().to_owned();
+    let token = t.secret_token().await.1["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (_parts, verifier) = verifier_for(t.dir.path()).await;
     let parts: Vec<&str> = token.split('.').collect();
     let enc = |v: &Value| graphmeet_wire::b64::url_encode(v.to_string());
-    let none = format!("{}.{}.", enc(&json!({"alg": "none", "typ": "JWT"})), parts[1]);
-    assert_eq!(verifier.verify(&none).await, Err(TokenError::AlgorithmNotAllowed("none".into())));
+    let none = format!(
+        "{}.{}.",
+        enc(&json!({"alg": "none", "typ": "JWT"})),
+        parts[1]
+    );
+    assert_eq!(
+        verifier.verify(&none).await,
+        Err(TokenError::AlgorithmNotAllowed("none".into()))
+    );
     let hs = {
         use jsonwebtoken::{encode, EncodingKey, Header};
         let claims = claims(&token);
-        encode(&Header::new(jsonwebtoken::Algorithm::HS256), &claims, &EncodingKey::from_secret(b"guess")).unwrap()
+        encode(
+            &Header::new(jsonwebtoken::Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"guess"),
+        )
+        .unwrap()
     };
-    assert_eq!(verifier.verify(&hs).await, Err(TokenError::AlgorithmNotAllowed("HS256".into())));
+    assert_eq!(
+        verifier.verify(&hs).await,
+        Err(TokenError::AlgorithmNotAllowed("HS256".into()))
+    );
     let mut altered = claims(&token);
     altered["roles"] = json!(["OnlineMeetings.ReadWrite.All", "User.Read.All"]);
     let tampered = format!("{}.{}.{}", parts[0], enc(&altered), parts[2]);
-    assert_eq!(verifier.verify(&tampered).await, Err(TokenError::BadSignature));
-    assert!(matches!(verifier.verify("garbage").await, Err(TokenError::Malformed(_))));
-    assert!(matches!(verifier.verify(&format!("{}.e30.", enc(&json!({"alg": "RS256", "kid": "nope"})))).await, Err(TokenError::UnknownKey(_))));
+    assert_eq!(
+        verifier.verify(&tampered).await,
+        Err(TokenError::BadSignature)
+    );
+    assert!(matches!(
+        verifier.verify("garbage").await,
+        Err(TokenError::Malformed(_))
+    ));
+    assert!(matches!(
+        verifier
+            .verify(&format!(
+                "{}.e30.",
+                enc(&json!({"alg": "RS256", "kid": "nope"}))
+            ))
+            .await,
+        Err(TokenError::UnknownKey(_))
+    ));
     t.server.shutdown().await;
 }
 
@@ -93,39 +187,113 @@ async fn discovery_documents_point_at_this_server() {
     let t = TestServer::start().await;
     let tid = t.cred("tenant_id");
     for tenant in [tid.clone(), t.cred("tenant_domain"), tid.to_uppercase()] {
-        let r = t.http.get(t.url(&format!("/{tenant}/v2.0/.well-known/openid-configuration"))).send().await.unwrap();
+        let r = t
+            .http
+            .get(t.url(&format!("/{tenant}/v2.0/.well-known/openid-configuration")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["cache-control"], "max-age=86400, private");
         let doc: Value = r.json().await.unwrap();
-        assert_eq!(doc["token_endpoint"], t.url(&format!("/{tid}/oauth2/v2.0/token")));
+        assert_eq!(
+            doc["token_endpoint"],
+            t.url(&format!("/{tid}/oauth2/v2.0/token"))
+        );
         assert_eq!(doc["issuer"], t.url(&format!("/{tid}/v2.0")));
-        assert_eq!(doc["jwks_uri"], t.url(&format!("/{tid}/discovery/v2.0/keys")));
-        assert!(doc["authorization_endpoint"].as_str().unwrap().starts_with("https://"));
+        assert_eq!(
+            doc["jwks_uri"],
+            t.url(&format!("/{tid}/discovery/v2.0/keys"))
+        );
+        assert!(doc["authorization_endpoint"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://"));
     }
     // A trailing-slash authority makes MSAL Python ask for an empty segment.
-    let r = t.http.get(t.url(&format!("/{tid}//v2.0/.well-known/openid-configuration"))).send().await.unwrap();
+    let r = t
+        .http
+        .get(t.url(&format!("/{tid}//v2.0/.well-known/openid-configuration")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    let common: Value = t.http.get(t.url("/common/v2.0/.well-known/openid-configuration")).send().await.unwrap().json().await.unwrap();
+    let common: Value = t
+        .http
+        .get(t.url("/common/v2.0/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(common["issuer"], t.url("/{tenantid}/v2.0"));
-    let r = t.http.get(t.url("/00000000-0000-0000-0000-000000000001/v2.0/.well-known/openid-configuration")).send().await.unwrap();
+    let r = t
+        .http
+        .get(t.url("/00000000-0000-0000-0000-000000000001/v2.0/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
-    assert_eq!(r.json::<Value>().await.unwrap()["error_codes"], json!([90002]));
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error_codes"],
+        json!([90002])
+    );
 
-    let keys: Value = t.http.get(t.url("/common/discovery/v2.0/keys")).send().await.unwrap().json().await.unwrap();
+    let keys: Value = t
+        .http
+        .get(t.url("/common/discovery/v2.0/keys"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let key = &keys["keys"][0];
     assert_eq!(key["kty"], "RSA");
     assert_eq!(key["use"], "sig");
     assert_eq!(key["kid"], key["x5t"]);
     assert_eq!(key["e"], "AQAB");
     let cert = graphmeet_wire::b64::std_decode_lenient(key["x5c"][0].as_str().unwrap()).unwrap();
-    assert_eq!(graphmeet_core::crypto::x5t(&cert), key["kid"].as_str().unwrap());
+    assert_eq!(
+        graphmeet_core::crypto::x5t(&cert),
+        key["kid"].as_str().unwrap()
+    );
 
-    let host = url::Url::parse(&t.server.base_url).unwrap().host_str().unwrap().to_owned();
-    let r = t.http.get(t.url("/common/discovery/instance")).query(&[("api-version", "1.0"), ("authorization_endpoint", &format!("https://{host}/{tid}/oauth2/v2.0/authorize"))]).send().await.unwrap();
+    let host = url::Url::parse(&t.server.base_url)
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_owned();
+    let r = t
+        .http
+        .get(t.url("/common/discovery/instance"))
+        .query(&[
+            ("api-version", "1.0"),
+            (
+                "authorization_endpoint",
+                &format!("https://{host}/{tid}/oauth2/v2.0/authorize"),
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body["tenant_discovery_endpoint"], t.url(&format!("/{tid}/v2.0/.well-known/openid-configuration")));
-    let r = t.http.get(t.url("/common/discovery/instance")).query(&[("authorization_endpoint", "https://login.example.org/common/oauth2/v2.0/authorize")]).send().await.unwrap();
+    assert_eq!(
+        body["tenant_discovery_endpoint"],
+        t.url(&format!("/{tid}/v2.0/.well-known/openid-configuration"))
+    );
+    let r = t
+        .http
+        .get(t.url("/common/discovery/instance"))
+        .query(&[(
+            "authorization_endpoint",
+            "https://login.example.org/common/oauth2/v2.0/authorize",
+        )])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"], "invalid_instance");
@@ -136,23 +304,71 @@ async fn discovery_documents_point_at_this_server() {
 #[tokio::test]
 async fn admin_api_requires_the_admin_key() {
     let t = TestServer::start().await;
-    let r = t.http.post(t.url("/admin/tenants")).json(&json!({"display_name": "Fabrikam"})).send().await.unwrap();
+    let r = t
+        .http
+        .post(t.url("/admin/tenants"))
+        .json(&json!({"display_name": "Fabrikam"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
-    let r = t.http.post(t.url("/admin/tenants")).header("x-graphmeet-admin-key", "wrong").json(&json!({"display_name": "Fabrikam"})).send().await.unwrap();
+    let r = t
+        .http
+        .post(t.url("/admin/tenants"))
+        .header("x-graphmeet-admin-key", "wrong")
+        .json(&json!({"display_name": "Fabrikam"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "unauthorized");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["code"],
+        "unauthorized"
+    );
     let key = std::fs::read_to_string(t.dir.path().join("admin-key")).unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        for f in ["admin-key", "dev-credentials.json", "dev-app.pem", "tls/ca-key.pem", "tls/server-key.pem"] {
-            assert_eq!(std::fs::metadata(t.dir.path().join(f)).unwrap().permissions().mode() & 0o777, 0o600, "{f}");
+        for f in [
+            "admin-key",
+            "dev-credentials.json",
+            "dev-app.pem",
+            "tls/ca-key.pem",
+            "tls/server-key.pem",
+        ] {
+            assert_eq!(
+                std::fs::metadata(t.dir.path().join(f))
+                    .unwrap()
+                    .permissions()
+                    .mode()
+                    & 0o777,
+                0o600,
+                "{f}"
+            );
         }
     }
-    let r = t.http.post(t.url("/admin/tenants")).header("x-graphmeet-admin-key", key.trim()).json(&json!({"display_name": "Fabrikam"})).send().await.unwrap();
+    let r = t
+        .http
+        .post(t.url("/admin/tenants"))
+        .header("x-graphmeet-admin-key", key.trim())
+        .json(&json!({"display_name": "Fabrikam"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
-    let r = t.http.post(t.url("/admin/tenants")).header("x-graphmeet-admin-key", key.trim()).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let r = t
+        .http
+        .post(t.url("/admin/tenants"))
+        .header("x-graphmeet-admin-key", key.trim())
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "invalidRequest");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["code"],
+        "invalidRequest"
+    );
     t.server.shutdown().await;
 }

@@ -13,11 +13,28 @@ fn assert_aadsts(status: u16, body: &Value, want_status: u16, error: &str, code:
     assert_eq!(body["error"], error, "{body}");
     assert_eq!(body["error_codes"], json!([code]), "{body}");
     let description = body["error_description"].as_str().unwrap();
-    assert!(description.starts_with(&format!("AADSTS{code}: ")), "{description}");
-    assert!(description.contains("Trace ID: ") && description.contains("Correlation ID: ") && description.contains("Timestamp: "));
-    assert_eq!(body["error_uri"].as_str().unwrap().split("/error?code=").nth(1), Some(code.to_string().as_str()));
+    assert!(
+        description.starts_with(&format!("AADSTS{code}: ")),
+        "{description}"
+    );
+    assert!(
+        description.contains("Trace ID: ")
+            && description.contains("Correlation ID: ")
+            && description.contains("Timestamp: ")
+    );
+    assert_eq!(
+        body["error_uri"]
+            .as_str()
+            .unwrap()
+            .split("/error?code=")
+            .nth(1),
+        Some(code.to_string().as_str())
+    );
     let ts = body["timestamp"].as_str().unwrap();
-    assert!(chrono::NaiveDateTime::parse_from_str(ts, "%Y-%m-%d %H:%M:%SZ").is_ok(), "{ts}");
+    assert!(
+        chrono::NaiveDateTime::parse_from_str(ts, "%Y-%m-%d %H:%M:%SZ").is_ok(),
+        "{ts}"
+    );
 }
 
 #[tokio::test]
@@ -26,17 +43,30 @@ async fn client_secret_gets_a_v1_graph_token_with_the_consented_role() {
     let (status, headers, body) = t
         .token_form(
             &t.cred("tenant_id"),
-            &[("grant_type", "client_credentials"), ("client_id", &t.cred("client_id")), ("client_secret", &t.cred("client_secret")), ("scope", GRAPH_SCOPE), ("client_info", "1"), ("x-client-SKU", "MSAL.Python")],
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &t.cred("client_id")),
+                ("client_secret", &t.cred("client_secret")),
+                ("scope", GRAPH_SCOPE),
+                ("client_info", "1"),
+                ("x-client-SKU", "MSAL.Python"),
+            ],
         )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(headers["cache-control"], "no-store, no-cache");
-    assert!(headers["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 3599);
     assert_eq!(body["ext_expires_in"], 3599);
     let token = body["access_token"].as_str().unwrap();
-    let header: Value = serde_json::from_slice(&graphmeet_wire::b64::url_decode_lenient(token.split('.').next().unwrap()).unwrap()).unwrap();
+    let header: Value = serde_json::from_slice(
+        &graphmeet_wire::b64::url_decode_lenient(token.split('.').next().unwrap()).unwrap(),
+    )
+    .unwrap();
     assert_eq!(header["alg"], "RS256");
     assert_eq!(header["kid"], header["x5t"]);
     let c = claims(token);
@@ -52,7 +82,10 @@ async fn client_secret_gets_a_v1_graph_token_with_the_consented_role() {
     assert_eq!(c["oid"], c["sub"]);
     assert_eq!(c["roles"], json!(["OnlineMeetings.ReadWrite.All"]));
     assert_eq!(c["app_displayname"], "graphmeet dev app");
-    assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 3900);
+    assert_eq!(
+        c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(),
+        3900
+    );
     assert_eq!(c["uti"].as_str().unwrap().len(), 22);
     assert!(c.get("scp").is_none());
     t.server.shutdown().await;
@@ -62,7 +95,11 @@ async fn client_secret_gets_a_v1_graph_token_with_the_consented_role() {
 async fn tenant_by_domain_graph_guid_scope_basic_auth_and_cae() {
     use base64::Engine;
     let t = TestServer::start().await;
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", t.cred("client_id"), t.cred("client_secret")));
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        t.cred("client_id"),
+        t.cred("client_secret")
+    ));
     let response = t
         .http
         .post(t.url(&format!("/{}/oauth2/v2.0/token?client-request-id=3f1b0c2e-0d6a-4a53-9a0c-8ad1d3c1a001", t.cred("tenant_domain").to_uppercase())))
@@ -74,8 +111,14 @@ async fn tenant_by_domain_graph_guid_scope_basic_auth_and_cae() {
         .unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["expires_in"], 86399, "CAE clients get long-lived tokens");
-    assert_eq!(claims(body["access_token"].as_str().unwrap())["aud"], "00000003-0000-0000-c000-000000000000");
+    assert_eq!(
+        body["expires_in"], 86399,
+        "CAE clients get long-lived tokens"
+    );
+    assert_eq!(
+        claims(body["access_token"].as_str().unwrap())["aud"],
+        "00000003-0000-0000-c000-000000000000"
+    );
     t.server.shutdown().await;
 }
 
@@ -86,7 +129,12 @@ async fn every_token_error_has_the_real_aadsts_body() {
     let cid = t.cred("client_id");
     let secret = t.cred("client_secret");
     let form = |extra: &[(&'static str, String)]| -> Vec<(&'static str, String)> {
-        let mut base = vec![("grant_type", "client_credentials".to_owned()), ("client_id", cid.clone()), ("client_secret", secret.clone()), ("scope", GRAPH_SCOPE.to_owned())];
+        let mut base = vec![
+            ("grant_type", "client_credentials".to_owned()),
+            ("client_id", cid.clone()),
+            ("client_secret", secret.clone()),
+            ("scope", GRAPH_SCOPE.to_owned()),
+        ];
         for (k, v) in extra {
             base.retain(|(bk, _)| bk != k);
             if !v.is_empty() {
@@ -95,7 +143,8 @@ async fn every_token_error_has_the_real_aadsts_body() {
         }
         base
     };
-    let cases: Vec<(&str, String, Vec<(&'static str, String)>, u16, &str, u64)> = vec![
+    type Case = (&'static str, String, Vec<(&'static str, String)>, u16, &'static str, u64);
+    let cases: Vec<Case> = vec![
         ("wrong secret", tid.clone(), form(&[("client_secret", "nope".into())]), 401, "invalid_client", 7000215),
         ("unknown client id", tid.clone(), form(&[("client_id", uuid::Uuid::new_v4().to_string())]), 400, "unauthorized_client", 700016),
         ("non-GUID client id", tid.clone(), form(&[("client_id", "my-app".into())]), 400, "unauthorized_client", 700016),
@@ -129,18 +178,62 @@ async fn certificate_assertions_in_every_client_shape_are_accepted() {
     let cid = t.cred("client_id");
     let tid = t.cred("tenant_id");
     let shapes = [
-        ("msal-node PS256", AssertionShape::default(), t.cred("token_url")),
-        ("MSAL Python RS256 padded x5t, float times, no nbf", AssertionShape { pss: false, pad: false, float_times: true, with_iat: true, with_nbf: false }, t.cred("token_url")),
-        ("azure-identity aio PS256 padded segments, no iat", AssertionShape { pss: true, pad: true, float_times: false, with_iat: false, with_nbf: true }, t.cred("token_url")),
-        ("domain authority", AssertionShape::default(), t.url(&format!("/{}/oauth2/v2.0/token", t.cred("tenant_domain")))),
+        (
+            "msal-node PS256",
+            AssertionShape::default(),
+            t.cred("token_url"),
+        ),
+        (
+            "MSAL Python RS256 padded x5t, float times, no nbf",
+            AssertionShape {
+                pss: false,
+                pad: false,
+                float_times: true,
+                with_iat: true,
+                with_nbf: false,
+            },
+            t.cred("token_url"),
+        ),
+        (
+            "azure-identity aio PS256 padded segments, no iat",
+            AssertionShape {
+                pss: true,
+                pad: true,
+                float_times: false,
+                with_iat: false,
+                with_nbf: true,
+            },
+            t.cred("token_url"),
+        ),
+        (
+            "domain authority",
+            AssertionShape::default(),
+            t.url(&format!("/{}/oauth2/v2.0/token", t.cred("tenant_domain"))),
+        ),
     ];
     for (name, shape, aud) in shapes {
         let jwt = assertion(&key, &cid, &aud, &shape, json!({}));
         let (status, _, body) = t
-            .token_form(&tid, &[("grant_type", "client_credentials"), ("client_id", &cid), ("client_assertion", &jwt), ("client_assertion_type", graphmeet_wire::JWT_BEARER_ASSERTION_TYPE), ("scope", GRAPH_SCOPE)])
+            .token_form(
+                &tid,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &cid),
+                    ("client_assertion", &jwt),
+                    (
+                        "client_assertion_type",
+                        graphmeet_wire::JWT_BEARER_ASSERTION_TYPE,
+                    ),
+                    ("scope", GRAPH_SCOPE),
+                ],
+            )
             .await;
         assert_eq!(status, 200, "{name}: {body}");
-        assert_eq!(claims(body["access_token"].as_str().unwrap())["appidacr"], "2", "{name}");
+        assert_eq!(
+            claims(body["access_token"].as_str().unwrap())["appidacr"],
+            "2",
+            "{name}"
+        );
     }
     t.server.shutdown().await;
 }
@@ -160,23 +253,90 @@ async fn bad_assertions_get_the_real_errors() {
     let forged_alg = {
         let good = assertion(&key, &cid, &aud, &AssertionShape::default(), json!({}));
         let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
-        parts[0] = graphmeet_wire::b64::url_encode(br#"{"alg":"HS256","typ":"JWT","x5t#S256":"x"}"#);
+        parts[0] =
+            graphmeet_wire::b64::url_encode(br#"{"alg":"HS256","typ":"JWT","x5t#S256":"x"}"#);
         parts.join(".")
     };
     let cases: Vec<(&str, String, u16, &str, u64)> = vec![
-        ("unregistered certificate", assertion(&stranger, &cid, &aud, &AssertionShape::default(), json!({})), 401, "invalid_client", 700027),
+        (
+            "unregistered certificate",
+            assertion(&stranger, &cid, &aud, &AssertionShape::default(), json!({})),
+            401,
+            "invalid_client",
+            700027,
+        ),
         ("bad signature", tampered, 401, "invalid_client", 700027),
-        ("wrong audience", assertion(&key, &cid, "https://login.microsoftonline.com/common/oauth2/v2.0/token", &AssertionShape::default(), json!({})), 401, "invalid_client", 700023),
-        ("expired", assertion(&key, &cid, &aud, &AssertionShape::default(), json!({"exp": now - 3600, "nbf": now - 4000})), 401, "invalid_client", 700024),
-        ("not yet valid", assertion(&key, &cid, &aud, &AssertionShape::default(), json!({"nbf": now + 3600, "exp": now + 4000})), 401, "invalid_client", 700024),
-        ("issuer is another app", assertion(&key, &cid, &aud, &AssertionShape::default(), json!({"iss": uuid::Uuid::new_v4().to_string()})), 401, "invalid_client", 700021),
+        (
+            "wrong audience",
+            assertion(
+                &key,
+                &cid,
+                "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+                &AssertionShape::default(),
+                json!({}),
+            ),
+            401,
+            "invalid_client",
+            700023,
+        ),
+        (
+            "expired",
+            assertion(
+                &key,
+                &cid,
+                &aud,
+                &AssertionShape::default(),
+                json!({"exp": now - 3600, "nbf": now - 4000}),
+            ),
+            401,
+            "invalid_client",
+            700024,
+        ),
+        (
+            "not yet valid",
+            assertion(
+                &key,
+                &cid,
+                &aud,
+                &AssertionShape::default(),
+                json!({"nbf": now + 3600, "exp": now + 4000}),
+            ),
+            401,
+            "invalid_client",
+            700024,
+        ),
+        (
+            "issuer is another app",
+            assertion(
+                &key,
+                &cid,
+                &aud,
+                &AssertionShape::default(),
+                json!({"iss": uuid::Uuid::new_v4().to_string()}),
+            ),
+            401,
+            "invalid_client",
+            700021,
+        ),
         ("HS256", forged_alg, 401, "invalid_client", 50012),
         ("first use", replayed.clone(), 200, "", 0),
         ("replayed jti", replayed, 401, "invalid_client", 70002),
     ];
     for (name, jwt, status, error, code) in cases {
         let (got, _, body) = t
-            .token_form(&tid, &[("grant_type", "client_credentials"), ("client_id", &cid), ("client_assertion", &jwt), ("client_assertion_type", graphmeet_wire::JWT_BEARER_ASSERTION_TYPE), ("scope", GRAPH_SCOPE)])
+            .token_form(
+                &tid,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &cid),
+                    ("client_assertion", &jwt),
+                    (
+                        "client_assertion_type",
+                        graphmeet_wire::JWT_BEARER_ASSERTION_TYPE,
+                    ),
+                    ("scope", GRAPH_SCOPE),
+                ],
+            )
             .await;
         println!("{name}: {body}");
         if status == 200 {
@@ -193,18 +353,38 @@ async fn malformed_requests_get_clear_errors_and_the_server_keeps_serving() {
     let t = TestServer::start().await;
     let url = t.url(&format!("/{}/oauth2/v2.0/token", t.cred("tenant_id")));
     // JSON instead of a form.
-    let r = t.http.post(&url).json(&json!({"grant_type": "client_credentials"})).send().await.unwrap();
+    let r = t
+        .http
+        .post(&url)
+        .json(&json!({"grant_type": "client_credentials"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"], "invalid_request");
     // Oversized body.
     let big = format!("grant_type=client_credentials&pad={}", "a".repeat(200_000));
-    let r = t.http.post(&url).header("content-type", "application/x-www-form-urlencoded").body(big).send().await.unwrap();
+    let r = t
+        .http
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 413);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error_codes"], json!([90023]));
     // Broken percent-encoding and binary junk.
-    let r = t.http.post(&url).header("content-type", "application/x-www-form-urlencoded").body(vec![0xff, 0xfe, b'%', b'z', b'&', b'=']).send().await.unwrap();
+    let r = t
+        .http
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(vec![0xff, 0xfe, b'%', b'z', b'&', b'='])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     // GET on the token endpoint.
     let r = t.http.get(&url).send().await.unwrap();
@@ -212,7 +392,10 @@ async fn malformed_requests_get_clear_errors_and_the_server_keeps_serving() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error_codes"], json!([900561]));
     // Still serving.
-    assert_eq!(t.http.get(t.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        t.http.get(t.url("/healthz")).send().await.unwrap().status(),
+        200
+    );
     assert_eq!(t.secret_token().await.0, 200);
     t.server.shutdown().await;
 }

@@ -31,7 +31,12 @@ impl std::error::Error for AadstsError {}
 
 impl AadstsError {
     fn new(code: u32, error: &'static str, status: u16, message: String) -> Self {
-        Self { code, error, status, message }
+        Self {
+            code,
+            error,
+            status,
+            message,
+        }
     }
 
     /// AADSTS7000215: the secret does not match any secret of the app.
@@ -139,7 +144,12 @@ impl AadstsError {
 
     /// AADSTS50027: the assertion is not a JWT we can read.
     pub fn malformed_jwt(detail: &str) -> Self {
-        Self::new(50027, "invalid_request", 400, format!("JWT token is invalid or malformed. {detail}"))
+        Self::new(
+            50027,
+            "invalid_request",
+            400,
+            format!("JWT token is invalid or malformed. {detail}"),
+        )
     }
 
     /// AADSTS700026: the assertion carries neither `x5t` nor `x5t#S256`.
@@ -164,56 +174,94 @@ impl AadstsError {
 
     /// AADSTS900144: a required parameter is missing.
     pub fn missing_parameter(name: &str) -> Self {
-        Self::new(900144, "invalid_request", 400, format!(
-            "The request body must contain the following parameter: '{name}'."
-        ))
+        Self::new(
+            900144,
+            "invalid_request",
+            400,
+            format!("The request body must contain the following parameter: '{name}'."),
+        )
     }
 
     /// AADSTS70003: a grant type this endpoint does not support.
     pub fn unsupported_grant_type(grant_type: &str) -> Self {
-        Self::new(70003, "unsupported_grant_type", 400, format!(
-            "The app requested an unsupported grant type '{grant_type}'."
-        ))
+        Self::new(
+            70003,
+            "unsupported_grant_type",
+            400,
+            format!("The app requested an unsupported grant type '{grant_type}'."),
+        )
     }
 
     /// AADSTS901002: the v1 `resource` parameter sent to the v2 endpoint.
     pub fn resource_parameter_not_supported() -> Self {
-        Self::new(901002, "invalid_request", 400,
-            "The 'resource' request parameter is not supported.".to_owned())
+        Self::new(
+            901002,
+            "invalid_request",
+            400,
+            "The 'resource' request parameter is not supported.".to_owned(),
+        )
     }
 
     /// AADSTS900561: the token endpoint called with another method than POST.
     pub fn post_only(method: &str) -> Self {
-        Self::new(900561, "invalid_request", 400, format!(
-            "The endpoint only accepts POST, OPTIONS requests. Received a {method} request."
-        ))
+        Self::new(
+            900561,
+            "invalid_request",
+            400,
+            format!(
+                "The endpoint only accepts POST, OPTIONS requests. Received a {method} request."
+            ),
+        )
     }
 
     /// AADSTS90023: a request that cannot be read at all (bad encoding, oversized body).
     pub fn invalid_request(detail: &str, status: u16) -> Self {
-        Self::new(90023, "invalid_request", status, format!("Invalid STS request. {detail}"))
+        Self::new(
+            90023,
+            "invalid_request",
+            status,
+            format!("Invalid STS request. {detail}"),
+        )
     }
 
     /// AADSTS90033: a transient failure on our side; the client may retry.
     pub fn transient() -> Self {
-        Self::new(90033, "temporarily_unavailable", 503, "A transient error has occurred. Please try again.".to_owned())
+        Self::new(
+            90033,
+            "temporarily_unavailable",
+            503,
+            "A transient error has occurred. Please try again.".to_owned(),
+        )
     }
 
     /// AADSTS50049: instance discovery for a host we do not serve.
     pub fn invalid_instance(authority: &str) -> Self {
-        Self::new(50049, "invalid_instance", 400, format!(
-            "Unknown or invalid instance. The authority {authority} is not known."
-        ))
+        Self::new(
+            50049,
+            "invalid_instance",
+            400,
+            format!("Unknown or invalid instance. The authority {authority} is not known."),
+        )
     }
 
     /// AADSTS50126: a resource-owner password sign-in with a wrong user name or password.
     pub fn invalid_user_credentials() -> Self {
-        Self::new(50126, "invalid_grant", 400,
-            "Error validating credentials due to invalid username or password.".to_owned())
+        Self::new(
+            50126,
+            "invalid_grant",
+            400,
+            "Error validating credentials due to invalid username or password.".to_owned(),
+        )
     }
 
     /// The body to send, stamped with a trace id, a correlation id and the time.
-    pub fn to_body(&self, host: &str, trace_id: Uuid, correlation_id: Uuid, now: DateTime<Utc>) -> AadstsBody {
+    pub fn to_body(
+        &self,
+        host: &str,
+        trace_id: Uuid,
+        correlation_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> AadstsBody {
         let timestamp = now.format("%Y-%m-%d %H:%M:%SZ").to_string();
         AadstsBody {
             error: self.error.to_owned(),
@@ -256,9 +304,17 @@ mod tests {
 
     #[test]
     fn body_has_the_documented_shape() {
-        let now = Utc.with_ymd_and_hms(2026, 1, 9, 2, 2, 12).single().unwrap_or_default();
+        let now = Utc
+            .with_ymd_and_hms(2026, 1, 9, 2, 2, 12)
+            .single()
+            .unwrap_or_default();
         let trace = Uuid::nil();
-        let body = AadstsError::invalid_scope("https://foo.microsoft.com/.default").to_body("login.example", trace, trace, now);
+        let body = AadstsError::invalid_scope("https://foo.microsoft.com/.default").to_body(
+            "login.example",
+            trace,
+            trace,
+            now,
+        );
         let json = serde_json::to_value(&body).unwrap_or_default();
         assert_eq!(json["error"], "invalid_scope");
         assert_eq!(json["error_codes"], serde_json::json!([70011]));
@@ -273,9 +329,18 @@ mod tests {
     fn statuses_match_the_wire() {
         assert_eq!(AadstsError::invalid_client_secret("a").status, 401);
         assert_eq!(AadstsError::expired_client_secret("a").status, 401);
-        assert_eq!(AadstsError::app_not_found_in_directory("a", "t").status, 400);
-        assert_eq!(AadstsError::app_not_found_in_directory("a", "t").error, "unauthorized_client");
+        assert_eq!(
+            AadstsError::app_not_found_in_directory("a", "t").status,
+            400
+        );
+        assert_eq!(
+            AadstsError::app_not_found_in_directory("a", "t").error,
+            "unauthorized_client"
+        );
         assert_eq!(AadstsError::tenant_not_found("t").status, 400);
-        assert_eq!(AadstsError::assertion_invalid_signature("a", "x", "The key was not found.").status, 401);
+        assert_eq!(
+            AadstsError::assertion_invalid_signature("a", "x", "The key was not found.").status,
+            401
+        );
     }
 }

@@ -46,7 +46,10 @@ mod tests {
 
     #[test]
     fn padded_and_unpadded_decode_alike() {
-        assert_eq!(url_decode_lenient("m6m02Z-KCWj0F0mbLfzgjzGeHxs=").ok(), url_decode_lenient("m6m02Z-KCWj0F0mbLfzgjzGeHxs").ok());
+        assert_eq!(
+            url_decode_lenient("m6m02Z-KCWj0F0mbLfzgjzGeHxs=").ok(),
+            url_decode_lenient("m6m02Z-KCWj0F0mbLfzgjzGeHxs").ok()
+        );
         assert_eq!(url_decode_lenient("YQ").ok(), Some(b"a".to_vec()));
     }
 

@@ -17,4 +17,5 @@ pub const GRAPH_RESOURCE_URI: &str = "https://graph.microsoft.com";
 /// The Microsoft Graph application id, the other accepted form of the Graph resource.
 pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 /// `client_assertion_type` for a JWT client assertion (RFC 7523).
-pub const JWT_BEARER_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+pub const JWT_BEARER_ASSERTION_TYPE: &str =
+    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

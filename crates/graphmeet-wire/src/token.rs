@@ -33,7 +33,11 @@ mod tests {
 
     #[test]
     fn serialises_in_entra_field_order() {
-        let body = serde_json::to_string(&TokenResponse::bearer("eyJ0".into(), 3599)).unwrap_or_default();
-        assert_eq!(body, r#"{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ0"}"#);
+        let body =
+            serde_json::to_string(&TokenResponse::bearer("eyJ0".into(), 3599)).unwrap_or_default();
+        assert_eq!(
+            body,
+            r#"{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ0"}"#
+        );
     }
 }

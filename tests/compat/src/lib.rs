@@ -24,11 +24,17 @@ impl std::fmt::Display for VenvError {
 }
 
 fn run(cmd: &mut Command) -> Result<(), VenvError> {
-    let out = cmd.output().map_err(|e| VenvError(format!("{cmd:?}: {e}")))?;
+    let out = cmd
+        .output()
+        .map_err(|e| VenvError(format!("{cmd:?}: {e}")))?;
     if out.status.success() {
         Ok(())
     } else {
-        Err(VenvError(format!("{cmd:?} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))))
+        Err(VenvError(format!(
+            "{cmd:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )))
     }
 }
 
@@ -44,8 +50,20 @@ fn prepare() -> Result<PathBuf, VenvError> {
         return Ok(python);
     }
     let system_python = std::env::var("GRAPHMEET_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    run(Command::new(&system_python).arg("-m").arg("venv").arg(&venv))?;
-    run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"]).arg(&requirements))?;
+    run(Command::new(&system_python)
+        .arg("-m")
+        .arg("venv")
+        .arg(&venv))?;
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&requirements))?;
     std::fs::write(&stamp, wanted).map_err(|e| VenvError(e.to_string()))?;
     Ok(python)
 }

@@ -25,16 +25,31 @@ async fn msal_python_gets_tokens_with_secret_and_certificate_and_real_errors() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    let out: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&output.stdout)));
+    let out: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&output.stdout)));
 
     for case in ["secret", "certificate_pss", "certificate_rs256"] {
         assert_eq!(out[case]["token_type"], "Bearer", "{case}: {}", out[case]);
-        assert!(out[case]["access_token"].as_str().is_some_and(|t| t.split('.').count() == 3), "{case}");
+        assert!(
+            out[case]["access_token"]
+                .as_str()
+                .is_some_and(|t| t.split('.').count() == 3),
+            "{case}"
+        );
     }
     assert_eq!(out["wrong_secret"]["error"], "invalid_client");
-    assert_eq!(out["wrong_secret"]["error_codes"], serde_json::json!([7000215]));
-    assert!(out["wrong_secret"]["error_description"].as_str().unwrap().starts_with("AADSTS7000215: Invalid client secret provided."));
+    assert_eq!(
+        out["wrong_secret"]["error_codes"],
+        serde_json::json!([7000215])
+    );
+    assert!(out["wrong_secret"]["error_description"]
+        .as_str()
+        .unwrap()
+        .starts_with("AADSTS7000215: Invalid client secret provided."));
     assert_eq!(out["unknown_client"]["error"], "unauthorized_client");
-    assert_eq!(out["unknown_client"]["error_codes"], serde_json::json!([700016]));
+    assert_eq!(
+        out["unknown_client"]["error_codes"],
+        serde_json::json!([700016])
+    );
     server.shutdown().await;
 }

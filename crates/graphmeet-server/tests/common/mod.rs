@@ -1,6 +1,12 @@
 //! Shared test helpers: a real server on 127.0.0.1:0 over TLS with a temp SQLite file, a
 //! reqwest client that trusts its CA, and client assertions signed the ways real clients sign.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs
+)]
 
 use graphmeet_server::{Config, RunningServer};
 use rsa::pkcs8::DecodePrivateKey;
@@ -41,8 +47,16 @@ impl TestServer {
     pub async fn start_in(dir: tempfile::TempDir) -> Self {
         let server = graphmeet_server::start(config(dir.path())).await.unwrap();
         let http = client_for(server.ca_cert_path.as_ref().unwrap());
-        let creds: Value = serde_json::from_slice(&std::fs::read(dir.path().join("dev-credentials.json")).unwrap()).unwrap();
-        Self { server, http, creds, dir }
+        let creds: Value = serde_json::from_slice(
+            &std::fs::read(dir.path().join("dev-credentials.json")).unwrap(),
+        )
+        .unwrap();
+        Self {
+            server,
+            http,
+            creds,
+            dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -53,8 +67,18 @@ impl TestServer {
         self.creds[key].as_str().unwrap().to_owned()
     }
 
-    pub async fn token_form(&self, tenant: &str, form: &[(&str, &str)]) -> (u16, reqwest::header::HeaderMap, Value) {
-        let response = self.http.post(self.url(&format!("/{tenant}/oauth2/v2.0/token"))).form(form).send().await.unwrap();
+    pub async fn token_form(
+        &self,
+        tenant: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        let response = self
+            .http
+            .post(self.url(&format!("/{tenant}/oauth2/v2.0/token")))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.json::<Value>().await.unwrap();
@@ -91,14 +115,32 @@ pub struct AppKey {
 impl AppKey {
     pub fn from_pem(pem_text: &str) -> Self {
         let blocks = pem::parse_many(pem_text).unwrap();
-        let cert_der = blocks.iter().find(|b| b.tag() == "CERTIFICATE").unwrap().contents().to_vec();
-        let key_der = blocks.iter().find(|b| b.tag() == "PRIVATE KEY").unwrap().contents().to_vec();
-        Self { key: rsa::RsaPrivateKey::from_pkcs8_der(&key_der).unwrap(), cert_der }
+        let cert_der = blocks
+            .iter()
+            .find(|b| b.tag() == "CERTIFICATE")
+            .unwrap()
+            .contents()
+            .to_vec();
+        let key_der = blocks
+            .iter()
+            .find(|b| b.tag() == "PRIVATE KEY")
+            .unwrap()
+            .contents()
+            .to_vec();
+        Self {
+            key: rsa::RsaPrivateKey::from_pkcs8_der(&key_der).unwrap(),
+            cert_der,
+        }
     }
 
     pub fn generate() -> Self {
         let now = chrono::Utc::now();
-        let kc = graphmeet_core::crypto::KeyAndCertificate::generate("stranger", now, now + chrono::Duration::days(30)).unwrap();
+        let kc = graphmeet_core::crypto::KeyAndCertificate::generate(
+            "stranger",
+            now,
+            now + chrono::Duration::days(30),
+        )
+        .unwrap();
         Self::from_pem(&kc.to_pem())
     }
 }
@@ -114,7 +156,13 @@ pub struct AssertionShape {
 
 impl Default for AssertionShape {
     fn default() -> Self {
-        Self { pss: true, pad: false, float_times: false, with_iat: true, with_nbf: true }
+        Self {
+            pss: true,
+            pad: false,
+            float_times: false,
+            with_iat: true,
+            with_nbf: true,
+        }
     }
 }
 
@@ -128,7 +176,13 @@ fn seg(bytes: &[u8], pad: bool) -> String {
 }
 
 /// Signs a client assertion the way `shape` says, with `claims` overriding the defaults.
-pub fn assertion(key: &AppKey, client_id: &str, aud: &str, shape: &AssertionShape, overrides: Value) -> String {
+pub fn assertion(
+    key: &AppKey,
+    client_id: &str,
+    aud: &str,
+    shape: &AssertionShape,
+    overrides: Value,
+) -> String {
     let now = chrono::Utc::now().timestamp();
     let header = if shape.pss {
         serde_json::json!({"alg": "PS256", "typ": "JWT", "x5t#S256": seg(&Sha256::digest(&key.cert_der), shape.pad)})
@@ -153,11 +207,19 @@ pub fn assertion(key: &AppKey, client_id: &str, aud: &str, shape: &AssertionShap
             claims[k] = v;
         }
     }
-    let signing_input = format!("{}.{}", seg(header.to_string().as_bytes(), shape.pad), seg(claims.to_string().as_bytes(), shape.pad));
+    let signing_input = format!(
+        "{}.{}",
+        seg(header.to_string().as_bytes(), shape.pad),
+        seg(claims.to_string().as_bytes(), shape.pad)
+    );
     let signature = if shape.pss {
-        rsa::pss::BlindedSigningKey::<Sha256>::new(key.key.clone()).sign_with_rng(&mut rand::thread_rng(), signing_input.as_bytes()).to_vec()
+        rsa::pss::BlindedSigningKey::<Sha256>::new(key.key.clone())
+            .sign_with_rng(&mut rand::thread_rng(), signing_input.as_bytes())
+            .to_vec()
     } else {
-        rsa::pkcs1v15::SigningKey::<Sha256>::new(key.key.clone()).sign(signing_input.as_bytes()).to_vec()
+        rsa::pkcs1v15::SigningKey::<Sha256>::new(key.key.clone())
+            .sign(signing_input.as_bytes())
+            .to_vec()
     };
     format!("{signing_input}.{}", seg(&signature, shape.pad))
 }

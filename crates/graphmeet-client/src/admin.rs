@@ -1,0 +1,337 @@
+//! A typed client of a graphmeet server's admin API (`/admin/...`).
+//!
+//! Every call sends the admin key in the [`ADMIN_KEY_HEADER`] header. The bodies are the shared
+//! types of [`graphmeet_wire::admin`], so the client and the server cannot drift apart.
+
+use std::time::Duration;
+
+use graphmeet_wire::admin::{
+    AddCertificate, AddSecret, AdminErrorBody, AppView, CertificateView, CreateApp, CreateTenant,
+    CreateUser, GrantConsent, KeyRotated, SecretCreated, ServicePrincipalView, TenantView,
+    UserView, ADMIN_KEY_HEADER,
+};
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use url::Url;
+
+use crate::ClientError;
+
+/// How long to wait for a connection to the server.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a whole admin call may take (generating keys on the server can take a while).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A client of one graphmeet server's admin API, authenticated with its admin key.
+///
+/// TLS trusts only the CA given to [`AdminClient::new`]: no public or system roots are
+/// built in, so an `https` server whose certificate does not chain to that CA (for example a
+/// public host) is refused. Plain `http` works without a CA.
+#[derive(Clone)]
+pub struct AdminClient {
+    http: reqwest::Client,
+    base_url: Url,
+}
+
+impl std::fmt::Debug for AdminClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The admin key lives in the client's default headers and is never shown.
+        f.debug_struct("AdminClient")
+            .field("base_url", &self.base_url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AdminClient {
+    /// A client of the server at `base_url` (e.g. `https://127.0.0.1:8443`), sending
+    /// `admin_key`, and trusting only the CA certificate(s) in `ca_cert_pem` for TLS.
+    pub fn new(
+        base_url: Url,
+        admin_key: String,
+        ca_cert_pem: Option<&[u8]>,
+    ) -> Result<AdminClient, ClientError> {
+        if !matches!(base_url.scheme(), "http" | "https") || base_url.cannot_be_a_base() {
+            return Err(ClientError::Config(format!(
+                "the server URL must be an http or https URL, not '{base_url}'"
+            )));
+        }
+        let admin_key = admin_key.trim();
+        if admin_key.is_empty() {
+            return Err(ClientError::Config("the admin key is empty".into()));
+        }
+        let mut key = HeaderValue::from_str(admin_key).map_err(|_| {
+            ClientError::Config("the admin key contains characters not allowed in a header".into())
+        })?;
+        key.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(ADMIN_KEY_HEADER, key);
+
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .tls_built_in_root_certs(false)
+            .default_headers(headers)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("graphmeet-client/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = ca_cert_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|err| {
+                ClientError::Config(format!("cannot read the CA certificate: {err}"))
+            })?;
+            if certs.is_empty() {
+                return Err(ClientError::Config(
+                    "the CA certificate file holds no PEM certificate".into(),
+                ));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
+            .build()
+            .map_err(|err| ClientError::Config(format!("cannot build the HTTP client: {err}")))?;
+        Ok(AdminClient { http, base_url })
+    }
+
+    /// The server's base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// Creates a tenant (`POST /admin/tenants`).
+    pub async fn create_tenant(&self, body: &CreateTenant) -> Result<TenantView, ClientError> {
+        self.send(Method::POST, &["admin", "tenants"], Some(body))
+            .await
+    }
+
+    /// Lists every tenant (`GET /admin/tenants`).
+    pub async fn list_tenants(&self) -> Result<Vec<TenantView>, ClientError> {
+        self.get(&["admin", "tenants"]).await
+    }
+
+    /// Creates a user (`POST /admin/users`).
+    pub async fn create_user(&self, body: &CreateUser) -> Result<UserView, ClientError> {
+        self.send(Method::POST, &["admin", "users"], Some(body))
+            .await
+    }
+
+    /// Lists the users of a tenant, named by id or domain
+    /// (`GET /admin/tenants/{tenant}/users`).
+    pub async fn list_users(&self, tenant: &str) -> Result<Vec<UserView>, ClientError> {
+        self.get(&["admin", "tenants", tenant, "users"]).await
+    }
+
+    /// Registers an application (`POST /admin/apps`).
+    pub async fn create_app(&self, body: &CreateApp) -> Result<AppView, ClientError> {
+        self.send(Method::POST, &["admin", "apps"], Some(body))
+            .await
+    }
+
+    /// Lists every app registration (`GET /admin/apps`).
+    pub async fn list_apps(&self) -> Result<Vec<AppView>, ClientError> {
+        self.get(&["admin", "apps"]).await
+    }
+
+    /// Adds a client secret to an app (`POST /admin/apps/{appId}/secrets`); the answer is the
+    /// only time the secret is shown.
+    pub async fn add_secret(
+        &self,
+        app_id: &str,
+        body: &AddSecret,
+    ) -> Result<SecretCreated, ClientError> {
+        self.send(
+            Method::POST,
+            &["admin", "apps", app_id, "secrets"],
+            Some(body),
+        )
+        .await
+    }
+
+    /// Adds a certificate credential to an app, given or generated
+    /// (`POST /admin/apps/{appId}/certificates`).
+    pub async fn add_certificate(
+        &self,
+        app_id: &str,
+        body: &AddCertificate,
+    ) -> Result<CertificateView, ClientError> {
+        self.send(
+            Method::POST,
+            &["admin", "apps", app_id, "certificates"],
+            Some(body),
+        )
+        .await
+    }
+
+    /// Grants admin consent for Graph app roles to an app in a tenant (`POST /admin/consents`).
+    pub async fn grant_consent(
+        &self,
+        body: &GrantConsent,
+    ) -> Result<ServicePrincipalView, ClientError> {
+        self.send(Method::POST, &["admin", "consents"], Some(body))
+            .await
+    }
+
+    /// Rotates the token-signing key (`POST /admin/keys/rotate`).
+    pub async fn rotate_keys(&self) -> Result<KeyRotated, ClientError> {
+        self.send::<(), _>(Method::POST, &["admin", "keys", "rotate"], None)
+            .await
+    }
+
+    async fn get<T: DeserializeOwned>(&self, segments: &[&str]) -> Result<T, ClientError> {
+        self.send::<(), T>(Method::GET, segments, None).await
+    }
+
+    async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        body: Option<&B>,
+    ) -> Result<T, ClientError> {
+        let url = endpoint(&self.base_url, segments)?;
+        tracing::debug!(%method, %url, "admin API call");
+        let mut request = self.http.request(method, url);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|err| ClientError::transport(&err))?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|err| ClientError::transport(&err))?;
+        if !status.is_success() {
+            return Err(api_error(status, &bytes));
+        }
+        serde_json::from_slice(&bytes).map_err(|err| {
+            ClientError::Decode(format!(
+                "HTTP {}: {err}; body: {}",
+                status.as_u16(),
+                snippet(&bytes)
+            ))
+        })
+    }
+}
+
+/// `base` with `segments` appended as path segments (each percent-encoded as needed).
+fn endpoint(base: &Url, segments: &[&str]) -> Result<Url, ClientError> {
+    let mut url = base.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    url.path_segments_mut()
+        .map_err(|()| ClientError::Config(format!("'{base}' cannot be a base URL")))?
+        .pop_if_empty()
+        .extend(segments);
+    Ok(url)
+}
+
+/// The error of a failed call: the server's [`AdminErrorBody`] if it sent one, else the
+/// status and whatever text it sent.
+fn api_error(status: StatusCode, body: &[u8]) -> ClientError {
+    match serde_json::from_slice::<AdminErrorBody>(body) {
+        Ok(parsed) => ClientError::Api {
+            status: status.as_u16(),
+            code: parsed.error.code,
+            message: parsed.error.message,
+        },
+        Err(_) => {
+            let text = snippet(body);
+            let reason = status.canonical_reason().unwrap_or("error");
+            ClientError::Api {
+                status: status.as_u16(),
+                code: format!("http{}", status.as_u16()),
+                message: if text.is_empty() {
+                    reason.to_string()
+                } else {
+                    format!("{reason}: {text}")
+                },
+            }
+        }
+    }
+}
+
+/// The start of a body, as text, for error messages.
+fn snippet(body: &[u8]) -> String {
+    const MAX: usize = 300;
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    #[test]
+    fn endpoint_appends_and_encodes_segments() {
+        let base = Url::parse("https://127.0.0.1:8443").unwrap();
+        assert_eq!(
+            endpoint(&base, &["admin", "tenants", "a b/c", "users"])
+                .unwrap()
+                .as_str(),
+            "https://127.0.0.1:8443/admin/tenants/a%20b%2Fc/users"
+        );
+        let prefixed = Url::parse("https://host/prefix/?x=1").unwrap();
+        assert_eq!(
+            endpoint(&prefixed, &["admin", "apps"]).unwrap().as_str(),
+            "https://host/prefix/admin/apps"
+        );
+    }
+
+    #[test]
+    fn api_error_parses_the_admin_error_body() {
+        let err = api_error(
+            StatusCode::NOT_FOUND,
+            br#"{"error":{"code":"notFound","message":"no tenant 'x'"}}"#,
+        );
+        assert_eq!(
+            err,
+            ClientError::Api {
+                status: 404,
+                code: "notFound".into(),
+                message: "no tenant 'x'".into()
+            }
+        );
+    }
+
+    #[test]
+    fn api_error_survives_a_foreign_body() {
+        let err = api_error(StatusCode::BAD_GATEWAY, b"upstream down");
+        assert_eq!(
+            err,
+            ClientError::Api {
+                status: 502,
+                code: "http502".into(),
+                message: "Bad Gateway: upstream down".into()
+            }
+        );
+        let err = api_error(StatusCode::UNAUTHORIZED, b"");
+        assert_eq!(err.to_string(), "Unauthorized (http401, HTTP 401)");
+    }
+
+    #[test]
+    fn new_rejects_bad_configuration() {
+        let url = Url::parse("https://127.0.0.1:8443").unwrap();
+        assert!(matches!(
+            AdminClient::new(url.clone(), "  ".into(), None),
+            Err(ClientError::Config(_))
+        ));
+        assert!(matches!(
+            AdminClient::new(url.clone(), "key".into(), Some(b"not a pem")),
+            Err(ClientError::Config(_))
+        ));
+        assert!(matches!(
+            AdminClient::new(Url::parse("ftp://x").unwrap(), "key".into(), None),
+            Err(ClientError::Config(_))
+        ));
+        let client = AdminClient::new(url, "secret-key".into(), None).unwrap();
+        assert!(!format!("{client:?}").contains("secret-key"));
+    }
+}

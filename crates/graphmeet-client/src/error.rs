@@ -1,0 +1,82 @@
+//! The client's error type.
+
+/// Why a client call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    /// The server answered with an error status; `code` and `message` come from its error body.
+    #[error("{message} ({code}, HTTP {status})")]
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// The server's stable error code, e.g. `notFound` or `unauthorized`.
+        code: String,
+        /// The server's explanation, for people.
+        message: String,
+    },
+    /// The request did not complete: connection refused, TLS failure, timeout, ...
+    #[error("cannot reach the server: {0}")]
+    Transport(String),
+    /// The server answered with success but a body that is not what the API promises.
+    #[error("unexpected response from the server: {0}")]
+    Decode(String),
+    /// The client could not be set up: a bad URL, CA certificate, key, or data directory.
+    #[error("{0}")]
+    Config(String),
+}
+
+impl ClientError {
+    /// The HTTP status if the server answered with an error, else `None`.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// A transport error, with every cause in the chain (reqwest's own message is terse).
+    pub(crate) fn transport(err: &reqwest::Error) -> Self {
+        ClientError::Transport(chain(err))
+    }
+}
+
+/// An error and all its sources, joined with `: `.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_reads_well() {
+        let err = ClientError::Api {
+            status: 404,
+            code: "notFound".into(),
+            message: "tenant 'x' not found".into(),
+        };
+        assert_eq!(err.to_string(), "tenant 'x' not found (notFound, HTTP 404)");
+        assert_eq!(err.status(), Some(404));
+        assert_eq!(ClientError::Config("bad".into()).status(), None);
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn chain_joins_sources() {
+        let err = Outer(std::io::Error::other("inner"));
+        assert_eq!(chain(&err), "outer: inner");
+    }
+}

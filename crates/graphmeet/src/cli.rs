@@ -1,0 +1,286 @@
+//! The command line's shape: global flags, nouns and verbs.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::builder::BoolishValueParser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use url::Url;
+
+/// graphmeet: a self-hosted Microsoft Entra identity platform and Graph online-meetings server,
+/// and the tools to administer it.
+#[derive(Debug, Parser)]
+#[command(name = "graphmeet", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Flags every command understands.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command understands; each has a `GRAPHMEET_*` variable.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// The server's data directory; against a local server the CLI reads the URL, CA and
+    /// admin key from it [default: the platform's data directory for graphmeet]
+    #[arg(long, global = true, env = "GRAPHMEET_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The server's base URL, for a server elsewhere [default: from DATA_DIR/server.json]
+    #[arg(long, global = true, env = "GRAPHMEET_SERVER", value_name = "URL")]
+    pub server: Option<Url>,
+    /// The admin key [default: DATA_DIR/admin-key]
+    #[arg(
+        long,
+        global = true,
+        env = "GRAPHMEET_ADMIN_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub admin_key: Option<String>,
+    /// The CA certificate (PEM) that signs the server's certificate [default: from
+    /// DATA_DIR/server.json]. Only this CA is trusted: no system roots.
+    #[arg(long, global = true, env = "GRAPHMEET_CA_CERT", value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// How to print results: tables for people, JSON for scripts.
+    #[arg(
+        long,
+        global = true,
+        env = "GRAPHMEET_OUTPUT",
+        value_enum,
+        default_value_t = OutputFormat::Table
+    )]
+    pub output: OutputFormat,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned columns for lists, `key: value` lines for one object.
+    Table,
+    /// The server's JSON, pretty-printed.
+    Json,
+}
+
+/// The commands, grouped by noun.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (identity platform, Graph API, admin API) until SIGINT or SIGTERM.
+    Serve(ServeArgs),
+    /// Manage tenants.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage app registrations and their credentials.
+    #[command(subcommand)]
+    App(AppCommand),
+    /// Grant admin consent for Graph application permissions.
+    #[command(subcommand)]
+    Consent(ConsentCommand),
+    /// Manage the token-signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// `graphmeet serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on; port 0 picks a free port.
+    #[arg(
+        long,
+        env = "GRAPHMEET_LISTEN",
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8443"
+    )]
+    pub listen: SocketAddr,
+    /// `sqlite://…` or `postgres://…` [default: a SQLite file in the data directory]
+    #[arg(
+        long,
+        env = "GRAPHMEET_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub database_url: Option<String>,
+    /// The URL clients use, when it is not the listen address (a name, a proxy).
+    #[arg(long, env = "GRAPHMEET_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<Url>,
+    /// Serve plain http (loopback only: official clients refuse http authorities).
+    #[arg(long, env = "GRAPHMEET_PLAIN_HTTP", value_parser = BoolishValueParser::new())]
+    pub plain_http: bool,
+    /// Do not create the dev setup on an empty store.
+    #[arg(long, env = "GRAPHMEET_NO_BOOTSTRAP", value_parser = BoolishValueParser::new())]
+    pub no_bootstrap: bool,
+}
+
+/// `graphmeet tenant …`.
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant.
+    Create {
+        /// The tenant's name.
+        #[arg(long)]
+        name: String,
+        /// Its initial domain [default: NAME.onmicrosoft.com]
+        #[arg(long)]
+        domain: Option<String>,
+    },
+    /// List every tenant.
+    List,
+}
+
+/// `graphmeet user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user.
+    Create {
+        /// The tenant, by id or domain.
+        #[arg(long)]
+        tenant: String,
+        /// The user principal name, e.g. alice@contoso.onmicrosoft.com.
+        #[arg(long)]
+        upn: String,
+        /// The display name [default: the UPN's alias]
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// List a tenant's users.
+    List {
+        /// The tenant, by id or domain.
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+/// `graphmeet app …`.
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Register an application.
+    Create {
+        /// The home tenant, by id or domain.
+        #[arg(long)]
+        tenant: String,
+        /// The display name.
+        #[arg(long)]
+        name: String,
+        /// Let other tenants consent to the app.
+        #[arg(long)]
+        multi_tenant: bool,
+    },
+    /// List every app registration.
+    List,
+    /// Add a client secret; it is printed once and cannot be shown again.
+    AddSecret {
+        /// The application (client) id.
+        #[arg(long)]
+        app_id: String,
+        /// A label for the secret.
+        #[arg(long)]
+        name: Option<String>,
+        /// Days until the secret expires [default: 730]
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// Add a certificate credential: register --pem, or have the server generate one and
+    /// write its private key to --out.
+    AddCert {
+        /// The application (client) id.
+        #[arg(long)]
+        app_id: String,
+        /// A certificate (PEM) to register; any private key in the file is not sent.
+        #[arg(long, value_name = "FILE")]
+        pem: Option<PathBuf>,
+        /// Days of validity of a generated certificate [default: 365]
+        #[arg(long)]
+        days: Option<i64>,
+        /// Where to write a generated certificate and its private key (mode 0600)
+        /// [default: ./APP_ID.pem]
+        #[arg(long, value_name = "FILE", conflicts_with = "pem")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `graphmeet consent …`.
+#[derive(Debug, Subcommand)]
+pub enum ConsentCommand {
+    /// Grant admin consent for Graph app roles to an app in a tenant.
+    Grant {
+        /// The consenting tenant, by id or domain.
+        #[arg(long)]
+        tenant: String,
+        /// The application (client) id.
+        #[arg(long)]
+        app_id: String,
+        /// Graph application permissions, comma-separated; may repeat
+        /// (e.g. OnlineMeetings.ReadWrite.All).
+        #[arg(long, required = true, value_name = "ROLE[,ROLE…]")]
+        roles: Vec<String>,
+    },
+}
+
+/// `graphmeet keys …`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make a new token-signing key; older keys stay published.
+    Rotate,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn roles_may_repeat_and_globals_go_anywhere() {
+        let cli = Cli::try_parse_from([
+            "graphmeet",
+            "consent",
+            "grant",
+            "--tenant",
+            "t",
+            "--app-id",
+            "a",
+            "--roles",
+            "A,B",
+            "--roles",
+            "C",
+            "--output",
+            "json",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.output, OutputFormat::Json);
+        match cli.command {
+            Command::Consent(ConsentCommand::Grant { roles, .. }) => {
+                assert_eq!(roles, ["A,B", "C"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn out_conflicts_with_pem() {
+        let err = Cli::try_parse_from([
+            "graphmeet",
+            "app",
+            "add-cert",
+            "--app-id",
+            "a",
+            "--pem",
+            "x",
+            "--out",
+            "y",
+        ])
+        .unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+    }
+}

@@ -1,0 +1,77 @@
+//! `graphmeet`: serve, and administer a graphmeet server.
+//!
+//! `main` parses the command line, runs it, and turns the outcome into an exit code in one
+//! place ([`exit_code`]): 0 success, 1 the operation failed, 2 usage error.
+
+mod cli;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use graphmeet_client::ClientError;
+
+use cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            report(&err);
+            exit_code(&err)
+        }
+    }
+}
+
+/// Runs a parsed command line.
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| anyhow::anyhow!("cannot start the async runtime: {err}"))?;
+    runtime.block_on(commands::run(cli))
+}
+
+/// The one place errors become exit codes.
+fn exit_code(err: &anyhow::Error) -> ExitCode {
+    if err.downcast_ref::<commands::UsageError>().is_some() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Prints an error, with every cause, and a hint where one helps.
+fn report(err: &anyhow::Error) {
+    eprintln!("error: {err:#}");
+    if let Some(ClientError::Api { status: 401, .. }) = err.downcast_ref::<ClientError>() {
+        eprintln!(
+            "hint: the server rejected the admin key; give the right one with --admin-key or \
+             GRAPHMEET_ADMIN_KEY, or point --data-dir at the server's data directory"
+        );
+    }
+    if err.downcast_ref::<commands::UsageError>().is_some() {
+        eprintln!("\nFor more information, try '--help'.");
+    }
+}
+
+/// Logs go to stderr; the filter comes from `GRAPHMEET_LOG`, else `RUST_LOG`, else `info`.
+fn init_tracing() {
+    let spec = std::env::var("GRAPHMEET_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info".to_owned());
+    let filter = match tracing_subscriber::EnvFilter::try_new(&spec) {
+        Ok(filter) => filter,
+        Err(err) => {
+            eprintln!("warning: ignoring the log filter '{spec}': {err}");
+            tracing_subscriber::EnvFilter::new("info")
+        }
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
