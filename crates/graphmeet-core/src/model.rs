@@ -136,3 +136,48 @@ pub struct SigningKey {
     /// When a newer key replaced it; it stays published until its tokens have expired.
     pub retired_at: Option<DateTime<Utc>>,
 }
+
+/// A Teams application access policy (`New-CsApplicationAccessPolicy`): the apps that may act
+/// for the users it is granted to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessPolicy {
+    /// The tenant.
+    pub tenant_id: Uuid,
+    /// The policy's name (`-Identity`); unique per tenant, case-insensitively.
+    pub name: String,
+    /// The application ids it lists (`-AppIds`).
+    pub app_ids: Vec<Uuid>,
+    /// `-Description`.
+    pub description: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Whom a policy is granted to (`Grant-CsApplicationAccessPolicy -Identity | -Group | -Global`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GrantTarget {
+    /// One user, by object id.
+    User(Uuid),
+    /// The members of a group; among a user's groups the lowest rank wins.
+    Group {
+        /// The group's object id.
+        id: Uuid,
+        /// `-Rank`.
+        rank: i64,
+    },
+    /// The whole tenant.
+    Global,
+}
+
+/// A policy granted to a target; a target holds at most one grant, and a new one replaces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyGrant {
+    /// The tenant.
+    pub tenant_id: Uuid,
+    /// Whom it is granted to.
+    pub target: GrantTarget,
+    /// The policy's name.
+    pub policy_name: String,
+    /// When it was granted (policies take effect after a propagation delay).
+    pub granted_at: DateTime<Utc>,
+}

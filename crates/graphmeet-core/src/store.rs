@@ -103,4 +103,19 @@ pub trait Store: Send + Sync + 'static {
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// Creates an application access policy; a name already used in the tenant is a conflict.
+    async fn create_policy(&self, policy: &AccessPolicy) -> Result<(), StoreError>;
+    /// A policy by name (case-insensitive).
+    async fn get_policy(
+        &self,
+        tenant_id: Uuid,
+        name: &str,
+    ) -> Result<Option<AccessPolicy>, StoreError>;
+    /// The policies of a tenant, oldest first.
+    async fn list_policies(&self, tenant_id: Uuid) -> Result<Vec<AccessPolicy>, StoreError>;
+    /// Grants a policy to a target, replacing the target's previous grant.
+    async fn set_policy_grant(&self, grant: &PolicyGrant) -> Result<(), StoreError>;
+    /// The grants of a tenant.
+    async fn list_policy_grants(&self, tenant_id: Uuid) -> Result<Vec<PolicyGrant>, StoreError>;
 }

@@ -1,12 +1,14 @@
 //! First start on an empty store: a ready-to-use development setup for the scenario of creating
 //! Teams meetings as an application — a tenant, an organizer, an app with a secret and a
-//! certificate, admin consent for `OnlineMeetings.ReadWrite.All` — and `dev-credentials.json`
+//! certificate, admin consent for `OnlineMeetings.ReadWrite.All`, an application access policy
+//! listing the app granted to the organizer — and `dev-credentials.json`
 //! describing it.
 
 use crate::fsutil::write_private;
 use crate::pki::PkiError;
 use chrono::Duration;
 use graphmeet_core::directory::{Directory, DirectoryError};
+use graphmeet_core::GrantTarget;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -48,6 +50,9 @@ pub enum BootstrapError {
     File(#[from] PkiError),
 }
 
+/// The dev setup's application access policy.
+pub const DEV_POLICY: &str = "graphmeet-dev-meetings";
+
 /// The dev tenant's domain.
 pub const DEV_DOMAIN: &str = "graphmeetdev.onmicrosoft.com";
 
@@ -83,6 +88,18 @@ pub async fn bootstrap(
             app.app_id,
             &["OnlineMeetings.ReadWrite.All".to_owned()],
         )
+        .await?;
+    // What a tenant admin does with New-CsApplicationAccessPolicy and Grant-CsApplicationAccessPolicy.
+    directory
+        .create_policy(
+            DEV_DOMAIN,
+            DEV_POLICY,
+            &[app.app_id],
+            "graphmeet dev app may create meetings for the organizer",
+        )
+        .await?;
+    directory
+        .grant_policy(DEV_DOMAIN, DEV_POLICY, GrantTarget::User(user.id))
         .await?;
 
     let cert_path = data_dir.join("dev-app.pem");

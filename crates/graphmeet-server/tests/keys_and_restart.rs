@@ -75,9 +75,32 @@ async fn data_keys_and_tokens_survive_a_restart() {
         200,
         "the stored secret still works"
     );
-    let (_parts, verifier) = verifier_for(t.dir.path()).await;
+    let (parts, verifier) = verifier_for(t.dir.path()).await;
     let claims = verifier.verify(&token).await.unwrap();
     assert_eq!(claims.tid, t.cred("tenant_id"));
+    // The bootstrap's application access policy lists the app and is granted to the organizer.
+    let tid: uuid::Uuid = t.cred("tenant_id").parse().unwrap();
+    let policy = parts
+        .state
+        .store
+        .get_policy(tid, graphmeet_server::bootstrap::DEV_POLICY)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        policy.app_ids,
+        vec![t.cred("client_id").parse::<uuid::Uuid>().unwrap()]
+    );
+    let grants = parts.state.store.list_policy_grants(tid).await.unwrap();
+    assert_eq!(grants.len(), 1);
+    assert_eq!(
+        grants[0].target,
+        graphmeet_core::GrantTarget::User(t.cred("user_id").parse().unwrap())
+    );
+    assert_eq!(
+        grants[0].policy_name,
+        graphmeet_server::bootstrap::DEV_POLICY
+    );
     t.server.shutdown().await;
 }
 

@@ -143,7 +143,14 @@ async fn every_token_error_has_the_real_aadsts_body() {
         }
         base
     };
-    type Case = (&'static str, String, Vec<(&'static str, String)>, u16, &'static str, u64);
+    type Case = (
+        &'static str,
+        String,
+        Vec<(&'static str, String)>,
+        u16,
+        &'static str,
+        u64,
+    );
     let cases: Vec<Case> = vec![
         ("wrong secret", tid.clone(), form(&[("client_secret", "nope".into())]), 401, "invalid_client", 7000215),
         ("unknown client id", tid.clone(), form(&[("client_id", uuid::Uuid::new_v4().to_string())]), 400, "unauthorized_client", 700016),

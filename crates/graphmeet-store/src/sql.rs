@@ -3,11 +3,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use graphmeet_core::model::{
-    App, CertificateCredential, Group, SecretCredential, ServicePrincipal, SigningKey, Tenant, User,
+    AccessPolicy, App, CertificateCredential, GrantTarget, Group, PolicyGrant, SecretCredential,
+    ServicePrincipal, SigningKey, Tenant, User,
 };
 use graphmeet_core::{Store, StoreError};
 use sqlx::any::{Any, AnyRow};
-use sqlx::Executor;
+use sqlx::{Executor, Row};
 use uuid::Uuid;
 
 use crate::codec::{flag, id, micros, ordinal, RowExt};
@@ -531,4 +532,152 @@ impl Store for SqlStore {
         tx.commit().await.db()?;
         Ok(inserted.rows_affected() == 1)
     }
+
+    async fn create_policy(&self, policy: &AccessPolicy) -> Result<(), StoreError> {
+        let (tenant, name_lower) = (id(policy.tenant_id), policy.name.to_lowercase());
+        let mut tx = self.pool.begin().await.db()?;
+        sqlx::query(
+            "INSERT INTO access_policies (tenant_id, name, name_lower, description, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&tenant)
+        .bind(&policy.name)
+        .bind(&name_lower)
+        .bind(&policy.description)
+        .bind(micros(policy.created_at))
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        for (i, app_id) in policy.app_ids.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO access_policy_apps (tenant_id, name_lower, app_id, ordinal) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, name_lower, app_id) DO NOTHING",
+            )
+            .bind(&tenant)
+            .bind(&name_lower)
+            .bind(id(*app_id))
+            .bind(ordinal(i))
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        }
+        tx.commit().await.db()
+    }
+
+    async fn get_policy(
+        &self,
+        tenant_id: Uuid,
+        name: &str,
+    ) -> Result<Option<AccessPolicy>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{POLICY_COLUMNS} WHERE p.tenant_id = $1 AND p.name_lower = $2 ORDER BY a.ordinal"
+        ))
+        .bind(id(tenant_id))
+        .bind(name.to_lowercase())
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        Ok(policies(&rows)?.into_iter().next())
+    }
+
+    async fn list_policies(&self, tenant_id: Uuid) -> Result<Vec<AccessPolicy>, StoreError> {
+        let rows = sqlx::query(&format!("{POLICY_COLUMNS} WHERE p.tenant_id = $1 ORDER BY p.created_at, p.name_lower, a.ordinal"))
+            .bind(id(tenant_id))
+            .fetch_all(&self.pool)
+            .await
+            .db()?;
+        policies(&rows)
+    }
+
+    async fn set_policy_grant(&self, grant: &PolicyGrant) -> Result<(), StoreError> {
+        let (kind, target, rank) = match grant.target {
+            GrantTarget::User(user) => ("user", id(user), None),
+            GrantTarget::Group { id: group, rank } => ("group", id(group), Some(rank)),
+            GrantTarget::Global => ("global", String::new(), None),
+        };
+        sqlx::query(
+            "INSERT INTO access_policy_grants (tenant_id, target_kind, target_id, name_lower, rank, granted_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (tenant_id, target_kind, target_id) DO UPDATE SET \
+             name_lower = excluded.name_lower, rank = excluded.rank, granted_at = excluded.granted_at",
+        )
+        .bind(id(grant.tenant_id))
+        .bind(kind)
+        .bind(target)
+        .bind(grant.policy_name.to_lowercase())
+        .bind(rank)
+        .bind(micros(grant.granted_at))
+        .execute(&self.pool)
+        .await
+        .db()?;
+        Ok(())
+    }
+
+    async fn list_policy_grants(&self, tenant_id: Uuid) -> Result<Vec<PolicyGrant>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT g.tenant_id, g.target_kind, g.target_id, g.rank, g.granted_at, p.name \
+             FROM access_policy_grants g JOIN access_policies p \
+             ON p.tenant_id = g.tenant_id AND p.name_lower = g.name_lower \
+             WHERE g.tenant_id = $1 ORDER BY g.target_kind, g.target_id",
+        )
+        .bind(id(tenant_id))
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        rows.iter().map(policy_grant).collect()
+    }
+}
+
+const POLICY_COLUMNS: &str =
+    "SELECT p.tenant_id, p.name, p.name_lower, p.description, p.created_at, a.app_id \
+     FROM access_policies p LEFT JOIN access_policy_apps a \
+     ON a.tenant_id = p.tenant_id AND a.name_lower = p.name_lower";
+
+/// Policies from rows of [`POLICY_COLUMNS`] ordered by policy, then app ordinal.
+fn policies(rows: &[AnyRow]) -> Result<Vec<AccessPolicy>, StoreError> {
+    let mut out: Vec<(String, AccessPolicy)> = Vec::new();
+    for row in rows {
+        let key = format!("{}/{}", row.text("tenant_id")?, row.text("name_lower")?);
+        let app = row
+            .opt_text("app_id")?
+            .map(|a| Uuid::parse_str(&a))
+            .transpose()
+            .map_err(|e| StoreError::Backend(format!("app_id is not a UUID: {e}")))?;
+        match out.last_mut() {
+            Some((last, policy)) if *last == key => policy.app_ids.extend(app),
+            _ => out.push((
+                key,
+                AccessPolicy {
+                    tenant_id: row.uuid("tenant_id")?,
+                    name: row.text("name")?,
+                    app_ids: app.into_iter().collect(),
+                    description: row.text("description")?,
+                    created_at: row.time("created_at")?,
+                },
+            )),
+        }
+    }
+    Ok(out.into_iter().map(|(_, p)| p).collect())
+}
+
+fn policy_grant(row: &AnyRow) -> Result<PolicyGrant, StoreError> {
+    let target = match row.text("target_kind")?.as_str() {
+        "user" => GrantTarget::User(row.uuid("target_id")?),
+        "group" => GrantTarget::Group {
+            id: row.uuid("target_id")?,
+            rank: row.try_get::<Option<i64>, _>("rank").db()?.unwrap_or(0),
+        },
+        "global" => GrantTarget::Global,
+        other => {
+            return Err(StoreError::Backend(format!(
+                "unknown grant target kind {other:?}"
+            )))
+        }
+    };
+    Ok(PolicyGrant {
+        tenant_id: row.uuid("tenant_id")?,
+        target,
+        policy_name: row.text("name")?,
+        granted_at: row.time("granted_at")?,
+    })
 }

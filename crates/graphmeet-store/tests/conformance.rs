@@ -8,7 +8,8 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use graphmeet_core::model::{
-    App, CertificateCredential, Group, SecretCredential, SigningKey, Tenant, User,
+    AccessPolicy, App, CertificateCredential, GrantTarget, Group, PolicyGrant, SecretCredential,
+    SigningKey, Tenant, User,
 };
 use graphmeet_core::{Store, StoreError};
 use graphmeet_store::{Backend, SqlStore, TestDatabase};
@@ -76,6 +77,10 @@ on_every_backend!(
     assertion_id_is_accepted_again_after_it_expired,
     same_assertion_id_for_two_apps_is_not_a_replay,
     data_survives_closing_and_reopening_the_database,
+    policy_round_trips_with_its_apps_in_order_and_is_found_ignoring_case,
+    duplicate_policy_name_differing_in_case_is_a_conflict_and_creates_nothing,
+    a_new_grant_to_the_same_target_replaces_the_old_one,
+    granting_an_unknown_policy_is_not_found,
 );
 
 #[tokio::test]
@@ -1015,5 +1020,164 @@ mod checks {
                 .unwrap());
             reopened.close().await;
         }
+    }
+
+    fn policy(tenant: &Tenant, name: &str, apps: &[Uuid], created: i64) -> AccessPolicy {
+        AccessPolicy {
+            tenant_id: tenant.id,
+            name: name.into(),
+            app_ids: apps.to_vec(),
+            description: format!("{name} policy"),
+            created_at: at(created),
+        }
+    }
+
+    pub async fn policy_round_trips_with_its_apps_in_order_and_is_found_ignoring_case(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let (tenant, app) = tenant_with_app(store).await;
+        let other = Uuid::new_v4();
+        let p = policy(&tenant, "Meetings-App", &[other, app.app_id], 10);
+        store.create_policy(&p).await.unwrap();
+        store
+            .create_policy(&policy(&tenant, "Empty", &[], 20))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.get_policy(tenant.id, "meetings-APP").await.unwrap(),
+            Some(p.clone())
+        );
+        assert_eq!(store.get_policy(tenant.id, "nope").await.unwrap(), None);
+        let all = store.list_policies(tenant.id).await.unwrap();
+        assert_eq!(
+            all.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            ["Meetings-App", "Empty"]
+        );
+        assert_eq!(all[1].app_ids, Vec::<Uuid>::new());
+        assert_eq!(
+            store.list_policies(Uuid::new_v4()).await.unwrap(),
+            Vec::new()
+        );
+    }
+
+    pub async fn duplicate_policy_name_differing_in_case_is_a_conflict_and_creates_nothing(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let (tenant, app) = tenant_with_app(store).await;
+        store
+            .create_policy(&policy(&tenant, "Meetings", &[app.app_id], 10))
+            .await
+            .unwrap();
+        assert_conflict(
+            store
+                .create_policy(&policy(&tenant, "MEETINGS", &[Uuid::new_v4()], 11))
+                .await,
+            "policy name",
+        );
+        let kept = store
+            .get_policy(tenant.id, "meetings")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(kept.app_ids, vec![app.app_id]);
+        // Another tenant may use the same name.
+        let other = tenant_in(store, "policies-other.example").await;
+        store
+            .create_policy(&policy(&other, "Meetings", &[], 12))
+            .await
+            .unwrap();
+    }
+
+    async fn tenant_in(store: &SqlStore, domain: &str) -> Tenant {
+        let t = tenant(50, &[domain]);
+        store.create_tenant(&t).await.unwrap();
+        t
+    }
+
+    pub async fn a_new_grant_to_the_same_target_replaces_the_old_one(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let (tenant, app) = tenant_with_app(store).await;
+        store
+            .create_policy(&policy(&tenant, "First", &[app.app_id], 10))
+            .await
+            .unwrap();
+        store
+            .create_policy(&policy(&tenant, "Second", &[app.app_id], 11))
+            .await
+            .unwrap();
+        let user = Uuid::new_v4();
+        let group = Uuid::new_v4();
+        let grant = |target, name: &str, t| PolicyGrant {
+            tenant_id: tenant.id,
+            target,
+            policy_name: name.into(),
+            granted_at: at(t),
+        };
+        store
+            .set_policy_grant(&grant(GrantTarget::User(user), "first", 20))
+            .await
+            .unwrap();
+        store
+            .set_policy_grant(&grant(GrantTarget::Global, "First", 21))
+            .await
+            .unwrap();
+        store
+            .set_policy_grant(&grant(
+                GrantTarget::Group { id: group, rank: 2 },
+                "First",
+                22,
+            ))
+            .await
+            .unwrap();
+        store
+            .set_policy_grant(&grant(GrantTarget::User(user), "Second", 30))
+            .await
+            .unwrap();
+        store
+            .set_policy_grant(&grant(
+                GrantTarget::Group { id: group, rank: 1 },
+                "Second",
+                31,
+            ))
+            .await
+            .unwrap();
+        let grants = store.list_policy_grants(tenant.id).await.unwrap();
+        assert_eq!(grants.len(), 3, "{grants:?}");
+        let of = |target: &dyn Fn(&GrantTarget) -> bool| {
+            grants.iter().find(|g| target(&g.target)).cloned().unwrap()
+        };
+        let user_grant = of(&|t| matches!(t, GrantTarget::User(u) if *u == user));
+        assert_eq!(
+            (user_grant.policy_name.as_str(), user_grant.granted_at),
+            ("Second", at(30))
+        );
+        let group_grant = of(&|t| matches!(t, GrantTarget::Group { .. }));
+        assert_eq!(
+            group_grant.target,
+            GrantTarget::Group { id: group, rank: 1 }
+        );
+        assert_eq!(
+            of(&|t| matches!(t, GrantTarget::Global)).policy_name,
+            "First"
+        );
+    }
+
+    pub async fn granting_an_unknown_policy_is_not_found(store: &SqlStore, _db: &TestDatabase) {
+        let (tenant, _) = tenant_with_app(store).await;
+        let grant = PolicyGrant {
+            tenant_id: tenant.id,
+            target: GrantTarget::Global,
+            policy_name: "ghost".into(),
+            granted_at: at(5),
+        };
+        assert_not_found(store.set_policy_grant(&grant).await, "policy");
+        assert_eq!(
+            store.list_policy_grants(tenant.id).await.unwrap(),
+            Vec::new()
+        );
     }
 }
