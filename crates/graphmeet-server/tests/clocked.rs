@@ -10,6 +10,17 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use tower::ServiceExt;
 
+/// The claims of the access token in a token response, unverified.
+fn token_claims(body: &Value) -> Value {
+    let payload = body["access_token"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .nth(1)
+        .unwrap();
+    serde_json::from_slice(&graphmeet_wire::b64::url_decode_lenient(payload).unwrap()).unwrap()
+}
+
 struct Harness {
     _dir: tempfile::TempDir,
     clock: Arc<ManualClock>,
@@ -114,18 +125,7 @@ async fn an_expired_secret_gets_7000222_and_a_fresh_one_works() {
     let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, body) = h.token(&tid, &pairs).await;
     assert_eq!(status, 200);
-    let claims: Value = serde_json::from_slice(
-        &graphmeet_wire::b64::url_decode_lenient(
-            body["access_token"]
-                .as_str()
-                .unwrap()
-                .split('.')
-                .nth(1)
-                .unwrap(),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let claims = token_claims(&body);
     assert_eq!(
         claims["iat"],
         h.clock.now().timestamp() - 300,
@@ -174,18 +174,7 @@ async fn multi_tenant_consent_and_missing_service_principals() {
         .unwrap();
     let (status, body) = h.token("fabrikam.onmicrosoft.com", &form).await;
     assert_eq!(status, 200);
-    let claims: Value = serde_json::from_slice(
-        &graphmeet_wire::b64::url_decode_lenient(
-            body["access_token"]
-                .as_str()
-                .unwrap()
-                .split('.')
-                .nth(1)
-                .unwrap(),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let claims = token_claims(&body);
     assert_eq!(claims["tid"], customer.id.to_string());
     assert_eq!(
         claims["iss"],
@@ -197,18 +186,7 @@ async fn multi_tenant_consent_and_missing_service_principals() {
     // The home tenant has no roles consented: the token carries none.
     let (status, body) = h.token(&home.id.to_string(), &form).await;
     assert_eq!(status, 200);
-    let claims: Value = serde_json::from_slice(
-        &graphmeet_wire::b64::url_decode_lenient(
-            body["access_token"]
-                .as_str()
-                .unwrap()
-                .split('.')
-                .nth(1)
-                .unwrap(),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let claims = token_claims(&body);
     assert!(claims.get("roles").is_none());
 
     // An app registered without a service principal in its home tenant: 7000229.

@@ -1,0 +1,133 @@
+//! `graphmeet serve` as a process: first start bootstraps over HTTPS, SIGTERM stops it cleanly,
+//! and a restart keeps the data.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn spawn_serve(data_dir: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_graphmeet"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .env("GRAPHMEET_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the server answers /healthz over TLS with its CA; returns its URL.
+async fn wait_ready(data_dir: &Path, previous_url: Option<&str>) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(Instant::now() < deadline, "the server did not come up");
+        let info = std::fs::read(data_dir.join("server.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+        if let Some(info) = info {
+            let url = info["url"].as_str().unwrap().to_owned();
+            if Some(url.as_str()) != previous_url {
+                let ca = std::fs::read(info["ca_cert_path"].as_str().unwrap()).unwrap();
+                let http = reqwest::Client::builder()
+                    .use_rustls_tls()
+                    .tls_built_in_root_certs(false)
+                    .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+                    .build()
+                    .unwrap();
+                if let Ok(r) = http.get(format!("{url}/readyz")).send().await {
+                    if r.status() == 200 {
+                        return url;
+                    }
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "graphmeet serve did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test]
+async fn serve_bootstraps_stops_on_sigterm_and_restarts_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = spawn_serve(dir.path());
+    let url = wait_ready(dir.path(), None).await;
+    assert!(url.starts_with("https://127.0.0.1:"));
+    let creds: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("dev-credentials.json")).unwrap())
+            .unwrap();
+    let keys = [
+        "tenant_id",
+        "tenant_domain",
+        "client_id",
+        "client_secret",
+        "certificate_path",
+        "user_id",
+        "user_upn",
+        "authority",
+        "token_url",
+        "graph_url",
+        "ca_cert_path",
+    ];
+    let mut got: Vec<&str> = creds
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    got.sort_unstable();
+    let mut want = keys.to_vec();
+    want.sort_unstable();
+    assert_eq!(
+        got, want,
+        "dev-credentials.json has exactly the documented keys"
+    );
+    assert_eq!(
+        creds["authority"],
+        format!("{url}/{}", creds["tenant_id"].as_str().unwrap())
+    );
+    assert_eq!(creds["graph_url"], format!("{url}/v1.0"));
+
+    let status = terminate(&mut child);
+    assert!(
+        status.success(),
+        "graceful shutdown exits 0, got {status:?}"
+    );
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("REQUESTS_CA_BUNDLE="),
+        "prints how to trust the CA: {stdout}"
+    );
+    assert!(stdout.contains("dev-credentials.json"), "{stdout}");
+
+    let mut child = spawn_serve(dir.path());
+    wait_ready(dir.path(), Some(&url)).await;
+    let again: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("dev-credentials.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        again["client_secret"], creds["client_secret"],
+        "a restart does not bootstrap again"
+    );
+    assert!(terminate(&mut child).success());
+}
