@@ -224,9 +224,38 @@ pub fn secret_matches(secret: &str, stored_hash: &str) -> bool {
         .into()
 }
 
+/// A user's password in PHC form (Argon2id with a random salt), for delegated sign-in.
+pub fn hash_password(password: &str) -> Result<String, CryptoError> {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| CryptoError::Rsa(format!("password hashing failed: {e}")))
+}
+
+/// Whether `password` matches a PHC hash made by [`hash_password`].
+pub fn password_matches(password: &str, phc: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(phc).is_ok_and(|parsed| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_verify_only_with_the_right_value() {
+        let phc = hash_password("Tr0ub4dor&3").unwrap();
+        assert!(phc.starts_with("$argon2id$"));
+        assert!(password_matches("Tr0ub4dor&3", &phc));
+        assert!(!password_matches("tr0ub4dor&3", &phc));
+        assert!(!password_matches("x", "not a hash"));
+    }
 
     #[test]
     fn secrets_have_entra_shape_and_verify() {

@@ -146,14 +146,25 @@ impl Directory {
         Ok(tenant)
     }
 
-    /// Creates a user; the UPN's domain must be one of the tenant's.
+    /// Creates a user, with a password for delegated sign-in if given; the UPN's domain must be
+    /// one of the tenant's.
     pub async fn create_user(
         &self,
         tenant: &str,
         upn: &str,
         display_name: Option<&str>,
+        password: Option<&str>,
     ) -> Result<User, DirectoryError> {
         let tenant = self.tenant(tenant).await?;
+        let password_hash = match password {
+            Some(p) if p.chars().count() < 8 => {
+                return Err(DirectoryError::Invalid(
+                    "a password needs at least 8 characters".to_owned(),
+                ))
+            }
+            Some(p) => Some(crypto::hash_password(p)?),
+            None => None,
+        };
         let upn = upn.trim().to_ascii_lowercase();
         let Some((local, domain)) = upn.split_once('@') else {
             return Err(DirectoryError::Invalid(format!(
@@ -179,11 +190,102 @@ impl Directory {
                 .map(str::to_owned)
                 .unwrap_or_else(|| local.to_owned()),
             upn,
-            password_hash: None,
+            password_hash,
             created_at: self.clock.now(),
         };
         self.store.create_user(&user).await?;
         Ok(user)
+    }
+
+    /// Creates a security group.
+    pub async fn create_group(
+        &self,
+        tenant: &str,
+        display_name: &str,
+    ) -> Result<Group, DirectoryError> {
+        let tenant = self.tenant(tenant).await?;
+        let display_name = display_name.trim();
+        if display_name.is_empty() {
+            return Err(DirectoryError::Invalid(
+                "a group needs a display name".to_owned(),
+            ));
+        }
+        let group = Group {
+            id: Uuid::new_v4(),
+            tenant_id: tenant.id,
+            display_name: display_name.to_owned(),
+            created_at: self.clock.now(),
+        };
+        self.store.create_group(&group).await?;
+        Ok(group)
+    }
+
+    /// Adds a user of the group's tenant to the group.
+    pub async fn add_group_member(
+        &self,
+        group_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<(), DirectoryError> {
+        let group = self
+            .store
+            .get_group(group_id)
+            .await?
+            .ok_or_else(|| DirectoryError::NotFound(format!("group {group_id}")))?;
+        self.store
+            .get_user(user_id)
+            .await?
+            .filter(|u| u.tenant_id == group.tenant_id)
+            .ok_or_else(|| {
+                DirectoryError::NotFound(format!("user {user_id} in tenant {}", group.tenant_id))
+            })?;
+        Ok(self.store.add_group_member(group_id, user_id).await?)
+    }
+
+    /// Removes a user from a group; returns whether the user was a member.
+    pub async fn remove_group_member(
+        &self,
+        group_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<bool, DirectoryError> {
+        self.store
+            .get_group(group_id)
+            .await?
+            .ok_or_else(|| DirectoryError::NotFound(format!("group {group_id}")))?;
+        Ok(self.store.remove_group_member(group_id, user_id).await?)
+    }
+
+    /// The tenant an admin command names, or the only tenant when it names none.
+    pub async fn tenant_or_only(&self, tenant: Option<&str>) -> Result<Tenant, DirectoryError> {
+        match tenant {
+            Some(t) => self.tenant(t).await,
+            None => {
+                let mut all = self.store.list_tenants().await?;
+                match all.len() {
+                    1 => Ok(all.remove(0)),
+                    0 => Err(DirectoryError::NotFound(
+                        "tenant (the server has none)".to_owned(),
+                    )),
+                    n => Err(DirectoryError::Invalid(format!(
+                        "the server has {n} tenants: name one with --tenant"
+                    ))),
+                }
+            }
+        }
+    }
+
+    /// A user given by object id or UPN, within a tenant.
+    pub async fn user_in(&self, tenant: &Tenant, id_or_upn: &str) -> Result<User, DirectoryError> {
+        let user = match Uuid::parse_str(id_or_upn) {
+            Ok(id) => self.store.get_user(id).await?,
+            Err(_) => {
+                self.store
+                    .find_user_by_upn(&id_or_upn.to_ascii_lowercase())
+                    .await?
+            }
+        };
+        user.filter(|u| u.tenant_id == tenant.id).ok_or_else(|| {
+            DirectoryError::NotFound(format!("user {id_or_upn} in tenant {}", tenant.id))
+        })
     }
 
     /// Registers an app in its home tenant and creates its service principal there, as the
@@ -344,6 +446,17 @@ impl Directory {
     }
 }
 
+/// How `Set-CsApplicationAccessPolicy -AppIds` changes the list (PowerShell's list modifier).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppIdsChange {
+    /// `@{Add=…}`.
+    Add(Vec<Uuid>),
+    /// `@{Remove=…}`.
+    Remove(Vec<Uuid>),
+    /// `@{Replace=…}` or a plain list.
+    Replace(Vec<Uuid>),
+}
+
 impl Directory {
     /// Creates an application access policy (`New-CsApplicationAccessPolicy`).
     pub async fn create_policy(
@@ -360,25 +473,107 @@ impl Directory {
                 "a policy needs a name (-Identity)".to_owned(),
             ));
         }
-        let mut unique = Vec::with_capacity(app_ids.len());
+        let now = self.clock.now();
+        let mut apps: Vec<PolicyApp> = Vec::with_capacity(app_ids.len());
         for app in app_ids {
-            if !unique.contains(app) {
-                unique.push(*app);
+            if !apps.iter().any(|a| a.app_id == *app) {
+                apps.push(PolicyApp {
+                    app_id: *app,
+                    added_at: now,
+                    removed_at: None,
+                });
             }
         }
         let policy = AccessPolicy {
+            id: Uuid::new_v4(),
             tenant_id: tenant.id,
             name: name.to_owned(),
-            app_ids: unique,
             description: description.to_owned(),
-            created_at: self.clock.now(),
+            created_at: now,
+            removed_at: None,
+            apps,
         };
         self.store.create_policy(&policy).await?;
         Ok(policy)
     }
 
+    /// The live policy `name` of a tenant.
+    pub async fn policy(&self, tenant: &str, name: &str) -> Result<AccessPolicy, DirectoryError> {
+        let tenant = self.tenant(tenant).await?;
+        self.store
+            .get_policy(tenant.id, name)
+            .await?
+            .ok_or_else(|| DirectoryError::NotFound(format!("policy {name}")))
+    }
+
+    /// The live policies of a tenant.
+    pub async fn policies(&self, tenant: &str) -> Result<Vec<AccessPolicy>, DirectoryError> {
+        let tenant = self.tenant(tenant).await?;
+        Ok(self
+            .store
+            .list_policies(tenant.id)
+            .await?
+            .into_iter()
+            .filter(|p| p.removed_at.is_none())
+            .collect())
+    }
+
+    /// Changes a policy's apps and/or description (`Set-CsApplicationAccessPolicy`).
+    pub async fn set_policy(
+        &self,
+        tenant: &str,
+        name: &str,
+        apps: Option<AppIdsChange>,
+        description: Option<&str>,
+    ) -> Result<AccessPolicy, DirectoryError> {
+        let tenant_rec = self.tenant(tenant).await?;
+        let current = self
+            .store
+            .get_policy(tenant_rec.id, name)
+            .await?
+            .ok_or_else(|| DirectoryError::NotFound(format!("policy {name}")))?;
+        if let Some(description) = description {
+            self.store
+                .set_policy_description(tenant_rec.id, &current.name, description)
+                .await?;
+        }
+        let (add, remove) = match apps {
+            None => (Vec::new(), Vec::new()),
+            Some(AppIdsChange::Add(add)) => (add, Vec::new()),
+            Some(AppIdsChange::Remove(remove)) => (Vec::new(), remove),
+            Some(AppIdsChange::Replace(new)) => {
+                let listed = current.current_app_ids();
+                let remove = listed
+                    .iter()
+                    .filter(|a| !new.contains(a))
+                    .copied()
+                    .collect();
+                (new, remove)
+            }
+        };
+        Ok(self
+            .store
+            .change_policy_apps(
+                tenant_rec.id,
+                &current.name,
+                &add,
+                &remove,
+                self.clock.now(),
+            )
+            .await?)
+    }
+
+    /// Removes a policy and ends its grants (`Remove-CsApplicationAccessPolicy`).
+    pub async fn remove_policy(&self, tenant: &str, name: &str) -> Result<(), DirectoryError> {
+        let tenant = self.tenant(tenant).await?;
+        Ok(self
+            .store
+            .remove_policy(tenant.id, name, self.clock.now())
+            .await?)
+    }
+
     /// Grants a policy to a user, a group or the whole tenant (`Grant-CsApplicationAccessPolicy`);
-    /// the target's previous grant is replaced.
+    /// the target's previous grant ends.
     pub async fn grant_policy(
         &self,
         tenant: &str,
@@ -391,6 +586,39 @@ impl Directory {
             .get_policy(tenant.id, policy_name)
             .await?
             .ok_or_else(|| DirectoryError::NotFound(format!("policy {policy_name}")))?;
+        self.check_target(&tenant, target).await?;
+        let grant = PolicyGrant {
+            tenant_id: tenant.id,
+            target,
+            policy_id: policy.id,
+            policy_name: policy.name,
+            granted_at: self.clock.now(),
+            revoked_at: None,
+        };
+        self.store.grant_policy(&grant).await?;
+        Ok(grant)
+    }
+
+    /// Ends a target's grant (`Grant-CsApplicationAccessPolicy -PolicyName $null`); returns
+    /// whether it had one.
+    pub async fn revoke_policy(
+        &self,
+        tenant: &str,
+        target: GrantTarget,
+    ) -> Result<bool, DirectoryError> {
+        let tenant = self.tenant(tenant).await?;
+        self.check_target(&tenant, target).await?;
+        Ok(self
+            .store
+            .revoke_policy_grant(tenant.id, target, self.clock.now())
+            .await?)
+    }
+
+    async fn check_target(
+        &self,
+        tenant: &Tenant,
+        target: GrantTarget,
+    ) -> Result<(), DirectoryError> {
         match target {
             GrantTarget::User(user) => {
                 self.store
@@ -412,14 +640,7 @@ impl Directory {
             }
             GrantTarget::Global => {}
         }
-        let grant = PolicyGrant {
-            tenant_id: tenant.id,
-            target,
-            policy_name: policy.name,
-            granted_at: self.clock.now(),
-        };
-        self.store.set_policy_grant(&grant).await?;
-        Ok(grant)
+        Ok(())
     }
 }
 

@@ -136,6 +136,12 @@ pub enum IdentityError {
         /// The assertion's `exp`.
         exp: i64,
     },
+    /// A password sign-in named a user the tenant does not have.
+    #[error("user not found in {0}")]
+    UserNotFound(String),
+    /// A password sign-in with a wrong password, or for a user without one.
+    #[error("invalid user credentials")]
+    InvalidUserCredentials,
     /// The assertion's `jti` was already redeemed.
     #[error("assertion {0} replayed")]
     AssertionReplayed(String),
@@ -196,6 +202,25 @@ pub struct ClientCredentialsRequest {
     pub cae: bool,
 }
 
+/// A resource-owner password request as the token endpoint received it.
+#[derive(Debug, Clone, Default)]
+pub struct PasswordRequest {
+    /// The `{tenant}` path segment.
+    pub tenant: String,
+    /// `client_id`.
+    pub client_id: Option<String>,
+    /// `client_secret`, for a confidential client.
+    pub client_secret: Option<String>,
+    /// `username` (the UPN).
+    pub username: Option<String>,
+    /// `password`.
+    pub password: Option<String>,
+    /// `scope`.
+    pub scope: Option<String>,
+    /// Whether `claims` asked for the CAE capability.
+    pub cae: bool,
+}
+
 /// An issued access token.
 #[derive(Debug, Clone)]
 pub struct IssuedToken {
@@ -228,20 +253,37 @@ pub struct AccessTokenClaims {
     pub app_displayname: String,
     /// The client id.
     pub appid: String,
-    /// `1` for a secret, `2` for a certificate.
+    /// `0` for a public client, `1` for a secret, `2` for a certificate.
     pub appidacr: String,
-    /// The identity provider: the issuer, for app-only tokens.
+    /// The identity provider: the issuer, for app-only tokens; absent in delegated tokens of
+    /// the tenant's own users.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub idp: String,
-    /// `app`.
+    /// `app` or `user`.
     pub idtyp: String,
     /// The service principal's object id in this tenant.
     pub oid: String,
     /// Opaque.
     #[serde(default)]
     pub rh: String,
-    /// Graph app roles consented in this tenant; absent when none.
+    /// Graph app roles consented in this tenant (app-only tokens); absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
+    /// Delegated permissions, space-separated (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scp: Option<String>,
+    /// How the user authenticated (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
+    /// The user's display name (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The user's UPN (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upn: Option<String>,
+    /// The user's UPN, v1 spelling (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique_name: Option<String>,
     /// = `oid`.
     pub sub: String,
     /// The tenant that issued the token.
@@ -432,6 +474,69 @@ fn check_scope(scope: &str, tenant: &str) -> Result<&'static str, IdentityError>
     audience.ok_or_else(|| IdentityError::InvalidScope(scope.to_owned()))
 }
 
+/// Delegated Microsoft Graph permissions a password sign-in may ask for.
+pub const GRAPH_DELEGATED_SCOPES: &[&str] = &[
+    "OnlineMeetings.Read",
+    "OnlineMeetings.ReadWrite",
+    "OnlineMeetingArtifact.Read.All",
+    "Calendars.ReadWrite",
+    "User.Read",
+    "User.ReadBasic.All",
+    "User.Read.All",
+];
+
+/// What `{graph}/.default` grants a delegated sign-in: the permissions graphmeet's scenario uses.
+const DEFAULT_DELEGATED_SCOPES: &[&str] = &["OnlineMeetings.ReadWrite", "User.Read"];
+
+/// Checks a delegated scope list (`https://graph.microsoft.com/OnlineMeetings.ReadWrite`,
+/// short names, `/.default`, plus the OpenID scopes, which are dropped); returns the audience
+/// and the granted permission names.
+fn check_delegated_scope(
+    scope: &str,
+    tenant: &str,
+) -> Result<(&'static str, Vec<String>), IdentityError> {
+    let mut audience = GRAPH_RESOURCE_URI;
+    let mut granted: Vec<String> = Vec::new();
+    for s in scope.split_whitespace() {
+        if ["openid", "profile", "offline_access", "email"]
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(s))
+        {
+            continue;
+        }
+        let (resource, name) = match s.rsplit_once('/') {
+            Some((resource, name)) => {
+                let aud =
+                    graph_audience(resource).ok_or_else(|| IdentityError::ResourceNotFound {
+                        resource: resource.to_owned(),
+                        tenant: tenant.to_owned(),
+                    })?;
+                (aud, name)
+            }
+            None => (GRAPH_RESOURCE_URI, s),
+        };
+        audience = resource;
+        let names: Vec<&str> = if name == ".default" {
+            DEFAULT_DELEGATED_SCOPES.to_vec()
+        } else {
+            vec![GRAPH_DELEGATED_SCOPES
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(name))
+                .copied()
+                .ok_or_else(|| IdentityError::InvalidScope(scope.to_owned()))?]
+        };
+        for n in names {
+            if !granted.iter().any(|g| g == n) {
+                granted.push(n.to_owned());
+            }
+        }
+    }
+    if granted.is_empty() {
+        return Err(IdentityError::InvalidScope(scope.to_owned()));
+    }
+    Ok((audience, granted))
+}
+
 /// Resolves a tenant path segment (GUID in any case, or a domain).
 pub async fn resolve_tenant(
     store: &dyn Store,
@@ -561,6 +666,103 @@ impl Identity {
             };
         self.issue(&tenant, &app, &sp, audience, appidacr, req.cae)
             .await
+    }
+
+    /// Handles `grant_type=password` (resource-owner password credentials): a delegated Graph
+    /// token for a user that has a password, with the delegated permissions asked for in `scp`.
+    pub async fn password(&self, req: &PasswordRequest) -> Result<IssuedToken, IdentityError> {
+        let tenant = resolve_tenant(self.store.as_ref(), &req.tenant)
+            .await?
+            .ok_or_else(|| IdentityError::TenantNotFound(req.tenant.clone()))?;
+        let client_id = req
+            .client_id
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .ok_or(IdentityError::MissingParameter("client_id"))?;
+        let username = req
+            .username
+            .as_deref()
+            .filter(|u| !u.is_empty())
+            .ok_or(IdentityError::MissingParameter("username"))?;
+        let password = req
+            .password
+            .as_deref()
+            .filter(|p| !p.is_empty())
+            .ok_or(IdentityError::MissingParameter("password"))?;
+        let scope = req
+            .scope
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .ok_or(IdentityError::MissingParameter("scope"))?;
+        let (audience, scopes) = check_delegated_scope(scope, &req.tenant)?;
+        let not_found = || IdentityError::AppNotFoundInDirectory {
+            app_id: client_id.to_owned(),
+            tenant: req.tenant.clone(),
+        };
+        let app_id = Uuid::parse_str(client_id).map_err(|_| not_found())?;
+        let app = self.store.get_app(app_id).await?.ok_or_else(not_found)?;
+        self.store
+            .get_service_principal(tenant.id, app.app_id)
+            .await?
+            .ok_or_else(not_found)?;
+        // A confidential client authenticates; a public client (no secret sent) need not.
+        let appidacr = match req.client_secret.as_deref().filter(|s| !s.is_empty()) {
+            Some(secret) => {
+                self.check_secret(&app, secret).await?;
+                "1"
+            }
+            None => "0",
+        };
+        let user = self
+            .store
+            .find_user_by_upn(&username.to_ascii_lowercase())
+            .await?
+            .filter(|u| u.tenant_id == tenant.id)
+            .ok_or_else(|| IdentityError::UserNotFound(req.tenant.clone()))?;
+        if !user
+            .password_hash
+            .as_deref()
+            .is_some_and(|phc| crypto::password_matches(password, phc))
+        {
+            return Err(IdentityError::InvalidUserCredentials);
+        }
+        let now = self.clock.now().timestamp();
+        let lifetime = if req.cae {
+            self.lifetimes.cae
+        } else {
+            self.lifetimes.default
+        };
+        let claims = AccessTokenClaims {
+            aud: audience.to_owned(),
+            iss: format!("https://sts.windows.net/{}/", tenant.id),
+            iat: now - BACKDATE_SECS,
+            nbf: now - BACKDATE_SECS,
+            exp: now + lifetime.num_seconds(),
+            aio: opaque(48),
+            app_displayname: app.display_name.clone(),
+            appid: app.app_id.to_string(),
+            appidacr: appidacr.to_owned(),
+            idp: String::new(),
+            idtyp: "user".to_owned(),
+            oid: user.id.to_string(),
+            rh: format!("0.{}.", opaque(40)),
+            roles: Vec::new(),
+            scp: Some(scopes.join(" ")),
+            amr: vec!["pwd".to_owned()],
+            name: Some(user.display_name.clone()),
+            upn: Some(user.upn.clone()),
+            unique_name: Some(user.upn.clone()),
+            sub: b64::url_encode(crypto::sha256(
+                format!("{}:{}", user.id, app.app_id).as_bytes(),
+            ))[..43]
+                .to_owned(),
+            tid: tenant.id.to_string(),
+            uti: opaque(16),
+            ver: "1.0".to_owned(),
+            wids: Vec::new(),
+            xms_tcdt: tenant.created_at.timestamp(),
+        };
+        self.sign(claims, lifetime).await
     }
 
     async fn check_secret(&self, app: &App, secret: &str) -> Result<(), IdentityError> {
@@ -770,6 +972,11 @@ impl Identity {
             oid: sp.id.to_string(),
             rh: format!("0.{}.", opaque(40)),
             roles: sp.app_roles.clone(),
+            scp: None,
+            amr: Vec::new(),
+            name: None,
+            upn: None,
+            unique_name: None,
             sub: sp.id.to_string(),
             tid: tenant.id.to_string(),
             uti: opaque(16),
@@ -777,6 +984,14 @@ impl Identity {
             wids: vec![APP_TOKEN_WIDS.to_owned()],
             xms_tcdt: tenant.created_at.timestamp(),
         };
+        self.sign(claims, lifetime).await
+    }
+
+    async fn sign(
+        &self,
+        claims: AccessTokenClaims,
+        lifetime: Duration,
+    ) -> Result<IssuedToken, IdentityError> {
         let key = self.keys.active().await?;
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(key.key.kid.clone());

@@ -10,7 +10,9 @@ pub mod clock;
 pub mod crypto;
 pub mod directory;
 pub mod identity;
+pub mod meetings;
 pub mod model;
+pub mod policy;
 pub mod store;
 pub mod verify;
 

@@ -138,19 +138,65 @@ pub struct SigningKey {
 }
 
 /// A Teams application access policy (`New-CsApplicationAccessPolicy`): the apps that may act
-/// for the users it is granted to.
+/// for the users it is granted to. It keeps its history (when each app was listed and
+/// unlisted, when it was removed), because changes reach Graph only after a propagation delay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessPolicy {
+    /// The policy's own id; a name can be reused after the policy is removed.
+    pub id: Uuid,
     /// The tenant.
     pub tenant_id: Uuid,
-    /// The policy's name (`-Identity`); unique per tenant, case-insensitively.
+    /// The policy's name (`-Identity`); unique per tenant among live policies, ignoring case.
     pub name: String,
-    /// The application ids it lists (`-AppIds`).
-    pub app_ids: Vec<Uuid>,
     /// `-Description`.
     pub description: String,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// When `Remove-CsApplicationAccessPolicy` removed it.
+    pub removed_at: Option<DateTime<Utc>>,
+    /// Every app the policy has listed, with when it was added and removed, oldest first.
+    pub apps: Vec<PolicyApp>,
+}
+
+/// One app listed by a policy for a period of time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyApp {
+    /// The application (client) id.
+    pub app_id: Uuid,
+    /// When it was added to the policy.
+    pub added_at: DateTime<Utc>,
+    /// When it was removed from the policy.
+    pub removed_at: Option<DateTime<Utc>>,
+}
+
+/// Whether `[from, until)` contains `t`.
+fn live_at(from: DateTime<Utc>, until: Option<DateTime<Utc>>, t: DateTime<Utc>) -> bool {
+    from <= t && until.is_none_or(|u| t < u)
+}
+
+impl AccessPolicy {
+    /// Whether the policy existed at `t`.
+    pub fn exists_at(&self, t: DateTime<Utc>) -> bool {
+        live_at(self.created_at, self.removed_at, t)
+    }
+
+    /// The apps it listed at `t`, in the order they were added.
+    pub fn app_ids_at(&self, t: DateTime<Utc>) -> Vec<Uuid> {
+        self.apps
+            .iter()
+            .filter(|a| live_at(a.added_at, a.removed_at, t))
+            .map(|a| a.app_id)
+            .collect()
+    }
+
+    /// The apps it lists now (ignoring propagation).
+    pub fn current_app_ids(&self) -> Vec<Uuid> {
+        self.apps
+            .iter()
+            .filter(|a| a.removed_at.is_none())
+            .map(|a| a.app_id)
+            .collect()
+    }
 }
 
 /// Whom a policy is granted to (`Grant-CsApplicationAccessPolicy -Identity | -Group | -Global`).
@@ -169,15 +215,53 @@ pub enum GrantTarget {
     Global,
 }
 
-/// A policy granted to a target; a target holds at most one grant, and a new one replaces it.
+/// A policy granted to a target for a period of time. A target holds one live grant; a new
+/// grant ends the previous one, and `-PolicyName $null` ends it without a successor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyGrant {
     /// The tenant.
     pub tenant_id: Uuid,
     /// Whom it is granted to.
     pub target: GrantTarget,
-    /// The policy's name.
+    /// The granted policy's id.
+    pub policy_id: Uuid,
+    /// The granted policy's name.
     pub policy_name: String,
-    /// When it was granted (policies take effect after a propagation delay).
+    /// When it was granted.
     pub granted_at: DateTime<Utc>,
+    /// When it was replaced or revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl PolicyGrant {
+    /// Whether the grant was in force at `t`.
+    pub fn live_at(&self, t: DateTime<Utc>) -> bool {
+        live_at(self.granted_at, self.revoked_at, t)
+    }
+}
+
+/// A Teams online meeting as stored: the keys the database indexes, and the resource itself as
+/// the Graph JSON document (`graphmeet_wire::graph::OnlineMeeting`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredMeeting {
+    /// The Graph meeting id (base64 of `1*{organizer}*0**{threadId}`).
+    pub id: String,
+    /// The organizer's tenant.
+    pub tenant_id: Uuid,
+    /// The organizer's object id.
+    pub organizer_id: Uuid,
+    /// The createOrGet key, unique per (tenant, organizer).
+    pub external_id: Option<String>,
+    /// The chat thread id, `19:meeting_…@thread.v2`.
+    pub thread_id: String,
+    /// The numeric join id, unique per tenant.
+    pub join_meeting_id: String,
+    /// The join URL.
+    pub join_web_url: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The onlineMeeting resource, JSON.
+    pub document: String,
 }

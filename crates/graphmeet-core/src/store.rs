@@ -104,18 +104,88 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
-    /// Creates an application access policy; a name already used in the tenant is a conflict.
+    /// Creates an application access policy with its apps listed from `policy.created_at`; a
+    /// live policy of the same name (ignoring case) in the tenant is a conflict.
     async fn create_policy(&self, policy: &AccessPolicy) -> Result<(), StoreError>;
-    /// A policy by name (case-insensitive).
+    /// The live policy of that name (ignoring case), with its app history.
     async fn get_policy(
         &self,
         tenant_id: Uuid,
         name: &str,
     ) -> Result<Option<AccessPolicy>, StoreError>;
-    /// The policies of a tenant, oldest first.
+    /// Every policy of a tenant, removed ones included, oldest first, with their app history.
     async fn list_policies(&self, tenant_id: Uuid) -> Result<Vec<AccessPolicy>, StoreError>;
-    /// Grants a policy to a target, replacing the target's previous grant.
-    async fn set_policy_grant(&self, grant: &PolicyGrant) -> Result<(), StoreError>;
-    /// The grants of a tenant.
+    /// Lists `add` and unlists `remove` on the live policy `name` at `at`, in one transaction;
+    /// adding a listed app or removing an unlisted one changes nothing. Returns the policy.
+    async fn change_policy_apps(
+        &self,
+        tenant_id: Uuid,
+        name: &str,
+        add: &[Uuid],
+        remove: &[Uuid],
+        at: DateTime<Utc>,
+    ) -> Result<AccessPolicy, StoreError>;
+    /// Sets the live policy's description.
+    async fn set_policy_description(
+        &self,
+        tenant_id: Uuid,
+        name: &str,
+        description: &str,
+    ) -> Result<(), StoreError>;
+    /// Removes the live policy at `at`, ending its live grants at the same time.
+    async fn remove_policy(
+        &self,
+        tenant_id: Uuid,
+        name: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Grants a live policy (`grant.policy_id`) to a target from `grant.granted_at`, ending the
+    /// target's live grant at that time, in one transaction.
+    async fn grant_policy(&self, grant: &PolicyGrant) -> Result<(), StoreError>;
+    /// Ends the target's live grant at `at`; returns whether there was one.
+    async fn revoke_policy_grant(
+        &self,
+        tenant_id: Uuid,
+        target: GrantTarget,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Every grant of a tenant, ended ones included, oldest first.
     async fn list_policy_grants(&self, tenant_id: Uuid) -> Result<Vec<PolicyGrant>, StoreError>;
+
+    /// Stores a new meeting. A taken meeting id, thread id, join URL or joinMeetingId is a
+    /// conflict (the caller draws new ones); so is a taken (tenant, organizer, externalId).
+    async fn insert_meeting(&self, meeting: &StoredMeeting) -> Result<(), StoreError>;
+    /// createOrGet: stores the meeting unless one with the same (tenant, organizer,
+    /// externalId) exists, atomically. Returns the stored meeting and whether it was created.
+    async fn create_or_get_meeting(
+        &self,
+        meeting: &StoredMeeting,
+    ) -> Result<(StoredMeeting, bool), StoreError>;
+    /// A meeting by id, within a tenant.
+    async fn get_meeting(
+        &self,
+        tenant_id: Uuid,
+        id: &str,
+    ) -> Result<Option<StoredMeeting>, StoreError>;
+    /// A meeting by exact join URL, within a tenant.
+    async fn find_meeting_by_join_web_url(
+        &self,
+        tenant_id: Uuid,
+        join_web_url: &str,
+    ) -> Result<Option<StoredMeeting>, StoreError>;
+    /// A meeting by joinMeetingId, within a tenant.
+    async fn find_meeting_by_join_meeting_id(
+        &self,
+        tenant_id: Uuid,
+        join_meeting_id: &str,
+    ) -> Result<Option<StoredMeeting>, StoreError>;
+    /// A meeting by chat thread id, in any tenant (the join landing page).
+    async fn find_meeting_by_thread_id(
+        &self,
+        thread_id: &str,
+    ) -> Result<Option<StoredMeeting>, StoreError>;
+    /// Replaces a meeting's document and `updated_at` (keys are immutable). NotFound if gone.
+    async fn update_meeting(&self, meeting: &StoredMeeting) -> Result<(), StoreError>;
+    /// Deletes a meeting; returns whether it existed.
+    async fn delete_meeting(&self, tenant_id: Uuid, id: &str) -> Result<bool, StoreError>;
 }

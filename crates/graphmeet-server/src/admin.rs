@@ -13,7 +13,9 @@ use axum::{Json, Router};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use graphmeet_core::directory::DirectoryError;
 use graphmeet_core::identity::IdentityError;
-use graphmeet_core::{App, CertificateCredential, ServicePrincipal, StoreError, Tenant, User};
+use graphmeet_core::{
+    App, CertificateCredential, GrantTarget, ServicePrincipal, StoreError, Tenant, User,
+};
 use graphmeet_wire::admin::*;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
@@ -29,6 +31,19 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/apps/{app_id}/certificates", post(add_certificate))
         .route("/admin/consents", post(grant_consent))
         .route("/admin/keys/rotate", post(rotate_keys))
+        .route("/admin/groups", post(create_group))
+        .route("/admin/groups/{group_id}/members", post(add_member))
+        .route(
+            "/admin/groups/{group_id}/members/{user_id}",
+            axum::routing::delete(remove_member),
+        )
+        .route("/admin/policies", post(new_policy).get(get_policies))
+        .route(
+            "/admin/policies/{identity}",
+            axum::routing::patch(set_policy).delete(remove_policy),
+        )
+        .route("/admin/policy-grants", post(grant_policy).get(list_grants))
+        .route("/admin/policy-explain", get(explain_policy))
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             require_admin_key,
@@ -263,7 +278,12 @@ async fn create_user(
 ) -> Result<(StatusCode, Json<UserView>), AdminFailure> {
     let user = state
         .directory
-        .create_user(&body.tenant, &body.upn, body.display_name.as_deref())
+        .create_user(
+            &body.tenant,
+            &body.upn,
+            body.display_name.as_deref(),
+            body.password.as_deref(),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(user_view(user))))
 }
@@ -375,4 +395,333 @@ async fn rotate_keys(State(state): State<AppState>) -> Result<Json<KeyRotated>, 
         kid: key.kid,
         published: keys.published().into_iter().map(|k| k.key.kid).collect(),
     }))
+}
+
+fn parse_uuid(text: &str, what: &str) -> Result<Uuid, AdminFailure> {
+    Uuid::parse_str(text)
+        .map_err(|_| AdminFailure::invalid(format!("'{text}' is not a {what} (a GUID)")))
+}
+
+fn parse_uuids(texts: &[String], what: &str) -> Result<Vec<Uuid>, AdminFailure> {
+    texts.iter().map(|t| parse_uuid(t.trim(), what)).collect()
+}
+
+fn group_view(g: graphmeet_core::Group) -> GroupView {
+    GroupView {
+        id: g.id.to_string(),
+        tenant_id: g.tenant_id.to_string(),
+        display_name: g.display_name,
+    }
+}
+
+fn policy_view(p: graphmeet_core::AccessPolicy) -> PolicyView {
+    PolicyView {
+        identity: format!("Tag:{}", p.name),
+        app_ids: p.current_app_ids().iter().map(Uuid::to_string).collect(),
+        name: p.name,
+        description: p.description,
+        tenant_id: p.tenant_id.to_string(),
+    }
+}
+
+fn grant_view(g: &graphmeet_core::PolicyGrant) -> GrantView {
+    let (kind, id, rank) = match g.target {
+        GrantTarget::User(u) => ("user", u.to_string(), None),
+        GrantTarget::Group { id, rank } => ("group", id.to_string(), Some(rank)),
+        GrantTarget::Global => ("global", String::new(), None),
+    };
+    GrantView {
+        target_kind: kind.to_owned(),
+        target_id: id,
+        rank,
+        policy_name: Some(g.policy_name.clone()),
+        granted_at: rfc3339(g.granted_at),
+    }
+}
+
+async fn create_group(
+    State(state): State<AppState>,
+    AdminJson(body): AdminJson<CreateGroup>,
+) -> Result<(StatusCode, Json<GroupView>), AdminFailure> {
+    let group = state
+        .directory
+        .create_group(&body.tenant, &body.display_name)
+        .await?;
+    Ok((StatusCode::CREATED, Json(group_view(group))))
+}
+
+async fn add_member(
+    State(state): State<AppState>,
+    Path(group_id): Path<String>,
+    AdminJson(body): AdminJson<GroupMember>,
+) -> Result<StatusCode, AdminFailure> {
+    state
+        .directory
+        .add_group_member(
+            parse_uuid(&group_id, "group id")?,
+            parse_uuid(&body.user_id, "user id")?,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    Path((group_id, user_id)): Path<(String, String)>,
+) -> Result<StatusCode, AdminFailure> {
+    let removed = state
+        .directory
+        .remove_group_member(
+            parse_uuid(&group_id, "group id")?,
+            parse_uuid(&user_id, "user id")?,
+        )
+        .await?;
+    if removed {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AdminFailure::new(
+            StatusCode::NOT_FOUND,
+            "notFound",
+            format!("user {user_id} is not a member of group {group_id}"),
+        ))
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TenantQuery {
+    tenant: Option<String>,
+    identity: Option<String>,
+}
+
+async fn new_policy(
+    State(state): State<AppState>,
+    AdminJson(body): AdminJson<NewPolicy>,
+) -> Result<(StatusCode, Json<PolicyView>), AdminFailure> {
+    let tenant = state
+        .directory
+        .tenant_or_only(body.tenant.as_deref())
+        .await?;
+    let apps = parse_uuids(&body.app_ids, "application id")?;
+    let policy = state
+        .directory
+        .create_policy(
+            &tenant.id.to_string(),
+            &body.identity,
+            &apps,
+            body.description.as_deref().unwrap_or_default(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(policy_view(policy))))
+}
+
+async fn get_policies(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<TenantQuery>,
+) -> Result<Json<Vec<PolicyView>>, AdminFailure> {
+    let tenant = state
+        .directory
+        .tenant_or_only(q.tenant.as_deref())
+        .await?
+        .id
+        .to_string();
+    let policies = match q.identity {
+        Some(identity) => vec![
+            state
+                .directory
+                .policy(&tenant, strip_tag(&identity))
+                .await?,
+        ],
+        None => state.directory.policies(&tenant).await?,
+    };
+    Ok(Json(policies.into_iter().map(policy_view).collect()))
+}
+
+/// `Tag:Name` and `Name` name the same policy.
+fn strip_tag(identity: &str) -> &str {
+    match identity.split_once(':') {
+        Some((tag, name)) if tag.eq_ignore_ascii_case("tag") => name,
+        _ => identity,
+    }
+}
+
+async fn set_policy(
+    State(state): State<AppState>,
+    Path(identity): Path<String>,
+    AdminJson(body): AdminJson<SetPolicy>,
+) -> Result<Json<PolicyView>, AdminFailure> {
+    use graphmeet_core::directory::AppIdsChange;
+    let tenant = state
+        .directory
+        .tenant_or_only(body.tenant.as_deref())
+        .await?
+        .id
+        .to_string();
+    let change = match (
+        &body.add_app_ids,
+        &body.remove_app_ids,
+        &body.replace_app_ids,
+    ) {
+        (None, None, None) => None,
+        (Some(add), None, None) => Some(AppIdsChange::Add(parse_uuids(add, "application id")?)),
+        (None, Some(remove), None) => {
+            Some(AppIdsChange::Remove(parse_uuids(remove, "application id")?))
+        }
+        (None, None, Some(replace)) => Some(AppIdsChange::Replace(parse_uuids(
+            replace,
+            "application id",
+        )?)),
+        _ => {
+            return Err(AdminFailure::invalid(
+                "give one of add_app_ids, remove_app_ids or replace_app_ids",
+            ))
+        }
+    };
+    if change.is_none() && body.description.is_none() {
+        return Err(AdminFailure::invalid(
+            "nothing to change: give app ids to add, remove or replace, or a description",
+        ));
+    }
+    let policy = state
+        .directory
+        .set_policy(
+            &tenant,
+            strip_tag(&identity),
+            change,
+            body.description.as_deref(),
+        )
+        .await?;
+    Ok(Json(policy_view(policy)))
+}
+
+async fn remove_policy(
+    State(state): State<AppState>,
+    Path(identity): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<TenantQuery>,
+) -> Result<StatusCode, AdminFailure> {
+    let tenant = state
+        .directory
+        .tenant_or_only(q.tenant.as_deref())
+        .await?
+        .id
+        .to_string();
+    state
+        .directory
+        .remove_policy(&tenant, strip_tag(&identity))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn grant_policy(
+    State(state): State<AppState>,
+    AdminJson(body): AdminJson<GrantPolicy>,
+) -> Result<Json<GrantView>, AdminFailure> {
+    let tenant = state
+        .directory
+        .tenant_or_only(body.tenant.as_deref())
+        .await?;
+    let target = match (&body.user, &body.group, body.global) {
+        (Some(user), None, false) => {
+            GrantTarget::User(state.directory.user_in(&tenant, user).await?.id)
+        }
+        (None, Some(group), false) => GrantTarget::Group {
+            id: parse_uuid(group, "group id")?,
+            rank: body.rank.unwrap_or(1),
+        },
+        (None, None, true) => GrantTarget::Global,
+        _ => {
+            return Err(AdminFailure::invalid(
+                "grant to exactly one of: a user, a group, or the whole tenant (global)",
+            ))
+        }
+    };
+    if body.rank.is_some() && !matches!(target, GrantTarget::Group { .. }) {
+        return Err(AdminFailure::invalid("a rank applies to group grants only"));
+    }
+    let tid = tenant.id.to_string();
+    match body.policy_name.as_deref().map(strip_tag) {
+        Some(name) => Ok(Json(grant_view(
+            &state.directory.grant_policy(&tid, name, target).await?,
+        ))),
+        None => {
+            state.directory.revoke_policy(&tid, target).await?;
+            let mut view = grant_view(&graphmeet_core::PolicyGrant {
+                tenant_id: tenant.id,
+                target,
+                policy_id: Uuid::nil(),
+                policy_name: String::new(),
+                granted_at: state.clock.now(),
+                revoked_at: None,
+            });
+            view.policy_name = None;
+            Ok(Json(view))
+        }
+    }
+}
+
+async fn list_grants(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<TenantQuery>,
+) -> Result<Json<Vec<GrantView>>, AdminFailure> {
+    let tenant = state.directory.tenant_or_only(q.tenant.as_deref()).await?;
+    let grants = state.store.list_policy_grants(tenant.id).await?;
+    Ok(Json(
+        grants
+            .iter()
+            .filter(|g| g.revoked_at.is_none())
+            .map(grant_view)
+            .collect(),
+    ))
+}
+
+#[derive(serde::Deserialize)]
+struct ExplainQuery {
+    tenant: Option<String>,
+    app: String,
+    user: String,
+}
+
+/// "Explain this app for this user": the decision the Graph API would make now, with reasons.
+async fn explain_policy(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<ExplainQuery>,
+) -> Result<Json<serde_json::Value>, AdminFailure> {
+    let tenant = state.directory.tenant_or_only(q.tenant.as_deref()).await?;
+    let user = state.directory.user_in(&tenant, &q.user).await?;
+    let app_id = parse_uuid(&q.app, "application id")?;
+    let policies = state.store.list_policies(tenant.id).await?;
+    let grants = state.store.list_policy_grants(tenant.id).await?;
+    let groups: Vec<Uuid> = state
+        .store
+        .groups_of_user(user.id)
+        .await?
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
+    let decision = graphmeet_core::policy::decide(
+        &graphmeet_core::policy::PolicyState {
+            policies: &policies,
+            grants: &grants,
+        },
+        app_id,
+        user.id,
+        &groups,
+        state.clock.now(),
+        state.policy_propagation_delay,
+    );
+    let mut body = serde_json::to_value(&decision).unwrap_or_default();
+    if let Some(map) = body.as_object_mut() {
+        map.insert(
+            "reason".to_owned(),
+            serde_json::Value::String(decision.reason()),
+        );
+        map.insert(
+            "user_id".to_owned(),
+            serde_json::Value::String(user.id.to_string()),
+        );
+        map.insert(
+            "app_id".to_owned(),
+            serde_json::Value::String(app_id.to_string()),
+        );
+    }
+    Ok(Json(body))
 }

@@ -71,6 +71,7 @@ pub async fn bootstrap(
             DEV_DOMAIN,
             &format!("organizer@{DEV_DOMAIN}"),
             Some("Meeting Organizer"),
+            None,
         )
         .await?;
     let (app, _) = directory

@@ -13,7 +13,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use graphmeet_core::crypto;
-use graphmeet_core::identity::{resolve_tenant, ClientCredentialsRequest, IdentityError};
+use graphmeet_core::identity::{
+    resolve_tenant, ClientCredentialsRequest, IdentityError, PasswordRequest,
+};
 use graphmeet_wire::{b64, AadstsError, TokenResponse};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -143,6 +145,8 @@ fn aadsts(error: &IdentityError) -> AadstsError {
             AadstsError::assertion_time_range(*now, *nbf, *exp)
         }
         IdentityError::AssertionReplayed(jti) => AadstsError::assertion_replayed(jti),
+        IdentityError::UserNotFound(tenant) => AadstsError::user_not_found(tenant),
+        IdentityError::InvalidUserCredentials => AadstsError::invalid_user_credentials(),
         IdentityError::NoSigningKey | IdentityError::Signing(_) | IdentityError::Store(_) => {
             tracing::error!(error = %error, "token request failed on our side");
             AadstsError::transient()
@@ -253,30 +257,48 @@ async fn token(
         }
         None => return trace.error(&state, AadstsError::missing_parameter("grant_type")),
     };
-    if grant_type != "client_credentials" {
-        return trace.error(&state, AadstsError::unsupported_grant_type(grant_type));
-    }
     if form.get("resource").is_some() {
         return trace.error(&state, AadstsError::resource_parameter_not_supported());
     }
     let basic = basic_credentials(&headers);
-    let request = ClientCredentialsRequest {
-        tenant: tenant.clone(),
-        client_id: form
-            .get("client_id")
-            .map(str::to_owned)
-            .or_else(|| basic.as_ref().map(|(id, _)| id.clone())),
-        scope: form.get("scope").map(str::to_owned),
-        client_secret: form
-            .get("client_secret")
-            .map(str::to_owned)
-            .or_else(|| basic.map(|(_, secret)| secret)),
-        client_assertion: form.get("client_assertion").map(str::to_owned),
-        client_assertion_type: form.get("client_assertion_type").map(str::to_owned),
-        base_url: state.base_url(&headers),
-        cae: asks_for_cae(form.get("claims")),
+    let client_id = form
+        .get("client_id")
+        .map(str::to_owned)
+        .or_else(|| basic.as_ref().map(|(id, _)| id.clone()));
+    let client_secret = form
+        .get("client_secret")
+        .map(str::to_owned)
+        .or_else(|| basic.map(|(_, secret)| secret));
+    let cae = asks_for_cae(form.get("claims"));
+    let outcome = match grant_type {
+        "client_credentials" => {
+            let request = ClientCredentialsRequest {
+                tenant: tenant.clone(),
+                client_id,
+                scope: form.get("scope").map(str::to_owned),
+                client_secret,
+                client_assertion: form.get("client_assertion").map(str::to_owned),
+                client_assertion_type: form.get("client_assertion_type").map(str::to_owned),
+                base_url: state.base_url(&headers),
+                cae,
+            };
+            state.identity.client_credentials(&request).await
+        }
+        "password" => {
+            let request = PasswordRequest {
+                tenant: tenant.clone(),
+                client_id,
+                client_secret,
+                username: form.get("username").map(str::to_owned),
+                password: form.get("password").map(str::to_owned),
+                scope: form.get("scope").map(str::to_owned),
+                cae,
+            };
+            state.identity.password(&request).await
+        }
+        other => return trace.error(&state, AadstsError::unsupported_grant_type(other)),
     };
-    match state.identity.client_credentials(&request).await {
+    match outcome {
         Ok(issued) => {
             tracing::info!(tenant = %issued.claims.tid, app_id = %issued.claims.appid, trace_id = %trace.trace_id, "token issued");
             let mut response = Json(TokenResponse::bearer(

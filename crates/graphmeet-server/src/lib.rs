@@ -9,6 +9,7 @@ pub mod admin;
 pub mod bootstrap;
 pub mod entra;
 mod fsutil;
+pub mod graph;
 pub mod pki;
 pub mod state;
 
@@ -44,6 +45,12 @@ pub struct Config {
     pub bootstrap: bool,
     /// The admin key; default the one in `DATA_DIR/admin-key`, made on first start.
     pub admin_key: Option<String>,
+    /// How long application-access-policy changes take to reach Graph calls; default 0
+    /// (the real service: up to 30 minutes).
+    pub policy_propagation_delay: chrono::Duration,
+    /// The host of meetings' `joinWebUrl`; default this server (which serves a landing page),
+    /// `https://teams.microsoft.com` for the real links' look.
+    pub join_url_base: Option<url::Url>,
 }
 
 impl Config {
@@ -64,6 +71,8 @@ impl Config {
             plain_http: false,
             bootstrap: true,
             admin_key: None,
+            policy_propagation_delay: chrono::Duration::zero(),
+            join_url_base: None,
         }
     }
 }
@@ -147,6 +156,7 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .merge(entra::router())
         .merge(admin::router(state.clone()))
+        .merge(graph::router(state.clone()))
         .fallback(not_found)
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
@@ -160,14 +170,47 @@ pub struct Parts {
     pub store: Arc<SqlStore>,
 }
 
+/// What the application state is built from, besides the database and the clock.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `https` or `http`.
+    pub scheme: &'static str,
+    /// `scheme://host[:port]` clients use.
+    pub public_url: String,
+    /// The admin key.
+    pub admin_key: String,
+    /// How long application-access-policy changes take to apply.
+    pub policy_propagation_delay: chrono::Duration,
+    /// The host of `joinWebUrl`s; default the public URL.
+    pub join_url_base: Option<String>,
+}
+
+impl Settings {
+    /// HTTPS at `public_url`, no propagation delay, join URLs on this server.
+    pub fn new(public_url: impl Into<String>, admin_key: impl Into<String>) -> Self {
+        Self {
+            scheme: "https",
+            public_url: public_url.into(),
+            admin_key: admin_key.into(),
+            policy_propagation_delay: chrono::Duration::zero(),
+            join_url_base: None,
+        }
+    }
+}
+
 /// Opens the store, loads or makes the signing keys, and builds the state.
 pub async fn build(
     database_url: &str,
     clock: Arc<dyn Clock>,
-    scheme: &'static str,
-    public_url: String,
-    admin_key: &str,
+    settings: Settings,
 ) -> Result<Parts, ServerError> {
+    let Settings {
+        scheme,
+        public_url,
+        admin_key,
+        policy_propagation_delay,
+        join_url_base,
+    } = settings;
     let store = Arc::new(SqlStore::connect(database_url).await?);
     let dyn_store: Arc<dyn Store> = store.clone();
     let lifetimes = TokenLifetimes::default();
@@ -181,12 +224,26 @@ pub async fn build(
             lifetimes,
         )),
         directory: Directory::new(dyn_store.clone(), clock.clone()),
+        meetings: graphmeet_core::meetings::Meetings::new(
+            dyn_store.clone(),
+            clock.clone(),
+            join_url_base
+                .clone()
+                .unwrap_or_else(|| public_url.clone())
+                .trim_end_matches('/')
+                .to_owned(),
+        ),
         verifier: Arc::new(TokenVerifier::new(keys, clock.clone())),
         store: dyn_store,
         clock,
         scheme,
+        join_url_base: join_url_base
+            .unwrap_or_else(|| public_url.clone())
+            .trim_end_matches('/')
+            .to_owned(),
         public_url,
         admin_key_hash: Arc::new(graphmeet_core::crypto::sha256(admin_key.as_bytes())),
+        policy_propagation_delay,
     };
     Ok(Parts { state, store })
 }
@@ -284,7 +341,17 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     };
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let parts = build(&database_url, clock, scheme, base_url.clone(), &admin_key).await?;
+    let settings = Settings {
+        scheme,
+        public_url: base_url.clone(),
+        admin_key,
+        policy_propagation_delay: config.policy_propagation_delay,
+        join_url_base: config
+            .join_url_base
+            .as_ref()
+            .map(|u| u.as_str().trim_end_matches('/').to_owned()),
+    };
+    let parts = build(&database_url, clock, settings).await?;
 
     let mut dev_credentials = None;
     if config.bootstrap && parts.state.store.list_tenants().await?.is_empty() {

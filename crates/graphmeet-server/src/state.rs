@@ -17,6 +17,8 @@ pub struct AppState {
     pub identity: Arc<Identity>,
     /// Directory administration.
     pub directory: Directory,
+    /// Online meetings.
+    pub meetings: graphmeet_core::meetings::Meetings,
     /// The access-token verifier.
     pub verifier: Arc<TokenVerifier>,
     /// `https` or `http`: the scheme clients reach us with.
@@ -26,6 +28,12 @@ pub struct AppState {
     pub public_url: String,
     /// The admin key's SHA-256, compared in constant time.
     pub admin_key_hash: Arc<Vec<u8>>,
+    /// How long application-access-policy changes take to reach Graph calls (the real service
+    /// takes up to 30 minutes; 0 applies them at once).
+    pub policy_propagation_delay: chrono::Duration,
+    /// `scheme://host[:port]` of the meetings' `joinWebUrl` (`https://teams.microsoft.com`, or
+    /// this server, which serves a landing page for them).
+    pub join_url_base: String,
 }
 
 impl AppState {

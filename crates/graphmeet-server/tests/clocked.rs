@@ -37,9 +37,7 @@ impl Harness {
         let parts = graphmeet_server::build(
             &url,
             clock.clone(),
-            "https",
-            "https://login.test".into(),
-            "k",
+            graphmeet_server::Settings::new("https://login.test", "k"),
         )
         .await
         .unwrap();

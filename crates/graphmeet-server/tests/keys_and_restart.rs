@@ -36,9 +36,7 @@ async fn verifier_for(
     let parts = graphmeet_server::build(
         &url,
         Arc::new(graphmeet_core::SystemClock),
-        "https",
-        "https://127.0.0.1".into(),
-        "k",
+        graphmeet_server::Settings::new("https://127.0.0.1", "k"),
     )
     .await
     .unwrap();
@@ -88,7 +86,7 @@ async fn data_keys_and_tokens_survive_a_restart() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        policy.app_ids,
+        policy.current_app_ids(),
         vec![t.cred("client_id").parse::<uuid::Uuid>().unwrap()]
     );
     let grants = parts.state.store.list_policy_grants(tid).await.unwrap();

@@ -34,7 +34,44 @@ impl<T> SqlxResultExt<T> for Result<T, sqlx::Error> {
 /// (`users_upn_key`); SQLite names the columns (`UNIQUE constraint failed: users.upn_lower`).
 fn conflict_text(db: &dyn DatabaseError) -> String {
     let raw = db.constraint().unwrap_or_else(|| db.message());
+    // First match wins: the more specific needles come first.
     const RULES: &[(&str, &str)] = &[
+        (
+            "meetings_join_meeting_id",
+            "the joinMeetingId is already taken in the tenant",
+        ),
+        (
+            "meetings.join_meeting_id",
+            "the joinMeetingId is already taken in the tenant",
+        ),
+        ("meetings_join_web_url", "the joinWebUrl is already taken"),
+        ("meetings.join_web_url", "the joinWebUrl is already taken"),
+        ("meetings_thread_id", "the chat threadId is already taken"),
+        ("meetings.thread_id", "the chat threadId is already taken"),
+        (
+            "meetings_external_id",
+            "the organizer already has a meeting with that externalId",
+        ),
+        (
+            "meetings.external_id",
+            "the organizer already has a meeting with that externalId",
+        ),
+        ("meetings_pkey", "the meeting id is already taken"),
+        ("meetings.id", "the meeting id is already taken"),
+        (
+            "access_policies_live_name",
+            "the tenant already has a policy of that name",
+        ),
+        (
+            "access_policies.name_lower",
+            "the tenant already has a policy of that name",
+        ),
+        ("access_policies_pkey", "the policy id is already taken"),
+        ("access_policies.id", "the policy id is already taken"),
+        (
+            "access_policy_grants",
+            "the target already has a live grant (a concurrent grant won)",
+        ),
         ("tenant_domains", "the domain already belongs to a tenant"),
         ("upn", "the user principal name is already taken"),
         ("thumbprint", "the certificate is already on the app"),

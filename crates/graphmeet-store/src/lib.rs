@@ -6,8 +6,13 @@
 //! hyphenated `TEXT`, timestamps as `BIGINT` unix microseconds, booleans as `0`/`1`, DER as bytes.
 //!
 //! Invariants are database constraints (unique domains, UPNs, certificate thumbprints per app,
-//! one service principal per tenant and app, single-use assertion ids), and every method of the
-//! trait is one statement or one transaction.
+//! one service principal per tenant and app, single-use assertion ids, one live access policy
+//! per name and tenant, one live listing per policy and app, one live grant per target, unique
+//! meeting ids, thread ids, join URLs, joinMeetingIds per tenant and createOrGet keys), and
+//! every method of the trait is one statement or one transaction.
+//!
+//! Access policies, their apps and their grants keep their history: nothing is deleted, rows get
+//! an end time, and partial unique indexes (`WHERE removed_at IS NULL`) constrain the live ones.
 
 mod codec;
 mod error;

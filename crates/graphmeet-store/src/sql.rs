@@ -3,12 +3,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use graphmeet_core::model::{
-    AccessPolicy, App, CertificateCredential, GrantTarget, Group, PolicyGrant, SecretCredential,
-    ServicePrincipal, SigningKey, Tenant, User,
+    AccessPolicy, App, CertificateCredential, GrantTarget, Group, PolicyApp, PolicyGrant,
+    SecretCredential, ServicePrincipal, SigningKey, StoredMeeting, Tenant, User,
 };
 use graphmeet_core::{Store, StoreError};
 use sqlx::any::{Any, AnyRow};
-use sqlx::{Executor, Row};
+use sqlx::{Executor, Row, Transaction};
 use uuid::Uuid;
 
 use crate::codec::{flag, id, micros, ordinal, RowExt};
@@ -533,33 +533,39 @@ impl Store for SqlStore {
         Ok(inserted.rows_affected() == 1)
     }
 
+    // ---- application access policies ----------------------------------------------------------
+    //
+    // Nothing is deleted: removals and revocations set an end time, and the rows without one are
+    // "live". Concurrency: a method that changes a policy first locks the policy's row (a no-op
+    // UPDATE), so changes to one policy, and grants of a policy racing its removal, run one after
+    // the other. Grants, revocations included, first lock the tenant's row, so grants in a tenant
+    // run one after the other: each sees the live grant its predecessor left and ends it, and the
+    // partial unique index on live grants (one per target) is only a backstop. Should it ever
+    // fire, the call fails with `Conflict` rather than retrying. On SQLite, the first statement of
+    // each of these transactions writes, which takes the database's write lock before anything
+    // is read.
+
     async fn create_policy(&self, policy: &AccessPolicy) -> Result<(), StoreError> {
-        let (tenant, name_lower) = (id(policy.tenant_id), policy.name.to_lowercase());
+        let policy_id = id(policy.id);
         let mut tx = self.pool.begin().await.db()?;
         sqlx::query(
-            "INSERT INTO access_policies (tenant_id, name, name_lower, description, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO access_policies \
+             (id, tenant_id, name, name_lower, description, created_at, removed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL)",
         )
-        .bind(&tenant)
+        .bind(&policy_id)
+        .bind(id(policy.tenant_id))
         .bind(&policy.name)
-        .bind(&name_lower)
+        .bind(policy.name.to_lowercase())
         .bind(&policy.description)
         .bind(micros(policy.created_at))
         .execute(&mut *tx)
         .await
         .db()?;
-        for (i, app_id) in policy.app_ids.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO access_policy_apps (tenant_id, name_lower, app_id, ordinal) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, name_lower, app_id) DO NOTHING",
-            )
-            .bind(&tenant)
-            .bind(&name_lower)
-            .bind(id(*app_id))
-            .bind(ordinal(i))
-            .execute(&mut *tx)
-            .await
-            .db()?;
+        // Listed from the policy's creation, whatever times `apps` carries; an app given twice
+        // is listed once.
+        for app in &policy.apps {
+            list_app(&mut tx, &policy_id, app.app_id, policy.created_at).await?;
         }
         tx.commit().await.db()
     }
@@ -569,56 +575,171 @@ impl Store for SqlStore {
         tenant_id: Uuid,
         name: &str,
     ) -> Result<Option<AccessPolicy>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "{POLICY_COLUMNS} WHERE p.tenant_id = $1 AND p.name_lower = $2 ORDER BY a.ordinal"
-        ))
-        .bind(id(tenant_id))
-        .bind(name.to_lowercase())
-        .fetch_all(&self.pool)
-        .await
-        .db()?;
-        Ok(policies(&rows)?.into_iter().next())
+        let found = fetch_policies(
+            &self.pool,
+            "p.tenant_id = $1 AND p.name_lower = $2 AND p.removed_at IS NULL",
+            &[id(tenant_id), name.to_lowercase()],
+        )
+        .await?;
+        Ok(found.into_iter().next())
     }
 
     async fn list_policies(&self, tenant_id: Uuid) -> Result<Vec<AccessPolicy>, StoreError> {
-        let rows = sqlx::query(&format!("{POLICY_COLUMNS} WHERE p.tenant_id = $1 ORDER BY p.created_at, p.name_lower, a.ordinal"))
-            .bind(id(tenant_id))
-            .fetch_all(&self.pool)
-            .await
-            .db()?;
-        policies(&rows)
+        fetch_policies(&self.pool, "p.tenant_id = $1", &[id(tenant_id)]).await
     }
 
-    async fn set_policy_grant(&self, grant: &PolicyGrant) -> Result<(), StoreError> {
-        let (kind, target, rank) = match grant.target {
-            GrantTarget::User(user) => ("user", id(user), None),
-            GrantTarget::Group { id: group, rank } => ("group", id(group), Some(rank)),
-            GrantTarget::Global => ("global", String::new(), None),
-        };
-        sqlx::query(
-            "INSERT INTO access_policy_grants (tenant_id, target_kind, target_id, name_lower, rank, granted_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (tenant_id, target_kind, target_id) DO UPDATE SET \
-             name_lower = excluded.name_lower, rank = excluded.rank, granted_at = excluded.granted_at",
+    /// Removals first, then additions; an app in both lists ends up unlisted (and gets no
+    /// zero-length listing).
+    async fn change_policy_apps(
+        &self,
+        tenant_id: Uuid,
+        name: &str,
+        add: &[Uuid],
+        remove: &[Uuid],
+        at: DateTime<Utc>,
+    ) -> Result<AccessPolicy, StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        let policy_id = lock_live_policy(&mut tx, tenant_id, name).await?;
+        for app_id in remove {
+            sqlx::query(
+                "UPDATE access_policy_apps SET removed_at = $1 \
+                 WHERE policy_id = $2 AND app_id = $3 AND removed_at IS NULL",
+            )
+            .bind(micros(at))
+            .bind(&policy_id)
+            .bind(id(*app_id))
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        }
+        for app_id in add.iter().filter(|a| !remove.contains(a)) {
+            list_app(&mut tx, &policy_id, *app_id, at).await?;
+        }
+        let policy = fetch_policies(&mut *tx, "p.id = $1", &[policy_id])
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(StoreError::NotFound("policy"))?;
+        tx.commit().await.db()?;
+        Ok(policy)
+    }
+
+    async fn set_policy_description(
+        &self,
+        tenant_id: Uuid,
+        name: &str,
+        description: &str,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE access_policies SET description = $1 \
+             WHERE tenant_id = $2 AND name_lower = $3 AND removed_at IS NULL",
         )
-        .bind(id(grant.tenant_id))
-        .bind(kind)
-        .bind(target)
-        .bind(grant.policy_name.to_lowercase())
-        .bind(rank)
-        .bind(micros(grant.granted_at))
+        .bind(description)
+        .bind(id(tenant_id))
+        .bind(name.to_lowercase())
         .execute(&self.pool)
         .await
         .db()?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("policy"));
+        }
         Ok(())
+    }
+
+    /// Also unlists the policy's apps at `at`, so a removed policy lists nothing now and its
+    /// history still shows what it listed until then.
+    async fn remove_policy(
+        &self,
+        tenant_id: Uuid,
+        name: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        let row = sqlx::query(
+            "UPDATE access_policies SET removed_at = $1 \
+             WHERE tenant_id = $2 AND name_lower = $3 AND removed_at IS NULL RETURNING id",
+        )
+        .bind(micros(at))
+        .bind(id(tenant_id))
+        .bind(name.to_lowercase())
+        .fetch_optional(&mut *tx)
+        .await
+        .db()?;
+        let policy_id = row.ok_or(StoreError::NotFound("policy"))?.text("id")?;
+        for table_and_end in [
+            "access_policy_grants SET revoked_at = $1 WHERE policy_id = $2 AND revoked_at IS NULL",
+            "access_policy_apps SET removed_at = $1 WHERE policy_id = $2 AND removed_at IS NULL",
+        ] {
+            sqlx::query(&format!("UPDATE {table_and_end}"))
+                .bind(micros(at))
+                .bind(&policy_id)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+        }
+        tx.commit().await.db()
+    }
+
+    /// `grant.policy_name` and `grant.revoked_at` are ignored: the name is the policy's, and
+    /// the new grant is live.
+    async fn grant_policy(&self, grant: &PolicyGrant) -> Result<(), StoreError> {
+        let tenant = id(grant.tenant_id);
+        let (kind, target, rank) = target_key(grant.target);
+        let mut tx = self.pool.begin().await.db()?;
+        lock_tenant_grants(&mut tx, &tenant).await?;
+        // The policy must be live and the tenant's; locking its row orders this grant and the
+        // policy's removal, so a removal never misses a grant.
+        let policy = sqlx::query(
+            "UPDATE access_policies SET name = name \
+             WHERE id = $1 AND tenant_id = $2 AND removed_at IS NULL",
+        )
+        .bind(id(grant.policy_id))
+        .bind(&tenant)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        if policy.rows_affected() == 0 {
+            return Err(StoreError::NotFound("policy"));
+        }
+        end_live_grant(&mut tx, &tenant, kind, &target, grant.granted_at).await?;
+        sqlx::query(
+            "INSERT INTO access_policy_grants \
+             (tenant_id, target_kind, target_id, rank, policy_id, granted_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+        )
+        .bind(&tenant)
+        .bind(kind)
+        .bind(&target)
+        .bind(rank)
+        .bind(id(grant.policy_id))
+        .bind(micros(grant.granted_at))
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        tx.commit().await.db()
+    }
+
+    async fn revoke_policy_grant(
+        &self,
+        tenant_id: Uuid,
+        target: GrantTarget,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let tenant = id(tenant_id);
+        let (kind, target, _) = target_key(target);
+        let mut tx = self.pool.begin().await.db()?;
+        lock_tenant_grants(&mut tx, &tenant).await?;
+        let ended = end_live_grant(&mut tx, &tenant, kind, &target, at).await?;
+        tx.commit().await.db()?;
+        Ok(ended)
     }
 
     async fn list_policy_grants(&self, tenant_id: Uuid) -> Result<Vec<PolicyGrant>, StoreError> {
         let rows = sqlx::query(
-            "SELECT g.tenant_id, g.target_kind, g.target_id, g.rank, g.granted_at, p.name \
-             FROM access_policy_grants g JOIN access_policies p \
-             ON p.tenant_id = g.tenant_id AND p.name_lower = g.name_lower \
-             WHERE g.tenant_id = $1 ORDER BY g.target_kind, g.target_id",
+            "SELECT g.tenant_id, g.target_kind, g.target_id, g.rank, g.policy_id, g.granted_at, \
+             g.revoked_at, p.name \
+             FROM access_policy_grants g JOIN access_policies p ON p.id = g.policy_id \
+             WHERE g.tenant_id = $1 ORDER BY g.granted_at, g.seq",
         )
         .bind(id(tenant_id))
         .fetch_all(&self.pool)
@@ -626,38 +747,300 @@ impl Store for SqlStore {
         .db()?;
         rows.iter().map(policy_grant).collect()
     }
+
+    // ---- meetings -----------------------------------------------------------------------------
+
+    async fn insert_meeting(&self, meeting: &StoredMeeting) -> Result<(), StoreError> {
+        sqlx::query(INSERT_MEETING)
+            .bind(&meeting.id)
+            .bind(id(meeting.tenant_id))
+            .bind(id(meeting.organizer_id))
+            .bind(meeting.external_id.as_deref())
+            .bind(&meeting.thread_id)
+            .bind(&meeting.join_meeting_id)
+            .bind(&meeting.join_web_url)
+            .bind(micros(meeting.created_at))
+            .bind(micros(meeting.updated_at))
+            .bind(&meeting.document)
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(())
+    }
+
+    /// One `INSERT … ON CONFLICT DO NOTHING` whose arbiter is the partial unique index on
+    /// (tenant, organizer, externalId), then a read of the row that is there, in one
+    /// transaction. A racing insert of the same key waits for the winner (PostgreSQL's
+    /// speculative insertion, SQLite's write lock) and then does nothing, and the read, a new
+    /// statement, sees the winner's row. Conflicts on any other key (meeting id, thread id,
+    /// join URL, joinMeetingId) are not absorbed: they fail with `Conflict`. If the winner's
+    /// meeting is deleted between the two statements, the whole thing is tried again.
+    async fn create_or_get_meeting(
+        &self,
+        meeting: &StoredMeeting,
+    ) -> Result<(StoredMeeting, bool), StoreError> {
+        const ATTEMPTS: usize = 3;
+        let (tenant, organizer) = (id(meeting.tenant_id), id(meeting.organizer_id));
+        for _ in 0..ATTEMPTS {
+            let mut tx = self.pool.begin().await.db()?;
+            let inserted = sqlx::query(&format!(
+                "{INSERT_MEETING} ON CONFLICT (tenant_id, organizer_id, external_id) \
+                 WHERE external_id IS NOT NULL DO NOTHING"
+            ))
+            .bind(&meeting.id)
+            .bind(&tenant)
+            .bind(&organizer)
+            .bind(meeting.external_id.as_deref())
+            .bind(&meeting.thread_id)
+            .bind(&meeting.join_meeting_id)
+            .bind(&meeting.join_web_url)
+            .bind(micros(meeting.created_at))
+            .bind(micros(meeting.updated_at))
+            .bind(&meeting.document)
+            .execute(&mut *tx)
+            .await
+            .db()?
+            .rows_affected()
+                == 1;
+            let row = match (&meeting.external_id, inserted) {
+                (Some(external_id), false) => {
+                    sqlx::query(&format!(
+                        "{MEETING_COLUMNS} WHERE tenant_id = $1 AND organizer_id = $2 \
+                         AND external_id = $3"
+                    ))
+                    .bind(&tenant)
+                    .bind(&organizer)
+                    .bind(external_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                }
+                _ => {
+                    sqlx::query(&format!("{MEETING_COLUMNS} WHERE id = $1"))
+                        .bind(&meeting.id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                }
+            }
+            .db()?;
+            tx.commit().await.db()?;
+            if let Some(row) = row {
+                return Ok((stored_meeting(&row)?, inserted));
+            }
+        }
+        Err(StoreError::Backend(format!(
+            "createOrGet found neither a free key nor a meeting {ATTEMPTS} times in a row"
+        )))
+    }
+
+    async fn get_meeting(
+        &self,
+        tenant_id: Uuid,
+        meeting_id: &str,
+    ) -> Result<Option<StoredMeeting>, StoreError> {
+        self.meeting_where("tenant_id = $1 AND id = $2", Some(tenant_id), meeting_id)
+            .await
+    }
+
+    async fn find_meeting_by_join_web_url(
+        &self,
+        tenant_id: Uuid,
+        join_web_url: &str,
+    ) -> Result<Option<StoredMeeting>, StoreError> {
+        self.meeting_where(
+            "tenant_id = $1 AND join_web_url = $2",
+            Some(tenant_id),
+            join_web_url,
+        )
+        .await
+    }
+
+    async fn find_meeting_by_join_meeting_id(
+        &self,
+        tenant_id: Uuid,
+        join_meeting_id: &str,
+    ) -> Result<Option<StoredMeeting>, StoreError> {
+        self.meeting_where(
+            "tenant_id = $1 AND join_meeting_id = $2",
+            Some(tenant_id),
+            join_meeting_id,
+        )
+        .await
+    }
+
+    async fn find_meeting_by_thread_id(
+        &self,
+        thread_id: &str,
+    ) -> Result<Option<StoredMeeting>, StoreError> {
+        self.meeting_where("thread_id = $1", None, thread_id).await
+    }
+
+    async fn update_meeting(&self, meeting: &StoredMeeting) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE meetings SET document = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4",
+        )
+        .bind(&meeting.document)
+        .bind(micros(meeting.updated_at))
+        .bind(id(meeting.tenant_id))
+        .bind(&meeting.id)
+        .execute(&self.pool)
+        .await
+        .db()?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("meeting"));
+        }
+        Ok(())
+    }
+
+    async fn delete_meeting(&self, tenant_id: Uuid, meeting_id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM meetings WHERE tenant_id = $1 AND id = $2")
+            .bind(id(tenant_id))
+            .bind(meeting_id)
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(done.rows_affected() > 0)
+    }
 }
 
-const POLICY_COLUMNS: &str =
-    "SELECT p.tenant_id, p.name, p.name_lower, p.description, p.created_at, a.app_id \
-     FROM access_policies p LEFT JOIN access_policy_apps a \
-     ON a.tenant_id = p.tenant_id AND a.name_lower = p.name_lower";
+// ---- policy helpers -----------------------------------------------------------------------------
 
-/// Policies from rows of [`POLICY_COLUMNS`] ordered by policy, then app ordinal.
+const POLICY_COLUMNS: &str =
+    "SELECT p.id, p.tenant_id, p.name, p.description, p.created_at, p.removed_at, \
+     a.app_id, a.added_at, a.removed_at AS app_removed_at \
+     FROM access_policies p LEFT JOIN access_policy_apps a ON a.policy_id = p.id";
+
+/// The policies matching `filter` (over `p`, binding `args` as `$1`…), oldest first, each with
+/// its app history, oldest first.
+async fn fetch_policies<'e, E>(
+    executor: E,
+    filter: &str,
+    args: &[String],
+) -> Result<Vec<AccessPolicy>, StoreError>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let sql =
+        format!("{POLICY_COLUMNS} WHERE {filter} ORDER BY p.created_at, p.id, a.added_at, a.seq");
+    let mut query = sqlx::query(&sql);
+    for arg in args {
+        query = query.bind(arg.as_str());
+    }
+    let rows = query.fetch_all(executor).await.db()?;
+    policies(&rows)
+}
+
+/// Policies from rows of [`POLICY_COLUMNS`] ordered by policy.
 fn policies(rows: &[AnyRow]) -> Result<Vec<AccessPolicy>, StoreError> {
-    let mut out: Vec<(String, AccessPolicy)> = Vec::new();
+    let mut out: Vec<AccessPolicy> = Vec::new();
     for row in rows {
-        let key = format!("{}/{}", row.text("tenant_id")?, row.text("name_lower")?);
-        let app = row
-            .opt_text("app_id")?
-            .map(|a| Uuid::parse_str(&a))
-            .transpose()
-            .map_err(|e| StoreError::Backend(format!("app_id is not a UUID: {e}")))?;
+        let policy_id = row.uuid("id")?;
+        let app = match row.opt_text("app_id")? {
+            None => None,
+            Some(_) => Some(PolicyApp {
+                app_id: row.uuid("app_id")?,
+                added_at: row.time("added_at")?,
+                removed_at: row.opt_time("app_removed_at")?,
+            }),
+        };
         match out.last_mut() {
-            Some((last, policy)) if *last == key => policy.app_ids.extend(app),
-            _ => out.push((
-                key,
-                AccessPolicy {
-                    tenant_id: row.uuid("tenant_id")?,
-                    name: row.text("name")?,
-                    app_ids: app.into_iter().collect(),
-                    description: row.text("description")?,
-                    created_at: row.time("created_at")?,
-                },
-            )),
+            Some(last) if last.id == policy_id => last.apps.extend(app),
+            _ => out.push(AccessPolicy {
+                id: policy_id,
+                tenant_id: row.uuid("tenant_id")?,
+                name: row.text("name")?,
+                description: row.text("description")?,
+                created_at: row.time("created_at")?,
+                removed_at: row.opt_time("removed_at")?,
+                apps: app.into_iter().collect(),
+            }),
         }
     }
-    Ok(out.into_iter().map(|(_, p)| p).collect())
+    Ok(out)
+}
+
+/// Lists `app_id` on the policy from `at`, unless it is listed already.
+async fn list_app(
+    tx: &mut Transaction<'_, Any>,
+    policy_id: &str,
+    app_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO access_policy_apps (policy_id, app_id, added_at, removed_at) \
+         VALUES ($1, $2, $3, NULL) \
+         ON CONFLICT (policy_id, app_id) WHERE removed_at IS NULL DO NOTHING",
+    )
+    .bind(policy_id)
+    .bind(id(app_id))
+    .bind(micros(at))
+    .execute(&mut **tx)
+    .await
+    .db()?;
+    Ok(())
+}
+
+/// Locks the live policy `name` of the tenant until the transaction ends; returns its id.
+async fn lock_live_policy(
+    tx: &mut Transaction<'_, Any>,
+    tenant_id: Uuid,
+    name: &str,
+) -> Result<String, StoreError> {
+    let row = sqlx::query(
+        "UPDATE access_policies SET name = name \
+         WHERE tenant_id = $1 AND name_lower = $2 AND removed_at IS NULL RETURNING id",
+    )
+    .bind(id(tenant_id))
+    .bind(name.to_lowercase())
+    .fetch_optional(&mut **tx)
+    .await
+    .db()?;
+    row.ok_or(StoreError::NotFound("policy"))?.text("id")
+}
+
+/// Locks the tenant's row until the transaction ends, so the tenant's grants change one
+/// transaction at a time. (A no-op UPDATE takes PostgreSQL's `FOR NO KEY UPDATE` lock, which
+/// does not block inserts referring to the tenant.)
+async fn lock_tenant_grants(
+    tx: &mut Transaction<'_, Any>,
+    tenant_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE tenants SET display_name = display_name WHERE id = $1")
+        .bind(tenant_id)
+        .execute(&mut **tx)
+        .await
+        .db()?;
+    Ok(())
+}
+
+/// Ends the target's live grant at `at`; returns whether there was one.
+async fn end_live_grant(
+    tx: &mut Transaction<'_, Any>,
+    tenant_id: &str,
+    kind: &str,
+    target_id: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE access_policy_grants SET revoked_at = $1 \
+         WHERE tenant_id = $2 AND target_kind = $3 AND target_id = $4 AND revoked_at IS NULL",
+    )
+    .bind(micros(at))
+    .bind(tenant_id)
+    .bind(kind)
+    .bind(target_id)
+    .execute(&mut **tx)
+    .await
+    .db()?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A grant target as stored: kind, object id (`''` for the tenant) and the group's rank.
+fn target_key(target: GrantTarget) -> (&'static str, String, Option<i64>) {
+    match target {
+        GrantTarget::User(user) => ("user", id(user), None),
+        GrantTarget::Group { id: group, rank } => ("group", id(group), Some(rank)),
+        GrantTarget::Global => ("global", String::new(), None),
+    }
 }
 
 fn policy_grant(row: &AnyRow) -> Result<PolicyGrant, StoreError> {
@@ -677,7 +1060,51 @@ fn policy_grant(row: &AnyRow) -> Result<PolicyGrant, StoreError> {
     Ok(PolicyGrant {
         tenant_id: row.uuid("tenant_id")?,
         target,
+        policy_id: row.uuid("policy_id")?,
         policy_name: row.text("name")?,
         granted_at: row.time("granted_at")?,
+        revoked_at: row.opt_time("revoked_at")?,
     })
+}
+
+// ---- meeting helpers ----------------------------------------------------------------------------
+
+const MEETING_COLUMNS: &str = "SELECT id, tenant_id, organizer_id, external_id, thread_id, \
+     join_meeting_id, join_web_url, created_at, updated_at, document FROM meetings";
+
+const INSERT_MEETING: &str = "INSERT INTO meetings (id, tenant_id, organizer_id, external_id, \
+     thread_id, join_meeting_id, join_web_url, created_at, updated_at, document) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+fn stored_meeting(row: &AnyRow) -> Result<StoredMeeting, StoreError> {
+    Ok(StoredMeeting {
+        id: row.text("id")?,
+        tenant_id: row.uuid("tenant_id")?,
+        organizer_id: row.uuid("organizer_id")?,
+        external_id: row.opt_text("external_id")?,
+        thread_id: row.text("thread_id")?,
+        join_meeting_id: row.text("join_meeting_id")?,
+        join_web_url: row.text("join_web_url")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+        document: row.text("document")?,
+    })
+}
+
+impl SqlStore {
+    /// The meeting matching `filter`: `$1` is the tenant when `tenant_id` is given, then `key`.
+    async fn meeting_where(
+        &self,
+        filter: &str,
+        tenant_id: Option<Uuid>,
+        key: &str,
+    ) -> Result<Option<StoredMeeting>, StoreError> {
+        let sql = format!("{MEETING_COLUMNS} WHERE {filter}");
+        let mut query = sqlx::query(&sql);
+        if let Some(tenant_id) = tenant_id {
+            query = query.bind(id(tenant_id));
+        }
+        let row = query.bind(key).fetch_optional(&self.pool).await.db()?;
+        row.as_ref().map(stored_meeting).transpose()
+    }
 }

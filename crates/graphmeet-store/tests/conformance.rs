@@ -8,8 +8,8 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use graphmeet_core::model::{
-    AccessPolicy, App, CertificateCredential, GrantTarget, Group, PolicyGrant, SecretCredential,
-    SigningKey, Tenant, User,
+    AccessPolicy, App, CertificateCredential, GrantTarget, Group, PolicyApp, PolicyGrant,
+    SecretCredential, SigningKey, StoredMeeting, Tenant, User,
 };
 use graphmeet_core::{Store, StoreError};
 use graphmeet_store::{Backend, SqlStore, TestDatabase};
@@ -78,9 +78,25 @@ on_every_backend!(
     same_assertion_id_for_two_apps_is_not_a_replay,
     data_survives_closing_and_reopening_the_database,
     policy_round_trips_with_its_apps_in_order_and_is_found_ignoring_case,
-    duplicate_policy_name_differing_in_case_is_a_conflict_and_creates_nothing,
-    a_new_grant_to_the_same_target_replaces_the_old_one,
-    granting_an_unknown_policy_is_not_found,
+    duplicate_live_policy_name_differing_in_case_is_a_conflict_and_creates_nothing,
+    a_removed_policys_name_can_be_used_again,
+    changing_policy_apps_keeps_their_history,
+    policy_description_changes_on_the_live_policy_only,
+    removing_a_policy_ends_its_live_grants_and_listings,
+    a_new_grant_ends_the_targets_previous_grant_and_keeps_it,
+    revoking_a_grant_reports_whether_there_was_one,
+    granting_a_removed_unknown_or_foreign_policy_is_not_found,
+    concurrent_grants_to_one_target_leave_one_live_grant,
+    meeting_round_trips_and_is_found_by_each_key,
+    taken_meeting_keys_are_conflicts_naming_the_key,
+    the_same_join_meeting_id_in_two_tenants_is_allowed,
+    meeting_of_an_unknown_organizer_or_tenant_is_not_found,
+    create_or_get_creates_then_returns_the_stored_meeting,
+    concurrent_create_or_get_creates_exactly_one_meeting,
+    two_organizers_with_the_same_external_id_get_different_meetings,
+    updating_a_meeting_replaces_its_document_only,
+    deleting_a_meeting_reports_whether_it_existed,
+    deleting_a_user_or_tenant_deletes_its_meetings,
 );
 
 #[tokio::test]
@@ -1024,70 +1040,47 @@ mod checks {
 
     fn policy(tenant: &Tenant, name: &str, apps: &[Uuid], created: i64) -> AccessPolicy {
         AccessPolicy {
+            id: Uuid::new_v4(),
             tenant_id: tenant.id,
             name: name.into(),
-            app_ids: apps.to_vec(),
             description: format!("{name} policy"),
             created_at: at(created),
+            removed_at: None,
+            apps: apps
+                .iter()
+                .map(|a| PolicyApp {
+                    app_id: *a,
+                    added_at: at(created),
+                    removed_at: None,
+                })
+                .collect(),
         }
     }
 
-    pub async fn policy_round_trips_with_its_apps_in_order_and_is_found_ignoring_case(
-        store: &SqlStore,
-        _db: &TestDatabase,
-    ) {
-        let (tenant, app) = tenant_with_app(store).await;
-        let other = Uuid::new_v4();
-        let p = policy(&tenant, "Meetings-App", &[other, app.app_id], 10);
-        store.create_policy(&p).await.unwrap();
-        store
-            .create_policy(&policy(&tenant, "Empty", &[], 20))
-            .await
-            .unwrap();
-        assert_eq!(
-            store.get_policy(tenant.id, "meetings-APP").await.unwrap(),
-            Some(p.clone())
-        );
-        assert_eq!(store.get_policy(tenant.id, "nope").await.unwrap(), None);
-        let all = store.list_policies(tenant.id).await.unwrap();
-        assert_eq!(
-            all.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
-            ["Meetings-App", "Empty"]
-        );
-        assert_eq!(all[1].app_ids, Vec::<Uuid>::new());
-        assert_eq!(
-            store.list_policies(Uuid::new_v4()).await.unwrap(),
-            Vec::new()
-        );
+    fn listed(app_id: Uuid, added: i64, removed: Option<i64>) -> PolicyApp {
+        PolicyApp {
+            app_id,
+            added_at: at(added),
+            removed_at: removed.map(at),
+        }
     }
 
-    pub async fn duplicate_policy_name_differing_in_case_is_a_conflict_and_creates_nothing(
-        store: &SqlStore,
-        _db: &TestDatabase,
-    ) {
-        let (tenant, app) = tenant_with_app(store).await;
-        store
-            .create_policy(&policy(&tenant, "Meetings", &[app.app_id], 10))
-            .await
-            .unwrap();
-        assert_conflict(
-            store
-                .create_policy(&policy(&tenant, "MEETINGS", &[Uuid::new_v4()], 11))
-                .await,
-            "policy name",
-        );
-        let kept = store
-            .get_policy(tenant.id, "meetings")
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(kept.app_ids, vec![app.app_id]);
-        // Another tenant may use the same name.
-        let other = tenant_in(store, "policies-other.example").await;
-        store
-            .create_policy(&policy(&other, "Meetings", &[], 12))
-            .await
-            .unwrap();
+    fn grant(tenant: &Tenant, target: GrantTarget, policy: &AccessPolicy, t: i64) -> PolicyGrant {
+        PolicyGrant {
+            tenant_id: tenant.id,
+            target,
+            policy_id: policy.id,
+            policy_name: policy.name.clone(),
+            granted_at: at(t),
+            revoked_at: None,
+        }
+    }
+
+    fn ended(grant: &PolicyGrant, t: i64) -> PolicyGrant {
+        PolicyGrant {
+            revoked_at: Some(at(t)),
+            ..grant.clone()
+        }
     }
 
     async fn tenant_in(store: &SqlStore, domain: &str) -> Tenant {
@@ -1096,88 +1089,967 @@ mod checks {
         t
     }
 
-    pub async fn a_new_grant_to_the_same_target_replaces_the_old_one(
+    pub async fn policy_round_trips_with_its_apps_in_order_and_is_found_ignoring_case(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (tenant, app) = tenant_with_app(store).await;
+        let other = Uuid::new_v4();
+        let p = policy(&tenant, "Meetings-App", &[other, app.app_id], 10);
+        // An app given twice is listed once.
+        let mut given = p.clone();
+        given.apps.push(listed(other, 10, None));
+        store.create_policy(&given).await.unwrap();
+        let empty = policy(&tenant, "Empty", &[], 20);
+        store.create_policy(&empty).await.unwrap();
+        for name in ["meetings-APP", "Meetings-App", "MEETINGS-APP"] {
+            assert_eq!(
+                store.get_policy(tenant.id, name).await.unwrap(),
+                Some(p.clone()),
+                "{name}"
+            );
+        }
+        assert_eq!(store.get_policy(tenant.id, "nope").await.unwrap(), None);
+        assert_eq!(
+            store
+                .get_policy(Uuid::new_v4(), "Meetings-App")
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store.list_policies(tenant.id).await.unwrap(),
+            vec![p, empty]
+        );
+        assert_eq!(
+            store.list_policies(Uuid::new_v4()).await.unwrap(),
+            Vec::new()
+        );
+    }
+
+    pub async fn duplicate_live_policy_name_differing_in_case_is_a_conflict_and_creates_nothing(
         store: &SqlStore,
         _db: &TestDatabase,
     ) {
         let (tenant, app) = tenant_with_app(store).await;
+        let kept = policy(&tenant, "Meetings", &[app.app_id], 10);
+        store.create_policy(&kept).await.unwrap();
+        for name in ["MEETINGS", "meetings", "Meetings"] {
+            match store
+                .create_policy(&policy(&tenant, name, &[Uuid::new_v4()], 11))
+                .await
+            {
+                Err(StoreError::Conflict(text)) => {
+                    assert!(text.contains("policy of that name"), "{name}: {text}")
+                }
+                other => panic!("{name}: expected a conflict, got {other:?}"),
+            }
+        }
+        // The same id again is a conflict too, whatever the name.
+        let mut same_id = kept.clone();
+        same_id.name = "Other".into();
+        assert_conflict(store.create_policy(&same_id).await, "policy id");
+        assert_eq!(store.list_policies(tenant.id).await.unwrap(), vec![kept]);
+        // Another tenant may use the same name.
+        let other = tenant_in(store, "policies-other.example").await;
         store
-            .create_policy(&policy(&tenant, "First", &[app.app_id], 10))
+            .create_policy(&policy(&other, "Meetings", &[], 12))
             .await
             .unwrap();
-        store
-            .create_policy(&policy(&tenant, "Second", &[app.app_id], 11))
-            .await
-            .unwrap();
-        let user = Uuid::new_v4();
-        let group = Uuid::new_v4();
-        let grant = |target, name: &str, t| PolicyGrant {
-            tenant_id: tenant.id,
-            target,
-            policy_name: name.into(),
-            granted_at: at(t),
-        };
-        store
-            .set_policy_grant(&grant(GrantTarget::User(user), "first", 20))
-            .await
-            .unwrap();
-        store
-            .set_policy_grant(&grant(GrantTarget::Global, "First", 21))
-            .await
-            .unwrap();
-        store
-            .set_policy_grant(&grant(
-                GrantTarget::Group { id: group, rank: 2 },
-                "First",
-                22,
-            ))
-            .await
-            .unwrap();
-        store
-            .set_policy_grant(&grant(GrantTarget::User(user), "Second", 30))
-            .await
-            .unwrap();
-        store
-            .set_policy_grant(&grant(
-                GrantTarget::Group { id: group, rank: 1 },
-                "Second",
-                31,
-            ))
-            .await
-            .unwrap();
-        let grants = store.list_policy_grants(tenant.id).await.unwrap();
-        assert_eq!(grants.len(), 3, "{grants:?}");
-        let of = |target: &dyn Fn(&GrantTarget) -> bool| {
-            grants.iter().find(|g| target(&g.target)).cloned().unwrap()
-        };
-        let user_grant = of(&|t| matches!(t, GrantTarget::User(u) if *u == user));
-        assert_eq!(
-            (user_grant.policy_name.as_str(), user_grant.granted_at),
-            ("Second", at(30))
-        );
-        let group_grant = of(&|t| matches!(t, GrantTarget::Group { .. }));
-        assert_eq!(
-            group_grant.target,
-            GrantTarget::Group { id: group, rank: 1 }
-        );
-        assert_eq!(
-            of(&|t| matches!(t, GrantTarget::Global)).policy_name,
-            "First"
+        // An unknown tenant is not found.
+        let ghost = super::tenant(1, &[]);
+        assert_not_found(
+            store
+                .create_policy(&policy(&ghost, "Meetings", &[], 13))
+                .await,
+            "unknown tenant",
         );
     }
 
-    pub async fn granting_an_unknown_policy_is_not_found(store: &SqlStore, _db: &TestDatabase) {
-        let (tenant, _) = tenant_with_app(store).await;
-        let grant = PolicyGrant {
-            tenant_id: tenant.id,
-            target: GrantTarget::Global,
-            policy_name: "ghost".into(),
-            granted_at: at(5),
+    pub async fn a_removed_policys_name_can_be_used_again(store: &SqlStore, _db: &TestDatabase) {
+        let (tenant, app) = tenant_with_app(store).await;
+        let old = policy(&tenant, "Reused", &[app.app_id], 10);
+        store.create_policy(&old).await.unwrap();
+        store
+            .remove_policy(tenant.id, "REUSED", at(20))
+            .await
+            .unwrap();
+        assert_eq!(store.get_policy(tenant.id, "reused").await.unwrap(), None);
+        assert_not_found(
+            store.remove_policy(tenant.id, "reused", at(21)).await,
+            "removing a removed policy",
+        );
+        let new = policy(&tenant, "reused", &[], 30);
+        store.create_policy(&new).await.unwrap();
+        assert_eq!(
+            store.get_policy(tenant.id, "Reused").await.unwrap(),
+            Some(new.clone())
+        );
+        let old_removed = AccessPolicy {
+            removed_at: Some(at(20)),
+            apps: vec![listed(app.app_id, 10, Some(20))],
+            ..old
         };
-        assert_not_found(store.set_policy_grant(&grant).await, "policy");
+        assert_eq!(
+            store.list_policies(tenant.id).await.unwrap(),
+            vec![old_removed.clone(), new.clone()]
+        );
+        // Only one live policy of a name at a time.
+        assert_conflict(
+            store
+                .create_policy(&policy(&tenant, "REUSED", &[], 40))
+                .await,
+            "live name",
+        );
+        assert_not_found(
+            store.remove_policy(tenant.id, "ghost", at(50)).await,
+            "unknown policy",
+        );
+        assert_not_found(
+            store.remove_policy(Uuid::new_v4(), "reused", at(50)).await,
+            "other tenant",
+        );
+        assert!(old_removed.exists_at(at(19)) && !old_removed.exists_at(at(20)));
+        assert_eq!(old_removed.app_ids_at(at(19)), vec![app.app_id]);
+    }
+
+    pub async fn changing_policy_apps_keeps_their_history(store: &SqlStore, _db: &TestDatabase) {
+        let store: &dyn Store = store;
+        let (tenant, app) = tenant_with_app(store).await;
+        let (a, b, c) = (app.app_id, Uuid::new_v4(), Uuid::new_v4());
+        let p = policy(&tenant, "History", &[a], 10);
+        store.create_policy(&p).await.unwrap();
+
+        // Adding a listed app changes nothing; b is listed from 20.
+        let changed = store
+            .change_policy_apps(tenant.id, "history", &[b, a], &[], at(20))
+            .await
+            .unwrap();
+        assert_eq!(changed.apps, vec![listed(a, 10, None), listed(b, 20, None)]);
+        // Removing a is an end time, not a deletion; removing an unlisted app changes nothing.
+        let changed = store
+            .change_policy_apps(tenant.id, "HISTORY", &[], &[a, c], at(30))
+            .await
+            .unwrap();
+        assert_eq!(
+            changed.apps,
+            vec![listed(a, 10, Some(30)), listed(b, 20, None)]
+        );
+        // Listing a again is a second period.
+        let changed = store
+            .change_policy_apps(tenant.id, "History", &[a, c], &[b], at(40))
+            .await
+            .unwrap();
+        assert_eq!(
+            changed.apps,
+            vec![
+                listed(a, 10, Some(30)),
+                listed(b, 20, Some(40)),
+                listed(a, 40, None),
+                listed(c, 40, None),
+            ]
+        );
+        // An app both added and removed ends up unlisted, without a zero-length period.
+        let changed = store
+            .change_policy_apps(tenant.id, "History", &[b, c], &[c], at(50))
+            .await
+            .unwrap();
+        let history = vec![
+            listed(a, 10, Some(30)),
+            listed(b, 20, Some(40)),
+            listed(a, 40, None),
+            listed(c, 40, Some(50)),
+            listed(b, 50, None),
+        ];
+        assert_eq!(changed.apps, history);
+        // Nothing to change is not an error.
+        let unchanged = store
+            .change_policy_apps(tenant.id, "History", &[], &[], at(60))
+            .await
+            .unwrap();
+        assert_eq!(unchanged, changed);
+        assert_eq!(
+            store.get_policy(tenant.id, "history").await.unwrap(),
+            Some(changed.clone())
+        );
+        assert_eq!(changed, AccessPolicy { apps: history, ..p });
+        assert_eq!(changed.app_ids_at(at(25)), vec![a, b]);
+        assert_eq!(changed.app_ids_at(at(35)), vec![b]);
+        assert_eq!(changed.app_ids_at(at(45)), vec![a, c]);
+        assert_eq!(changed.current_app_ids(), vec![a, b]);
+
+        assert_not_found(
+            store
+                .change_policy_apps(tenant.id, "ghost", &[a], &[], at(70))
+                .await,
+            "unknown policy",
+        );
+        store
+            .remove_policy(tenant.id, "history", at(80))
+            .await
+            .unwrap();
+        assert_not_found(
+            store
+                .change_policy_apps(tenant.id, "history", &[a], &[], at(90))
+                .await,
+            "removed policy",
+        );
+    }
+
+    pub async fn policy_description_changes_on_the_live_policy_only(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let (tenant, _) = tenant_with_app(store).await;
+        let p = policy(&tenant, "Described", &[], 10);
+        store.create_policy(&p).await.unwrap();
+        store
+            .set_policy_description(tenant.id, "DESCRIBED", "new words")
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .get_policy(tenant.id, "described")
+                .await
+                .unwrap()
+                .unwrap()
+                .description,
+            "new words"
+        );
+        assert_not_found(
+            store.set_policy_description(tenant.id, "ghost", "x").await,
+            "unknown policy",
+        );
+        store
+            .remove_policy(tenant.id, "described", at(20))
+            .await
+            .unwrap();
+        assert_not_found(
+            store
+                .set_policy_description(tenant.id, "described", "x")
+                .await,
+            "removed policy",
+        );
+        assert_eq!(
+            store.list_policies(tenant.id).await.unwrap()[0].description,
+            "new words"
+        );
+    }
+
+    pub async fn removing_a_policy_ends_its_live_grants_and_listings(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let (tenant, app) = tenant_with_app(store).await;
+        let p = policy(&tenant, "Doomed", &[app.app_id], 10);
+        let q = policy(&tenant, "Kept", &[app.app_id], 11);
+        store.create_policy(&p).await.unwrap();
+        store.create_policy(&q).await.unwrap();
+        let (user, group) = (Uuid::new_v4(), Uuid::new_v4());
+        let to_user_before = grant(&tenant, GrantTarget::User(user), &q, 20);
+        let to_user = grant(&tenant, GrantTarget::User(user), &p, 21);
+        let global = grant(&tenant, GrantTarget::Global, &p, 22);
+        let to_group = grant(&tenant, GrantTarget::Group { id: group, rank: 3 }, &q, 23);
+        for g in [&to_user_before, &to_user, &global, &to_group] {
+            store.grant_policy(g).await.unwrap();
+        }
+        store
+            .remove_policy(tenant.id, "doomed", at(50))
+            .await
+            .unwrap();
         assert_eq!(
             store.list_policy_grants(tenant.id).await.unwrap(),
+            vec![
+                ended(&to_user_before, 21),
+                ended(&to_user, 50),
+                ended(&global, 50),
+                to_group.clone(),
+            ]
+        );
+        let policies = store.list_policies(tenant.id).await.unwrap();
+        assert_eq!(policies[0].removed_at, Some(at(50)));
+        assert_eq!(policies[0].apps, vec![listed(app.app_id, 10, Some(50))]);
+        assert_eq!(policies[1], q);
+        // The user's earlier grant stays ended: removal does not bring it back.
+        assert!(!store
+            .revoke_policy_grant(tenant.id, GrantTarget::User(user), at(60))
+            .await
+            .unwrap());
+    }
+
+    pub async fn a_new_grant_ends_the_targets_previous_grant_and_keeps_it(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (tenant, app) = tenant_with_app(store).await;
+        let first = policy(&tenant, "First", &[app.app_id], 10);
+        let second = policy(&tenant, "Second", &[app.app_id], 11);
+        store.create_policy(&first).await.unwrap();
+        store.create_policy(&second).await.unwrap();
+        let (user, group) = (Uuid::new_v4(), Uuid::new_v4());
+        let user_1 = grant(&tenant, GrantTarget::User(user), &first, 20);
+        let global = grant(&tenant, GrantTarget::Global, &first, 21);
+        let group_1 = grant(
+            &tenant,
+            GrantTarget::Group { id: group, rank: 2 },
+            &first,
+            22,
+        );
+        let user_2 = grant(&tenant, GrantTarget::User(user), &second, 30);
+        // A new rank for the same group is a new grant to the same target.
+        let group_2 = grant(
+            &tenant,
+            GrantTarget::Group { id: group, rank: 1 },
+            &second,
+            31,
+        );
+        // The name stored is the policy's, whatever the caller wrote.
+        let mut misnamed = user_2.clone();
+        misnamed.policy_name = "sEcOnD".into();
+        for g in [&user_1, &global, &group_1, &misnamed, &group_2] {
+            store.grant_policy(g).await.unwrap();
+        }
+        let grants = store.list_policy_grants(tenant.id).await.unwrap();
+        assert_eq!(
+            grants,
+            vec![
+                ended(&user_1, 30),
+                global.clone(),
+                ended(&group_1, 31),
+                user_2.clone(),
+                group_2.clone(),
+            ]
+        );
+        assert_eq!(grants.iter().filter(|g| g.revoked_at.is_none()).count(), 3);
+        assert!(grants[0].live_at(at(29)) && !grants[0].live_at(at(30)));
+        // The same policy again is a new period too.
+        let user_3 = grant(&tenant, GrantTarget::User(user), &second, 40);
+        store.grant_policy(&user_3).await.unwrap();
+        let grants = store.list_policy_grants(tenant.id).await.unwrap();
+        assert_eq!(grants[3], ended(&user_2, 40));
+        assert_eq!(grants[5], user_3);
+        // Grants are per tenant.
+        assert_eq!(
+            store.list_policy_grants(Uuid::new_v4()).await.unwrap(),
             Vec::new()
+        );
+    }
+
+    pub async fn revoking_a_grant_reports_whether_there_was_one(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let (tenant, app) = tenant_with_app(store).await;
+        let p = policy(&tenant, "Revocable", &[app.app_id], 10);
+        store.create_policy(&p).await.unwrap();
+        let user = Uuid::new_v4();
+        let g = grant(&tenant, GrantTarget::User(user), &p, 20);
+        store.grant_policy(&g).await.unwrap();
+        let global = grant(&tenant, GrantTarget::Global, &p, 21);
+        store.grant_policy(&global).await.unwrap();
+        assert!(store
+            .revoke_policy_grant(tenant.id, GrantTarget::User(user), at(30))
+            .await
+            .unwrap());
+        assert!(!store
+            .revoke_policy_grant(tenant.id, GrantTarget::User(user), at(31))
+            .await
+            .unwrap());
+        assert!(!store
+            .revoke_policy_grant(tenant.id, GrantTarget::User(Uuid::new_v4()), at(32))
+            .await
+            .unwrap());
+        assert!(!store
+            .revoke_policy_grant(Uuid::new_v4(), GrantTarget::Global, at(33))
+            .await
+            .unwrap());
+        assert_eq!(
+            store.list_policy_grants(tenant.id).await.unwrap(),
+            vec![ended(&g, 30), global]
+        );
+        assert!(store
+            .revoke_policy_grant(tenant.id, GrantTarget::Global, at(40))
+            .await
+            .unwrap());
+    }
+
+    pub async fn granting_a_removed_unknown_or_foreign_policy_is_not_found(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let (tenant, app) = tenant_with_app(store).await;
+        let live = policy(&tenant, "Live", &[app.app_id], 10);
+        let removed = policy(&tenant, "Removed", &[app.app_id], 11);
+        store.create_policy(&live).await.unwrap();
+        store.create_policy(&removed).await.unwrap();
+        store
+            .remove_policy(tenant.id, "removed", at(12))
+            .await
+            .unwrap();
+        let other = tenant_in(store, "grants-other.example").await;
+        let foreign = policy(&other, "Foreign", &[], 13);
+        store.create_policy(&foreign).await.unwrap();
+
+        let user = Uuid::new_v4();
+        let kept = grant(&tenant, GrantTarget::User(user), &live, 20);
+        store.grant_policy(&kept).await.unwrap();
+        let ghost = policy(&tenant, "Ghost", &[], 14);
+        for (p, what) in [
+            (&removed, "removed policy"),
+            (&ghost, "unknown policy"),
+            (&foreign, "another tenant's policy"),
+        ] {
+            assert_not_found(
+                store
+                    .grant_policy(&grant(&tenant, GrantTarget::User(user), p, 30))
+                    .await,
+                what,
+            );
+            assert_not_found(
+                store
+                    .grant_policy(&grant(&tenant, GrantTarget::Global, p, 30))
+                    .await,
+                what,
+            );
+        }
+        // The failed grants rolled back: the target's live grant was not ended.
+        assert_eq!(
+            store.list_policy_grants(tenant.id).await.unwrap(),
+            vec![kept]
+        );
+        assert_eq!(store.list_policy_grants(other.id).await.unwrap(), vec![]);
+    }
+
+    /// Grants in a tenant run one after the other: every concurrent grant succeeds and ends its
+    /// predecessor, leaving one live grant and the others' history.
+    pub async fn concurrent_grants_to_one_target_leave_one_live_grant(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let (tenant, app) = tenant_with_app(store).await;
+        let p = policy(&tenant, "One", &[app.app_id], 10);
+        let q = policy(&tenant, "Two", &[app.app_id], 11);
+        store.create_policy(&p).await.unwrap();
+        store.create_policy(&q).await.unwrap();
+        let user = Uuid::new_v4();
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..20 {
+            let store = store.clone();
+            let g = grant(
+                &tenant,
+                GrantTarget::User(user),
+                if i % 2 == 0 { &p } else { &q },
+                100,
+            );
+            tasks.spawn(async move { store.grant_policy(&g).await });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            joined.unwrap().unwrap();
+        }
+        let grants = store.list_policy_grants(tenant.id).await.unwrap();
+        assert_eq!(grants.len(), 20, "{grants:?}");
+        assert_eq!(
+            grants.iter().filter(|g| g.revoked_at.is_none()).count(),
+            1,
+            "{grants:?}"
+        );
+        // Listed in the order they ran: each ended by the next.
+        assert!(grants[..19].iter().all(|g| g.revoked_at == Some(at(100))));
+        assert_eq!(grants[19].revoked_at, None);
+        assert!(grants
+            .iter()
+            .all(|g| g.target == GrantTarget::User(user) && g.granted_at == at(100)));
+    }
+
+    // ---- meetings ---------------------------------------------------------------------------
+
+    fn meeting(organizer: &User, n: u32, external_id: Option<&str>) -> StoredMeeting {
+        let thread = format!("19:meeting_{}@thread.v2", Uuid::new_v4().simple());
+        StoredMeeting {
+            id: format!("MSo{}", Uuid::new_v4().simple()),
+            tenant_id: organizer.tenant_id,
+            organizer_id: organizer.id,
+            external_id: external_id.map(str::to_owned),
+            join_meeting_id: format!("{}", 100_000_000_000u64 + u64::from(n)),
+            join_web_url: format!("https://teams.microsoft.com/l/meetup-join/{thread}/0"),
+            thread_id: thread,
+            created_at: at(i64::from(n)),
+            updated_at: at(i64::from(n)),
+            document: format!(r#"{{"subject":"Meeting {n}"}}"#),
+        }
+    }
+
+    /// A tenant with one user, created in `store`.
+    async fn tenant_with_user(store: &dyn Store, domain: &str) -> (Tenant, User) {
+        let t = tenant(1, &[domain]);
+        store.create_tenant(&t).await.unwrap();
+        let u = user(&t, &format!("organizer@{domain}"), 2);
+        store.create_user(&u).await.unwrap();
+        (t, u)
+    }
+
+    fn assert_conflict_naming<T: std::fmt::Debug>(
+        result: Result<T, StoreError>,
+        key: &str,
+        what: &str,
+    ) {
+        match result {
+            Err(StoreError::Conflict(text)) => {
+                assert!(text.contains(key), "{what}: {text:?} does not name {key}")
+            }
+            other => panic!("{what}: expected a conflict naming {key}, got {other:?}"),
+        }
+    }
+
+    pub async fn meeting_round_trips_and_is_found_by_each_key(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, u) = tenant_with_user(store, "meet.example").await;
+        let (other, _) = tenant_with_user(store, "elsewhere.example").await;
+        let plain = meeting(&u, 1, None);
+        let keyed = meeting(&u, 2, Some("ext-1"));
+        store.insert_meeting(&plain).await.unwrap();
+        store.insert_meeting(&keyed).await.unwrap();
+        for m in [&plain, &keyed] {
+            let found = Some(m.clone());
+            assert_eq!(store.get_meeting(t.id, &m.id).await.unwrap(), found);
+            assert_eq!(
+                store
+                    .find_meeting_by_join_web_url(t.id, &m.join_web_url)
+                    .await
+                    .unwrap(),
+                found
+            );
+            assert_eq!(
+                store
+                    .find_meeting_by_join_meeting_id(t.id, &m.join_meeting_id)
+                    .await
+                    .unwrap(),
+                found
+            );
+            assert_eq!(
+                store.find_meeting_by_thread_id(&m.thread_id).await.unwrap(),
+                found
+            );
+            // Only the thread id is looked up across tenants.
+            assert_eq!(store.get_meeting(other.id, &m.id).await.unwrap(), None);
+            assert_eq!(
+                store
+                    .find_meeting_by_join_web_url(other.id, &m.join_web_url)
+                    .await
+                    .unwrap(),
+                None
+            );
+            assert_eq!(
+                store
+                    .find_meeting_by_join_meeting_id(other.id, &m.join_meeting_id)
+                    .await
+                    .unwrap(),
+                None
+            );
+        }
+        assert_eq!(store.get_meeting(t.id, "nope").await.unwrap(), None);
+        assert_eq!(
+            store
+                .find_meeting_by_join_web_url(t.id, &plain.join_web_url.to_uppercase())
+                .await
+                .unwrap(),
+            None,
+            "join URLs match exactly"
+        );
+        assert_eq!(
+            store
+                .find_meeting_by_join_meeting_id(t.id, "1")
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(store.find_meeting_by_thread_id("19:x").await.unwrap(), None);
+    }
+
+    pub async fn taken_meeting_keys_are_conflicts_naming_the_key(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, u) = tenant_with_user(store, "taken.example").await;
+        let (_, stranger) = tenant_with_user(store, "stranger.example").await;
+        let m = meeting(&u, 1, Some("ext"));
+        store.insert_meeting(&m).await.unwrap();
+
+        let fresh = || meeting(&u, 2, None);
+        let taken: Vec<(&str, StoredMeeting)> = vec![
+            (
+                "joinMeetingId",
+                StoredMeeting {
+                    join_meeting_id: m.join_meeting_id.clone(),
+                    ..fresh()
+                },
+            ),
+            (
+                "threadId",
+                StoredMeeting {
+                    thread_id: m.thread_id.clone(),
+                    ..fresh()
+                },
+            ),
+            (
+                // The join URL is unique across tenants.
+                "joinWebUrl",
+                StoredMeeting {
+                    join_web_url: m.join_web_url.clone(),
+                    ..meeting(&stranger, 2, None)
+                },
+            ),
+            (
+                "meeting id",
+                StoredMeeting {
+                    id: m.id.clone(),
+                    ..fresh()
+                },
+            ),
+            (
+                "externalId",
+                StoredMeeting {
+                    external_id: m.external_id.clone(),
+                    ..fresh()
+                },
+            ),
+        ];
+        for (key, clash) in &taken {
+            assert_conflict_naming(store.insert_meeting(clash).await, key, "insert");
+            if *key != "externalId" {
+                // createOrGet with a new key absorbs no other conflict.
+                let with_key = StoredMeeting {
+                    external_id: Some(format!("new-{key}")),
+                    ..clash.clone()
+                };
+                assert_conflict_naming(
+                    store.create_or_get_meeting(&with_key).await,
+                    key,
+                    "createOrGet",
+                );
+            }
+        }
+        // Nothing was stored but the first meeting.
+        let fresh = fresh();
+        assert_eq!(
+            store
+                .find_meeting_by_join_meeting_id(t.id, &fresh.join_meeting_id)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store.get_meeting(t.id, &m.id).await.unwrap(),
+            Some(m.clone())
+        );
+        store.insert_meeting(&fresh).await.unwrap();
+    }
+
+    pub async fn the_same_join_meeting_id_in_two_tenants_is_allowed(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t1, u1) = tenant_with_user(store, "one.example").await;
+        let (t2, u2) = tenant_with_user(store, "two.example").await;
+        let a = meeting(&u1, 7, None);
+        let b = meeting(&u2, 7, None);
+        assert_eq!(a.join_meeting_id, b.join_meeting_id);
+        store.insert_meeting(&a).await.unwrap();
+        store.insert_meeting(&b).await.unwrap();
+        assert_eq!(
+            store
+                .find_meeting_by_join_meeting_id(t1.id, &a.join_meeting_id)
+                .await
+                .unwrap(),
+            Some(a)
+        );
+        assert_eq!(
+            store
+                .find_meeting_by_join_meeting_id(t2.id, &b.join_meeting_id)
+                .await
+                .unwrap(),
+            Some(b)
+        );
+    }
+
+    pub async fn meeting_of_an_unknown_organizer_or_tenant_is_not_found(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, u) = tenant_with_user(store, "fk.example").await;
+        let ghost_user = User {
+            id: Uuid::new_v4(),
+            ..u.clone()
+        };
+        let ghost_tenant = User {
+            tenant_id: Uuid::new_v4(),
+            ..u.clone()
+        };
+        for (organizer, what) in [(&ghost_user, "organizer"), (&ghost_tenant, "tenant")] {
+            assert_not_found(
+                store.insert_meeting(&meeting(organizer, 1, None)).await,
+                what,
+            );
+            assert_not_found(
+                store
+                    .create_or_get_meeting(&meeting(organizer, 1, Some("x")))
+                    .await,
+                what,
+            );
+        }
+        let m = meeting(&u, 1, Some("x"));
+        assert_eq!(
+            store.create_or_get_meeting(&m).await.unwrap(),
+            (m.clone(), true)
+        );
+        assert_eq!(store.get_meeting(t.id, &m.id).await.unwrap(), Some(m));
+    }
+
+    pub async fn create_or_get_creates_then_returns_the_stored_meeting(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, u) = tenant_with_user(store, "cog.example").await;
+        let first = meeting(&u, 1, Some("standup"));
+        assert_eq!(
+            store.create_or_get_meeting(&first).await.unwrap(),
+            (first.clone(), true)
+        );
+        // Different generated keys, same createOrGet key: the stored meeting comes back.
+        let again = meeting(&u, 2, Some("standup"));
+        assert_eq!(
+            store.create_or_get_meeting(&again).await.unwrap(),
+            (first.clone(), false)
+        );
+        assert_eq!(store.get_meeting(t.id, &again.id).await.unwrap(), None);
+        // The externalId is compared exactly.
+        let other_case = meeting(&u, 3, Some("STANDUP"));
+        assert!(store.create_or_get_meeting(&other_case).await.unwrap().1);
+        // Without an externalId every call creates.
+        let plain_1 = meeting(&u, 4, None);
+        let plain_2 = meeting(&u, 5, None);
+        assert_eq!(
+            store.create_or_get_meeting(&plain_1).await.unwrap(),
+            (plain_1, true)
+        );
+        assert_eq!(
+            store.create_or_get_meeting(&plain_2).await.unwrap(),
+            (plain_2, true)
+        );
+        // Deleted, the key is free again.
+        assert!(store.delete_meeting(t.id, &first.id).await.unwrap());
+        let after = meeting(&u, 6, Some("standup"));
+        assert_eq!(
+            store.create_or_get_meeting(&after).await.unwrap(),
+            (after, true)
+        );
+    }
+
+    pub async fn concurrent_create_or_get_creates_exactly_one_meeting(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let (t, u) = tenant_with_user(store, "race.example").await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..50 {
+            let store = store.clone();
+            let m = meeting(&u, n, Some("race"));
+            tasks.spawn(async move { store.create_or_get_meeting(&m).await });
+        }
+        let mut results = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            results.push(joined.unwrap().unwrap());
+        }
+        assert_eq!(results.len(), 50);
+        assert_eq!(results.iter().filter(|(_, created)| *created).count(), 1);
+        let (winner, _) = results.iter().find(|(_, created)| *created).unwrap();
+        assert!(results.iter().all(|(m, _)| m == winner), "{results:?}");
+        assert_eq!(
+            store.get_meeting(t.id, &winner.id).await.unwrap().as_ref(),
+            Some(winner)
+        );
+        // No loser left a row behind.
+        for n in 0..50 {
+            let join_id = meeting(&u, n, None).join_meeting_id;
+            let found = store
+                .find_meeting_by_join_meeting_id(t.id, &join_id)
+                .await
+                .unwrap();
+            assert_eq!(found.is_some(), join_id == winner.join_meeting_id);
+        }
+    }
+
+    pub async fn two_organizers_with_the_same_external_id_get_different_meetings(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, alice) = tenant_with_user(store, "two-organizers.example").await;
+        let bob = user(&t, "bob@two-organizers.example", 3);
+        store.create_user(&bob).await.unwrap();
+        let (_, carol) = tenant_with_user(store, "third.example").await;
+        let for_alice = meeting(&alice, 1, Some("shared"));
+        let for_bob = meeting(&bob, 2, Some("shared"));
+        let for_carol = meeting(&carol, 3, Some("shared"));
+        for m in [&for_alice, &for_bob, &for_carol] {
+            assert_eq!(
+                store.create_or_get_meeting(m).await.unwrap(),
+                (m.clone(), true)
+            );
+        }
+        let bob_again = meeting(&bob, 4, Some("shared"));
+        assert_eq!(
+            store.create_or_get_meeting(&bob_again).await.unwrap(),
+            (for_bob, false)
+        );
+    }
+
+    pub async fn updating_a_meeting_replaces_its_document_only(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, u) = tenant_with_user(store, "update.example").await;
+        let m = meeting(&u, 1, Some("ext"));
+        store.insert_meeting(&m).await.unwrap();
+        let changed = StoredMeeting {
+            document: r#"{"subject":"Renamed"}"#.into(),
+            updated_at: at(99),
+            ..m.clone()
+        };
+        store.update_meeting(&changed).await.unwrap();
+        assert_eq!(
+            store.get_meeting(t.id, &m.id).await.unwrap(),
+            Some(changed.clone())
+        );
+        // Keys are immutable: an update carrying other keys changes only the document.
+        let rekeyed = StoredMeeting {
+            thread_id: "19:other@thread.v2".into(),
+            join_meeting_id: "42".into(),
+            join_web_url: "https://example.invalid/other".into(),
+            external_id: None,
+            created_at: at(0),
+            document: r#"{"subject":"Again"}"#.into(),
+            updated_at: at(100),
+            ..m.clone()
+        };
+        store.update_meeting(&rekeyed).await.unwrap();
+        assert_eq!(
+            store.get_meeting(t.id, &m.id).await.unwrap(),
+            Some(StoredMeeting {
+                document: rekeyed.document.clone(),
+                updated_at: at(100),
+                ..m.clone()
+            })
+        );
+        // Another tenant's id, an unknown id or a deleted meeting is not found.
+        let (other, _) = tenant_with_user(store, "update-other.example").await;
+        assert_not_found(
+            store
+                .update_meeting(&StoredMeeting {
+                    tenant_id: other.id,
+                    ..changed.clone()
+                })
+                .await,
+            "other tenant",
+        );
+        assert_not_found(
+            store
+                .update_meeting(&StoredMeeting {
+                    id: "gone".into(),
+                    ..changed.clone()
+                })
+                .await,
+            "unknown id",
+        );
+        assert!(store.delete_meeting(t.id, &m.id).await.unwrap());
+        assert_not_found(store.update_meeting(&changed).await, "deleted");
+    }
+
+    pub async fn deleting_a_meeting_reports_whether_it_existed(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, u) = tenant_with_user(store, "delete.example").await;
+        let (other, _) = tenant_with_user(store, "delete-other.example").await;
+        let m = meeting(&u, 1, None);
+        let kept = meeting(&u, 2, None);
+        store.insert_meeting(&m).await.unwrap();
+        store.insert_meeting(&kept).await.unwrap();
+        assert!(!store.delete_meeting(other.id, &m.id).await.unwrap());
+        assert!(store.delete_meeting(t.id, &m.id).await.unwrap());
+        assert!(!store.delete_meeting(t.id, &m.id).await.unwrap());
+        assert_eq!(store.get_meeting(t.id, &m.id).await.unwrap(), None);
+        assert_eq!(
+            store.find_meeting_by_thread_id(&m.thread_id).await.unwrap(),
+            None
+        );
+        assert_eq!(store.get_meeting(t.id, &kept.id).await.unwrap(), Some(kept));
+        // Its keys are free again.
+        store.insert_meeting(&m).await.unwrap();
+    }
+
+    pub async fn deleting_a_user_or_tenant_deletes_its_meetings(
+        store: &SqlStore,
+        db: &TestDatabase,
+    ) {
+        use sqlx::{Connection, Executor};
+
+        let (t, alice) = tenant_with_user(store, "cascade.example").await;
+        let bob = user(&t, "bob@cascade.example", 3);
+        store.create_user(&bob).await.unwrap();
+        let (t2, carol) = tenant_with_user(store, "cascade-2.example").await;
+        let of_alice = meeting(&alice, 1, Some("a"));
+        let of_bob = meeting(&bob, 2, Some("b"));
+        let of_carol = meeting(&carol, 3, None);
+        for m in [&of_alice, &of_bob, &of_carol] {
+            store.insert_meeting(m).await.unwrap();
+        }
+
+        // The store has no way to delete users or tenants: delete them behind its back, the
+        // way SqlStore connects (foreign keys on, for SQLite).
+        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        if db.backend() == Backend::Sqlite {
+            conn.execute("PRAGMA foreign_keys = ON").await.unwrap();
+        }
+        sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(alice.id.to_string())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(store.get_meeting(t.id, &of_alice.id).await.unwrap(), None);
+        assert_eq!(
+            store.get_meeting(t.id, &of_bob.id).await.unwrap(),
+            Some(of_bob.clone())
+        );
+        // Alice's createOrGet key went with her meeting: Bob's is another key anyway.
+        let for_bob = meeting(&bob, 4, Some("a"));
+        assert!(store.create_or_get_meeting(&for_bob).await.unwrap().1);
+        sqlx::query("DELETE FROM tenants WHERE id = $1")
+            .bind(t.id.to_string())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        for m in [&of_bob, &for_bob] {
+            assert_eq!(
+                store.find_meeting_by_thread_id(&m.thread_id).await.unwrap(),
+                None
+            );
+        }
+        assert_eq!(
+            store.get_meeting(t2.id, &of_carol.id).await.unwrap(),
+            Some(of_carol)
         );
     }
 }

@@ -224,6 +224,13 @@ impl AadstsError {
         )
     }
 
+    /// AADSTS50034: a resource-owner password sign-in for a user the tenant does not have.
+    pub fn user_not_found(tenant: &str) -> Self {
+        Self::new(50034, "invalid_grant", 400, format!(
+            "The user account {{EmailHidden}} does not exist in the {tenant} directory. To sign into this application, the account must be added to the directory."
+        ))
+    }
+
     /// AADSTS90033: a transient failure on our side; the client may retry.
     pub fn transient() -> Self {
         Self::new(

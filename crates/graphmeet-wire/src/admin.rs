@@ -55,6 +55,9 @@ pub struct CreateUser {
     /// Display name; default the UPN's alias.
     #[serde(default)]
     pub display_name: Option<String>,
+    /// A password for delegated (resource-owner password) sign-in; stored as an Argon2 hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
 }
 
 /// A user as the admin API shows it.
@@ -183,4 +186,123 @@ pub struct KeyRotated {
     pub kid: String,
     /// Every published `kid`, newest first.
     pub published: Vec<String>,
+}
+
+/// `POST /admin/groups`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateGroup {
+    /// Tenant id or domain.
+    pub tenant: String,
+    /// Display name.
+    pub display_name: String,
+}
+
+/// A group as the admin API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupView {
+    /// Object id.
+    pub id: String,
+    /// Tenant id.
+    pub tenant_id: String,
+    /// Display name.
+    pub display_name: String,
+}
+
+/// `POST /admin/groups/{id}/members` and `DELETE …/members/{userId}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupMember {
+    /// The user's object id.
+    pub user_id: String,
+}
+
+/// `POST /admin/policies` (`New-CsApplicationAccessPolicy`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPolicy {
+    /// Tenant id or domain; may be left out when the server has one tenant.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// `-Identity`.
+    pub identity: String,
+    /// `-AppIds`.
+    #[serde(default)]
+    pub app_ids: Vec<String>,
+    /// `-Description`.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `PATCH /admin/policies/{identity}` (`Set-CsApplicationAccessPolicy`): one of the app-id
+/// changes, and/or a description.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SetPolicy {
+    /// Tenant id or domain; may be left out when the server has one tenant.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// `-AppIds @{Add=…}`.
+    #[serde(default)]
+    pub add_app_ids: Option<Vec<String>>,
+    /// `-AppIds @{Remove=…}`.
+    #[serde(default)]
+    pub remove_app_ids: Option<Vec<String>>,
+    /// `-AppIds @{Replace=…}` or a plain list.
+    #[serde(default)]
+    pub replace_app_ids: Option<Vec<String>>,
+    /// `-Description`.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A policy as the admin API shows it, named as `Get-CsApplicationAccessPolicy` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyView {
+    /// `Tag:{name}`.
+    pub identity: String,
+    /// The name (`-PolicyName` in grants).
+    pub name: String,
+    /// The listed app ids.
+    pub app_ids: Vec<String>,
+    /// The description.
+    pub description: String,
+    /// The tenant id.
+    pub tenant_id: String,
+}
+
+/// `POST /admin/policy-grants` (`Grant-CsApplicationAccessPolicy`): exactly one of `user`,
+/// `group` or `global`; `policy_name: null` revokes the target's grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct GrantPolicy {
+    /// Tenant id or domain; may be left out when the server has one tenant.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// The policy; `null` revokes (`-PolicyName $null`).
+    #[serde(default)]
+    pub policy_name: Option<String>,
+    /// A user, by object id or UPN (`-Identity`).
+    #[serde(default)]
+    pub user: Option<String>,
+    /// A group, by object id (`-Group`).
+    #[serde(default)]
+    pub group: Option<String>,
+    /// `-Rank` for a group grant; default 1.
+    #[serde(default)]
+    pub rank: Option<i64>,
+    /// `-Global`.
+    #[serde(default)]
+    pub global: bool,
+}
+
+/// A grant as the admin API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantView {
+    /// `user`, `group` or `global`.
+    pub target_kind: String,
+    /// The user or group object id; empty for global.
+    pub target_id: String,
+    /// The group rank.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<i64>,
+    /// The policy name; null after a revocation.
+    pub policy_name: Option<String>,
+    /// RFC 3339.
+    pub granted_at: String,
 }

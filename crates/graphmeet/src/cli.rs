@@ -114,6 +114,45 @@ pub struct ServeArgs {
     /// Do not create the dev setup on an empty store.
     #[arg(long, env = "GRAPHMEET_NO_BOOTSTRAP", value_parser = BoolishValueParser::new())]
     pub no_bootstrap: bool,
+    /// How long application-access-policy changes take to reach Graph calls, e.g. `30m` to
+    /// reproduce the real service's lag.
+    #[arg(long, env = "GRAPHMEET_POLICY_PROPAGATION_DELAY", value_name = "DURATION", default_value = "0", value_parser = parse_duration)]
+    pub policy_propagation_delay: chrono::Duration,
+    /// The host of meetings' joinWebUrl, e.g. https://teams.microsoft.com [default: this
+    /// server, which serves a landing page for them]
+    #[arg(long, env = "GRAPHMEET_JOIN_URL_BASE", value_name = "URL")]
+    pub join_url_base: Option<Url>,
+}
+
+/// Reads `0`, `90s`, `30m`, `2h`, `1h30m` or `1d`.
+pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
+    let text = text.trim();
+    if text == "0" {
+        return Ok(chrono::Duration::zero());
+    }
+    let mut total = chrono::Duration::zero();
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: i64 = number
+            .parse()
+            .map_err(|_| format!("'{text}' is not a duration like 30m, 90s or 1h30m"))?;
+        number.clear();
+        total += match c {
+            's' => chrono::Duration::seconds(n),
+            'm' => chrono::Duration::minutes(n),
+            'h' => chrono::Duration::hours(n),
+            'd' => chrono::Duration::days(n),
+            _ => return Err(format!("'{text}' is not a duration like 30m, 90s or 1h30m")),
+        };
+    }
+    if !number.is_empty() {
+        return Err(format!("'{text}' needs a unit: s, m, h or d"));
+    }
+    Ok(total)
 }
 
 /// `graphmeet tenant …`.
@@ -146,6 +185,10 @@ pub enum UserCommand {
         /// The display name [default: the UPN's alias]
         #[arg(long)]
         display_name: Option<String>,
+        /// A password for delegated sign-in (grant_type=password); read from
+        /// GRAPHMEET_USER_PASSWORD so it stays out of shell history.
+        #[arg(long, env = "GRAPHMEET_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
     },
     /// List a tenant's users.
     List {

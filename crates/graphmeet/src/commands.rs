@@ -57,6 +57,8 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         plain_http: args.plain_http,
         bootstrap: !args.no_bootstrap,
         admin_key: global.admin_key.clone(),
+        policy_propagation_delay: args.policy_propagation_delay,
+        join_url_base: args.join_url_base,
     };
     graphmeet_server::serve(config)
         .await
@@ -129,11 +131,13 @@ async fn user(global: &GlobalArgs, cmd: UserCommand) -> anyhow::Result<()> {
             tenant,
             upn,
             display_name,
+            password,
         } => {
             let body = CreateUser {
                 tenant: tenant.clone(),
                 upn: upn.clone(),
                 display_name,
+                password,
             };
             let user = client
                 .create_user(&body)

@@ -10,17 +10,10 @@ use serde_json::Value;
 /// A server on a free port with its own data directory, and no dev setup.
 async fn start_server() -> (RunningServer, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let server = graphmeet_server::start(Config {
-        data_dir: dir.path().to_path_buf(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: None,
-        public_url: None,
-        plain_http: false,
-        bootstrap: false,
-        admin_key: None,
-    })
-    .await
-    .unwrap();
+    let mut config = Config::new(dir.path().to_path_buf());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.bootstrap = false;
+    let server = graphmeet_server::start(config).await.unwrap();
     (server, dir)
 }
 

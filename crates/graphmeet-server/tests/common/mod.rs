@@ -45,7 +45,21 @@ impl TestServer {
     }
 
     pub async fn start_in(dir: tempfile::TempDir) -> Self {
-        let server = graphmeet_server::start(config(dir.path())).await.unwrap();
+        Self::start_with(dir, |_| {}).await
+    }
+
+    /// A server on `database_url` (SQLite in the temp dir when None).
+    pub async fn start_on(database_url: Option<String>) -> Self {
+        Self::start_with(tempfile::tempdir().unwrap(), |c| {
+            c.database_url = database_url
+        })
+        .await
+    }
+
+    pub async fn start_with(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> Self {
+        let mut config = config(dir.path());
+        adjust(&mut config);
+        let server = graphmeet_server::start(config).await.unwrap();
         let http = client_for(server.ca_cert_path.as_ref().unwrap());
         let creds: Value = serde_json::from_slice(
             &std::fs::read(dir.path().join("dev-credentials.json")).unwrap(),
@@ -222,4 +236,75 @@ pub fn assertion(
             .to_vec()
     };
     format!("{signing_input}.{}", seg(&signature, shape.pad))
+}
+
+impl TestServer {
+    pub fn admin_key(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("admin-key"))
+            .unwrap()
+            .trim()
+            .to_owned()
+    }
+
+    /// Calls the admin API; returns status and JSON (or Null).
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .header("x-graphmeet-admin-key", self.admin_key());
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// An app-only token for the dev app.
+    pub async fn app_token(&self) -> String {
+        let (status, body) = self.secret_token().await;
+        assert_eq!(status, 200, "{body}");
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Calls Graph with a token; returns status, headers and JSON (Null for an empty body).
+    pub async fn graph(
+        &self,
+        token: Option<&str>,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        let mut req = self.http.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap();
+        (
+            status,
+            headers,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+        )
+    }
+}
+
+/// Every database a test should run on: SQLite (None) always, PostgreSQL when configured.
+pub async fn databases() -> Vec<(String, Option<graphmeet_store::TestDatabase>)> {
+    let mut out = vec![("sqlite".to_owned(), None)];
+    if let Some(pg) = graphmeet_store::TestDatabase::postgres().await {
+        out.push(("postgres".to_owned(), Some(pg)));
+    }
+    out
 }

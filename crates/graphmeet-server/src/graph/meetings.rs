@@ -1,0 +1,457 @@
+//! `…/onlineMeetings` under `/users/{id}` and `/me`, and the minimal `GET /users/{id | upn}`.
+//! Thin handlers: authorize, parse, call `graphmeet_core::meetings`, render.
+
+use super::auth::{authorize, Authorized, Caller, Operation, PathUser};
+use super::{prefers_unknown_enum_members, GraphFailure};
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{Extension, Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use graphmeet_core::meetings::{MeetingError, Organizer};
+use graphmeet_wire::graph::meeting::{parse_create_or_get, parse_input, RenderOptions};
+use graphmeet_wire::graph::{
+    parse_entity_query, parse_query, ApiVersion, GraphError, OnlineMeeting,
+};
+use serde_json::{json, Value};
+
+/// The meeting and user routes of one API version.
+pub fn router(version: ApiVersion) -> Router<AppState> {
+    Router::new()
+        .route(
+            "/users/{user}/onlineMeetings",
+            get(find_for_user).post(create_for_user),
+        )
+        .route(
+            "/users/{user}/onlineMeetings/createOrGet",
+            axum::routing::post(create_or_get_for_user),
+        )
+        .route(
+            "/users/{user}/onlineMeetings/{id}",
+            get(get_for_user)
+                .patch(update_for_user)
+                .delete(delete_for_user),
+        )
+        .route("/me/onlineMeetings", get(find_for_me).post(create_for_me))
+        .route(
+            "/me/onlineMeetings/createOrGet",
+            axum::routing::post(create_or_get_for_me),
+        )
+        .route(
+            "/me/onlineMeetings/{id}",
+            get(get_for_me).patch(update_for_me).delete(delete_for_me),
+        )
+        .route("/users/{user}", get(get_user))
+        .route("/me", get(get_me))
+        .layer(Extension(version))
+}
+
+/// The one place a meeting error becomes a Graph error.
+fn graph_error(e: MeetingError) -> GraphFailure {
+    GraphFailure::from(match e {
+        MeetingError::Input(e) => e.to_graph_error(),
+        MeetingError::Rule(text) => GraphError::bad_request(text),
+        MeetingError::Id(e) => e.to_graph_error(),
+        MeetingError::OrganizerMismatch(user) => GraphError::organizer_mismatch(&user),
+        MeetingError::NotFound => GraphError::meeting_not_found(),
+        MeetingError::NoAccess => GraphError::meeting_lookup_denied(),
+        MeetingError::Store(e) => {
+            tracing::error!(error = %e, "meeting operation failed");
+            GraphError::internal_server_error()
+        }
+    })
+}
+
+/// The organizer capability from an authorization: an allowed policy decision for app-only
+/// callers, the caller itself for delegated ones.
+fn organizer(auth: &Authorized) -> Result<Organizer, GraphFailure> {
+    let capability = match (&auth.caller, &auth.decision) {
+        (Caller::App { .. }, Some(decision)) => decision.allowed_access().and_then(|allowed| {
+            Organizer::for_app(&allowed, auth.user.clone(), auth.tenant.clone())
+        }),
+        (Caller::User { user_id, .. }, _) => {
+            Organizer::signed_in(*user_id, auth.user.clone(), auth.tenant.clone())
+        }
+        (Caller::App { .. }, None) => None,
+    };
+    capability.ok_or_else(|| GraphFailure::from(GraphError::meeting_lookup_denied()))
+}
+
+/// Reads a JSON body after authorization (a bad token is a 401 whatever the body).
+async fn read_json(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, GraphFailure> {
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if essence != "application/json" && !essence.ends_with("+json") {
+        return Err(GraphError::unsupported_media_type(content_type).into());
+    }
+    axum::body::to_bytes(body, super::BODY_LIMIT)
+        .await
+        .map_err(|_| GraphError::payload_too_large(super::BODY_LIMIT).into())
+}
+
+struct Render<'a> {
+    state: &'a AppState,
+    headers: &'a HeaderMap,
+    version: ApiVersion,
+    user_id: String,
+}
+
+impl Render<'_> {
+    fn context(&self, tail: &str) -> String {
+        format!(
+            "{}/{}/$metadata#users('{}')/onlineMeetings{tail}",
+            self.state.base_url(self.headers),
+            self.version.as_str(),
+            self.user_id
+        )
+    }
+
+    fn options(&self, select: Option<Vec<String>>) -> RenderOptions {
+        RenderOptions {
+            version: self.version,
+            prefer_unknown_enum_members: prefers_unknown_enum_members(self.headers),
+            include_undocumented: true,
+            select,
+        }
+    }
+
+    fn entity(
+        &self,
+        meeting: &OnlineMeeting,
+        select: Option<Vec<String>>,
+        status: StatusCode,
+    ) -> Response {
+        let context = match &select {
+            Some(props) => self.context(&format!("({})/$entity", props.join(","))),
+            None => self.context("/$entity"),
+        };
+        let mut body = meeting.to_json_with(&self.options(select));
+        if let Value::Object(map) = &mut body {
+            map.insert("@odata.context".to_owned(), Value::String(context));
+            map.insert(
+                "@odata.type".to_owned(),
+                Value::String("#microsoft.graph.onlineMeeting".to_owned()),
+            );
+        }
+        (status, Json(body)).into_response()
+    }
+
+    fn collection(&self, meetings: &[OnlineMeeting], select: Option<Vec<String>>) -> Response {
+        let context = match &select {
+            Some(props) => self.context(&format!("({})", props.join(","))),
+            None => self.context(""),
+        };
+        let options = self.options(select);
+        let value: Vec<Value> = meetings.iter().map(|m| m.to_json_with(&options)).collect();
+        Json(json!({ "@odata.context": context, "value": value })).into_response()
+    }
+}
+
+async fn authorized(
+    state: &AppState,
+    headers: &HeaderMap,
+    operation: Operation,
+    path_user: PathUser,
+) -> Result<(Authorized, Organizer), GraphFailure> {
+    let auth = authorize(state, headers, operation, &path_user).await?;
+    let org = organizer(&auth)?;
+    Ok((auth, org))
+}
+
+async fn create(
+    state: AppState,
+    version: ApiVersion,
+    headers: HeaderMap,
+    path_user: PathUser,
+    body: Body,
+) -> Result<Response, GraphFailure> {
+    let (auth, org) = authorized(&state, &headers, Operation::CreateMeeting, path_user).await?;
+    let bytes = read_json(&headers, body).await?;
+    let input = parse_input(&bytes).map_err(|e| GraphFailure::from(e.to_graph_error()))?;
+    let meeting = state
+        .meetings
+        .create(&org, input)
+        .await
+        .map_err(graph_error)?;
+    Ok(Render {
+        state: &state,
+        headers: &headers,
+        version,
+        user_id: auth.user.id.to_string(),
+    }
+    .entity(&meeting, None, StatusCode::CREATED))
+}
+
+async fn create_or_get(
+    state: AppState,
+    version: ApiVersion,
+    headers: HeaderMap,
+    path_user: PathUser,
+    body: Body,
+) -> Result<Response, GraphFailure> {
+    let (auth, org) =
+        authorized(&state, &headers, Operation::CreateOrGetMeeting, path_user).await?;
+    let bytes = read_json(&headers, body).await?;
+    let input =
+        parse_create_or_get(&bytes, version).map_err(|e| GraphFailure::from(e.to_graph_error()))?;
+    let (meeting, created) = state
+        .meetings
+        .create_or_get(&org, input)
+        .await
+        .map_err(graph_error)?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(Render {
+        state: &state,
+        headers: &headers,
+        version,
+        user_id: auth.user.id.to_string(),
+    }
+    .entity(&meeting, None, status))
+}
+
+async fn fetch(
+    state: AppState,
+    version: ApiVersion,
+    headers: HeaderMap,
+    path_user: PathUser,
+    id: String,
+    query: Option<String>,
+) -> Result<Response, GraphFailure> {
+    let (auth, org) = authorized(&state, &headers, Operation::GetMeeting, path_user).await?;
+    let query =
+        parse_entity_query(query.as_deref()).map_err(|e| GraphFailure::from(e.to_graph_error()))?;
+    let meeting = state.meetings.get(&org, &id).await.map_err(graph_error)?;
+    Ok(Render {
+        state: &state,
+        headers: &headers,
+        version,
+        user_id: auth.user.id.to_string(),
+    }
+    .entity(&meeting, query.select, StatusCode::OK))
+}
+
+async fn find(
+    state: AppState,
+    version: ApiVersion,
+    headers: HeaderMap,
+    path_user: PathUser,
+    query: Option<String>,
+) -> Result<Response, GraphFailure> {
+    let (auth, org) = authorized(&state, &headers, Operation::FindMeetings, path_user).await?;
+    let query =
+        parse_query(query.as_deref()).map_err(|e| GraphFailure::from(e.to_graph_error()))?;
+    let filter = query
+        .collection_filter()
+        .map_err(|e| GraphFailure::from(e.to_graph_error()))?;
+    let meetings = state
+        .meetings
+        .find(&org, filter)
+        .await
+        .map_err(graph_error)?;
+    Ok(Render {
+        state: &state,
+        headers: &headers,
+        version,
+        user_id: auth.user.id.to_string(),
+    }
+    .collection(&meetings, query.select))
+}
+
+async fn update(
+    state: AppState,
+    version: ApiVersion,
+    headers: HeaderMap,
+    path_user: PathUser,
+    id: String,
+    body: Body,
+) -> Result<Response, GraphFailure> {
+    let (auth, org) = authorized(&state, &headers, Operation::UpdateMeeting, path_user).await?;
+    let bytes = read_json(&headers, body).await?;
+    let patch = parse_input(&bytes).map_err(|e| GraphFailure::from(e.to_graph_error()))?;
+    let meeting = state
+        .meetings
+        .update(&org, &id, patch)
+        .await
+        .map_err(graph_error)?;
+    Ok(Render {
+        state: &state,
+        headers: &headers,
+        version,
+        user_id: auth.user.id.to_string(),
+    }
+    .entity(&meeting, None, StatusCode::OK))
+}
+
+async fn delete(
+    state: AppState,
+    headers: HeaderMap,
+    path_user: PathUser,
+    id: String,
+) -> Result<Response, GraphFailure> {
+    let (_, org) = authorized(&state, &headers, Operation::DeleteMeeting, path_user).await?;
+    state
+        .meetings
+        .delete(&org, &id)
+        .await
+        .map_err(graph_error)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+type Ver = Extension<ApiVersion>;
+
+async fn create_for_user(
+    State(s): State<AppState>,
+    Extension(v): Ver,
+    Path(user): Path<String>,
+    h: HeaderMap,
+    body: Body,
+) -> Result<Response, GraphFailure> {
+    create(s, v, h, PathUser::Id(user), body).await
+}
+async fn create_for_me(
+    State(s): State<AppState>,
+    Extension(v): Ver,
+    h: HeaderMap,
+    body: Body,
+) -> Result<Response, GraphFailure> {
+    create(s, v, h, PathUser::Me, body).await
+}
+async fn create_or_get_for_user(
+    State(s): State<AppState>,
+    Extension(v): Ver,
+    Path(user): Path<String>,
+    h: HeaderMap,
+    body: Body,
+) -> Result<Response, GraphFailure> {
+    create_or_get(s, v, h, PathUser::Id(user), body).await
+}
+async fn create_or_get_for_me(
+    State(s): State<AppState>,
+    Extension(v): Ver,
+    h: HeaderMap,
+    body: Body,
+) -> Result<Response, GraphFailure> {
+    create_or_get(s, v, h, PathUser::Me, body).await
+}
+async fn get_for_user(
+    State(s): State<AppState>,
+    Extension(v): Ver,
+    Path((user, id)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    h: HeaderMap,
+) -> Result<Response, GraphFailure> {
+    fetch(s, v, h, PathUser::Id(user), id, q).await
+}
+async fn get_for_me(
+    State(s): State<AppState>,
+    Extension(v): Ver,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    h: HeaderMap,
+) -> Result<Response, GraphFailure> {
+    fetch(s, v, h, PathUser::Me, id, q).await
+}
+async fn find_for_user(
+    State(s): State<AppState>,
+    Extension(v): Ver,
+    Path(user): Path<String>,
+    RawQuery(q): RawQuery,
+    h: HeaderMap,
+) -> Result<Response, GraphFailure> {
+    find(s, v, h, PathUser::Id(user), q).await
+}
+async fn find_for_me(
+    State(s): State<AppState>,
+    Extension(v): Ver,
+    RawQuery(q): RawQuery,
+    h: HeaderMap,
+) -> Result<Response, GraphFailure> {
+    find(s, v, h, PathUser::Me, q).await
+}
+async fn update_for_user(
+    State(s): State<AppState>,
+    Extension(v): Ver,
+    Path((user, id)): Path<(String, String)>,
+    h: HeaderMap,
+    body: Body,
+) -> Result<Response, GraphFailure> {
+    update(s, v, h, PathUser::Id(user), id, body).await
+}
+async fn update_for_me(
+    State(s): State<AppState>,
+    Extension(v): Ver,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    body: Body,
+) -> Result<Response, GraphFailure> {
+    update(s, v, h, PathUser::Me, id, body).await
+}
+async fn delete_for_user(
+    State(s): State<AppState>,
+    Path((user, id)): Path<(String, String)>,
+    h: HeaderMap,
+) -> Result<Response, GraphFailure> {
+    delete(s, h, PathUser::Id(user), id).await
+}
+async fn delete_for_me(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    h: HeaderMap,
+) -> Result<Response, GraphFailure> {
+    delete(s, h, PathUser::Me, id).await
+}
+
+async fn user(
+    state: AppState,
+    version: ApiVersion,
+    headers: HeaderMap,
+    path_user: PathUser,
+) -> Result<Response, GraphFailure> {
+    let auth = authorize(&state, &headers, Operation::GetUser, &path_user).await?;
+    let u = auth.user;
+    let body = json!({
+        "@odata.context": format!("{}/{}/$metadata#users/$entity", state.base_url(&headers), version.as_str()),
+        "businessPhones": [],
+        "displayName": u.display_name,
+        "givenName": null,
+        "jobTitle": null,
+        "mail": null,
+        "mobilePhone": null,
+        "officeLocation": null,
+        "preferredLanguage": null,
+        "surname": null,
+        "userPrincipalName": u.upn,
+        "id": u.id.to_string(),
+    });
+    Ok(Json(body).into_response())
+}
+
+async fn get_user(
+    State(s): State<AppState>,
+    Extension(v): Ver,
+    Path(id): Path<String>,
+    h: HeaderMap,
+) -> Result<Response, GraphFailure> {
+    user(s, v, h, PathUser::Id(id)).await
+}
+async fn get_me(
+    State(s): State<AppState>,
+    Extension(v): Ver,
+    h: HeaderMap,
+) -> Result<Response, GraphFailure> {
+    user(s, v, h, PathUser::Me).await
+}

@@ -1,0 +1,208 @@
+//! The Microsoft Graph surface (`/v1.0`, `/beta`): online meetings as the real service serves
+//! them, authorized by application access policies, and a minimal users read.
+//!
+//! Every response carries Graph's envelope headers (`request-id`, `client-request-id`,
+//! `x-ms-ags-diagnostic`) and every error Graph's body with `innerError`; both are written once,
+//! in [`envelope`], for every route including unknown ones.
+
+pub mod auth;
+pub mod meetings;
+
+use crate::state::AppState;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use graphmeet_wire::graph::{ApiVersion, GraphError};
+use uuid::Uuid;
+
+/// The largest Graph request body read.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// A Graph error on its way out; [`envelope`] renders the body with the request's ids.
+/// Boxed: it travels in every handler's `Err`.
+#[derive(Debug, Clone)]
+pub struct GraphFailure(Box<Failure>);
+
+#[derive(Debug, Clone)]
+struct Failure {
+    error: GraphError,
+    decision: Option<String>,
+}
+
+impl From<GraphError> for GraphFailure {
+    fn from(error: GraphError) -> Self {
+        Self(Box::new(Failure {
+            error,
+            decision: None,
+        }))
+    }
+}
+
+impl GraphFailure {
+    /// Attaches the access-policy explanation, sent as the `x-graphmeet-policy-decision` header.
+    pub fn with_decision(mut self, reason: &str) -> Self {
+        self.0.decision = Some(reason.to_owned());
+        self
+    }
+
+    /// The error.
+    pub fn error(&self) -> &GraphError {
+        &self.0.error
+    }
+}
+
+impl IntoResponse for GraphFailure {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// The ids of one Graph request, for handlers and the error renderer.
+#[derive(Debug, Clone)]
+pub struct GraphRequest {
+    /// Our `request-id`.
+    pub request_id: String,
+    /// The caller's `client-request-id`, or the request-id.
+    pub client_request_id: String,
+}
+
+/// Graph's response envelope: ids, diagnostics headers, and error bodies with `innerError`.
+pub async fn envelope(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let request_id = Uuid::new_v4().to_string();
+    // Echo whatever the client sent (the Node client's ids are not RFC 4122), within reason.
+    let client_request_id = request
+        .headers()
+        .get("client-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+        .map(str::to_owned)
+        .unwrap_or_else(|| request_id.clone());
+    let ids = GraphRequest {
+        request_id: request_id.clone(),
+        client_request_id: client_request_id.clone(),
+    };
+    request.extensions_mut().insert(ids);
+    let mut response = next.run(request).await;
+    if let Some(failure) = response.extensions_mut().remove::<GraphFailure>() {
+        let status = response.status();
+        let Failure { error, decision } = *failure.0;
+        let body = error.to_body(&request_id, &client_request_id, state.clock.now());
+        let mut rendered = (status, axum::Json(body)).into_response();
+        if let Some(secs) = error.retry_after_secs {
+            rendered
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let Some(reason) = decision
+            .as_deref()
+            .and_then(|r| HeaderValue::from_str(r).ok())
+        {
+            rendered
+                .headers_mut()
+                .insert("x-graphmeet-policy-decision", reason);
+        }
+        response = rendered;
+    }
+    let h = response.headers_mut();
+    for (name, value) in [
+        ("request-id", &request_id),
+        ("client-request-id", &client_request_id),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            h.insert(name, v);
+        }
+    }
+    h.insert(
+        "x-ms-ags-diagnostic",
+        HeaderValue::from_static(r#"{"ServerInfo":{"DataCenter":"graphmeet","Slice":"E","Ring":"1","ScaleUnit":"000","RoleInstance":"graphmeet"}}"#),
+    );
+    h.insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000"),
+    );
+    if h.get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
+    {
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"));
+        h.insert("odata-version", HeaderValue::from_static("4.0"));
+    }
+    response
+}
+
+/// A request body read as Graph reads it: JSON only, bounded, with Graph's errors.
+pub struct GraphBody(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for GraphBody {
+    type Rejection = GraphFailure;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if essence != "application/json" && !essence.ends_with("+json") {
+            return Err(GraphError::unsupported_media_type(&content_type).into());
+        }
+        let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
+            .await
+            .map_err(|_| GraphFailure::from(GraphError::payload_too_large(BODY_LIMIT)))?;
+        Ok(Self(bytes))
+    }
+}
+
+async fn unknown_route(uri: Uri) -> GraphFailure {
+    let segment = uri
+        .path()
+        .trim_start_matches('/')
+        .split('/')
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    GraphError::resource_not_found_for_segment(&segment).into()
+}
+
+async fn wrong_method(method: Method) -> GraphFailure {
+    GraphError::method_not_allowed(method.as_str()).into()
+}
+
+/// The Graph routes of one API version.
+fn version_routes(version: ApiVersion) -> Router<AppState> {
+    meetings::router(version)
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method)
+}
+
+/// `/v1.0` and `/beta`, wrapped in Graph's envelope.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .nest("/v1.0", version_routes(ApiVersion::V1))
+        .nest("/beta", version_routes(ApiVersion::Beta))
+        .layer(axum::middleware::from_fn_with_state(state, envelope))
+}
+
+/// Whether the caller asked for the newer enum members (`Prefer: include-unknown-enum-members`).
+pub fn prefers_unknown_enum_members(headers: &HeaderMap) -> bool {
+    headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| {
+            p.trim()
+                .eq_ignore_ascii_case("include-unknown-enum-members")
+        })
+}
