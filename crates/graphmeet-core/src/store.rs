@@ -188,4 +188,10 @@ pub trait Store: Send + Sync + 'static {
     async fn update_meeting(&self, meeting: &StoredMeeting) -> Result<(), StoreError>;
     /// Deletes a meeting; returns whether it existed.
     async fn delete_meeting(&self, tenant_id: Uuid, id: &str) -> Result<bool, StoreError>;
+    /// How many meetings a tenant (or one organizer in it) has.
+    async fn count_meetings(
+        &self,
+        tenant_id: Uuid,
+        organizer_id: Option<Uuid>,
+    ) -> Result<u64, StoreError>;
 }

@@ -21,43 +21,108 @@ struct World {
 impl World {
     async fn new(t: TestServer) -> Self {
         let tid = t.cred("tenant_id");
-        let (_, app2) = t.admin(Method::POST, "/admin/apps", Some(json!({"tenant": tid, "display_name": "second app"}))).await;
+        let (_, app2) = t
+            .admin(
+                Method::POST,
+                "/admin/apps",
+                Some(json!({"tenant": tid, "display_name": "second app"})),
+            )
+            .await;
         let app2_id = app2["app_id"].as_str().unwrap().to_owned();
-        let (_, secret) = t.admin(Method::POST, &format!("/admin/apps/{app2_id}/secrets"), Some(json!({}))).await;
+        let (_, secret) = t
+            .admin(
+                Method::POST,
+                &format!("/admin/apps/{app2_id}/secrets"),
+                Some(json!({})),
+            )
+            .await;
         let (status, _) = t.admin(Method::POST, "/admin/consents", Some(json!({"tenant": tid, "app_id": app2_id, "roles": ["OnlineMeetings.ReadWrite.All"]}))).await;
         assert_eq!(status, 200);
-        let (_, user2) = t.admin(Method::POST, "/admin/users", Some(json!({"tenant": tid, "upn": "second@graphmeetdev.onmicrosoft.com"}))).await;
+        let (_, user2) = t
+            .admin(
+                Method::POST,
+                "/admin/users",
+                Some(json!({"tenant": tid, "upn": "second@graphmeetdev.onmicrosoft.com"})),
+            )
+            .await;
         let (status, _, body) = t
-            .token_form(&tid, &[("grant_type", "client_credentials"), ("client_id", &app2_id), ("client_secret", secret["secret_text"].as_str().unwrap()), ("scope", "https://graph.microsoft.com/.default")])
+            .token_form(
+                &tid,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &app2_id),
+                    ("client_secret", secret["secret_text"].as_str().unwrap()),
+                    ("scope", "https://graph.microsoft.com/.default"),
+                ],
+            )
             .await;
         assert_eq!(status, 200, "{body}");
         let token2 = body["access_token"].as_str().unwrap().to_owned();
         let token1 = t.app_token().await;
         // Start from no grant at all: the bootstrap's grant to the organizer is revoked.
-        let (status, body) = t.admin(Method::POST, "/admin/policy-grants", Some(json!({"policy_name": null, "user": t.cred("user_id")}))).await;
+        let (status, body) = t
+            .admin(
+                Method::POST,
+                "/admin/policy-grants",
+                Some(json!({"policy_name": null, "user": t.cred("user_id")})),
+            )
+            .await;
         assert_eq!(status, 200, "{body}");
-        Self { app1: t.cred("client_id"), app2: app2_id, token1, token2, user1: t.cred("user_id"), user2: user2["id"].as_str().unwrap().to_owned(), t }
+        Self {
+            app1: t.cred("client_id"),
+            app2: app2_id,
+            token1,
+            token2,
+            user1: t.cred("user_id"),
+            user2: user2["id"].as_str().unwrap().to_owned(),
+            t,
+        }
     }
 
     async fn policy(&self, name: &str, apps: &[&str]) {
-        let (status, body) = self.t.admin(Method::POST, "/admin/policies", Some(json!({"identity": name, "app_ids": apps}))).await;
+        let (status, body) = self
+            .t
+            .admin(
+                Method::POST,
+                "/admin/policies",
+                Some(json!({"identity": name, "app_ids": apps})),
+            )
+            .await;
         assert_eq!(status, 201, "{body}");
     }
 
     async fn grant(&self, body: Value) {
-        let (status, out) = self.t.admin(Method::POST, "/admin/policy-grants", Some(body)).await;
+        let (status, out) = self
+            .t
+            .admin(Method::POST, "/admin/policy-grants", Some(body))
+            .await;
         assert_eq!(status, 200, "{out}");
     }
 
     /// Status of creating a meeting for `user` with `token`, and the denial's headers/body.
     async fn create(&self, token: &str, user: &str) -> (u16, reqwest::header::HeaderMap, Value) {
-        self.t.graph(Some(token), Method::POST, &format!("/v1.0/users/{user}/onlineMeetings"), Some(json!({"subject": "policy check"}))).await
+        self.t
+            .graph(
+                Some(token),
+                Method::POST,
+                &format!("/v1.0/users/{user}/onlineMeetings"),
+                Some(json!({"subject": "policy check"})),
+            )
+            .await
     }
 
     /// Which of (app1,user1), (app1,user2), (app2,user1), (app2,user2) may create meetings.
     async fn matrix(&self) -> [bool; 4] {
         let mut out = [false; 4];
-        for (i, (token, user)) in [(&self.token1, &self.user1), (&self.token1, &self.user2), (&self.token2, &self.user1), (&self.token2, &self.user2)].into_iter().enumerate() {
+        for (i, (token, user)) in [
+            (&self.token1, &self.user1),
+            (&self.token1, &self.user2),
+            (&self.token2, &self.user1),
+            (&self.token2, &self.user2),
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let (status, _, body) = self.create(token, user).await;
             assert!(status == 201 || status == 403, "{status} {body}");
             out[i] = status == 201;
@@ -86,10 +151,36 @@ async fn the_concept_docs_four_row_table() {
     // policy_1 = {app_1}, policy_2 = {app_2}, policy_3 = {app_1, app_2}.
     type Row = (&'static str, fn(&World) -> Vec<Value>, [bool; 4]);
     let rows: Vec<Row> = vec![
-        ("policy_1 to user_1, policy_2 to user_2", |w| vec![json!({"policy_name": "policy_1", "user": w.user1}), json!({"policy_name": "policy_2", "user": w.user2})], [true, false, false, true]),
-        ("policy_1 to both users", |w| vec![json!({"policy_name": "policy_1", "user": w.user1}), json!({"policy_name": "policy_1", "user": w.user2})], [true, true, false, false]),
-        ("policy_3 to user_1, nothing for user_2", |w| vec![json!({"policy_name": "policy_3", "user": w.user1})], [true, false, true, false]),
-        ("policy_3 to the whole tenant", |_| vec![json!({"policy_name": "policy_3", "global": true})], [true, true, true, true]),
+        (
+            "policy_1 to user_1, policy_2 to user_2",
+            |w| {
+                vec![
+                    json!({"policy_name": "policy_1", "user": w.user1}),
+                    json!({"policy_name": "policy_2", "user": w.user2}),
+                ]
+            },
+            [true, false, false, true],
+        ),
+        (
+            "policy_1 to both users",
+            |w| {
+                vec![
+                    json!({"policy_name": "policy_1", "user": w.user1}),
+                    json!({"policy_name": "policy_1", "user": w.user2}),
+                ]
+            },
+            [true, true, false, false],
+        ),
+        (
+            "policy_3 to user_1, nothing for user_2",
+            |w| vec![json!({"policy_name": "policy_3", "user": w.user1})],
+            [true, false, true, false],
+        ),
+        (
+            "policy_3 to the whole tenant",
+            |_| vec![json!({"policy_name": "policy_3", "global": true})],
+            [true, true, true, true],
+        ),
     ];
     for (name, grants, expected) in rows {
         on_every_backend(|w| async move {
@@ -99,7 +190,11 @@ async fn the_concept_docs_four_row_table() {
             for g in grants(&w) {
                 w.grant(g).await;
             }
-            assert_eq!(w.matrix().await, expected, "{name}: cells are (app1,user1), (app1,user2), (app2,user1), (app2,user2)");
+            assert_eq!(
+                w.matrix().await,
+                expected,
+                "{name}: cells are (app1,user1), (app1,user2), (app2,user1), (app2,user2)"
+            );
             w.t.server.shutdown().await;
         })
         .await;
@@ -111,17 +206,28 @@ async fn explicit_grant_without_app_denies_even_with_global_policy() {
     on_every_backend(|w| async move {
         w.policy("everyone", &[&w.app1]).await;
         w.policy("other", &[&w.app2]).await;
-        w.grant(json!({"policy_name": "everyone", "global": true})).await;
-        w.grant(json!({"policy_name": "other", "user": w.user1})).await;
+        w.grant(json!({"policy_name": "everyone", "global": true}))
+            .await;
+        w.grant(json!({"policy_name": "other", "user": w.user1}))
+            .await;
         let (status, headers, body) = w.create(&w.token1, &w.user1).await;
         assert_eq!(status, 403);
         assert_eq!(body["error"]["code"], "Forbidden");
-        assert_eq!(body["error"]["message"], format!("No application access policy found for this app {} on the user", w.app1));
+        assert_eq!(
+            body["error"]["message"],
+            format!(
+                "No application access policy found for this app {} on the user",
+                w.app1
+            )
+        );
         for key in ["date", "request-id", "client-request-id"] {
             assert!(body["error"]["innerError"][key].is_string(), "{body}");
         }
         let reason = headers["x-graphmeet-policy-decision"].to_str().unwrap();
-        assert!(reason.starts_with("denied:") && reason.contains("'other'"), "{reason}");
+        assert!(
+            reason.starts_with("denied:") && reason.contains("'other'"),
+            "{reason}"
+        );
         // The global grant still serves a user without an explicit one.
         assert_eq!(w.create(&w.token1, &w.user2).await.0, 201);
         w.t.server.shutdown().await;
@@ -134,11 +240,16 @@ async fn revocation_falls_back_to_the_global_grant_then_to_nothing() {
     on_every_backend(|w| async move {
         w.policy("mine", &[&w.app1]).await;
         w.policy("all", &[&w.app2]).await;
-        w.grant(json!({"policy_name": "mine", "user": w.user1})).await;
+        w.grant(json!({"policy_name": "mine", "user": w.user1}))
+            .await;
         w.grant(json!({"policy_name": "all", "global": true})).await;
         assert_eq!(w.matrix().await, [true, false, false, true]);
         w.grant(json!({"policy_name": null, "user": w.user1})).await;
-        assert_eq!(w.matrix().await, [false, false, true, true], "user_1 now falls back to the global grant");
+        assert_eq!(
+            w.matrix().await,
+            [false, false, true, true],
+            "user_1 now falls back to the global grant"
+        );
         w.grant(json!({"policy_name": null, "global": true})).await;
         assert_eq!(w.matrix().await, [false, false, false, false]);
         w.t.server.shutdown().await;
@@ -154,21 +265,55 @@ async fn among_a_users_groups_the_lowest_rank_wins_and_a_user_grant_beats_groups
         w.policy("for-app2", &[&w.app2]).await;
         let mut groups = Vec::new();
         for name in ["first", "second"] {
-            let (status, g) = w.t.admin(Method::POST, "/admin/groups", Some(json!({"tenant": tid, "display_name": name}))).await;
+            let (status, g) =
+                w.t.admin(
+                    Method::POST,
+                    "/admin/groups",
+                    Some(json!({"tenant": tid, "display_name": name})),
+                )
+                .await;
             assert_eq!(status, 201);
             let gid = g["id"].as_str().unwrap().to_owned();
-            let (status, _) = w.t.admin(Method::POST, &format!("/admin/groups/{gid}/members"), Some(json!({"user_id": w.user2}))).await;
+            let (status, _) =
+                w.t.admin(
+                    Method::POST,
+                    &format!("/admin/groups/{gid}/members"),
+                    Some(json!({"user_id": w.user2})),
+                )
+                .await;
             assert_eq!(status, 204);
             groups.push(gid);
         }
-        w.grant(json!({"policy_name": "for-app1", "group": groups[0], "rank": 2})).await;
-        w.grant(json!({"policy_name": "for-app2", "group": groups[1], "rank": 1})).await;
-        assert_eq!(w.matrix().await, [false, false, false, true], "rank 1 (for-app2) wins for user_2");
-        w.grant(json!({"policy_name": "for-app1", "group": groups[1], "rank": 1})).await;
-        assert_eq!(w.matrix().await, [false, true, false, false], "the group's new grant replaced its old one");
-        w.grant(json!({"policy_name": "for-app2", "user": w.user2})).await;
-        assert_eq!(w.matrix().await, [false, false, false, true], "the user's own grant beats every group grant");
-        let (status, body) = w.t.admin(Method::DELETE, &format!("/admin/groups/{}/members/{}", groups[1], w.user2), None).await;
+        w.grant(json!({"policy_name": "for-app1", "group": groups[0], "rank": 2}))
+            .await;
+        w.grant(json!({"policy_name": "for-app2", "group": groups[1], "rank": 1}))
+            .await;
+        assert_eq!(
+            w.matrix().await,
+            [false, false, false, true],
+            "rank 1 (for-app2) wins for user_2"
+        );
+        w.grant(json!({"policy_name": "for-app1", "group": groups[1], "rank": 1}))
+            .await;
+        assert_eq!(
+            w.matrix().await,
+            [false, true, false, false],
+            "the group's new grant replaced its old one"
+        );
+        w.grant(json!({"policy_name": "for-app2", "user": w.user2}))
+            .await;
+        assert_eq!(
+            w.matrix().await,
+            [false, false, false, true],
+            "the user's own grant beats every group grant"
+        );
+        let (status, body) =
+            w.t.admin(
+                Method::DELETE,
+                &format!("/admin/groups/{}/members/{}", groups[1], w.user2),
+                None,
+            )
+            .await;
         assert_eq!(status, 204, "{body}");
         w.t.server.shutdown().await;
     })
@@ -179,21 +324,56 @@ async fn among_a_users_groups_the_lowest_rank_wins_and_a_user_grant_beats_groups
 async fn policy_changes_apply_and_explain_says_why() {
     on_every_backend(|w| async move {
         w.policy("meetings", &[&w.app2]).await;
-        w.grant(json!({"policy_name": "meetings", "user": w.user1})).await;
+        w.grant(json!({"policy_name": "meetings", "user": w.user1}))
+            .await;
         assert_eq!(w.create(&w.token1, &w.user1).await.0, 403);
-        let (status, body) = w.t.admin(Method::PATCH, "/admin/policies/Tag:meetings", Some(json!({"add_app_ids": [w.app1]}))).await;
+        let (status, body) =
+            w.t.admin(
+                Method::PATCH,
+                "/admin/policies/Tag:meetings",
+                Some(json!({"add_app_ids": [w.app1]})),
+            )
+            .await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["identity"], "Tag:meetings");
         assert_eq!(w.create(&w.token1, &w.user1).await.0, 201);
-        let (status, explained) = w.t.admin(Method::GET, &format!("/admin/policy-explain?app={}&user={}", w.app1, w.t.cred("user_upn")), None).await;
+        let (status, explained) =
+            w.t.admin(
+                Method::GET,
+                &format!(
+                    "/admin/policy-explain?app={}&user={}",
+                    w.app1,
+                    w.t.cred("user_upn")
+                ),
+                None,
+            )
+            .await;
         assert_eq!(status, 200, "{explained}");
-        assert!(explained["reason"].as_str().unwrap().starts_with("allowed:"), "{explained}");
-        let (status, _) = w.t.admin(Method::PATCH, "/admin/policies/meetings", Some(json!({"remove_app_ids": [w.app1]}))).await;
+        assert!(
+            explained["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("allowed:"),
+            "{explained}"
+        );
+        let (status, _) =
+            w.t.admin(
+                Method::PATCH,
+                "/admin/policies/meetings",
+                Some(json!({"remove_app_ids": [w.app1]})),
+            )
+            .await;
         assert_eq!(status, 200);
         assert_eq!(w.create(&w.token1, &w.user1).await.0, 403);
-        let (status, _) = w.t.admin(Method::DELETE, "/admin/policies/meetings", None).await;
+        let (status, _) =
+            w.t.admin(Method::DELETE, "/admin/policies/meetings", None)
+                .await;
         assert_eq!(status, 204);
-        assert_eq!(w.create(&w.token2, &w.user1).await.0, 403, "removing a policy ends its grants");
+        assert_eq!(
+            w.create(&w.token2, &w.user1).await.0,
+            403,
+            "removing a policy ends its grants"
+        );
         let (_, grants) = w.t.admin(Method::GET, "/admin/policy-grants", None).await;
         assert_eq!(grants, json!([]));
         w.t.server.shutdown().await;

@@ -900,6 +900,30 @@ impl Store for SqlStore {
             .db()?;
         Ok(done.rows_affected() > 0)
     }
+
+    async fn count_meetings(
+        &self,
+        tenant_id: Uuid,
+        organizer_id: Option<Uuid>,
+    ) -> Result<u64, StoreError> {
+        let row = match organizer_id {
+            Some(organizer) => sqlx::query(
+                "SELECT COUNT(*) AS n FROM meetings WHERE tenant_id = $1 AND organizer_id = $2",
+            )
+            .bind(id(tenant_id))
+            .bind(id(organizer))
+            .fetch_one(&self.pool)
+            .await
+            .db()?,
+            None => sqlx::query("SELECT COUNT(*) AS n FROM meetings WHERE tenant_id = $1")
+                .bind(id(tenant_id))
+                .fetch_one(&self.pool)
+                .await
+                .db()?,
+        };
+        let n: i64 = row.try_get("n").db()?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
 }
 
 // ---- policy helpers -----------------------------------------------------------------------------

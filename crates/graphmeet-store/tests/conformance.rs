@@ -97,6 +97,7 @@ on_every_backend!(
     updating_a_meeting_replaces_its_document_only,
     deleting_a_meeting_reports_whether_it_existed,
     deleting_a_user_or_tenant_deletes_its_meetings,
+    meetings_are_counted_per_tenant_and_organizer,
 );
 
 #[tokio::test]
@@ -2051,5 +2052,28 @@ mod checks {
             store.get_meeting(t2.id, &of_carol.id).await.unwrap(),
             Some(of_carol)
         );
+    }
+
+    pub async fn meetings_are_counted_per_tenant_and_organizer(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let (t, alice) = tenant_with_user(store, "count.example").await;
+        let bob = user(&t, "bob@count.example", 3);
+        store.create_user(&bob).await.unwrap();
+        let (t2, carol) = tenant_with_user(store, "count-2.example").await;
+        assert_eq!(store.count_meetings(t.id, None).await.unwrap(), 0);
+        for m in [
+            meeting(&alice, 1, None),
+            meeting(&alice, 2, Some("x")),
+            meeting(&bob, 3, None),
+            meeting(&carol, 4, None),
+        ] {
+            store.insert_meeting(&m).await.unwrap();
+        }
+        assert_eq!(store.count_meetings(t.id, None).await.unwrap(), 3);
+        assert_eq!(store.count_meetings(t.id, Some(alice.id)).await.unwrap(), 2);
+        assert_eq!(store.count_meetings(t.id, Some(carol.id)).await.unwrap(), 0);
+        assert_eq!(store.count_meetings(t2.id, None).await.unwrap(), 1);
     }
 }

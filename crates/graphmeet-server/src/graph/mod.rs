@@ -164,15 +164,16 @@ impl<S: Send + Sync> FromRequest<S> for GraphBody {
     }
 }
 
+/// Graph's answer for a path it has no resource for: 400 naming the first segment it could not
+/// resolve (Graph does not 404 unknown segments).
 async fn unknown_route(uri: Uri) -> GraphFailure {
-    let segment = uri
-        .path()
-        .trim_start_matches('/')
-        .split('/')
-        .nth(1)
-        .unwrap_or_default()
-        .to_owned();
-    GraphError::resource_not_found_for_segment(&segment).into()
+    // Inside the version's nest the path starts after `/v1.0` or `/beta`.
+    let segments: Vec<&str> = uri.path().split('/').filter(|s| !s.is_empty()).collect();
+    let segment = match segments.first() {
+        Some(first) if !["users", "me"].contains(first) => first,
+        _ => segments.last().unwrap_or(&""),
+    };
+    GraphError::resource_not_found_for_segment(segment).into()
 }
 
 async fn wrong_method(method: Method) -> GraphFailure {

@@ -1,0 +1,747 @@
+//! The Graph API's refusals, each with the real status, code and message, and bad input that
+//! stores nothing; createOrGet under concurrency; delegated calls on /me.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+use common::*;
+use graphmeet_core::Store;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+fn assert_graph_error(status: u16, body: &Value, want_status: u16, code: &str, message: &str) {
+    assert_eq!(status, want_status, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert_eq!(body["error"]["message"], message, "{body}");
+    let inner = &body["error"]["innerError"];
+    let date = inner["date"].as_str().unwrap();
+    assert!(
+        chrono::NaiveDateTime::parse_from_str(date, "%Y-%m-%dT%H:%M:%S").is_ok(),
+        "{date}"
+    );
+    assert!(uuid::Uuid::parse_str(inner["request-id"].as_str().unwrap()).is_ok());
+    assert!(inner["client-request-id"].is_string());
+}
+
+async fn meeting_count(t: &TestServer, database_url: &str) -> u64 {
+    let store = graphmeet_store::SqlStore::connect(database_url)
+        .await
+        .unwrap();
+    let n = store
+        .count_meetings(t.cred("tenant_id").parse().unwrap(), None)
+        .await
+        .unwrap();
+    store.close().await;
+    n
+}
+
+#[tokio::test]
+async fn token_role_tenant_and_path_errors_are_the_real_ones() {
+    let t = TestServer::start().await;
+    let token = t.app_token().await;
+    let uid = t.cred("user_id");
+    let base = format!("/v1.0/users/{uid}/onlineMeetings");
+
+    let (s, h, b) = t
+        .graph(
+            None,
+            Method::GET,
+            &format!(
+                "{base}?$filter={}",
+                encode("joinMeetingIdSettings/joinMeetingId eq '1'")
+            ),
+            None,
+        )
+        .await;
+    assert_graph_error(
+        s,
+        &b,
+        401,
+        "InvalidAuthenticationToken",
+        "Access token is empty.",
+    );
+    assert!(h.contains_key("request-id"));
+    let (s, _, b) = t
+        .graph(Some("not-a-jwt"), Method::POST, &base, Some(json!({})))
+        .await;
+    assert_graph_error(
+        s,
+        &b,
+        401,
+        "InvalidAuthenticationToken",
+        "CompactToken parsing failed with error code: 80049217",
+    );
+    // A forged token: alg none, our claims.
+    let parts: Vec<&str> = token.split('.').collect();
+    let none = format!(
+        "{}.{}.",
+        graphmeet_wire::b64::url_encode(br#"{"alg":"none","typ":"JWT"}"#),
+        parts[1]
+    );
+    let (s, _, b) = t
+        .graph(Some(&none), Method::POST, &base, Some(json!({})))
+        .await;
+    assert_eq!(s, 401, "{b}");
+    assert_eq!(b["error"]["code"], "InvalidAuthenticationToken");
+    // A tampered signature.
+    let sig = parts[2];
+    let flipped = if &sig[10..11] == "A" { "B" } else { "A" };
+    let tampered = format!(
+        "{}.{}.{}{flipped}{}",
+        parts[0],
+        parts[1],
+        &sig[..10],
+        &sig[11..]
+    );
+    assert_eq!(
+        t.graph(Some(&tampered), Method::POST, &base, Some(json!({})))
+            .await
+            .0,
+        401
+    );
+
+    // The client-request-id is echoed, in the header and in innerError.
+    let r = t
+        .http
+        .post(t.url(&base))
+        .header("client-request-id", "6b4ed36d-5ddc-05e8-28d9-1e2e085b56dd")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["client-request-id"],
+        "6b4ed36d-5ddc-05e8-28d9-1e2e085b56dd"
+    );
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(
+        b["error"]["innerError"]["client-request-id"],
+        "6b4ed36d-5ddc-05e8-28d9-1e2e085b56dd"
+    );
+
+    // App token on /me.
+    let (s, _, b) = t
+        .graph(
+            Some(&token),
+            Method::POST,
+            "/v1.0/me/onlineMeetings",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(s, 400, "{b}");
+    assert_eq!(
+        b["error"]["message"],
+        "/me request is only valid with delegated authentication flow."
+    );
+    // A UPN where the object id belongs, and an unknown user.
+    let (s, _, b) = t
+        .graph(
+            Some(&token),
+            Method::POST,
+            &format!("/v1.0/users/{}/onlineMeetings", encode(&t.cred("user_upn"))),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(s, 404, "{b}");
+    assert_eq!(b["error"]["code"], "NotFound");
+    let (s, _, b) = t
+        .graph(
+            Some(&token),
+            Method::POST,
+            &format!("/v1.0/users/{}/onlineMeetings", uuid::Uuid::new_v4()),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(s, 404, "{b}");
+
+    // A user of another tenant is not found from this tenant's token.
+    let (_, other) = t
+        .admin(
+            Method::POST,
+            "/admin/tenants",
+            Some(json!({"display_name": "Fabrikam"})),
+        )
+        .await;
+    let (_, stranger) = t
+        .admin(
+            Method::POST,
+            "/admin/users",
+            Some(json!({"tenant": other["id"], "upn": "x@fabrikam.onmicrosoft.com"})),
+        )
+        .await;
+    let (s, _, _) = t
+        .graph(
+            Some(&token),
+            Method::POST,
+            &format!(
+                "/v1.0/users/{}/onlineMeetings",
+                stranger["id"].as_str().unwrap()
+            ),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(s, 404);
+
+    // Ids: corrupted, a raw thread id, another organizer's id.
+    let (s, _, b) = t
+        .graph(
+            Some(&token),
+            Method::GET,
+            &format!("{base}/bm90LWFuLWlk"),
+            None,
+        )
+        .await;
+    assert_graph_error(s, &b, 400, "BadRequest", "Meeting Id is corrupted.");
+    let (s, _, b) = t
+        .graph(
+            Some(&token),
+            Method::GET,
+            &format!("{base}/{}", encode("19:meeting_abc@thread.v2")),
+            None,
+        )
+        .await;
+    assert_eq!(s, 400, "{b}");
+    assert_eq!(
+        b["error"]["message"],
+        "Invalid meeting id 19:meeting_abc@thread.v2."
+    );
+    let (s, _, created) = t
+        .graph(
+            Some(&token),
+            Method::POST,
+            &base,
+            Some(json!({"subject": "mine"})),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let id = created["id"].as_str().unwrap();
+    let (_, bob) = t
+        .admin(
+            Method::POST,
+            "/admin/users",
+            Some(json!({"tenant": t.cred("tenant_id"), "upn": "bob@graphmeetdev.onmicrosoft.com"})),
+        )
+        .await;
+    let bob_id = bob["id"].as_str().unwrap();
+    let (s, _) = t.admin(Method::POST, "/admin/policy-grants", Some(json!({"tenant": t.cred("tenant_id"), "policy_name": "graphmeet-dev-meetings", "user": bob_id}))).await;
+    assert_eq!(s, 200);
+    let (s, _, b) = t
+        .graph(
+            Some(&token),
+            Method::GET,
+            &format!("/v1.0/users/{bob_id}/onlineMeetings/{id}"),
+            None,
+        )
+        .await;
+    assert_graph_error(
+        s,
+        &b,
+        404,
+        "NotFound",
+        &format!("Organizer Id mismatch User Id: {bob_id}."),
+    );
+    // Bob looks up the organizer's meeting by its join id: 3003.
+    let join_id = created["joinMeetingIdSettings"]["joinMeetingId"]
+        .as_str()
+        .unwrap();
+    let (s, _, b) = t
+        .graph(
+            Some(&token),
+            Method::GET,
+            &format!(
+                "/v1.0/users/{bob_id}/onlineMeetings?$filter={}",
+                encode(&format!(
+                    "joinMeetingIdSettings/joinMeetingId eq '{join_id}'"
+                ))
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(s, 403, "{b}");
+    assert_eq!(
+        b["error"]["message"],
+        "3003: User does not have access to lookup meeting"
+    );
+
+    // $filter: unsupported, absent, and on a single entity.
+    let (s, _, b) = t
+        .graph(
+            Some(&token),
+            Method::GET,
+            &format!(
+                "{base}?$filter={}",
+                encode("startDateTime ge 2026-01-01T00:00:00Z")
+            ),
+            None,
+        )
+        .await;
+    assert_graph_error(
+        s,
+        &b,
+        400,
+        "InvalidArgument",
+        "Filter expression expected - /onlineMeetings?$filter={ParameterName} eq '{id}'.",
+    );
+    let (s, _, b) = t.graph(Some(&token), Method::GET, &base, None).await;
+    assert_graph_error(
+        s,
+        &b,
+        400,
+        "InvalidArgument",
+        "Filter expression expected - /onlineMeetings?$filter={ParameterName} eq '{id}'.",
+    );
+    let (s, _, b) = t
+        .graph(
+            Some(&token),
+            Method::GET,
+            &format!("{base}/{id}?$filter={}", encode("subject eq 'x'")),
+            None,
+        )
+        .await;
+    assert_eq!(s, 400, "{b}");
+    assert_eq!(b["error"]["code"], "");
+    assert_eq!(b["error"]["message"], "The query specified in the URI is not valid. The requested resource is not a collection. Query options $filter, $orderby, $count, $skip, and $top can be applied only on collections.");
+
+    // Unknown routes and methods get Graph's envelope too.
+    let (s, h, b) = t
+        .graph(Some(&token), Method::GET, "/v1.0/nowhere", None)
+        .await;
+    assert_graph_error(
+        s,
+        &b,
+        400,
+        "BadRequest",
+        "Resource not found for the segment 'nowhere'.",
+    );
+    assert!(h.contains_key("request-id"));
+    assert!(b["error"]["innerError"]["request-id"].is_string());
+    let (s, _, b) = t
+        .graph(
+            Some(&token),
+            Method::PUT,
+            &format!("{base}/{id}"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(s, 405, "{b}");
+    assert!(b["error"]["innerError"]["date"].is_string());
+    t.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_token_without_the_role_gets_missing_role_permissions() {
+    let t = TestServer::start().await;
+    let tid = t.cred("tenant_id");
+    let (_, app) = t
+        .admin(
+            Method::POST,
+            "/admin/apps",
+            Some(json!({"tenant": tid, "display_name": "no roles"})),
+        )
+        .await;
+    let app_id = app["app_id"].as_str().unwrap();
+    let (_, secret) = t
+        .admin(
+            Method::POST,
+            &format!("/admin/apps/{app_id}/secrets"),
+            Some(json!({})),
+        )
+        .await;
+    let (_, _, body) = t
+        .token_form(
+            &tid,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", app_id),
+                ("client_secret", secret["secret_text"].as_str().unwrap()),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ],
+        )
+        .await;
+    let token = body["access_token"].as_str().unwrap();
+    let (s, _, b) = t
+        .graph(
+            Some(token),
+            Method::POST,
+            &format!("/v1.0/users/{}/onlineMeetings", t.cred("user_id")),
+            Some(json!({})),
+        )
+        .await;
+    assert_graph_error(s, &b, 403, "Forbidden", "Missing role permissions on the request. API requires one of 'OnlineMeetings.ReadWrite.All'. Roles on the request ''.");
+    let (_, _) = t
+        .admin(
+            Method::POST,
+            "/admin/consents",
+            Some(json!({"tenant": tid, "app_id": app_id, "roles": ["OnlineMeetings.Read.All"]})),
+        )
+        .await;
+    let (_, _, body) = t
+        .token_form(
+            &tid,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", app_id),
+                ("client_secret", secret["secret_text"].as_str().unwrap()),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ],
+        )
+        .await;
+    let token = body["access_token"].as_str().unwrap();
+    let (s, _, b) = t
+        .graph(
+            Some(token),
+            Method::POST,
+            &format!("/v1.0/users/{}/onlineMeetings", t.cred("user_id")),
+            Some(json!({})),
+        )
+        .await;
+    assert_graph_error(s, &b, 403, "Forbidden", "Missing role permissions on the request. API requires one of 'OnlineMeetings.ReadWrite.All'. Roles on the request 'OnlineMeetings.Read.All'.");
+    // The role suffices for reads, but the policy does not list this app.
+    let (s, _, b) = t
+        .graph(
+            Some(token),
+            Method::GET,
+            &format!(
+                "/v1.0/users/{}/onlineMeetings?$filter={}",
+                t.cred("user_id"),
+                encode("joinMeetingIdSettings/joinMeetingId eq '1'")
+            ),
+            None,
+        )
+        .await;
+    assert_graph_error(
+        s,
+        &b,
+        403,
+        "Forbidden",
+        &format!("No application access policy found for this app {app_id} on the user"),
+    );
+    t.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_400_and_stores_nothing() {
+    for (name, db) in databases().await {
+        eprintln!("running on {name}");
+        let dir = tempfile::tempdir().unwrap();
+        let url = db
+            .as_ref()
+            .map(|d| d.url.clone())
+            .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("graphmeet.db").display()));
+        let t = TestServer::start_with(dir, |c| c.database_url = Some(url.clone())).await;
+        let token = t.app_token().await;
+        let base = format!("/v1.0/users/{}/onlineMeetings", t.cred("user_id"));
+        let raw = |body: &'static str, content_type: &'static str| {
+            let t = &t;
+            let token = &token;
+            let base = &base;
+            async move {
+                let r = t
+                    .http
+                    .post(t.url(base))
+                    .bearer_auth(token)
+                    .header("content-type", content_type)
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status().as_u16();
+                (status, r.json::<Value>().await.unwrap_or(Value::Null))
+            }
+        };
+        for (what, body) in [
+            ("malformed JSON", "{\"subject\": "),
+            ("not an object", "[1, 2]"),
+            ("wrong type", r#"{"subject": 42}"#),
+            (
+                "wrong nested type",
+                r#"{"lobbyBypassSettings": {"isDialInBypassEnabled": "yes"}}"#,
+            ),
+            (
+                "unknown enum value",
+                r#"{"allowedPresenters": "everybody"}"#,
+            ),
+            ("bad date", r#"{"startDateTime": "tomorrow"}"#),
+            (
+                "end before start",
+                r#"{"startDateTime": "2026-12-01T15:00:00Z", "endDateTime": "2026-12-01T14:00:00Z"}"#,
+            ),
+            (
+                "presenter without roleIsPresenter",
+                r#"{"allowedPresenters": "everyone", "participants": {"attendees": [{"upn": "organizer@graphmeetdev.onmicrosoft.com", "role": "presenter"}]}}"#,
+            ),
+            (
+                "attendee with nothing",
+                r#"{"participants": {"attendees": [{"role": "attendee"}]}}"#,
+            ),
+        ] {
+            let (status, body) = raw(body, "application/json").await;
+            assert_eq!(status, 400, "{what}: {body}");
+            assert_eq!(body["error"]["code"], "BadRequest", "{what}: {body}");
+            assert!(body["error"]["innerError"]["request-id"].is_string());
+        }
+        let (status, _) = raw(r#"{"subject": "x"}"#, "text/plain").await;
+        assert_eq!(status, 415);
+        let huge = format!(r#"{{"subject": "{}"}}"#, "x".repeat(2 * 1024 * 1024));
+        let r = t
+            .http
+            .post(t.url(&base))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(huge)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 413);
+        let (status, body) = t
+            .graph(
+                Some(&token),
+                Method::POST,
+                &format!("{base}/createOrGet"),
+                Some(json!({"subject": "no external id"})),
+            )
+            .await
+            .into_parts();
+        assert_eq!(status, 400, "{body}");
+        let (status, body) = t
+            .graph(
+                Some(&token),
+                Method::POST,
+                &format!("{base}/createOrGet"),
+                Some(json!({"externalId": "e", "endDateTime": "2026-12-01T14:00:00Z"})),
+            )
+            .await
+            .into_parts();
+        assert_eq!(status, 400, "end without start: {body}");
+        assert_eq!(meeting_count(&t, &url).await, 0, "nothing was stored");
+
+        // PATCH rules, on a real meeting.
+        let (_, _, m) = t
+            .graph(
+                Some(&token),
+                Method::POST,
+                &base,
+                Some(json!({"subject": "rules"})),
+            )
+            .await;
+        let id = m["id"].as_str().unwrap();
+        for (what, patch) in [
+            (
+                "start without end",
+                json!({"startDateTime": "2026-12-01T15:00:00Z"}),
+            ),
+            (
+                "joinMeetingIdSettings",
+                json!({"joinMeetingIdSettings": {"isPasscodeRequired": true}}),
+            ),
+            (
+                "another organizer",
+                json!({"participants": {"organizer": {"upn": "someone@graphmeetdev.onmicrosoft.com"}}}),
+            ),
+            (
+                "roleIsPresenter without attendees",
+                json!({"allowedPresenters": "roleIsPresenter"}),
+            ),
+        ] {
+            let (status, _, body) = t
+                .graph(
+                    Some(&token),
+                    Method::PATCH,
+                    &format!("{base}/{id}"),
+                    Some(patch),
+                )
+                .await;
+            assert_eq!(status, 400, "{what}: {body}");
+        }
+        let (status, _, after) = t
+            .graph(Some(&token), Method::GET, &format!("{base}/{id}"), None)
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(after["subject"], "rules", "a refused PATCH changes nothing");
+        assert_eq!(after["joinMeetingIdSettings"], m["joinMeetingIdSettings"]);
+        // Attendees are replaced whole; presenters with roleIsPresenter are fine.
+        let attendees = json!([{"upn": "organizer@graphmeetdev.onmicrosoft.com", "role": "presenter"}, {"identity": {"user": {"id": "0b2f4a8e-8a57-4a39-9d3e-0ab5b1a1c0de"}}, "upn": "guest@example.org", "role": "attendee"}]);
+        let (status, _, patched) = t.graph(Some(&token), Method::PATCH, &format!("{base}/{id}"), Some(json!({"allowedPresenters": "roleIsPresenter", "participants": {"attendees": attendees}}))).await;
+        assert_eq!(status, 200, "{patched}");
+        assert_eq!(
+            patched["participants"]["attendees"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(
+            patched["participants"]["attendees"][0]["identity"]["user"]["id"],
+            t.cred("user_id").as_str()
+        );
+        let (_, _, patched) = t
+            .graph(
+                Some(&token),
+                Method::PATCH,
+                &format!("{base}/{id}"),
+                Some(json!({"participants": {"attendees": []}})),
+            )
+            .await;
+        assert_eq!(patched["participants"]["attendees"], json!([]));
+        assert_eq!(
+            patched["participants"]["organizer"]["upn"],
+            t.cred("user_upn").as_str()
+        );
+        t.server.shutdown().await;
+        if let Some(db) = db {
+            db.cleanup().await.unwrap();
+        }
+    }
+}
+
+trait IntoParts {
+    fn into_parts(self) -> (u16, Value);
+}
+
+impl IntoParts for (u16, reqwest::header::HeaderMap, Value) {
+    fn into_parts(self) -> (u16, Value) {
+        (self.0, self.2)
+    }
+}
+
+#[tokio::test]
+async fn fifty_concurrent_create_or_get_calls_make_exactly_one_meeting() {
+    for (name, db) in databases().await {
+        eprintln!("running on {name}");
+        let dir = tempfile::tempdir().unwrap();
+        let url = db
+            .as_ref()
+            .map(|d| d.url.clone())
+            .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("graphmeet.db").display()));
+        let t = std::sync::Arc::new(
+            TestServer::start_with(dir, |c| c.database_url = Some(url.clone())).await,
+        );
+        let token = t.app_token().await;
+        let path = format!(
+            "/v1.0/users/{}/onlineMeetings/createOrGet",
+            t.cred("user_id")
+        );
+        let mut tasks = Vec::new();
+        for i in 0..50 {
+            let (t, token, path) = (t.clone(), token.clone(), path.clone());
+            tasks.push(tokio::spawn(async move {
+                t.graph(
+                    Some(&token),
+                    Method::POST,
+                    &path,
+                    Some(json!({"externalId": "same-key", "subject": format!("call {i}")})),
+                )
+                .await
+            }));
+        }
+        let mut created = 0;
+        let mut ids = std::collections::BTreeSet::new();
+        for task in tasks {
+            let (status, _, body) = task.await.unwrap();
+            assert!(status == 200 || status == 201, "{status} {body}");
+            created += usize::from(status == 201);
+            ids.insert(body["id"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(created, 1, "{name}: exactly one call creates");
+        assert_eq!(ids.len(), 1, "{name}: every call sees the same meeting");
+        assert_eq!(meeting_count(&t, &url).await, 1);
+        if let Some(db) = db {
+            db.cleanup().await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_signed_in_user_manages_their_own_meetings_on_me() {
+    let t = TestServer::start().await;
+    let tid = t.cred("tenant_id");
+    let (status, user) = t.admin(Method::POST, "/admin/users", Some(json!({"tenant": tid, "upn": "dana@graphmeetdev.onmicrosoft.com", "password": "correct horse battery"}))).await;
+    assert_eq!(status, 201, "{user}");
+    let t = &t;
+    let password_form = |password: &'static str| {
+        let cid = t.cred("client_id");
+        async move {
+            t.token_form(
+                &t.cred("tenant_id"),
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", &cid),
+                    ("username", "Dana@graphmeetdev.onmicrosoft.com"),
+                    ("password", password),
+                    (
+                        "scope",
+                        "https://graph.microsoft.com/OnlineMeetings.ReadWrite openid profile",
+                    ),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, _, body) = password_form("wrong").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error_codes"], json!([50126]));
+    let (status, _, body) = password_form("correct horse battery").await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    let c = claims(&token);
+    assert_eq!(c["scp"], "OnlineMeetings.ReadWrite");
+    assert_eq!(c["idtyp"], "user");
+    assert_eq!(c["oid"], user["id"]);
+    let (status, _, m) = t
+        .graph(
+            Some(&token),
+            Method::POST,
+            "/v1.0/me/onlineMeetings",
+            Some(json!({"subject": "mine"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{m}");
+    assert_eq!(
+        m["@odata.context"],
+        t.url(&format!(
+            "/v1.0/$metadata#users('{}')/onlineMeetings/$entity",
+            user["id"].as_str().unwrap()
+        ))
+    );
+    assert_eq!(
+        m["participants"]["organizer"]["upn"],
+        "dana@graphmeetdev.onmicrosoft.com"
+    );
+    let id = m["id"].as_str().unwrap();
+    assert_eq!(
+        t.graph(
+            Some(&token),
+            Method::GET,
+            &format!("/v1.0/me/onlineMeetings/{id}"),
+            None
+        )
+        .await
+        .0,
+        200
+    );
+    // No application access policy is needed for delegated calls, but a user acts for itself only.
+    let (status, _, body) = t
+        .graph(
+            Some(&token),
+            Method::POST,
+            &format!("/v1.0/users/{}/onlineMeetings", t.cred("user_id")),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        t.graph(
+            Some(&token),
+            Method::DELETE,
+            &format!("/v1.0/me/onlineMeetings/{id}"),
+            None
+        )
+        .await
+        .0,
+        204
+    );
+}
