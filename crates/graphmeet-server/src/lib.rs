@@ -10,6 +10,7 @@ pub mod bootstrap;
 pub mod entra;
 mod fsutil;
 pub mod graph;
+pub mod join;
 pub mod pki;
 pub mod state;
 
@@ -157,6 +158,7 @@ pub fn app(state: AppState) -> Router {
         .merge(entra::router())
         .merge(admin::router(state.clone()))
         .merge(graph::router(state.clone()))
+        .merge(join::router())
         .fallback(not_found)
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

@@ -13,6 +13,13 @@ fn encode(s: &str) -> String {
         .replace('+', "%20")
 }
 
+fn join_id_of(meeting: &Value) -> String {
+    meeting["joinMeetingIdSettings"]["joinMeetingId"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 async fn on_every_backend<F, Fut>(check: F)
 where
     F: Fn(TestServer) -> Fut,
@@ -76,6 +83,13 @@ async fn meeting_lifecycle_on_every_backend() {
         assert_eq!(created["lobbyBypassSettings"]["scope"], "organization");
         assert!(created.get("externalId").is_some_and(Value::is_null), "nulls are serialised");
         assert!(created.get("recording").is_none(), "beta-only properties stay out of v1.0");
+
+        // The join URL points at this server's landing page.
+        let page = t.http.get(&join_url).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        let html = page.text().await.unwrap();
+        assert!(html.contains("<h1>Planning</h1>") && html.contains(&t.cred("user_upn")) && html.contains(&join_id_of(&created)), "{html}");
 
         let (status, _, got) = t.graph(Some(&token), Method::GET, &format!("{base}/{id}"), None).await;
         assert_eq!(status, 200);
