@@ -52,6 +52,8 @@ pub struct Config {
     /// The host of meetings' `joinWebUrl`; default this server (which serves a landing page),
     /// `https://teams.microsoft.com` for the real links' look.
     pub join_url_base: Option<url::Url>,
+    /// Fail every n-th Graph call with a chosen status (`--fault 429:retry-after=1:every=10`).
+    pub fault: Option<graph::fault::ServerFault>,
 }
 
 impl Config {
@@ -74,6 +76,7 @@ impl Config {
             admin_key: None,
             policy_propagation_delay: chrono::Duration::zero(),
             join_url_base: None,
+            fault: None,
         }
     }
 }
@@ -185,6 +188,8 @@ pub struct Settings {
     pub policy_propagation_delay: chrono::Duration,
     /// The host of `joinWebUrl`s; default the public URL.
     pub join_url_base: Option<String>,
+    /// A fault injected into every n-th Graph call.
+    pub fault: Option<graph::fault::ServerFault>,
 }
 
 impl Settings {
@@ -196,6 +201,7 @@ impl Settings {
             admin_key: admin_key.into(),
             policy_propagation_delay: chrono::Duration::zero(),
             join_url_base: None,
+            fault: None,
         }
     }
 }
@@ -212,6 +218,7 @@ pub async fn build(
         admin_key,
         policy_propagation_delay,
         join_url_base,
+        fault,
     } = settings;
     let store = Arc::new(SqlStore::connect(database_url).await?);
     let dyn_store: Arc<dyn Store> = store.clone();
@@ -246,6 +253,7 @@ pub async fn build(
         public_url,
         admin_key_hash: Arc::new(graphmeet_core::crypto::sha256(admin_key.as_bytes())),
         policy_propagation_delay,
+        faults: Arc::new(graph::fault::FaultInjector::new(fault)),
     };
     Ok(Parts { state, store })
 }
@@ -352,6 +360,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             .join_url_base
             .as_ref()
             .map(|u| u.as_str().trim_end_matches('/').to_owned()),
+        fault: config.fault,
     };
     let parts = build(&database_url, clock, settings).await?;
 

@@ -17,6 +17,8 @@ pub struct AppState {
     pub identity: Arc<Identity>,
     /// Directory administration.
     pub directory: Directory,
+    /// Injected faults (`x-graphmeet-fault`, `serve --fault`).
+    pub faults: Arc<crate::graph::fault::FaultInjector>,
     /// Online meetings.
     pub meetings: graphmeet_core::meetings::Meetings,
     /// The access-token verifier.

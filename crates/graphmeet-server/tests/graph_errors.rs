@@ -745,3 +745,77 @@ async fn a_signed_in_user_manages_their_own_meetings_on_me() {
         204
     );
 }
+
+#[tokio::test]
+async fn injected_faults_fail_calls_as_graph_throttling_does() {
+    let t = TestServer::start().await;
+    let token = t.app_token().await;
+    let path = t.url(&format!(
+        "/v1.0/users/{}/onlineMeetings/createOrGet",
+        t.cred("user_id")
+    ));
+    let call = || {
+        t.http
+            .post(&path)
+            .bearer_auth(&token)
+            .header(
+                "x-graphmeet-fault",
+                "429; retry-after=2; times=2; key=retry-test",
+            )
+            .json(&json!({"externalId": "fault"}))
+            .send()
+    };
+    for _ in 0..2 {
+        let r = call().await.unwrap();
+        assert_eq!(r.status(), 429);
+        assert_eq!(r.headers()["retry-after"], "2");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "TooManyRequests");
+        assert!(body["error"]["innerError"]["request-id"].is_string());
+    }
+    assert_eq!(
+        call().await.unwrap().status(),
+        201,
+        "the third attempt gets through"
+    );
+    let r = t
+        .http
+        .post(&path)
+        .bearer_auth(&token)
+        .header("x-graphmeet-fault", "teapot")
+        .json(&json!({"externalId": "fault"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        400,
+        "a malformed fault header is refused, not ignored"
+    );
+    t.server.shutdown().await;
+
+    let t = TestServer::start_with(tempfile::tempdir().unwrap(), |c| {
+        c.fault = Some("503:retry-after=1:every=2".parse().unwrap())
+    })
+    .await;
+    let token = t.app_token().await;
+    let base = format!("/v1.0/users/{}/onlineMeetings", t.cred("user_id"));
+    let statuses: Vec<u16> = {
+        let mut out = Vec::new();
+        for _ in 0..4 {
+            out.push(
+                t.graph(
+                    Some(&token),
+                    Method::POST,
+                    &base,
+                    Some(json!({"subject": "x"})),
+                )
+                .await
+                .0,
+            );
+        }
+        out
+    };
+    assert_eq!(statuses, [201, 503, 201, 503]);
+    t.server.shutdown().await;
+}

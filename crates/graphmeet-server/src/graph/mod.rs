@@ -6,6 +6,7 @@
 //! in [`envelope`], for every route including unknown ones.
 
 pub mod auth;
+pub mod fault;
 pub mod meetings;
 
 use crate::state::AppState;
@@ -88,7 +89,16 @@ pub async fn envelope(State(state): State<AppState>, mut request: Request, next:
         client_request_id: client_request_id.clone(),
     };
     request.extensions_mut().insert(ids);
-    let mut response = next.run(request).await;
+    let fault = state.faults.check(
+        request
+            .headers()
+            .get(fault::FAULT_HEADER)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let mut response = match fault {
+        Some(failure) => failure.into_response(),
+        None => next.run(request).await,
+    };
     if let Some(failure) = response.extensions_mut().remove::<GraphFailure>() {
         let status = response.status();
         let Failure { error, decision } = *failure.0;
