@@ -6,8 +6,9 @@
 use std::time::Duration;
 
 use graphmeet_wire::admin::{
-    AddCertificate, AddSecret, AdminErrorBody, AppView, CertificateView, CreateApp, CreateTenant,
-    CreateUser, GrantConsent, KeyRotated, SecretCreated, ServicePrincipalView, TenantView,
+    AddCertificate, AddSecret, AdminErrorBody, AppView, CertificateView, CreateApp, CreateGroup,
+    CreateTenant, CreateUser, GrantConsent, GrantPolicy, GrantView, GroupMember, GroupView,
+    KeyRotated, NewPolicy, PolicyView, SecretCreated, ServicePrincipalView, SetPolicy, TenantView,
     UserView, ADMIN_KEY_HEADER,
 };
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -177,6 +178,122 @@ impl AdminClient {
             .await
     }
 
+    /// Creates a security group (`POST /admin/groups`).
+    pub async fn create_group(&self, body: &CreateGroup) -> Result<GroupView, ClientError> {
+        self.send(Method::POST, &["admin", "groups"], Some(body))
+            .await
+    }
+
+    /// Adds a user, by object id, to a group (`POST /admin/groups/{id}/members`).
+    pub async fn add_group_member(&self, group_id: &str, user_id: &str) -> Result<(), ClientError> {
+        let body = GroupMember {
+            user_id: user_id.to_owned(),
+        };
+        self.send_no_content(
+            Method::POST,
+            &["admin", "groups", group_id, "members"],
+            &[],
+            Some(&body),
+        )
+        .await
+    }
+
+    /// Removes a user from a group (`DELETE /admin/groups/{id}/members/{userId}`); a user who
+    /// is not a member is a `notFound` error.
+    pub async fn remove_group_member(
+        &self,
+        group_id: &str,
+        user_id: &str,
+    ) -> Result<(), ClientError> {
+        self.send_no_content::<()>(
+            Method::DELETE,
+            &["admin", "groups", group_id, "members", user_id],
+            &[],
+            None,
+        )
+        .await
+    }
+
+    /// Creates an application access policy (`POST /admin/policies`,
+    /// `New-CsApplicationAccessPolicy`).
+    pub async fn new_policy(&self, body: &NewPolicy) -> Result<PolicyView, ClientError> {
+        self.send(Method::POST, &["admin", "policies"], Some(body))
+            .await
+    }
+
+    /// Lists a tenant's live policies, or only the one named `identity` (`Name` or `Tag:Name`)
+    /// (`GET /admin/policies`, `Get-CsApplicationAccessPolicy`). `tenant` may be `None` when the
+    /// server has a single tenant.
+    pub async fn get_policies(
+        &self,
+        tenant: Option<&str>,
+        identity: Option<&str>,
+    ) -> Result<Vec<PolicyView>, ClientError> {
+        let query = optional_pairs(&[("tenant", tenant), ("identity", identity)]);
+        self.request::<(), _>(Method::GET, &["admin", "policies"], &query, None)
+            .await
+    }
+
+    /// Changes a policy's app ids and/or description (`PATCH /admin/policies/{identity}`,
+    /// `Set-CsApplicationAccessPolicy`).
+    pub async fn set_policy(
+        &self,
+        identity: &str,
+        body: &SetPolicy,
+    ) -> Result<PolicyView, ClientError> {
+        self.send(Method::PATCH, &["admin", "policies", identity], Some(body))
+            .await
+    }
+
+    /// Removes a policy and ends its grants (`DELETE /admin/policies/{identity}`,
+    /// `Remove-CsApplicationAccessPolicy`).
+    pub async fn remove_policy(
+        &self,
+        identity: &str,
+        tenant: Option<&str>,
+    ) -> Result<(), ClientError> {
+        let query = optional_pairs(&[("tenant", tenant)]);
+        self.send_no_content::<()>(
+            Method::DELETE,
+            &["admin", "policies", identity],
+            &query,
+            None,
+        )
+        .await
+    }
+
+    /// Grants a policy to a user, a group or the whole tenant, or with `policy_name: None`
+    /// revokes the target's grant (`POST /admin/policy-grants`,
+    /// `Grant-CsApplicationAccessPolicy`).
+    pub async fn grant_policy(&self, body: &GrantPolicy) -> Result<GrantView, ClientError> {
+        self.send(Method::POST, &["admin", "policy-grants"], Some(body))
+            .await
+    }
+
+    /// Lists a tenant's live policy grants (`GET /admin/policy-grants`).
+    pub async fn list_policy_grants(
+        &self,
+        tenant: Option<&str>,
+    ) -> Result<Vec<GrantView>, ClientError> {
+        let query = optional_pairs(&[("tenant", tenant)]);
+        self.request::<(), _>(Method::GET, &["admin", "policy-grants"], &query, None)
+            .await
+    }
+
+    /// Explains whether `app` may act for `user` (object id or UPN) now
+    /// (`GET /admin/policy-explain`): the server's decision, with a one-line `reason`, `allowed`,
+    /// the `applied` grant and `pending` changes.
+    pub async fn explain_policy(
+        &self,
+        tenant: Option<&str>,
+        app: &str,
+        user: &str,
+    ) -> Result<serde_json::Value, ClientError> {
+        let query = optional_pairs(&[("tenant", tenant), ("app", Some(app)), ("user", Some(user))]);
+        self.request::<(), _>(Method::GET, &["admin", "policy-explain"], &query, None)
+            .await
+    }
+
     async fn get<T: DeserializeOwned>(&self, segments: &[&str]) -> Result<T, ClientError> {
         self.send::<(), T>(Method::GET, segments, None).await
     }
@@ -187,7 +304,48 @@ impl AdminClient {
         segments: &[&str],
         body: Option<&B>,
     ) -> Result<T, ClientError> {
-        let url = endpoint(&self.base_url, segments)?;
+        self.request(method, segments, &[], body).await
+    }
+
+    /// A call whose success answer is JSON of type `T`.
+    async fn request<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&B>,
+    ) -> Result<T, ClientError> {
+        let (status, bytes) = self.call(method, segments, query, body).await?;
+        serde_json::from_slice(&bytes).map_err(|err| {
+            ClientError::Decode(format!(
+                "HTTP {}: {err}; body: {}",
+                status.as_u16(),
+                snippet(&bytes)
+            ))
+        })
+    }
+
+    /// A call whose success answer carries nothing of interest (`204 No Content`).
+    async fn send_no_content<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&B>,
+    ) -> Result<(), ClientError> {
+        self.call(method, segments, query, body).await.map(|_| ())
+    }
+
+    /// Sends a request; a success status yields the status and body, any other the server's
+    /// error.
+    async fn call<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&B>,
+    ) -> Result<(StatusCode, Vec<u8>), ClientError> {
+        let url = endpoint_with_query(&self.base_url, segments, query)?;
         tracing::debug!(%method, %url, "admin API call");
         let mut request = self.http.request(method, url);
         if let Some(body) = body {
@@ -205,14 +363,29 @@ impl AdminClient {
         if !status.is_success() {
             return Err(api_error(status, &bytes));
         }
-        serde_json::from_slice(&bytes).map_err(|err| {
-            ClientError::Decode(format!(
-                "HTTP {}: {err}; body: {}",
-                status.as_u16(),
-                snippet(&bytes)
-            ))
-        })
+        Ok((status, bytes.to_vec()))
     }
+}
+
+/// The pairs whose value is present, for a query string.
+fn optional_pairs<'a>(pairs: &[(&'a str, Option<&'a str>)]) -> Vec<(&'a str, &'a str)> {
+    pairs
+        .iter()
+        .filter_map(|(name, value)| value.map(|v| (*name, v)))
+        .collect()
+}
+
+/// [`endpoint`] with a query string of `query` (none when empty), each pair form-encoded.
+fn endpoint_with_query(
+    base: &Url,
+    segments: &[&str],
+    query: &[(&str, &str)],
+) -> Result<Url, ClientError> {
+    let mut url = endpoint(base, segments)?;
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query);
+    }
+    Ok(url)
 }
 
 /// `base` with `segments` appended as path segments (each percent-encoded as needed).
@@ -283,6 +456,24 @@ mod tests {
             endpoint(&prefixed, &["admin", "apps"]).unwrap().as_str(),
             "https://host/prefix/admin/apps"
         );
+    }
+
+    #[test]
+    fn policy_identities_are_one_encoded_segment_and_queries_are_encoded() {
+        let base = Url::parse("http://127.0.0.1:1").unwrap();
+        let url = endpoint_with_query(
+            &base,
+            &["admin", "policies", "Tag:a b/c?d#e%f"],
+            &optional_pairs(&[("tenant", Some("x&y=z")), ("identity", None)]),
+        )
+        .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:1/admin/policies/Tag:a%20b%2Fc%3Fd%23e%25f?tenant=x%26y%3Dz"
+        );
+        assert_eq!(url.path_segments().unwrap().count(), 3);
+        let bare = endpoint_with_query(&base, &["admin", "policy-grants"], &[]).unwrap();
+        assert_eq!(bare.as_str(), "http://127.0.0.1:1/admin/policy-grants");
     }
 
     #[test]

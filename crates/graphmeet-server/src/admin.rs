@@ -506,7 +506,7 @@ async fn new_policy(
         .directory
         .create_policy(
             &tenant.id.to_string(),
-            &body.identity,
+            strip_tag(&body.identity),
             &apps,
             body.description.as_deref().unwrap_or_default(),
         )

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::builder::BoolishValueParser;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use url::Url;
 
 /// graphmeet: a self-hosted Microsoft Entra identity platform and Graph online-meetings server,
@@ -84,6 +84,12 @@ pub enum Command {
     /// Manage the token-signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage security groups (targets of group policy grants).
+    #[command(subcommand)]
+    Group(GroupCommand),
+    /// Manage Teams application access policies (the *-CsApplicationAccessPolicy cmdlets).
+    #[command(subcommand)]
+    Policy(PolicyCommand),
 }
 
 /// `graphmeet serve`.
@@ -122,6 +128,10 @@ pub struct ServeArgs {
     /// server, which serves a landing page for them]
     #[arg(long, env = "GRAPHMEET_JOIN_URL_BASE", value_name = "URL")]
     pub join_url_base: Option<Url>,
+    /// Fail every n-th Graph call, as Graph's throttling does, to test clients' retries:
+    /// `STATUS[:retry-after=S][:every=N]`, e.g. `429:retry-after=1:every=10`.
+    #[arg(long, env = "GRAPHMEET_FAULT", value_name = "SPEC")]
+    pub fault: Option<graphmeet_server::graph::fault::ServerFault>,
 }
 
 /// Reads `0`, `90s`, `30m`, `2h`, `1h30m` or `1d`.
@@ -271,6 +281,181 @@ pub enum KeysCommand {
     Rotate,
 }
 
+/// `graphmeet group …`.
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Create a security group.
+    Create {
+        /// The tenant, by id or domain.
+        #[arg(long)]
+        tenant: String,
+        /// The group's display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Add a user to a group.
+    AddMember {
+        /// The group's object id.
+        #[arg(long, value_name = "GROUP_ID")]
+        group: String,
+        /// The user's object id.
+        #[arg(long, value_name = "USER_ID")]
+        user: String,
+    },
+    /// Remove a user from a group.
+    RemoveMember {
+        /// The group's object id.
+        #[arg(long, value_name = "GROUP_ID")]
+        group: String,
+        /// The user's object id.
+        #[arg(long, value_name = "USER_ID")]
+        user: String,
+    },
+}
+
+/// The tenant of a policy command.
+#[derive(Debug, Clone, Args)]
+pub struct TenantArg {
+    /// The tenant, by id or domain [default: the server's only tenant]
+    #[arg(long)]
+    pub tenant: Option<String>,
+}
+
+/// `graphmeet policy …`, named after the Teams PowerShell cmdlets.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Create a policy listing the apps it allows (New-CsApplicationAccessPolicy).
+    New {
+        /// The policy's name (`Name` or `Tag:Name`).
+        #[arg(long, value_name = "POLICY")]
+        identity: String,
+        /// Application (client) ids, comma-separated; may repeat.
+        #[arg(long, required = true, value_name = "APP_ID[,APP_ID…]")]
+        app_ids: Vec<String>,
+        /// A description.
+        #[arg(long)]
+        description: Option<String>,
+        /// The tenant.
+        #[command(flatten)]
+        tenant: TenantArg,
+    },
+    /// Change a policy's apps (one of --add-app-ids, --remove-app-ids, --replace-app-ids)
+    /// and/or its description (Set-CsApplicationAccessPolicy).
+    #[command(group(
+        ArgGroup::new("change")
+            .args(["add_app_ids", "remove_app_ids", "replace_app_ids", "description"])
+            .required(true)
+            .multiple(true)
+    ))]
+    Set {
+        /// The policy (`Name` or `Tag:Name`).
+        #[arg(long, value_name = "POLICY")]
+        identity: String,
+        /// Application ids to add (-AppIds @{Add=…}), comma-separated; may repeat.
+        #[arg(
+            long,
+            value_name = "APP_ID[,APP_ID…]",
+            conflicts_with_all = ["remove_app_ids", "replace_app_ids"]
+        )]
+        add_app_ids: Vec<String>,
+        /// Application ids to remove (-AppIds @{Remove=…}), comma-separated; may repeat.
+        #[arg(
+            long,
+            value_name = "APP_ID[,APP_ID…]",
+            conflicts_with = "replace_app_ids"
+        )]
+        remove_app_ids: Vec<String>,
+        /// The complete new list of application ids (-AppIds @{Replace=…}), comma-separated;
+        /// may repeat.
+        #[arg(long, value_name = "APP_ID[,APP_ID…]")]
+        replace_app_ids: Vec<String>,
+        /// A new description.
+        #[arg(long)]
+        description: Option<String>,
+        /// The tenant.
+        #[command(flatten)]
+        tenant: TenantArg,
+    },
+    /// Show one policy, or every policy of the tenant (Get-CsApplicationAccessPolicy).
+    Get {
+        /// The policy (`Name` or `Tag:Name`) [default: every policy]
+        #[arg(long, value_name = "POLICY")]
+        identity: Option<String>,
+        /// The tenant.
+        #[command(flatten)]
+        tenant: TenantArg,
+    },
+    /// Remove a policy; its grants end (Remove-CsApplicationAccessPolicy).
+    Remove {
+        /// The policy (`Name` or `Tag:Name`).
+        #[arg(long, value_name = "POLICY")]
+        identity: String,
+        /// The tenant.
+        #[command(flatten)]
+        tenant: TenantArg,
+    },
+    /// Grant a policy to a user, a group or the whole tenant; the target's previous grant
+    /// ends (Grant-CsApplicationAccessPolicy).
+    Grant {
+        /// The policy (`Name` or `Tag:Name`).
+        #[arg(long, value_name = "POLICY")]
+        policy_name: String,
+        /// Whom to grant it to.
+        #[command(flatten)]
+        target: GrantTargetArgs,
+        /// The group grant's rank: among a user's groups the lowest rank wins [default: 1]
+        #[arg(long)]
+        rank: Option<i64>,
+        /// The tenant.
+        #[command(flatten)]
+        tenant: TenantArg,
+    },
+    /// End a user's, a group's or the global grant
+    /// (Grant-CsApplicationAccessPolicy -PolicyName $null).
+    Revoke {
+        /// Whose grant to end.
+        #[command(flatten)]
+        target: GrantTargetArgs,
+        /// The tenant.
+        #[command(flatten)]
+        tenant: TenantArg,
+    },
+    /// List the live grants.
+    Grants {
+        /// The tenant.
+        #[command(flatten)]
+        tenant: TenantArg,
+    },
+    /// Explain whether an app may act for a user now, and why; exits 0 whether allowed or
+    /// denied.
+    Explain {
+        /// The application (client) id.
+        #[arg(long, value_name = "APP_ID")]
+        app: String,
+        /// The user, by object id or UPN.
+        #[arg(long, value_name = "USER")]
+        user: String,
+        /// The tenant.
+        #[command(flatten)]
+        tenant: TenantArg,
+    },
+}
+
+/// Exactly one target of a grant: `-Identity`, `-Group` or `-Global`.
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false)]
+pub struct GrantTargetArgs {
+    /// A user, by object id or UPN (-Identity).
+    #[arg(long, value_name = "USER")]
+    pub identity: Option<String>,
+    /// A group, by object id (-Group).
+    #[arg(long, value_name = "GROUP_ID")]
+    pub group: Option<String>,
+    /// The whole tenant (-Global).
+    #[arg(long)]
+    pub global: bool,
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -308,6 +493,114 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("graphmeet").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn policy_set_takes_one_app_id_change_and_or_a_description() {
+        let ok = parse(&[
+            "policy",
+            "set",
+            "--identity",
+            "P",
+            "--add-app-ids",
+            "a,b",
+            "--add-app-ids",
+            "c",
+            "--description",
+            "d",
+            "--tenant",
+            "t",
+        ])
+        .unwrap();
+        match ok.command {
+            Command::Policy(PolicyCommand::Set {
+                add_app_ids,
+                description,
+                tenant,
+                ..
+            }) => {
+                assert_eq!(add_app_ids, ["a,b", "c"]);
+                assert_eq!(description.as_deref(), Some("d"));
+                assert_eq!(tenant.tenant.as_deref(), Some("t"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&["policy", "set", "--identity", "P", "--description", "d"]).is_ok());
+        for pair in [
+            ["--add-app-ids", "--remove-app-ids"],
+            ["--add-app-ids", "--replace-app-ids"],
+            ["--remove-app-ids", "--replace-app-ids"],
+        ] {
+            let err = parse(&[
+                "policy",
+                "set",
+                "--identity",
+                "P",
+                pair[0],
+                "a",
+                pair[1],
+                "b",
+            ])
+            .unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{pair:?}");
+        }
+        let err = parse(&["policy", "set", "--identity", "P"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn policy_grant_takes_exactly_one_target() {
+        let cli = parse(&[
+            "policy",
+            "grant",
+            "--policy-name",
+            "P",
+            "--group",
+            "g",
+            "--rank",
+            "3",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Policy(PolicyCommand::Grant { target, rank, .. }) => {
+                assert_eq!(target.group.as_deref(), Some("g"));
+                assert_eq!(rank, Some(3));
+                assert!(target.identity.is_none() && !target.global);
+            }
+            other => panic!("{other:?}"),
+        }
+        for bad in [
+            &["policy", "grant", "--policy-name", "P"][..],
+            &[
+                "policy",
+                "grant",
+                "--policy-name",
+                "P",
+                "--identity",
+                "u",
+                "--global",
+            ],
+            &[
+                "policy",
+                "grant",
+                "--policy-name",
+                "P",
+                "--identity",
+                "u",
+                "--group",
+                "g",
+            ],
+            &["policy", "revoke"],
+            &["policy", "revoke", "--group", "g", "--global"],
+            &["policy", "new", "--identity", "P"],
+        ] {
+            assert_eq!(parse(bad).unwrap_err().exit_code(), 2, "{bad:?}");
+        }
+        assert!(parse(&["policy", "revoke", "--global", "--tenant", "t"]).is_ok());
     }
 
     #[test]

@@ -7,14 +7,15 @@ use anyhow::Context as _;
 use graphmeet_client::discovery::{read_admin_key, read_ca_cert, ServerFile};
 use graphmeet_client::AdminClient;
 use graphmeet_wire::admin::{
-    AddCertificate, AddSecret, CreateApp, CreateTenant, CreateUser, GrantConsent,
+    AddCertificate, AddSecret, CreateApp, CreateGroup, CreateTenant, CreateUser, GrantConsent,
+    GrantPolicy, NewPolicy, SetPolicy,
 };
 
 use crate::cli::{
-    AppCommand, Cli, Command, ConsentCommand, GlobalArgs, KeysCommand, OutputFormat, ServeArgs,
-    TenantCommand, UserCommand,
+    AppCommand, Cli, Command, ConsentCommand, GlobalArgs, GrantTargetArgs, GroupCommand,
+    KeysCommand, OutputFormat, PolicyCommand, ServeArgs, TenantCommand, UserCommand,
 };
-use crate::output::{render, CertificateAdded, Render};
+use crate::output::{render, CertificateAdded, Explanation, MemberChange, PolicyRemoved, Render};
 
 /// A command line that parsed but makes no sense; exits 2 like clap's own usage errors.
 #[derive(Debug)]
@@ -38,6 +39,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::App(cmd) => app(&global, cmd).await,
         Command::Consent(cmd) => consent(&global, cmd).await,
         Command::Keys(cmd) => keys(&global, cmd).await,
+        Command::Group(cmd) => group(&global, cmd).await,
+        Command::Policy(cmd) => policy(&global, cmd).await,
     }
 }
 
@@ -49,8 +52,8 @@ fn data_dir(global: &GlobalArgs) -> PathBuf {
 }
 
 async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
+    // Fields the CLI has no flag for keep `Config::new`'s defaults.
     let config = graphmeet_server::Config {
-        data_dir: data_dir(global),
         listen: args.listen,
         database_url: args.database_url,
         public_url: args.public_url,
@@ -59,6 +62,8 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         admin_key: global.admin_key.clone(),
         policy_propagation_delay: args.policy_propagation_delay,
         join_url_base: args.join_url_base,
+        fault: args.fault,
+        ..graphmeet_server::Config::new(data_dir(global))
     };
     graphmeet_server::serve(config)
         .await
@@ -375,6 +380,294 @@ async fn keys(global: &GlobalArgs, cmd: KeysCommand) -> anyhow::Result<()> {
     }
 }
 
+async fn group(global: &GlobalArgs, cmd: GroupCommand) -> anyhow::Result<()> {
+    match cmd {
+        GroupCommand::Create { tenant, name } => {
+            let client = connect(global)?;
+            let body = CreateGroup {
+                tenant: tenant.clone(),
+                display_name: name.clone(),
+            };
+            let group = client
+                .create_group(&body)
+                .await
+                .with_context(|| format!("creating group '{name}' in tenant '{tenant}'"))?;
+            print(&group, global.output)
+        }
+        GroupCommand::AddMember { group, user } => {
+            let group = guid("--group", "group id", &group)?;
+            let user = guid("--user", "user id", &user)?;
+            let client = connect(global)?;
+            client
+                .add_group_member(&group, &user)
+                .await
+                .with_context(|| format!("adding user '{user}' to group '{group}'"))?;
+            print(
+                &MemberChange {
+                    group_id: group,
+                    user_id: user,
+                    member: true,
+                },
+                global.output,
+            )
+        }
+        GroupCommand::RemoveMember { group, user } => {
+            let group = guid("--group", "group id", &group)?;
+            let user = guid("--user", "user id", &user)?;
+            let client = connect(global)?;
+            client
+                .remove_group_member(&group, &user)
+                .await
+                .with_context(|| format!("removing user '{user}' from group '{group}'"))?;
+            print(
+                &MemberChange {
+                    group_id: group,
+                    user_id: user,
+                    member: false,
+                },
+                global.output,
+            )
+        }
+    }
+}
+
+/// `" in tenant 'T'"`, or nothing when the server's only tenant is meant.
+fn in_tenant(tenant: Option<&str>) -> String {
+    tenant
+        .map(|t| format!(" in tenant '{t}'"))
+        .unwrap_or_default()
+}
+
+async fn policy(global: &GlobalArgs, cmd: PolicyCommand) -> anyhow::Result<()> {
+    match cmd {
+        PolicyCommand::New {
+            identity,
+            app_ids,
+            description,
+            tenant,
+        } => {
+            let app_ids = parse_app_ids("--app-ids", &app_ids)?;
+            let client = connect(global)?;
+            let where_ = in_tenant(tenant.tenant.as_deref());
+            let body = NewPolicy {
+                tenant: tenant.tenant,
+                // `Tag:Name` names the policy `Name`, as in every other verb.
+                identity: strip_tag(&identity).to_owned(),
+                app_ids,
+                description,
+            };
+            let policy = client
+                .new_policy(&body)
+                .await
+                .with_context(|| format!("creating policy '{identity}'{where_}"))?;
+            print(&policy, global.output)
+        }
+        PolicyCommand::Set {
+            identity,
+            add_app_ids,
+            remove_app_ids,
+            replace_app_ids,
+            description,
+            tenant,
+        } => {
+            let some = |flag: &str, values: &[String]| -> Result<Option<Vec<String>>, UsageError> {
+                if values.is_empty() {
+                    Ok(None)
+                } else {
+                    parse_app_ids(flag, values).map(Some)
+                }
+            };
+            let body = SetPolicy {
+                add_app_ids: some("--add-app-ids", &add_app_ids)?,
+                remove_app_ids: some("--remove-app-ids", &remove_app_ids)?,
+                replace_app_ids: some("--replace-app-ids", &replace_app_ids)?,
+                description,
+                tenant: tenant.tenant,
+            };
+            let client = connect(global)?;
+            let policy = client.set_policy(&identity, &body).await.with_context(|| {
+                format!(
+                    "changing policy '{identity}'{}",
+                    in_tenant(body.tenant.as_deref())
+                )
+            })?;
+            print(&policy, global.output)
+        }
+        PolicyCommand::Get { identity, tenant } => {
+            let client = connect(global)?;
+            let tenant = tenant.tenant;
+            let policies = client
+                .get_policies(tenant.as_deref(), identity.as_deref())
+                .await
+                .with_context(|| match &identity {
+                    Some(identity) => {
+                        format!(
+                            "getting policy '{identity}'{}",
+                            in_tenant(tenant.as_deref())
+                        )
+                    }
+                    None => format!("listing policies{}", in_tenant(tenant.as_deref())),
+                })?;
+            print(&policies, global.output)
+        }
+        PolicyCommand::Remove { identity, tenant } => {
+            let client = connect(global)?;
+            let tenant = tenant.tenant;
+            client
+                .remove_policy(&identity, tenant.as_deref())
+                .await
+                .with_context(|| {
+                    format!(
+                        "removing policy '{identity}'{}",
+                        in_tenant(tenant.as_deref())
+                    )
+                })?;
+            print(
+                &PolicyRemoved {
+                    identity,
+                    removed: true,
+                },
+                global.output,
+            )
+        }
+        PolicyCommand::Grant {
+            policy_name,
+            target,
+            rank,
+            tenant,
+        } => {
+            if rank.is_some() && target.group.is_none() {
+                return Err(UsageError(
+                    "--rank applies to a group grant only (with --group)".into(),
+                )
+                .into());
+            }
+            let (mut body, whom) = grant_body(target)?;
+            body.tenant = tenant.tenant;
+            body.policy_name = Some(policy_name.clone());
+            body.rank = rank;
+            let client = connect(global)?;
+            let grant = client.grant_policy(&body).await.with_context(|| {
+                format!(
+                    "granting policy '{policy_name}' to {whom}{}",
+                    in_tenant(body.tenant.as_deref())
+                )
+            })?;
+            print(&grant, global.output)
+        }
+        PolicyCommand::Revoke { target, tenant } => {
+            let (mut body, whom) = grant_body(target)?;
+            body.tenant = tenant.tenant;
+            let client = connect(global)?;
+            let grant = client.grant_policy(&body).await.with_context(|| {
+                format!(
+                    "revoking the policy grant of {whom}{}",
+                    in_tenant(body.tenant.as_deref())
+                )
+            })?;
+            print(&grant, global.output)
+        }
+        PolicyCommand::Grants { tenant } => {
+            let client = connect(global)?;
+            let tenant = tenant.tenant;
+            let grants = client
+                .list_policy_grants(tenant.as_deref())
+                .await
+                .with_context(|| {
+                    format!("listing policy grants{}", in_tenant(tenant.as_deref()))
+                })?;
+            print(&grants, global.output)
+        }
+        PolicyCommand::Explain { app, user, tenant } => {
+            let app = guid("--app", "application id", &app)?;
+            let client = connect(global)?;
+            let tenant = tenant.tenant;
+            let decision = client
+                .explain_policy(tenant.as_deref(), &app, &user)
+                .await
+                .with_context(|| {
+                    format!(
+                        "explaining access of app '{app}' for user '{user}'{}",
+                        in_tenant(tenant.as_deref())
+                    )
+                })?;
+            print(&Explanation(decision), global.output)
+        }
+    }
+}
+
+/// `Name` from `Tag:Name` (any case of `Tag`); anything else unchanged.
+pub fn strip_tag(identity: &str) -> &str {
+    match identity.split_once(':') {
+        Some((tag, name)) if tag.eq_ignore_ascii_case("tag") => name,
+        _ => identity,
+    }
+}
+
+/// The target part of a grant body (no policy, no tenant), and the target in words.
+fn grant_body(target: GrantTargetArgs) -> Result<(GrantPolicy, String), UsageError> {
+    let mut body = GrantPolicy::default();
+    let whom = match (target.identity, target.group, target.global) {
+        (Some(user), None, false) => {
+            let whom = format!("user '{user}'");
+            body.user = Some(user);
+            whom
+        }
+        (None, Some(group), false) => {
+            let group = guid("--group", "group id", &group)?;
+            let whom = format!("group '{group}'");
+            body.group = Some(group);
+            whom
+        }
+        (None, None, true) => {
+            body.global = true;
+            "the whole tenant (global)".to_owned()
+        }
+        // clap enforces exactly one; this guards against the flags drifting apart.
+        _ => {
+            return Err(UsageError(
+                "give exactly one of --identity USER, --group GROUP_ID or --global".into(),
+            ))
+        }
+    };
+    Ok((body, whom))
+}
+
+/// A GUID given to `flag`, in its canonical form (lower-case, hyphenated); anything else is a
+/// usage error naming the value.
+pub fn guid(flag: &str, what: &str, value: &str) -> Result<String, UsageError> {
+    uuid::Uuid::parse_str(value.trim())
+        .map(|id| id.to_string())
+        .map_err(|_| UsageError(format!("{flag} '{value}' is not a valid {what} (a GUID)")))
+}
+
+/// The application ids of `--app-ids A,B --app-ids C`: split on commas, trimmed, each a GUID
+/// (canonicalised), duplicates dropped, in order. A malformed id, an empty entry or an empty
+/// list is a usage error naming the flag and the value.
+pub fn parse_app_ids(flag: &str, values: &[String]) -> Result<Vec<String>, UsageError> {
+    let mut ids: Vec<String> = Vec::new();
+    for value in values {
+        for item in value.split(',') {
+            let item = item.trim();
+            if item.is_empty() {
+                return Err(UsageError(format!(
+                    "{flag} '{value}' has an empty entry; give application ids separated by commas"
+                )));
+            }
+            let id = guid(flag, "application id", item)?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    if ids.is_empty() {
+        return Err(UsageError(format!(
+            "{flag} needs at least one application id"
+        )));
+    }
+    Ok(ids)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -415,6 +708,56 @@ mod tests {
         assert!(parse_roles(&strings(&[""])).is_err());
         let err = parse_roles(&strings(&["A,,B"])).unwrap_err();
         assert!(err.to_string().contains("A,,B"), "{err}");
+    }
+
+    const A: &str = "11111111-2222-3333-4444-555555555555";
+    const B: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+
+    #[test]
+    fn app_ids_split_repeat_dedupe_and_canonicalise() {
+        let upper = B.to_ascii_uppercase();
+        assert_eq!(
+            parse_app_ids("--app-ids", &strings(&[&format!("{A}, {upper}"), A])).unwrap(),
+            strings(&[A, B])
+        );
+    }
+
+    #[test]
+    fn bad_app_ids_are_usage_errors_naming_the_value() {
+        let err = parse_app_ids("--app-ids", &strings(&[&format!("{A},not-a-guid")])).unwrap_err();
+        assert!(err.to_string().contains("'not-a-guid'"), "{err}");
+        assert!(err.to_string().contains("--app-ids"), "{err}");
+        let err = parse_app_ids("--add-app-ids", &strings(&[&format!("{A},,{B}")])).unwrap_err();
+        assert!(err.to_string().contains("empty entry"), "{err}");
+        assert!(parse_app_ids("--app-ids", &[]).is_err());
+    }
+
+    #[test]
+    fn tags_are_stripped_from_policy_names() {
+        assert_eq!(strip_tag("Tag:P"), "P");
+        assert_eq!(strip_tag("tag:P:Q"), "P:Q");
+        assert_eq!(strip_tag("P"), "P");
+        assert_eq!(strip_tag("Other:P"), "Other:P");
+    }
+
+    #[test]
+    fn grant_targets_are_exactly_one() {
+        let target = |identity: Option<&str>, group: Option<&str>, global| GrantTargetArgs {
+            identity: identity.map(str::to_owned),
+            group: group.map(str::to_owned),
+            global,
+        };
+        let (body, whom) = grant_body(target(Some("alice@x"), None, false)).unwrap();
+        assert_eq!(body.user.as_deref(), Some("alice@x"));
+        assert_eq!(whom, "user 'alice@x'");
+        let (body, _) = grant_body(target(None, Some(&A.to_ascii_uppercase()), false)).unwrap();
+        assert_eq!(body.group.as_deref(), Some(A));
+        let (body, _) = grant_body(target(None, None, true)).unwrap();
+        assert!(body.global && body.user.is_none() && body.group.is_none());
+        assert!(grant_body(target(Some("u"), None, true)).is_err());
+        assert!(grant_body(target(None, None, false)).is_err());
+        let err = grant_body(target(None, Some("g"), false)).unwrap_err();
+        assert!(err.to_string().contains("'g'"), "{err}");
     }
 
     #[test]

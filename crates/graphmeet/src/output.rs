@@ -1,9 +1,11 @@
 //! Printing results: aligned tables and `key: value` lines for people, JSON for scripts.
 
 use graphmeet_wire::admin::{
-    AppView, CertificateView, KeyRotated, SecretCreated, ServicePrincipalView, TenantView, UserView,
+    AppView, CertificateView, GrantView, GroupView, KeyRotated, PolicyView, SecretCreated,
+    ServicePrincipalView, TenantView, UserView,
 };
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::cli::OutputFormat;
 
@@ -72,6 +74,253 @@ pub fn fields(pairs: &[(&str, String)]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// PowerShell's list layout (`Format-List`, as `Get-CsApplicationAccessPolicy` prints):
+/// `Name : value` lines with the names padded to one width. A value's further lines are
+/// indented under its first.
+pub fn ps_list(pairs: &[(&str, String)]) -> String {
+    let width = pairs
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    let indent = " ".repeat(width + 3);
+    let mut out = String::new();
+    for (key, value) in pairs {
+        out.push_str(key);
+        out.extend(std::iter::repeat_n(' ', width - key.chars().count()));
+        out.push_str(" :");
+        let mut lines = value.lines();
+        if let Some(first) = lines.next().filter(|l| !l.is_empty()) {
+            out.push(' ');
+            out.push_str(first.trim_end());
+        }
+        for line in lines {
+            out.push('\n');
+            if !line.trim().is_empty() {
+                out.push_str(&indent);
+                out.push_str(line.trim_end());
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A collection as PowerShell prints it in a list: `{a, b}`, `{}` when empty.
+pub fn ps_collection(items: &[String]) -> String {
+    format!("{{{}}}", items.join(", "))
+}
+
+fn policy_block(p: &PolicyView) -> String {
+    ps_list(&[
+        ("Identity", p.identity.clone()),
+        ("AppIds", ps_collection(&p.app_ids)),
+        ("Description", p.description.clone()),
+    ])
+}
+
+impl Render for PolicyView {
+    fn table(&self) -> String {
+        policy_block(self)
+    }
+}
+
+impl Render for Vec<PolicyView> {
+    /// One block per policy, separated by a blank line; nothing for no policy.
+    fn table(&self) -> String {
+        self.iter().map(policy_block).collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// `-` for an empty cell, so columns stay readable.
+fn or_dash(value: &str) -> String {
+    if value.is_empty() {
+        "-".to_owned()
+    } else {
+        value.to_owned()
+    }
+}
+
+impl Render for GrantView {
+    fn table(&self) -> String {
+        fields(&[
+            ("target_kind", self.target_kind.clone()),
+            ("target_id", or_dash(&self.target_id)),
+            ("rank", self.rank.map(|r| r.to_string()).unwrap_or_default()),
+            (
+                "policy_name",
+                self.policy_name
+                    .clone()
+                    .unwrap_or_else(|| "(none: revoked)".to_owned()),
+            ),
+            ("granted_at", self.granted_at.clone()),
+        ])
+    }
+}
+
+impl Render for Vec<GrantView> {
+    fn table(&self) -> String {
+        let rows: Vec<_> = self
+            .iter()
+            .map(|g| {
+                vec![
+                    g.target_kind.clone(),
+                    or_dash(&g.target_id),
+                    g.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
+                    g.policy_name.clone().unwrap_or_else(|| "-".into()),
+                    g.granted_at.clone(),
+                ]
+            })
+            .collect();
+        table(&["KIND", "TARGET", "RANK", "POLICY", "GRANTED"], &rows)
+    }
+}
+
+impl Render for GroupView {
+    fn table(&self) -> String {
+        fields(&[
+            ("id", self.id.clone()),
+            ("tenant_id", self.tenant_id.clone()),
+            ("display_name", self.display_name.clone()),
+        ])
+    }
+}
+
+/// The outcome of adding a user to, or removing one from, a group (the server answers 204).
+#[derive(Debug, Serialize)]
+pub struct MemberChange {
+    /// The group's object id.
+    pub group_id: String,
+    /// The user's object id.
+    pub user_id: String,
+    /// Whether the user is now a member.
+    pub member: bool,
+}
+
+impl Render for MemberChange {
+    fn table(&self) -> String {
+        fields(&[
+            ("group_id", self.group_id.clone()),
+            ("user_id", self.user_id.clone()),
+            ("member", self.member.to_string()),
+        ])
+    }
+}
+
+/// The outcome of removing a policy (the server answers 204).
+#[derive(Debug, Serialize)]
+pub struct PolicyRemoved {
+    /// The policy as it was named.
+    pub identity: String,
+    /// Always true: a failure is an error instead.
+    pub removed: bool,
+}
+
+impl Render for PolicyRemoved {
+    fn table(&self) -> String {
+        format!("removed policy '{}'\n", self.identity)
+    }
+}
+
+/// The server's explanation of an access decision, printed as it came in JSON mode.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct Explanation(pub Value);
+
+impl Render for Explanation {
+    /// The reason line; then whether allowed, the applied grant (and its policy's apps), and
+    /// the pending changes, one a line.
+    fn table(&self) -> String {
+        let d = &self.0;
+        let text = |key: &str| d.get(key).and_then(Value::as_str).unwrap_or_default();
+        let mut out = String::new();
+        out.push_str(text("reason"));
+        out.push_str("\n\n");
+        let applied = d.get("applied").filter(|a| !a.is_null());
+        let mut pairs = vec![(
+            "allowed",
+            d.get("allowed")
+                .and_then(Value::as_bool)
+                .map(|b| b.to_string())
+                .unwrap_or_else(|| "unknown".into()),
+        )];
+        pairs.push((
+            "applied",
+            applied.map(describe_grant).unwrap_or("none".into()),
+        ));
+        if applied.is_some() {
+            let apps: Vec<String> = d
+                .get("policy_apps")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            pairs.push(("policy_apps", ps_collection(&apps)));
+        }
+        let delay = d
+            .get("propagation_delay_seconds")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        if delay > 0 {
+            pairs.push(("effective_at", text("effective_at").to_owned()));
+        }
+        let pending: Vec<&str> = d
+            .get("pending")
+            .and_then(Value::as_array)
+            .map(|p| {
+                p.iter()
+                    .filter_map(|c| c.get("description").and_then(Value::as_str))
+                    .collect()
+            })
+            .unwrap_or_default();
+        pairs.push((
+            "pending",
+            match pending.len() {
+                0 => "none".to_owned(),
+                1 => "1 change".to_owned(),
+                n => format!("{n} changes"),
+            },
+        ));
+        out.push_str(&fields(&pairs));
+        for change in pending {
+            out.push_str("  - ");
+            out.push_str(change);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// An applied grant of the explain answer in words: `policy 'P' granted to user U at T`.
+fn describe_grant(grant: &Value) -> String {
+    let target = grant.get("target").unwrap_or(&Value::Null);
+    let whom = if let Some(user) = target.get("User").and_then(Value::as_str) {
+        format!("user {user}")
+    } else if let Some(group) = target.get("Group") {
+        let id = group.get("id").and_then(Value::as_str).unwrap_or("?");
+        match group.get("rank").and_then(Value::as_i64) {
+            Some(rank) => format!("group {id} (rank {rank})"),
+            None => format!("group {id}"),
+        }
+    } else if target.as_str() == Some("Global") {
+        "the whole tenant (global)".to_owned()
+    } else {
+        target.to_string()
+    };
+    let policy = grant
+        .get("policy_name")
+        .and_then(Value::as_str)
+        .unwrap_or("?");
+    match grant.get("granted_at").and_then(Value::as_str) {
+        Some(at) => format!("policy '{policy}' granted to {whom} at {at}"),
+        None => format!("policy '{policy}' granted to {whom}"),
+    }
 }
 
 fn tenant_row(t: &TenantView) -> Vec<String> {
@@ -246,6 +495,140 @@ mod tests {
     fn fields_align_values() {
         let out = fields(&[("id", "1".into()), ("display_name", "Contoso".into())]);
         assert_eq!(out, "id:           1\ndisplay_name: Contoso\n");
+    }
+
+    fn policy(identity: &str, apps: &[&str], description: &str) -> PolicyView {
+        PolicyView {
+            identity: format!("Tag:{identity}"),
+            name: identity.into(),
+            app_ids: apps.iter().map(|a| (*a).to_owned()).collect(),
+            description: description.into(),
+            tenant_id: "t".into(),
+        }
+    }
+
+    #[test]
+    fn ps_list_pads_names_like_format_list() {
+        let out = ps_list(&[
+            ("Identity", "Tag:P".into()),
+            ("AppIds", ps_collection(&["a".into(), "b".into()])),
+            ("Description", "d".into()),
+        ]);
+        assert_eq!(
+            out,
+            "Identity    : Tag:P\nAppIds      : {a, b}\nDescription : d\n"
+        );
+    }
+
+    #[test]
+    fn ps_list_leaves_empty_values_bare_and_indents_continuations() {
+        let out = ps_list(&[("A", String::new()), ("Long", "one\ntwo \n\nthree".into())]);
+        assert_eq!(out, "A    :\nLong : one\n       two\n\n       three\n");
+    }
+
+    #[test]
+    fn ps_collections_are_braced() {
+        assert_eq!(ps_collection(&[]), "{}");
+        assert_eq!(ps_collection(&["x".into()]), "{x}");
+    }
+
+    #[test]
+    fn policies_print_one_block_each() {
+        let out = render(
+            &vec![policy("P", &["a", "b"], "first"), policy("Q", &[], "")],
+            OutputFormat::Table,
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "Identity    : Tag:P\nAppIds      : {a, b}\nDescription : first\n\n\
+             Identity    : Tag:Q\nAppIds      : {}\nDescription :\n"
+        );
+        assert_eq!(
+            render(&Vec::<PolicyView>::new(), OutputFormat::Table).unwrap(),
+            ""
+        );
+        let one = render(&policy("P", &["a"], "d"), OutputFormat::Table).unwrap();
+        assert!(one.starts_with("Identity    : Tag:P\n"), "{one}");
+    }
+
+    #[test]
+    fn revoked_grants_say_so() {
+        let grant = GrantView {
+            target_kind: "global".into(),
+            target_id: String::new(),
+            rank: None,
+            policy_name: None,
+            granted_at: "2025-01-01T00:00:00Z".into(),
+        };
+        let out = grant.table();
+        assert!(out.contains("policy_name: (none: revoked)"), "{out}");
+        assert!(out.contains("target_id:   -"), "{out}");
+        let list = vec![grant].table();
+        assert_eq!(
+            list.lines().nth(1).unwrap(),
+            "global  -       -     -       2025-01-01T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn explanations_print_the_reason_then_the_grant_and_pending_changes() {
+        let decision = serde_json::json!({
+            "reason": "allowed: the user's own grant of policy 'P' lists app A",
+            "allowed": true,
+            "applied": {
+                "target": {"User": "u1"},
+                "policy_name": "P",
+                "policy_id": "p",
+                "granted_at": "2025-01-01T00:00:00Z"
+            },
+            "policy_apps": ["A", "B"],
+            "propagation_delay_seconds": 0,
+            "pending": [{"description": "revocation ... takes effect at X; then denied"}]
+        });
+        let out = Explanation(decision.clone()).table();
+        let mut lines = out.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "allowed: the user's own grant of policy 'P' lists app A"
+        );
+        assert_eq!(lines.next().unwrap(), "");
+        assert!(
+            out.contains("applied:     policy 'P' granted to user u1 at 2025-01-01T00:00:00Z"),
+            "{out}"
+        );
+        assert!(out.contains("policy_apps: {A, B}"), "{out}");
+        assert!(
+            out.contains("pending:     1 change\n  - revocation"),
+            "{out}"
+        );
+        let json: Value = serde_json::from_str(
+            &render(&Explanation(decision.clone()), OutputFormat::Json).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(json, decision);
+
+        let denied = serde_json::json!({
+            "reason": "denied: no application access policy is granted",
+            "allowed": false,
+            "applied": null,
+            "pending": []
+        });
+        let out = Explanation(denied).table();
+        assert!(out.contains("applied: none"), "{out}");
+        assert!(out.contains("pending: none"), "{out}");
+        assert!(!out.contains("policy_apps"), "{out}");
+        let group =
+            serde_json::json!({"target": {"Group": {"id": "g", "rank": 2}}, "policy_name": "Q"});
+        assert_eq!(
+            describe_grant(&group),
+            "policy 'Q' granted to group g (rank 2)"
+        );
+        let global = serde_json::json!({"target": "Global", "policy_name": "R"});
+        assert_eq!(
+            describe_grant(&global),
+            "policy 'R' granted to the whole tenant (global)"
+        );
     }
 
     #[test]
