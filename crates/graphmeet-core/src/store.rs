@@ -194,4 +194,11 @@ pub trait Store: Send + Sync + 'static {
         tenant_id: Uuid,
         organizer_id: Option<Uuid>,
     ) -> Result<u64, StoreError>;
+
+    /// Appends an entry to the audit log.
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// Audit entries matching the query, newest first.
+    async fn query_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Deletes entries older than `before`; returns how many.
+    async fn purge_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 }

@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/admin/policy-grants", post(grant_policy).get(list_grants))
         .route("/admin/policy-explain", get(explain_policy))
+        .route("/admin/audit", get(query_audit))
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             require_admin_key,
@@ -171,7 +172,26 @@ async fn require_admin_key(
     if !ok {
         return AdminFailure::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid admin key is required (header x-graphmeet-admin-key; `graphmeet serve` writes it to DATA_DIR/admin-key)").into_response();
     }
-    next.run(request).await
+    let method = request.method().clone();
+    let operation = format!("{} {}", method, request.uri().path());
+    let response = next.run(request).await;
+    // Every change an administrator makes goes to the audit log.
+    if method != axum::http::Method::GET && response.status().is_success() {
+        let entry = graphmeet_core::AuditEntry {
+            at: state.clock.now(),
+            request_id: Uuid::new_v4().to_string(),
+            tenant_id: None,
+            app_id: None,
+            user_id: None,
+            operation,
+            decision: graphmeet_core::AuditDecision::Changed,
+            reason: format!("admin API answered {}", response.status().as_u16()),
+        };
+        if let Err(e) = state.store.append_audit(&entry).await {
+            tracing::error!(error = %e, "could not write the audit log");
+        }
+    }
+    response
 }
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -724,4 +744,61 @@ async fn explain_policy(
         );
     }
     Ok(Json(body))
+}
+
+#[derive(serde::Deserialize)]
+struct AuditParams {
+    tenant: Option<String>,
+    app: Option<String>,
+    user: Option<String>,
+    decision: Option<String>,
+    since: Option<String>,
+    limit: Option<u32>,
+}
+
+/// The audit log, newest first, narrowed by tenant, app, user, decision and time.
+async fn query_audit(
+    State(state): State<AppState>,
+    axum::extract::Query(p): axum::extract::Query<AuditParams>,
+) -> Result<Json<Vec<graphmeet_core::AuditEntry>>, AdminFailure> {
+    let tenant = match p.tenant.as_deref() {
+        Some(t) => Some(state.directory.tenant(t).await?),
+        None => None,
+    };
+    let user = match (p.user.as_deref(), &tenant) {
+        (Some(u), Some(t)) => Some(state.directory.user_in(t, u).await?.id),
+        (Some(u), None) => Some(parse_uuid(u, "user id (or give --tenant to use a UPN)")?),
+        (None, _) => None,
+    };
+    let decision = match p.decision.as_deref() {
+        Some(d) => Some(graphmeet_core::AuditDecision::parse(d).ok_or_else(|| {
+            AdminFailure::invalid(format!(
+                "decision must be allowed, denied or changed, not '{d}'"
+            ))
+        })?),
+        None => None,
+    };
+    let since = match p.since.as_deref() {
+        Some(s) => Some(
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| {
+                    AdminFailure::invalid(format!("since must be an RFC 3339 time, not '{s}'"))
+                })?,
+        ),
+        None => None,
+    };
+    let query = graphmeet_core::AuditQuery {
+        tenant_id: tenant.map(|t| t.id),
+        app_id: p
+            .app
+            .as_deref()
+            .map(|a| parse_uuid(a, "application id"))
+            .transpose()?,
+        user_id: user,
+        decision,
+        since,
+        limit: p.limit.unwrap_or(100),
+    };
+    Ok(Json(state.store.query_audit(&query).await?))
 }

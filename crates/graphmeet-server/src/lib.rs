@@ -54,6 +54,8 @@ pub struct Config {
     pub join_url_base: Option<url::Url>,
     /// Fail every n-th Graph call with a chosen status (`--fault 429:retry-after=1:every=10`).
     pub fault: Option<graph::fault::ServerFault>,
+    /// How long audit entries are kept; default 30 days.
+    pub audit_retention: chrono::Duration,
 }
 
 impl Config {
@@ -77,6 +79,7 @@ impl Config {
             policy_propagation_delay: chrono::Duration::zero(),
             join_url_base: None,
             fault: None,
+            audit_retention: chrono::Duration::days(30),
         }
     }
 }
@@ -272,6 +275,7 @@ pub struct RunningServer {
     pub dev_credentials: Option<PathBuf>,
     handle: axum_server::Handle,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    retention_task: tokio::task::JoinHandle<()>,
     store: Arc<SqlStore>,
 }
 
@@ -383,6 +387,25 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         server_info.to_string().as_bytes(),
     )?;
 
+    // Audit entries older than the retention go, now and every hour.
+    let retention_store = parts.state.store.clone();
+    let retention_clock = parts.state.clock.clone();
+    let retention = config.audit_retention;
+    let retention_task = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match retention_store
+                .purge_audit(retention_clock.now() - retention)
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(entries = n, "purged old audit entries"),
+                Err(e) => tracing::warn!(error = %e, "could not purge the audit log"),
+            }
+        }
+    });
+
     let router = app(parts.state);
     let service = tower::util::MapRequestLayer::new(normalise_path).layer(router);
     let make_service = tower::make::Shared::new(service);
@@ -409,6 +432,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         dev_credentials,
         handle,
         task,
+        retention_task,
         store: parts.store,
     })
 }

@@ -819,3 +819,94 @@ async fn injected_faults_fail_calls_as_graph_throttling_does() {
     assert_eq!(statuses, [201, 503, 201, 503]);
     t.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn allowed_and_denied_calls_and_admin_changes_are_audited() {
+    for (name, db) in databases().await {
+        eprintln!("running on {name}");
+        let t = TestServer::start_on(db.as_ref().map(|d| d.url.clone())).await;
+        let token = t.app_token().await;
+        let (tid, app, uid) = (t.cred("tenant_id"), t.cred("client_id"), t.cred("user_id"));
+        let (status, _, _) = t
+            .graph(
+                Some(&token),
+                Method::POST,
+                &format!("/v1.0/users/{uid}/onlineMeetings"),
+                Some(json!({"subject": "audited"})),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (_, bob) = t
+            .admin(
+                Method::POST,
+                "/admin/users",
+                Some(json!({"tenant": tid, "upn": "bob@graphmeetdev.onmicrosoft.com"})),
+            )
+            .await;
+        let bob_id = bob["id"].as_str().unwrap();
+        let (status, headers, _) = t
+            .graph(
+                Some(&token),
+                Method::POST,
+                &format!("/v1.0/users/{bob_id}/onlineMeetings"),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(status, 403);
+        let request_id = headers["request-id"].to_str().unwrap().to_owned();
+
+        let (status, denied) = t
+            .admin(
+                Method::GET,
+                &format!("/admin/audit?tenant={tid}&decision=denied"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{denied}");
+        let entries = denied.as_array().unwrap();
+        assert_eq!(entries.len(), 1, "{denied}");
+        let e = &entries[0];
+        assert_eq!(e["request_id"], request_id.as_str());
+        assert_eq!(e["app_id"], app.as_str());
+        assert_eq!(e["user_id"], bob_id);
+        assert_eq!(e["operation"], "CreateMeeting");
+        assert!(
+            e["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("denied: no application access policy"),
+            "{e}"
+        );
+        let (_, allowed) = t
+            .admin(
+                Method::GET,
+                &format!("/admin/audit?app={app}&user={uid}&decision=allowed"),
+                None,
+            )
+            .await;
+        assert_eq!(allowed.as_array().unwrap().len(), 1, "{allowed}");
+        assert!(allowed[0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("allowed:"));
+        let (_, changes) = t
+            .admin(Method::GET, "/admin/audit?decision=changed", None)
+            .await;
+        assert!(
+            changes
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["operation"] == "POST /admin/users"),
+            "{changes}"
+        );
+        let (status, _) = t
+            .admin(Method::GET, "/admin/audit?decision=maybe", None)
+            .await;
+        assert_eq!(status, 400);
+        t.server.shutdown().await;
+        if let Some(db) = db {
+            db.cleanup().await.unwrap();
+        }
+    }
+}

@@ -3,8 +3,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use graphmeet_core::model::{
-    AccessPolicy, App, CertificateCredential, GrantTarget, Group, PolicyApp, PolicyGrant,
-    SecretCredential, ServicePrincipal, SigningKey, StoredMeeting, Tenant, User,
+    AccessPolicy, App, AuditDecision, AuditEntry, AuditQuery, CertificateCredential, GrantTarget,
+    Group, PolicyApp, PolicyGrant, SecretCredential, ServicePrincipal, SigningKey, StoredMeeting,
+    Tenant, User,
 };
 use graphmeet_core::{Store, StoreError};
 use sqlx::any::{Any, AnyRow};
@@ -924,6 +925,107 @@ impl Store for SqlStore {
         let n: i64 = row.try_get("n").db()?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, request_id, tenant_id, app_id, user_id, operation, decision, reason) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(micros(entry.at))
+        .bind(&entry.request_id)
+        .bind(entry.tenant_id.map(id))
+        .bind(entry.app_id.map(id))
+        .bind(entry.user_id.map(id))
+        .bind(&entry.operation)
+        .bind(entry.decision.as_str())
+        .bind(&entry.reason)
+        .execute(&self.pool)
+        .await
+        .db()?;
+        Ok(())
+    }
+
+    async fn query_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        // Only the filters given become conditions; the values are always bound, never spliced.
+        let mut conditions: Vec<String> = Vec::new();
+        let mut texts: Vec<String> = Vec::new();
+        let mut add = |column: &str, value: String, texts: &mut Vec<String>| {
+            texts.push(value);
+            conditions.push(format!("{column} = ${}", texts.len()));
+        };
+        if let Some(t) = query.tenant_id {
+            add("tenant_id", id(t), &mut texts);
+        }
+        if let Some(a) = query.app_id {
+            add("app_id", id(a), &mut texts);
+        }
+        if let Some(u) = query.user_id {
+            add("user_id", id(u), &mut texts);
+        }
+        if let Some(d) = query.decision {
+            add("decision", d.as_str().to_owned(), &mut texts);
+        }
+        let since_position = texts.len() + 1;
+        if query.since.is_some() {
+            conditions.push(format!("at >= ${since_position}"));
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let limit = if query.limit == 0 {
+            1000
+        } else {
+            query.limit.min(10_000)
+        };
+        let sql = format!(
+            "SELECT at, request_id, tenant_id, app_id, user_id, operation, decision, reason FROM audit_log{filter} \
+             ORDER BY at DESC, seq DESC LIMIT {limit}"
+        );
+        let mut q = sqlx::query(&sql);
+        for text in &texts {
+            q = q.bind(text.as_str());
+        }
+        if let Some(since) = query.since {
+            q = q.bind(micros(since));
+        }
+        let rows = q.fetch_all(&self.pool).await.db()?;
+        rows.iter().map(audit_entry).collect()
+    }
+
+    async fn purge_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM audit_log WHERE at < $1")
+            .bind(micros(before))
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(done.rows_affected())
+    }
+}
+
+fn audit_entry(row: &AnyRow) -> Result<AuditEntry, StoreError> {
+    let opt_uuid = |col: &str| -> Result<Option<Uuid>, StoreError> {
+        row.opt_text(col)?
+            .map(|t| {
+                Uuid::parse_str(&t).map_err(|e| {
+                    StoreError::Backend(format!("column {col} holds {t:?}, not a UUID: {e}"))
+                })
+            })
+            .transpose()
+    };
+    let decision = row.text("decision")?;
+    Ok(AuditEntry {
+        at: row.time("at")?,
+        request_id: row.text("request_id")?,
+        tenant_id: opt_uuid("tenant_id")?,
+        app_id: opt_uuid("app_id")?,
+        user_id: opt_uuid("user_id")?,
+        operation: row.text("operation")?,
+        decision: AuditDecision::parse(&decision)
+            .ok_or_else(|| StoreError::Backend(format!("unknown audit decision {decision:?}")))?,
+        reason: row.text("reason")?,
+    })
 }
 
 // ---- policy helpers -----------------------------------------------------------------------------

@@ -98,6 +98,7 @@ on_every_backend!(
     deleting_a_meeting_reports_whether_it_existed,
     deleting_a_user_or_tenant_deletes_its_meetings,
     meetings_are_counted_per_tenant_and_organizer,
+    audit_entries_are_queried_newest_first_by_every_filter_and_purged_by_age,
 );
 
 #[tokio::test]
@@ -2075,5 +2076,82 @@ mod checks {
         assert_eq!(store.count_meetings(t.id, Some(alice.id)).await.unwrap(), 2);
         assert_eq!(store.count_meetings(t.id, Some(carol.id)).await.unwrap(), 0);
         assert_eq!(store.count_meetings(t2.id, None).await.unwrap(), 1);
+    }
+
+    pub async fn audit_entries_are_queried_newest_first_by_every_filter_and_purged_by_age(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        use graphmeet_core::model::{AuditDecision, AuditEntry, AuditQuery};
+        let (t1, t2, app, user) = (
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+        );
+        let entry =
+            |secs: i64, tenant: Option<Uuid>, decision: AuditDecision, op: &str| AuditEntry {
+                at: at(secs),
+                request_id: format!("req-{secs}"),
+                tenant_id: tenant,
+                app_id: (decision != AuditDecision::Changed).then_some(app),
+                user_id: (decision != AuditDecision::Changed).then_some(user),
+                operation: op.to_owned(),
+                decision,
+                reason: format!("reason {secs}"),
+            };
+        let entries = [
+            entry(10, Some(t1), AuditDecision::Allowed, "CreateMeeting"),
+            entry(20, Some(t1), AuditDecision::Denied, "CreateMeeting"),
+            entry(30, Some(t2), AuditDecision::Denied, "GetMeeting"),
+            entry(40, None, AuditDecision::Changed, "POST /admin/policies"),
+        ];
+        for e in &entries {
+            store.append_audit(e).await.unwrap();
+        }
+        let all = store.query_audit(&AuditQuery::default()).await.unwrap();
+        assert_eq!(
+            all.iter()
+                .map(|e| e.request_id.as_str())
+                .collect::<Vec<_>>(),
+            ["req-40", "req-30", "req-20", "req-10"]
+        );
+        assert_eq!(all[3], entries[0]);
+        let denied_t1 = store
+            .query_audit(&AuditQuery {
+                tenant_id: Some(t1),
+                decision: Some(AuditDecision::Denied),
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(denied_t1, vec![entries[1].clone()]);
+        let by_app_since = store
+            .query_audit(&AuditQuery {
+                app_id: Some(app),
+                user_id: Some(user),
+                since: Some(at(20)),
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(by_app_since.len(), 2);
+        let limited = store
+            .query_audit(&AuditQuery {
+                limit: 1,
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(limited.len(), 1);
+        assert_eq!(store.purge_audit(at(25)).await.unwrap(), 2);
+        assert_eq!(
+            store
+                .query_audit(&AuditQuery::default())
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
     }
 }

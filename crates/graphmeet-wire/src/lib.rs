@@ -7,6 +7,7 @@
 pub mod aadsts;
 pub mod admin;
 pub mod b64;
+pub mod cmdlet;
 pub mod graph;
 pub mod token;
 

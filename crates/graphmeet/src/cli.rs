@@ -132,6 +132,9 @@ pub struct ServeArgs {
     /// `STATUS[:retry-after=S][:every=N]`, e.g. `429:retry-after=1:every=10`.
     #[arg(long, env = "GRAPHMEET_FAULT", value_name = "SPEC")]
     pub fault: Option<graphmeet_server::graph::fault::ServerFault>,
+    /// How long the audit log keeps entries, e.g. `30d`.
+    #[arg(long, env = "GRAPHMEET_AUDIT_RETENTION", value_name = "DURATION", default_value = "30d", value_parser = parse_duration)]
+    pub audit_retention: chrono::Duration,
 }
 
 /// Reads `0`, `90s`, `30m`, `2h`, `1h30m` or `1d`.

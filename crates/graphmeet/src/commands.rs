@@ -63,6 +63,7 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         policy_propagation_delay: args.policy_propagation_delay,
         join_url_base: args.join_url_base,
         fault: args.fault,
+        audit_retention: args.audit_retention,
         ..graphmeet_server::Config::new(data_dir(global))
     };
     graphmeet_server::serve(config)

@@ -10,7 +10,7 @@ use axum::http::HeaderMap;
 use graphmeet_core::identity::AccessTokenClaims;
 use graphmeet_core::policy::{decide, AccessDecision, PolicyState};
 use graphmeet_core::verify::TokenError;
-use graphmeet_core::{Tenant, User};
+use graphmeet_core::{AuditDecision, AuditEntry, Tenant, User};
 use graphmeet_wire::graph::GraphError;
 use uuid::Uuid;
 
@@ -197,7 +197,66 @@ pub async fn authorize(
     operation: Operation,
     path_user: &PathUser,
 ) -> Result<Authorized, GraphFailure> {
+    let mut known = Known::default();
+    let outcome = authorize_inner(state, headers, operation, path_user, &mut known).await;
+    let (decision, reason) = match &outcome {
+        Ok(auth) => (
+            AuditDecision::Allowed,
+            auth.decision
+                .as_ref()
+                .map(AccessDecision::reason)
+                .unwrap_or_else(|| "allowed: a signed-in user acting for itself".to_owned()),
+        ),
+        Err(failure) => (
+            AuditDecision::Denied,
+            failure.decision().map(str::to_owned).unwrap_or_else(|| {
+                format!(
+                    "denied: {} {}",
+                    failure.error().status,
+                    failure.error().message
+                )
+            }),
+        ),
+    };
+    let entry = AuditEntry {
+        at: state.clock.now(),
+        request_id: headers
+            .get(super::REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+        tenant_id: known.tenant,
+        app_id: known.app,
+        user_id: known.user,
+        operation: format!("{operation:?}"),
+        decision,
+        reason,
+    };
+    // The audit log must not turn a served call into a failure: a write error is logged.
+    if let Err(e) = state.store.append_audit(&entry).await {
+        tracing::error!(error = %e, "could not write the audit log");
+    }
+    outcome
+}
+
+/// What authorization learned before it decided, for the audit log.
+#[derive(Debug, Default)]
+struct Known {
+    tenant: Option<Uuid>,
+    app: Option<Uuid>,
+    user: Option<Uuid>,
+}
+
+async fn authorize_inner(
+    state: &AppState,
+    headers: &HeaderMap,
+    operation: Operation,
+    path_user: &PathUser,
+    known: &mut Known,
+) -> Result<Authorized, GraphFailure> {
     let caller = caller(state, headers).await?;
+    known.tenant = Some(caller.tenant_id());
+    known.app = Some(caller.app_id());
     let store = state.store.as_ref();
     let internal = |e: graphmeet_core::StoreError| {
         tracing::error!(error = %e, "store failed during authorization");
@@ -229,6 +288,7 @@ pub async fn authorize(
     let user = user
         .filter(|u| u.tenant_id == caller.tenant_id())
         .ok_or_else(|| GraphFailure::from(GraphError::user_not_found(&shown)))?;
+    known.user = Some(user.id);
     let tenant = store
         .get_tenant(user.tenant_id)
         .await

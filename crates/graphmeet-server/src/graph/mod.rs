@@ -18,6 +18,9 @@ use axum::Router;
 use graphmeet_wire::graph::{ApiVersion, GraphError};
 use uuid::Uuid;
 
+/// The request header through which [`envelope`] hands the request-id to handlers.
+pub const REQUEST_ID_HEADER: &str = "x-graphmeet-request-id";
+
 /// The largest Graph request body read.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
@@ -51,6 +54,11 @@ impl GraphFailure {
     /// The error.
     pub fn error(&self) -> &GraphError {
         &self.0.error
+    }
+
+    /// The access-policy explanation, when a policy refused the call.
+    pub fn decision(&self) -> Option<&str> {
+        self.0.decision.as_deref()
     }
 }
 
@@ -89,6 +97,9 @@ pub async fn envelope(State(state): State<AppState>, mut request: Request, next:
         client_request_id: client_request_id.clone(),
     };
     request.extensions_mut().insert(ids);
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        request.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
     let fault = state.faults.check(
         request
             .headers()

@@ -1,0 +1,584 @@
+//! PowerShell's tokenizer, argument mode: what a command line is made of.
+
+use super::{CmdletError, CmdletErrorKind, Pos};
+
+/// How deep `@(`, `(` and `@{` may nest; deeper input is rejected, not recursed into.
+const MAX_DEPTH: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Tok {
+    /// A bareword (generic token), with any quoted pieces and escapes already resolved.
+    Word(String),
+    /// A token that is one quoted string.
+    Str(String),
+    /// `-Name` or `-Name:` (`colon`).
+    Param {
+        name: String,
+        colon: bool,
+    },
+    /// `$name`.
+    Var(String),
+    Comma,
+    AtParen,
+    AtBrace,
+    LParen,
+    RParen,
+    RBrace,
+    /// `=` inside a hashtable.
+    Equals,
+    Semi,
+    Pipe,
+    Newline,
+    Eof,
+}
+
+impl Tok {
+    /// The token as an error message quotes it.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Tok::Word(s) => s.clone(),
+            Tok::Str(s) => format!("\"{s}\""),
+            Tok::Param { name, colon } => format!("-{name}{}", if *colon { ":" } else { "" }),
+            Tok::Var(n) => format!("${n}"),
+            Tok::Comma => ",".into(),
+            Tok::AtParen => "@(".into(),
+            Tok::AtBrace => "@{".into(),
+            Tok::LParen => "(".into(),
+            Tok::RParen => ")".into(),
+            Tok::RBrace => "}".into(),
+            Tok::Equals => "=".into(),
+            Tok::Semi => ";".into(),
+            Tok::Pipe => "|".into(),
+            Tok::Newline => "newline".into(),
+            Tok::Eof => "end of input".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Token {
+    pub(crate) tok: Tok,
+    pub(crate) pos: Pos,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bracket {
+    Paren,
+    Hash,
+}
+
+/// `-` and the dashes PowerShell accepts in its place (en dash, em dash, horizontal bar).
+pub(crate) fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '\u{2013}' | '\u{2014}' | '\u{2015}')
+}
+
+/// `'` and the typographic single quotes PowerShell accepts in its place.
+pub(crate) fn is_single_quote(c: char) -> bool {
+    matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}')
+}
+
+/// `"` and the typographic double quotes PowerShell accepts in its place.
+pub(crate) fn is_double_quote(c: char) -> bool {
+    matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{201E}')
+}
+
+/// Whitespace within a line (not a newline): spaces, tabs, NBSP, BOM…
+fn is_inline_space(c: char) -> bool {
+    c != '\n' && (c.is_whitespace() || c == '\u{FEFF}')
+}
+
+/// Ends a bareword or a parameter name.
+fn is_delimiter(c: char) -> bool {
+    is_inline_space(c)
+        || matches!(
+            c,
+            '\n' | ';' | ',' | '|' | '(' | ')' | '{' | '}' | '&' | '<' | '>'
+        )
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Tokenizes a whole script.
+pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, CmdletError> {
+    let normalized = src.replace("\r\n", "\n").replace('\r', "\n");
+    let mut lexer = Lexer {
+        chars: normalized.chars().collect(),
+        i: 0,
+        line: 1,
+        column: 1,
+        stack: Vec::new(),
+        out: Vec::new(),
+    };
+    lexer.run()?;
+    Ok(lexer.out)
+}
+
+struct Lexer {
+    chars: Vec<char>,
+    i: usize,
+    line: usize,
+    column: usize,
+    stack: Vec<Bracket>,
+    out: Vec<Token>,
+}
+
+impl Lexer {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.i).copied()
+    }
+
+    fn peek_at(&self, n: usize) -> Option<char> {
+        self.chars.get(self.i + n).copied()
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.i += 1;
+        if c == '\n' {
+            self.line += 1;
+            self.column = 1;
+        } else {
+            self.column += 1;
+        }
+        Some(c)
+    }
+
+    fn pos(&self) -> Pos {
+        Pos {
+            line: self.line,
+            column: self.column,
+        }
+    }
+
+    fn push(&mut self, tok: Tok, pos: Pos) {
+        self.out.push(Token { tok, pos });
+    }
+
+    fn in_hash(&self) -> bool {
+        self.stack.last() == Some(&Bracket::Hash)
+    }
+
+    fn open(&mut self, bracket: Bracket, pos: Pos) -> Result<(), CmdletError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(CmdletError::at(
+                pos,
+                CmdletErrorKind::UnsupportedSyntax,
+                format!(
+                    "Arrays and hashtables nested more than {MAX_DEPTH} deep are not supported."
+                ),
+            ));
+        }
+        self.stack.push(bracket);
+        Ok(())
+    }
+
+    fn close(&mut self, bracket: Bracket, c: char, pos: Pos) -> Result<(), CmdletError> {
+        if self.stack.last() == Some(&bracket) {
+            self.stack.pop();
+            Ok(())
+        } else {
+            Err(CmdletError::at(
+                pos,
+                CmdletErrorKind::Syntax,
+                format!("Unexpected token '{c}' in expression or statement."),
+            ))
+        }
+    }
+
+    /// A backtick at the cursor followed by optional spaces and then a newline (or the end):
+    /// a line continuation. Returns how many characters it spans, newline included.
+    fn continuation_len(&self) -> Option<usize> {
+        if self.peek() != Some('`') {
+            return None;
+        }
+        let mut n = 1;
+        loop {
+            match self.peek_at(n) {
+                None => return Some(n),
+                Some('\n') => return Some(n + 1),
+                Some(c) if is_inline_space(c) => n += 1,
+                Some(_) => return None,
+            }
+        }
+    }
+
+    /// Skips whitespace, line continuations and comments (not newlines).
+    fn skip_trivia(&mut self) -> Result<(), CmdletError> {
+        loop {
+            match self.peek() {
+                Some(c) if is_inline_space(c) => {
+                    self.bump();
+                }
+                Some('`') => match self.continuation_len() {
+                    Some(n) => {
+                        for _ in 0..n {
+                            self.bump();
+                        }
+                    }
+                    None => return Ok(()),
+                },
+                Some('#') => {
+                    while self.peek().is_some_and(|c| c != '\n') {
+                        self.bump();
+                    }
+                }
+                Some('<') if self.peek_at(1) == Some('#') => {
+                    let pos = self.pos();
+                    self.bump();
+                    self.bump();
+                    loop {
+                        match self.bump() {
+                            None => {
+                                return Err(CmdletError::at(
+                                    pos,
+                                    CmdletErrorKind::UnterminatedString,
+                                    "Missing the terminator '#>' for the block comment.",
+                                ))
+                            }
+                            Some('#') if self.peek() == Some('>') => {
+                                self.bump();
+                                break;
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    fn run(&mut self) -> Result<(), CmdletError> {
+        loop {
+            self.skip_trivia()?;
+            let pos = self.pos();
+            let Some(c) = self.peek() else {
+                self.push(Tok::Eof, pos);
+                return Ok(());
+            };
+            match c {
+                '\n' => {
+                    self.bump();
+                    self.push(Tok::Newline, pos);
+                }
+                ';' => {
+                    self.bump();
+                    self.push(Tok::Semi, pos);
+                }
+                ',' => {
+                    self.bump();
+                    self.push(Tok::Comma, pos);
+                }
+                '|' => {
+                    self.bump();
+                    self.push(Tok::Pipe, pos);
+                }
+                '(' => {
+                    self.bump();
+                    self.open(Bracket::Paren, pos)?;
+                    self.push(Tok::LParen, pos);
+                }
+                ')' => {
+                    self.bump();
+                    self.close(Bracket::Paren, c, pos)?;
+                    self.push(Tok::RParen, pos);
+                }
+                '}' => {
+                    self.bump();
+                    self.close(Bracket::Hash, c, pos)?;
+                    self.push(Tok::RBrace, pos);
+                }
+                '=' if self.in_hash() => {
+                    self.bump();
+                    self.push(Tok::Equals, pos);
+                }
+                '{' => {
+                    return Err(CmdletError::at(
+                        pos,
+                        CmdletErrorKind::UnsupportedSyntax,
+                        "Script blocks ({ … }) are not supported; write the values literally.",
+                    ))
+                }
+                '&' => {
+                    return Err(CmdletError::at(
+                        pos,
+                        CmdletErrorKind::UnsupportedSyntax,
+                        "The ampersand (&) character is not allowed. The & operator is reserved for future use; wrap an ampersand in double quotation marks (\"&\") to pass it as part of a string.",
+                    ))
+                }
+                '<' | '>' => {
+                    return Err(CmdletError::at(
+                        pos,
+                        CmdletErrorKind::UnsupportedSyntax,
+                        format!("Redirection ('{c}') is not supported."),
+                    ))
+                }
+                '@' => {
+                    self.bump();
+                    match self.peek() {
+                        Some('(') => {
+                            self.bump();
+                            self.open(Bracket::Paren, pos)?;
+                            self.push(Tok::AtParen, pos);
+                        }
+                        Some('{') => {
+                            self.bump();
+                            self.open(Bracket::Hash, pos)?;
+                            self.push(Tok::AtBrace, pos);
+                        }
+                        Some(q) if is_single_quote(q) || is_double_quote(q) => {
+                            return Err(CmdletError::at(
+                                pos,
+                                CmdletErrorKind::UnsupportedSyntax,
+                                "Here-strings (@\" … \"@) are not supported; use a quoted string.",
+                            ))
+                        }
+                        _ => {
+                            return Err(CmdletError::at(
+                                pos,
+                                CmdletErrorKind::UnsupportedSyntax,
+                                "The '@' character must be followed by '(' (an array) or '{' (a hashtable); splatting is not supported.",
+                            ))
+                        }
+                    }
+                }
+                '$' => {
+                    self.bump();
+                    let name = self.variable_name();
+                    if name.is_empty() {
+                        return Err(CmdletError::at(
+                            pos,
+                            CmdletErrorKind::UnsupportedSyntax,
+                            "Only $null, $true and $false can be used here.",
+                        ));
+                    }
+                    self.push(Tok::Var(name), pos);
+                }
+                q if is_single_quote(q) => {
+                    self.bump();
+                    let s = self.single_quoted(pos)?;
+                    self.push(Tok::Str(s), pos);
+                }
+                q if is_double_quote(q) => {
+                    self.bump();
+                    let s = self.double_quoted(pos)?;
+                    self.push(Tok::Str(s), pos);
+                }
+                d if is_dash(d)
+                    && self
+                        .peek_at(1)
+                        .is_some_and(|n| n.is_alphabetic() || n == '_' || n == '?') =>
+                {
+                    self.bump();
+                    let mut name = String::new();
+                    while let Some(n) = self.peek() {
+                        if is_delimiter(n)
+                            || n == ':'
+                            || n == '`'
+                            || is_single_quote(n)
+                            || is_double_quote(n)
+                        {
+                            break;
+                        }
+                        name.push(n);
+                        self.bump();
+                    }
+                    let colon = self.peek() == Some(':');
+                    if colon {
+                        self.bump();
+                    }
+                    self.push(Tok::Param { name, colon }, pos);
+                }
+                _ => {
+                    let word = self.bareword()?;
+                    self.push(Tok::Word(word), pos);
+                }
+            }
+        }
+    }
+
+    /// A variable name after `$`: `null`, `env:Path`…
+    fn variable_name(&mut self) -> String {
+        let mut name = String::new();
+        while let Some(c) = self.peek() {
+            if is_ident(c)
+                || (c == ':' && !name.is_empty() && self.peek_at(1).is_some_and(is_ident))
+            {
+                name.push(c);
+                self.bump();
+            } else {
+                break;
+            }
+        }
+        name
+    }
+
+    /// `$` inside a bareword or a double-quoted string, the `$` consumed: `$null`, `$true` and
+    /// `$false` expand; other variables are refused; a `$` followed by anything else is itself.
+    fn expand_dollar(&mut self, pos: Pos, out: &mut String) -> Result<(), CmdletError> {
+        match self.peek() {
+            Some(c) if is_ident(c) => {
+                let name = self.variable_name();
+                match name.to_ascii_lowercase().as_str() {
+                    "null" => {}
+                    "true" => out.push_str("True"),
+                    "false" => out.push_str("False"),
+                    _ => {
+                        return Err(CmdletError::at(
+                            pos,
+                            CmdletErrorKind::UnsupportedSyntax,
+                            format!("Variable expansion is not supported: '${name}'. Write the value itself, or escape the dollar sign with a backtick (`$) or use single quotes."),
+                        ))
+                    }
+                }
+            }
+            Some('{') | Some('(') => {
+                return Err(CmdletError::at(
+                    pos,
+                    CmdletErrorKind::UnsupportedSyntax,
+                    "Subexpressions and ${…} variables are not supported; escape the dollar sign with a backtick (`$) or use single quotes.",
+                ))
+            }
+            _ => out.push('$'),
+        }
+        Ok(())
+    }
+
+    /// The rest of a single-quoted string, the opening quote consumed.
+    fn single_quoted(&mut self, start: Pos) -> Result<String, CmdletError> {
+        let mut s = String::new();
+        loop {
+            match self.bump() {
+                None => {
+                    return Err(CmdletError::at(
+                        start,
+                        CmdletErrorKind::UnterminatedString,
+                        "The string is missing the terminator: '.",
+                    ))
+                }
+                Some(c) if is_single_quote(c) => match self.peek() {
+                    Some(n) if is_single_quote(n) => {
+                        self.bump();
+                        s.push(n);
+                    }
+                    _ => return Ok(s),
+                },
+                Some(c) => s.push(c),
+            }
+        }
+    }
+
+    /// The rest of a double-quoted string, the opening quote consumed.
+    fn double_quoted(&mut self, start: Pos) -> Result<String, CmdletError> {
+        let unterminated = || {
+            CmdletError::at(
+                start,
+                CmdletErrorKind::UnterminatedString,
+                "The string is missing the terminator: \".",
+            )
+        };
+        let mut s = String::new();
+        loop {
+            let pos = self.pos();
+            match self.bump() {
+                None => return Err(unterminated()),
+                Some('`') => match self.bump() {
+                    None => return Err(unterminated()),
+                    Some(e) => s.push(self.escape(e, pos)?),
+                },
+                Some('$') => self.expand_dollar(pos, &mut s)?,
+                Some(c) if is_double_quote(c) => match self.peek() {
+                    Some(n) if is_double_quote(n) => {
+                        self.bump();
+                        s.push(n);
+                    }
+                    _ => return Ok(s),
+                },
+                Some(c) => s.push(c),
+            }
+        }
+    }
+
+    /// The character a backtick escape stands for, the escape letter consumed.
+    fn escape(&mut self, e: char, pos: Pos) -> Result<char, CmdletError> {
+        Ok(match e {
+            '0' => '\0',
+            'a' => '\u{07}',
+            'b' => '\u{08}',
+            'e' => '\u{1b}',
+            'f' => '\u{0c}',
+            'n' => '\n',
+            'r' => '\r',
+            't' => '\t',
+            'v' => '\u{0b}',
+            'u' if self.peek() == Some('{') => {
+                self.bump();
+                let mut hex = String::new();
+                while let Some(h) = self.peek().filter(char::is_ascii_hexdigit) {
+                    hex.push(h);
+                    self.bump();
+                }
+                let closed = self.peek() == Some('}');
+                if closed {
+                    self.bump();
+                }
+                let c = u32::from_str_radix(&hex, 16)
+                    .ok()
+                    .filter(|_| closed && hex.len() <= 6)
+                    .and_then(char::from_u32);
+                match c {
+                    Some(c) => c,
+                    None => {
+                        return Err(CmdletError::at(
+                            pos,
+                            CmdletErrorKind::Syntax,
+                            "The Unicode escape sequence is not valid. A valid sequence is `u{ followed by 1 to 6 hex digits and a closing '}'.",
+                        ))
+                    }
+                }
+            }
+            other => other,
+        })
+    }
+
+    /// A bareword, possibly with quoted pieces (`Tag:"Meetings App"`).
+    fn bareword(&mut self) -> Result<String, CmdletError> {
+        let mut s = String::new();
+        loop {
+            let pos = self.pos();
+            match self.peek() {
+                None => break,
+                Some(c) if is_delimiter(c) => break,
+                Some('=') if self.in_hash() => break,
+                Some('`') => {
+                    if self.continuation_len().is_some() {
+                        break;
+                    }
+                    self.bump();
+                    if let Some(e) = self.bump() {
+                        s.push(self.escape(e, pos)?);
+                    }
+                }
+                Some(q) if is_single_quote(q) => {
+                    self.bump();
+                    s.push_str(&self.single_quoted(pos)?);
+                }
+                Some(q) if is_double_quote(q) => {
+                    self.bump();
+                    s.push_str(&self.double_quoted(pos)?);
+                }
+                Some('$') => {
+                    self.bump();
+                    self.expand_dollar(pos, &mut s)?;
+                }
+                Some(c) => {
+                    self.bump();
+                    s.push(c);
+                }
+            }
+        }
+        Ok(s)
+    }
+}

@@ -1,0 +1,1072 @@
+//! Statements, values and PowerShell's parameter binding.
+
+use super::lexer::{Tok, Token};
+use super::{
+    strip_tag, AppIdsChange, Cmdlet, CmdletError, CmdletErrorKind as K, CommonParams, GrantTarget,
+    Pos, Statement,
+};
+
+/// A value as written: what PowerShell would hand the binder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Val {
+    Str(String),
+    Null,
+    Bool(bool),
+    List(Vec<Spanned>),
+    Hash(Vec<(String, Pos, Spanned)>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Spanned {
+    val: Val,
+    pos: Pos,
+}
+
+impl Spanned {
+    /// The value as PowerShell names it in binding errors.
+    fn describe(&self) -> String {
+        match &self.val {
+            Val::Str(s) => s.clone(),
+            Val::Null => "$null".into(),
+            Val::Bool(true) => "True".into(),
+            Val::Bool(false) => "False".into(),
+            Val::List(_) => "System.Object[]".into(),
+            Val::Hash(_) => "System.Collections.Hashtable".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Switch,
+    Value(&'static str),
+}
+
+#[derive(Debug)]
+struct ParamDef {
+    name: &'static str,
+    aliases: &'static [&'static str],
+    kind: Kind,
+}
+
+const fn value(name: &'static str, type_name: &'static str) -> ParamDef {
+    ParamDef {
+        name,
+        aliases: &[],
+        kind: Kind::Value(type_name),
+    }
+}
+
+const fn switch(name: &'static str) -> ParamDef {
+    ParamDef {
+        name,
+        aliases: &[],
+        kind: Kind::Switch,
+    }
+}
+
+const WHAT_IF: ParamDef = ParamDef {
+    name: "WhatIf",
+    aliases: &["wi"],
+    kind: Kind::Switch,
+};
+const CONFIRM: ParamDef = ParamDef {
+    name: "Confirm",
+    aliases: &["cf"],
+    kind: Kind::Switch,
+};
+const STRING: &str = "System.String";
+const LIST_MODIFIER: &str = "System.Management.Automation.PSListModifier";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CmdId {
+    New,
+    Set,
+    Get,
+    Remove,
+    Grant,
+    GetUser,
+}
+
+struct CmdSpec {
+    name: &'static str,
+    id: CmdId,
+    /// In the order PowerShell lists ambiguous matches.
+    params: &'static [ParamDef],
+}
+
+const POLICY_WRITE_PARAMS: &[ParamDef] = &[
+    value("Identity", STRING),
+    value("AppIds", LIST_MODIFIER),
+    value("Description", STRING),
+    switch("Force"),
+    value("MsftInternalProcessingMode", STRING),
+    WHAT_IF,
+    CONFIRM,
+];
+
+const SPECS: &[CmdSpec] = &[
+    CmdSpec {
+        name: "New-CsApplicationAccessPolicy",
+        id: CmdId::New,
+        params: POLICY_WRITE_PARAMS,
+    },
+    CmdSpec {
+        name: "Set-CsApplicationAccessPolicy",
+        id: CmdId::Set,
+        params: POLICY_WRITE_PARAMS,
+    },
+    CmdSpec {
+        name: "Get-CsApplicationAccessPolicy",
+        id: CmdId::Get,
+        params: &[
+            value("Identity", STRING),
+            value("Filter", STRING),
+            value("MsftInternalProcessingMode", STRING),
+        ],
+    },
+    CmdSpec {
+        name: "Remove-CsApplicationAccessPolicy",
+        id: CmdId::Remove,
+        params: &[
+            value("Identity", STRING),
+            switch("Force"),
+            value("MsftInternalProcessingMode", STRING),
+            WHAT_IF,
+            CONFIRM,
+        ],
+    },
+    CmdSpec {
+        name: "Grant-CsApplicationAccessPolicy",
+        id: CmdId::Grant,
+        params: &[
+            value("Identity", STRING),
+            value("PolicyName", STRING),
+            value("Group", STRING),
+            value("Rank", "System.Int32"),
+            switch("Global"),
+            switch("PassThru"),
+            value("MsftInternalProcessingMode", STRING),
+            WHAT_IF,
+            CONFIRM,
+        ],
+    },
+    CmdSpec {
+        name: "Get-CsOnlineUser",
+        id: CmdId::GetUser,
+        params: &[value("Identity", STRING)],
+    },
+];
+
+fn find_spec(name: &str) -> Option<&'static CmdSpec> {
+    let bare = match name.split_once('\\') {
+        Some((module, cmd)) if module.eq_ignore_ascii_case("MicrosoftTeams") => cmd,
+        _ => name,
+    };
+    SPECS.iter().find(|s| s.name.eq_ignore_ascii_case(bare))
+}
+
+/// Resolves a parameter name as typed: exact name or alias, else an unambiguous prefix.
+fn resolve(
+    spec: &'static CmdSpec,
+    typed: &str,
+    pos: Pos,
+) -> Result<&'static ParamDef, CmdletError> {
+    let lower = typed.to_lowercase();
+    if let Some(def) = spec.params.iter().find(|p| {
+        p.name.eq_ignore_ascii_case(&lower)
+            || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(&lower))
+    }) {
+        return Ok(def);
+    }
+    let matches: Vec<&'static ParamDef> = spec
+        .params
+        .iter()
+        .filter(|p| p.name.to_lowercase().starts_with(&lower))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(CmdletError::at(
+            pos,
+            K::UnknownParameter,
+            format!("A parameter cannot be found that matches parameter name '{typed}'."),
+        )),
+        many => Err(CmdletError::at(
+            pos,
+            K::AmbiguousParameter,
+            format!(
+                "Parameter cannot be processed because the parameter name '{typed}' is ambiguous. Possible matches include: {}.",
+                many.iter()
+                    .map(|p| format!("-{}", p.name))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        )),
+    }
+}
+
+/// A parameter given by name (or bound from a position).
+#[derive(Debug)]
+struct Bound {
+    def: &'static ParamDef,
+    pos: Pos,
+    /// `None` for a switch without `:value`.
+    value: Option<Spanned>,
+}
+
+/// One command of a pipeline, its parameters resolved but not yet converted.
+struct RawCommand {
+    spec: &'static CmdSpec,
+    pos: Pos,
+    named: Vec<Bound>,
+    positional: Vec<Spanned>,
+}
+
+pub(crate) struct Parser {
+    toks: Vec<Token>,
+    i: usize,
+}
+
+fn is_value_start(tok: &Tok) -> bool {
+    matches!(
+        tok,
+        Tok::Word(_) | Tok::Str(_) | Tok::Var(_) | Tok::AtParen | Tok::AtBrace | Tok::LParen
+    )
+}
+
+fn unexpected(token: &Token) -> CmdletError {
+    match token.tok {
+        Tok::Eof | Tok::Newline => CmdletError::at(
+            token.pos,
+            K::Syntax,
+            "Unexpected end of statement: a value is missing.",
+        ),
+        _ => CmdletError::at(
+            token.pos,
+            K::Syntax,
+            format!(
+                "Unexpected token '{}' in expression or statement.",
+                token.tok.describe()
+            ),
+        ),
+    }
+}
+
+impl Parser {
+    pub(crate) fn new(mut toks: Vec<Token>) -> Self {
+        if toks.last().is_none_or(|t| t.tok != Tok::Eof) {
+            let pos = toks.last().map_or(Pos { line: 1, column: 1 }, |t| t.pos);
+            toks.push(Token { tok: Tok::Eof, pos });
+        }
+        Parser { toks, i: 0 }
+    }
+
+    fn peek(&self) -> &Token {
+        let last = self.toks.len().saturating_sub(1);
+        &self.toks[self.i.min(last)]
+    }
+
+    fn next(&mut self) -> Token {
+        let t = self.peek().clone();
+        if self.i < self.toks.len() {
+            self.i += 1;
+        }
+        t
+    }
+
+    fn skip_newlines(&mut self) {
+        while self.peek().tok == Tok::Newline {
+            self.next();
+        }
+    }
+
+    pub(crate) fn script(mut self) -> Result<Vec<Statement>, CmdletError> {
+        let mut out = Vec::new();
+        loop {
+            while matches!(self.peek().tok, Tok::Newline | Tok::Semi) {
+                self.next();
+            }
+            if self.peek().tok == Tok::Eof {
+                return Ok(out);
+            }
+            let pos = self.peek().pos;
+            let cmdlet = self.pipeline()?;
+            match self.peek().tok {
+                Tok::Newline | Tok::Semi | Tok::Eof => {}
+                _ => return Err(unexpected(self.peek())),
+            }
+            out.push(Statement {
+                cmdlet,
+                line: pos.line,
+                column: pos.column,
+            });
+        }
+    }
+
+    fn pipeline(&mut self) -> Result<Cmdlet, CmdletError> {
+        let first = self.command()?;
+        if self.peek().tok != Tok::Pipe {
+            return bind(first, None);
+        }
+        let pipe = self.next().pos;
+        self.skip_newlines();
+        if matches!(
+            self.peek().tok,
+            Tok::Newline | Tok::Semi | Tok::Eof | Tok::Pipe
+        ) {
+            return Err(CmdletError::at(
+                self.peek().pos,
+                K::Syntax,
+                "An empty pipe element is not allowed.",
+            ));
+        }
+        let second = self.command()?;
+        let unsupported = |pos| {
+            CmdletError::at(
+                pos,
+                K::UnsupportedPipeline,
+                "Only the pipeline 'Get-CsOnlineUser | Grant-CsApplicationAccessPolicy -PolicyName <name>' is supported.",
+            )
+        };
+        if self.peek().tok == Tok::Pipe {
+            return Err(unsupported(self.peek().pos));
+        }
+        if first.spec.id != CmdId::GetUser || second.spec.id != CmdId::Grant {
+            return Err(unsupported(pipe));
+        }
+        let Cmdlet::GetOnlineUser { identity } = bind(first, None)? else {
+            return Err(unsupported(pipe));
+        };
+        bind(second, Some(identity))
+    }
+
+    fn command(&mut self) -> Result<RawCommand, CmdletError> {
+        let head = self.next();
+        let spec = match &head.tok {
+            Tok::Word(name) => find_spec(name).ok_or_else(|| {
+                CmdletError::at(
+                    head.pos,
+                    K::UnknownCmdlet,
+                    format!("The term '{name}' is not recognized as a name of a cmdlet, function, script file, or executable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again."),
+                )
+            })?,
+            Tok::Var(name) => {
+                return Err(CmdletError::at(
+                    head.pos,
+                    K::UnsupportedSyntax,
+                    format!("Variables are not supported ('${name}'): write each cmdlet with literal values."),
+                ))
+            }
+            _ => {
+                return Err(CmdletError::at(
+                    head.pos,
+                    K::Syntax,
+                    format!(
+                        "Unexpected token '{}': a statement must start with a cmdlet name.",
+                        head.tok.describe()
+                    ),
+                ))
+            }
+        };
+        let mut cmd = RawCommand {
+            spec,
+            pos: head.pos,
+            named: Vec::new(),
+            positional: Vec::new(),
+        };
+        loop {
+            let token = self.peek().clone();
+            match &token.tok {
+                Tok::Newline | Tok::Semi | Tok::Pipe | Tok::Eof => return Ok(cmd),
+                Tok::Param { name, colon } => {
+                    self.next();
+                    let def = resolve(spec, name, token.pos)?;
+                    if cmd.named.iter().any(|b| std::ptr::eq(b.def, def)) {
+                        return Err(duplicate(def, token.pos));
+                    }
+                    let value = if *colon {
+                        if !is_value_start(&self.peek().tok) {
+                            return Err(missing_argument(def, token.pos));
+                        }
+                        Some(self.value_list()?)
+                    } else if def.kind == Kind::Switch {
+                        None
+                    } else if is_value_start(&self.peek().tok) {
+                        Some(self.value_list()?)
+                    } else {
+                        return Err(missing_argument(def, token.pos));
+                    };
+                    cmd.named.push(Bound {
+                        def,
+                        pos: token.pos,
+                        value,
+                    });
+                }
+                t if is_value_start(t) => {
+                    let v = self.value_list()?;
+                    cmd.positional.push(v);
+                }
+                Tok::Comma => {
+                    return Err(CmdletError::at(
+                        token.pos,
+                        K::Syntax,
+                        "Missing expression after unary operator ','.",
+                    ))
+                }
+                _ => return Err(unexpected(&token)),
+            }
+        }
+    }
+
+    /// `element (, element)*`; newlines may follow a comma.
+    fn value_list(&mut self) -> Result<Spanned, CmdletError> {
+        let first = self.element()?;
+        if self.peek().tok != Tok::Comma {
+            return Ok(first);
+        }
+        let pos = first.pos;
+        let mut items = vec![first];
+        while self.peek().tok == Tok::Comma {
+            let comma = self.next();
+            self.skip_newlines();
+            if !is_value_start(&self.peek().tok) {
+                return Err(CmdletError::at(
+                    comma.pos,
+                    K::Syntax,
+                    "Missing expression after ','.",
+                ));
+            }
+            items.push(self.element()?);
+        }
+        Ok(Spanned {
+            val: Val::List(items),
+            pos,
+        })
+    }
+
+    fn element(&mut self) -> Result<Spanned, CmdletError> {
+        let token = self.next();
+        let pos = token.pos;
+        let val = match token.tok {
+            Tok::Word(s) | Tok::Str(s) => Val::Str(s),
+            Tok::Var(name) => match name.to_ascii_lowercase().as_str() {
+                "null" => Val::Null,
+                "true" => Val::Bool(true),
+                "false" => Val::Bool(false),
+                _ => {
+                    return Err(CmdletError::at(
+                        pos,
+                        K::UnsupportedSyntax,
+                        format!("Variables are not supported ('${name}'): only $null, $true and $false can be used."),
+                    ))
+                }
+            },
+            Tok::AtParen | Tok::LParen => {
+                let array = token.tok == Tok::AtParen;
+                let mut items = Vec::new();
+                loop {
+                    while matches!(self.peek().tok, Tok::Newline | Tok::Semi) {
+                        self.next();
+                    }
+                    let t = self.peek().clone();
+                    match t.tok {
+                        Tok::RParen => {
+                            self.next();
+                            break;
+                        }
+                        Tok::Eof => {
+                            return Err(CmdletError::at(
+                                pos,
+                                K::Syntax,
+                                "Missing closing ')' in expression.",
+                            ))
+                        }
+                        ref tok if is_value_start(tok) => {
+                            let v = self.value_list()?;
+                            match v.val {
+                                Val::List(inner) if array => items.extend(inner),
+                                _ => items.push(v),
+                            }
+                        }
+                        _ => return Err(unexpected(&t)),
+                    }
+                }
+                if array {
+                    Val::List(items)
+                } else {
+                    match items.len() {
+                        0 => {
+                            return Err(CmdletError::at(
+                                pos,
+                                K::Syntax,
+                                "An expression was expected after '('.",
+                            ))
+                        }
+                        1 => return Ok(items.remove(0)),
+                        _ => Val::List(items),
+                    }
+                }
+            }
+            Tok::AtBrace => self.hash(pos)?,
+            _ => return Err(unexpected(&token)),
+        };
+        Ok(Spanned { val, pos })
+    }
+
+    /// The rest of `@{ key = value; … }`.
+    fn hash(&mut self, open: Pos) -> Result<Val, CmdletError> {
+        let mut entries: Vec<(String, Pos, Spanned)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            while matches!(self.peek().tok, Tok::Newline | Tok::Semi) {
+                self.next();
+            }
+            let token = self.next();
+            let key = match token.tok {
+                Tok::RBrace => return Ok(Val::Hash(entries)),
+                Tok::Eof => {
+                    return Err(CmdletError::at(
+                        open,
+                        K::Syntax,
+                        "Missing closing '}' in hash literal.",
+                    ))
+                }
+                Tok::Word(k) | Tok::Str(k) => k,
+                _ => {
+                    return Err(CmdletError::at(
+                        token.pos,
+                        K::Syntax,
+                        "Missing key before '=' in hash literal.",
+                    ))
+                }
+            };
+            if self.peek().tok != Tok::Equals {
+                return Err(CmdletError::at(
+                    self.peek().pos,
+                    K::Syntax,
+                    "Missing '=' operator after key in hash literal.",
+                ));
+            }
+            self.next();
+            self.skip_newlines();
+            if !is_value_start(&self.peek().tok) {
+                return Err(CmdletError::at(
+                    self.peek().pos,
+                    K::Syntax,
+                    "Missing statement after '=' in hash literal.",
+                ));
+            }
+            let value = self.value_list()?;
+            if !seen.insert(key.to_lowercase()) {
+                return Err(CmdletError::at(
+                    token.pos,
+                    K::Syntax,
+                    format!("Duplicate keys '{key}' are not allowed in hash literals."),
+                ));
+            }
+            entries.push((key, token.pos, value));
+            match self.peek().tok {
+                Tok::Newline | Tok::Semi | Tok::RBrace => {}
+                Tok::Eof => {
+                    return Err(CmdletError::at(
+                        open,
+                        K::Syntax,
+                        "Missing closing '}' in hash literal.",
+                    ))
+                }
+                _ => return Err(unexpected(self.peek())),
+            }
+        }
+    }
+}
+
+fn duplicate(def: &ParamDef, pos: Pos) -> CmdletError {
+    CmdletError::at(
+        pos,
+        K::DuplicateParameter,
+        format!("Cannot bind parameter because parameter '{}' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, \"-parameter value1,value2,value3\".", def.name),
+    )
+}
+
+fn missing_argument(def: &ParamDef, pos: Pos) -> CmdletError {
+    let type_name = match def.kind {
+        Kind::Value(t) => t,
+        Kind::Switch => "System.Management.Automation.SwitchParameter",
+    };
+    CmdletError::at(
+        pos,
+        K::MissingArgument,
+        format!(
+            "Missing an argument for parameter '{}'. Specify a parameter of type '{type_name}' and try again.",
+            def.name
+        ),
+    )
+}
+
+fn invalid(pos: Pos, message: String) -> CmdletError {
+    CmdletError::at(pos, K::InvalidArgument, message)
+}
+
+/// The parameters of one command, being converted.
+struct Args {
+    named: Vec<Bound>,
+}
+
+impl Args {
+    /// Binds the positional values to `candidates` in order, skipping those bound by name.
+    fn new(raw: RawCommand, candidates: &[&str]) -> Result<Self, CmdletError> {
+        let mut named = raw.named;
+        for v in raw.positional {
+            let slot = candidates.iter().find_map(|c| {
+                let taken = named.iter().any(|b| b.def.name == *c);
+                if taken {
+                    None
+                } else {
+                    raw.spec.params.iter().find(|p| p.name == *c)
+                }
+            });
+            let Some(def) = slot else {
+                return Err(CmdletError::at(
+                    v.pos,
+                    K::PositionalArgument,
+                    format!(
+                        "A positional parameter cannot be found that accepts argument '{}'.",
+                        v.describe()
+                    ),
+                ));
+            };
+            named.push(Bound {
+                def,
+                pos: v.pos,
+                value: Some(v),
+            });
+        }
+        Ok(Args { named })
+    }
+
+    fn get(&self, name: &str) -> Option<&Bound> {
+        self.named.iter().find(|b| b.def.name == name)
+    }
+
+    fn pos(&self, name: &str) -> Option<Pos> {
+        self.get(name).map(|b| b.pos)
+    }
+
+    /// A switch: absent → false, `-X` → true, `-X:$false` → false.
+    fn switch(&self, name: &str) -> Result<Option<bool>, CmdletError> {
+        let Some(b) = self.get(name) else {
+            return Ok(None);
+        };
+        match &b.value {
+            None => Ok(Some(true)),
+            Some(Spanned {
+                val: Val::Bool(v), ..
+            }) => Ok(Some(*v)),
+            Some(v) => Err(invalid(
+                v.pos,
+                format!(
+                    "Cannot process argument transformation on parameter '{name}'. Cannot convert the \"{}\" value to type \"System.Management.Automation.SwitchParameter\": use -{name}:$true or -{name}:$false.",
+                    v.describe()
+                ),
+            )),
+        }
+    }
+
+    /// A string parameter; `$null` gives `None` when `null_ok`, an error otherwise.
+    fn string(&self, name: &str, null_ok: bool) -> Result<Option<String>, CmdletError> {
+        let Some(b) = self.get(name) else {
+            return Ok(None);
+        };
+        let Some(v) = &b.value else {
+            return Err(missing_argument(b.def, b.pos));
+        };
+        match &v.val {
+            Val::Str(s) => Ok(Some(s.clone())),
+            Val::Bool(x) => Ok(Some(if *x { "True" } else { "False" }.to_string())),
+            Val::Null if null_ok => Ok(None),
+            Val::Null => Err(invalid(
+                v.pos,
+                format!("Cannot bind argument to parameter '{name}' because it is null."),
+            )),
+            Val::List(_) | Val::Hash(_) => Err(invalid(
+                v.pos,
+                format!(
+                    "Cannot convert '{}' to the type 'System.String' required by parameter '{name}'. Specified method is not supported.",
+                    v.describe()
+                ),
+            )),
+        }
+    }
+
+    /// A string parameter that must not be empty.
+    fn non_empty(&self, name: &str) -> Result<Option<String>, CmdletError> {
+        let s = self.string(name, false)?;
+        if let (Some(s), Some(pos)) = (&s, self.pos(name)) {
+            if s.trim().is_empty() {
+                return Err(invalid(
+                    self.get(name)
+                        .and_then(|b| b.value.as_ref())
+                        .map_or(pos, |v| v.pos),
+                    format!(
+                        "Cannot bind argument to parameter '{name}' because it is an empty string."
+                    ),
+                ));
+            }
+        }
+        Ok(s)
+    }
+
+    /// A policy name: not empty, `Tag:` stripped.
+    fn policy_name(&self, name: &str) -> Result<Option<String>, CmdletError> {
+        let Some(s) = self.non_empty(name)? else {
+            return Ok(None);
+        };
+        let stripped = strip_tag(&s).to_string();
+        if stripped.trim().is_empty() {
+            let pos = self
+                .get(name)
+                .and_then(|b| b.value.as_ref())
+                .map_or(Pos { line: 1, column: 1 }, |v| v.pos);
+            return Err(invalid(
+                pos,
+                format!(
+                    "Cannot bind argument to parameter '{name}' because it is an empty string."
+                ),
+            ));
+        }
+        Ok(Some(stripped))
+    }
+
+    fn int(&self, name: &str) -> Result<Option<i64>, CmdletError> {
+        let Some(b) = self.get(name) else {
+            return Ok(None);
+        };
+        let Some(v) = &b.value else {
+            return Err(missing_argument(b.def, b.pos));
+        };
+        let parsed = match &v.val {
+            Val::Str(s) => s.trim().parse::<i32>().ok(),
+            _ => None,
+        };
+        match parsed {
+            Some(n) => Ok(Some(i64::from(n))),
+            None => Err(invalid(
+                v.pos,
+                format!(
+                    "Cannot process argument transformation on parameter '{name}'. Cannot convert value \"{}\" to type \"System.Int32\". Error: \"Input string was not in a correct format.\"",
+                    v.describe()
+                ),
+            )),
+        }
+    }
+
+    fn app_ids(&self) -> Result<Option<(AppIdsChange, Pos)>, CmdletError> {
+        let Some(b) = self.get("AppIds") else {
+            return Ok(None);
+        };
+        let Some(v) = &b.value else {
+            return Err(missing_argument(b.def, b.pos));
+        };
+        let change = match &v.val {
+            Val::Null => {
+                return Err(invalid(
+                    v.pos,
+                    "Cannot bind argument to parameter 'AppIds' because it is null.".into(),
+                ))
+            }
+            Val::Hash(entries) => {
+                let mut found: Option<(AppIdsChange, &str)> = None;
+                if entries.is_empty() {
+                    return Err(invalid(
+                        v.pos,
+                        "The -AppIds hashtable is empty: use @{Add=…}, @{Remove=…} or @{Replace=…}."
+                            .into(),
+                    ));
+                }
+                for (key, key_pos, value) in entries {
+                    let ids = app_id_list(value)?;
+                    let change = match key.to_ascii_lowercase().as_str() {
+                        "add" => AppIdsChange::Add(ids),
+                        "remove" => AppIdsChange::Remove(ids),
+                        "replace" => AppIdsChange::Replace(ids),
+                        _ => {
+                            return Err(CmdletError::at(
+                                *key_pos,
+                                K::BadHashtableKey,
+                                format!("Cannot bind parameter 'AppIds': the hashtable key '{key}' is not valid. A list modifier accepts only the keys Add, Remove and Replace."),
+                            ))
+                        }
+                    };
+                    if let Some((_, first)) = &found {
+                        return Err(invalid(
+                            *key_pos,
+                            format!("Cannot bind parameter 'AppIds': '{key}' cannot be combined with '{first}' in one hashtable. Use one of Add, Remove or Replace per Set-CsApplicationAccessPolicy line."),
+                        ));
+                    }
+                    found = Some((change, key.as_str()));
+                }
+                match found {
+                    Some((change, _)) => change,
+                    None => AppIdsChange::Replace(Vec::new()),
+                }
+            }
+            _ => AppIdsChange::Replace(app_id_list(v)?),
+        };
+        Ok(Some((change, v.pos)))
+    }
+
+    fn common(&self, cmd: CmdId) -> Result<CommonParams, CmdletError> {
+        let has = |name: &str| -> bool {
+            SPECS
+                .iter()
+                .find(|s| s.id == cmd)
+                .is_some_and(|s| s.params.iter().any(|p| p.name == name))
+        };
+        Ok(CommonParams {
+            what_if: has("WhatIf") && self.switch("WhatIf")?.unwrap_or(false),
+            confirm: if has("Confirm") {
+                self.switch("Confirm")?
+            } else {
+                None
+            },
+            force: has("Force") && self.switch("Force")?.unwrap_or(false),
+            msft_internal_processing_mode: self.string("MsftInternalProcessingMode", true)?,
+        })
+    }
+}
+
+/// The app ids of a value, flattened, each one checked to be a GUID.
+fn app_id_list(v: &Spanned) -> Result<Vec<String>, CmdletError> {
+    let mut out = Vec::new();
+    collect_ids(v, &mut out)?;
+    Ok(out)
+}
+
+fn collect_ids(v: &Spanned, out: &mut Vec<String>) -> Result<(), CmdletError> {
+    match &v.val {
+        Val::List(items) => {
+            for item in items {
+                collect_ids(item, out)?;
+            }
+            Ok(())
+        }
+        Val::Str(s) => {
+            let id = s.trim();
+            if uuid::Uuid::try_parse(id).is_ok() {
+                out.push(id.to_string());
+                Ok(())
+            } else {
+                Err(CmdletError::at(
+                    v.pos,
+                    K::InvalidAppId,
+                    format!("Cannot bind parameter 'AppIds': '{s}' is not a valid app id. App ids are application (client) ids, GUIDs such as 2f1c3a44-8b6d-4e2a-9c1f-5d7e3b9a0c21."),
+                ))
+            }
+        }
+        Val::Null => Err(invalid(
+            v.pos,
+            "Cannot bind argument to parameter 'AppIds' because it contains a null element.".into(),
+        )),
+        Val::Bool(_) | Val::Hash(_) => Err(CmdletError::at(
+            v.pos,
+            K::InvalidAppId,
+            format!(
+                "Cannot bind parameter 'AppIds': '{}' is not a valid app id. App ids are GUIDs.",
+                v.describe()
+            ),
+        )),
+    }
+}
+
+fn missing_mandatory(pos: Pos, names: &[&str], hint: &str) -> CmdletError {
+    CmdletError::at(
+        pos,
+        K::MissingMandatoryParameter,
+        format!(
+            "Cannot process command because of one or more missing mandatory parameters: {}.{hint}",
+            names.join(" ")
+        ),
+    )
+}
+
+fn set_conflict(pos: Pos) -> CmdletError {
+    CmdletError::at(
+        pos,
+        K::ParameterSetConflict,
+        "Parameter set cannot be resolved using the specified named parameters.",
+    )
+}
+
+/// Converts a command's parameters into a [`Cmdlet`]. `piped` is the `Get-CsOnlineUser`
+/// identity when the command is the second stage of `Get-CsOnlineUser | Grant-…`.
+fn bind(raw: RawCommand, piped: Option<Option<String>>) -> Result<Cmdlet, CmdletError> {
+    let id = raw.spec.id;
+    let cmd_pos = raw.pos;
+    match id {
+        CmdId::New | CmdId::Set => {
+            let args = Args::new(raw, &["Identity"])?;
+            let identity = args.policy_name("Identity")?;
+            let apps = args.app_ids()?;
+            let description = args.string("Description", true)?;
+            let description = match (args.get("Description"), description) {
+                (Some(_), None) => Some(String::new()),
+                (_, d) => d,
+            };
+            let common = args.common(id)?;
+            let mut missing = Vec::new();
+            if identity.is_none() {
+                missing.push("Identity");
+            }
+            if id == CmdId::New && apps.is_none() {
+                missing.push("AppIds");
+            }
+            if !missing.is_empty() {
+                return Err(missing_mandatory(cmd_pos, &missing, ""));
+            }
+            let Some(identity) = identity else {
+                return Err(missing_mandatory(cmd_pos, &["Identity"], ""));
+            };
+            if id == CmdId::Set {
+                return Ok(Cmdlet::SetPolicy {
+                    identity,
+                    apps: apps.map(|(c, _)| c),
+                    description,
+                    common,
+                });
+            }
+            let app_ids = match apps {
+                Some((AppIdsChange::Add(ids) | AppIdsChange::Replace(ids), pos)) => {
+                    if ids.is_empty() {
+                        return Err(invalid(
+                            pos,
+                            "Cannot bind argument to parameter 'AppIds' because it is an empty collection.".into(),
+                        ));
+                    }
+                    ids
+                }
+                Some((AppIdsChange::Remove(_), pos)) => {
+                    return Err(invalid(
+                        pos,
+                        "New-CsApplicationAccessPolicy -AppIds takes the list of app ids; @{Remove=…} has nothing to remove from.".into(),
+                    ))
+                }
+                None => return Err(missing_mandatory(cmd_pos, &["AppIds"], "")),
+            };
+            Ok(Cmdlet::NewPolicy {
+                identity,
+                app_ids,
+                description,
+                common,
+            })
+        }
+        CmdId::Get => {
+            let args = Args::new(raw, &["Identity"])?;
+            if let (Some(a), Some(b)) = (args.pos("Identity"), args.pos("Filter")) {
+                return Err(set_conflict(a.max(b)));
+            }
+            Ok(Cmdlet::GetPolicy {
+                identity: args.policy_name("Identity")?,
+                filter: args.string("Filter", false)?,
+                common: args.common(id)?,
+            })
+        }
+        CmdId::Remove => {
+            let args = Args::new(raw, &["Identity"])?;
+            let Some(identity) = args.policy_name("Identity")? else {
+                return Err(missing_mandatory(cmd_pos, &["Identity"], ""));
+            };
+            Ok(Cmdlet::RemovePolicy {
+                identity,
+                common: args.common(id)?,
+            })
+        }
+        CmdId::GetUser => {
+            let args = Args::new(raw, &["Identity"])?;
+            Ok(Cmdlet::GetOnlineUser {
+                identity: args.non_empty("Identity")?,
+            })
+        }
+        CmdId::Grant => bind_grant(raw, piped),
+    }
+}
+
+fn bind_grant(raw: RawCommand, piped: Option<Option<String>>) -> Result<Cmdlet, CmdletError> {
+    let cmd_pos = raw.pos;
+    let named = |name: &str| raw.named.iter().any(|b| b.def.name == name);
+    let candidates: &[&str] = if piped.is_some() || named("Global") || named("Group") {
+        &["PolicyName"]
+    } else {
+        &["Identity", "PolicyName"]
+    };
+    let args = Args::new(raw, candidates)?;
+    let global = args.switch("Global")?.unwrap_or(false);
+    // The parameters that pick a parameter set, in the order they were written.
+    let mut chosen: Vec<Pos> = Vec::new();
+    for (name, on) in [
+        ("Identity", args.get("Identity").is_some()),
+        ("Group", args.get("Group").is_some()),
+        ("Global", global),
+    ] {
+        if let (true, Some(pos)) = (on, args.pos(name)) {
+            chosen.push(pos);
+        }
+    }
+    chosen.sort();
+    if piped.is_some() {
+        if let Some(pos) = chosen.first() {
+            return Err(set_conflict(*pos));
+        }
+    } else if let Some(pos) = chosen.get(1) {
+        return Err(set_conflict(*pos));
+    }
+    if let (Some(pos), None) = (args.pos("Rank"), args.get("Group")) {
+        return Err(set_conflict(pos));
+    }
+    if args.get("PolicyName").is_none() {
+        return Err(missing_mandatory(cmd_pos, &["PolicyName"], ""));
+    }
+    let policy_name = match args.string("PolicyName", true)? {
+        Some(s) if s.is_empty() => None,
+        Some(_) => args.policy_name("PolicyName")?,
+        None => None,
+    };
+    let pass_thru = args.switch("PassThru")?.unwrap_or(false);
+    let common = args.common(CmdId::Grant)?;
+    if let Some(user) = piped {
+        return Ok(match user {
+            Some(user) => Cmdlet::GrantPolicy {
+                target: GrantTarget::User(user),
+                policy_name,
+                pass_thru,
+                common,
+            },
+            None => Cmdlet::GrantToEveryUser {
+                policy_name,
+                pass_thru,
+                common,
+            },
+        });
+    }
+    let target = if let Some(user) = args.non_empty("Identity")? {
+        GrantTarget::User(user)
+    } else if let Some(group) = args.non_empty("Group")? {
+        GrantTarget::Group {
+            group,
+            rank: args.int("Rank")?,
+        }
+    } else if global {
+        GrantTarget::Global
+    } else {
+        return Err(missing_mandatory(
+            cmd_pos,
+            &["Identity"],
+            " Grant-CsApplicationAccessPolicy needs -Identity <user>, -Group <group> or -Global.",
+        ));
+    };
+    Ok(Cmdlet::GrantPolicy {
+        target,
+        policy_name,
+        pass_thru,
+        common,
+    })
+}
