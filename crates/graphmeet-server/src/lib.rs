@@ -285,6 +285,7 @@ impl RunningServer {
         self.handle
             .graceful_shutdown(Some(std::time::Duration::from_secs(10)));
         let _ = self.task.await;
+        self.retention_task.abort();
         self.store.close().await;
     }
 }
