@@ -21,12 +21,13 @@ struct Harness {
 }
 
 impl Harness {
-    async fn new(delay: Duration) -> Self {
+    async fn new(delay: Duration, database_url: Option<String>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(
             Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
         ));
-        let url = format!("sqlite://{}", dir.path().join("g.db").display());
+        let url = database_url
+            .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("g.db").display()));
         let mut settings = graphmeet_server::Settings::new("https://graph.test", "k");
         settings.policy_propagation_delay = delay;
         let parts = graphmeet_server::build(&url, clock.clone(), settings)
@@ -109,9 +110,27 @@ impl Harness {
     }
 }
 
+/// SQLite always; PostgreSQL (a schema of its own) when GRAPHMEET_TEST_POSTGRES_URL is set.
+async fn databases() -> Vec<(Option<String>, Option<graphmeet_store::TestDatabase>)> {
+    let mut out = vec![(None, None)];
+    if let Some(pg) = graphmeet_store::TestDatabase::postgres().await {
+        out.push((Some(pg.url.clone()), Some(pg)));
+    }
+    out
+}
+
 #[tokio::test]
 async fn a_new_grant_takes_effect_after_the_propagation_delay() {
-    let h = Harness::new(Duration::minutes(30)).await;
+    for (url, db) in databases().await {
+        grant_takes_effect_after_the_delay(url).await;
+        if let Some(db) = db {
+            db.cleanup().await.unwrap();
+        }
+    }
+}
+
+async fn grant_takes_effect_after_the_delay(url: Option<String>) {
+    let h = Harness::new(Duration::minutes(30), url).await;
     let d = &h.parts.state.directory;
     d.create_policy(&h.tenant, "meetings", &[h.app.parse().unwrap()], "")
         .await
@@ -157,7 +176,7 @@ async fn a_new_grant_takes_effect_after_the_propagation_delay() {
 
 #[tokio::test]
 async fn without_a_delay_changes_apply_at_once_and_tokens_expire_on_the_clock() {
-    let h = Harness::new(Duration::zero()).await;
+    let h = Harness::new(Duration::zero(), None).await;
     let d = &h.parts.state.directory;
     d.create_policy(&h.tenant, "meetings", &[h.app.parse().unwrap()], "")
         .await
