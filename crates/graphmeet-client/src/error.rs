@@ -1,5 +1,7 @@
 //! The client's error type.
 
+use crate::diagnosis::{GraphCallError, TokenRequestError};
+
 /// Why a client call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClientError {
@@ -22,6 +24,14 @@ pub enum ClientError {
     /// The client could not be set up: a bad URL, CA certificate, key, or data directory.
     #[error("{0}")]
     Config(String),
+    /// Microsoft Graph (or a graphmeet server's Graph API) answered a meetings or users call
+    /// with an error: its status, code, message and ids, and what to do about it.
+    #[error("{0}")]
+    Graph(Box<GraphCallError>),
+    /// The token endpoint refused to issue an app-only token (an AADSTS error), with what to
+    /// do about it.
+    #[error("{0}")]
+    Token(Box<TokenRequestError>),
 }
 
 impl ClientError {
@@ -29,6 +39,34 @@ impl ClientError {
     pub fn status(&self) -> Option<u16> {
         match self {
             ClientError::Api { status, .. } => Some(*status),
+            ClientError::Graph(e) => Some(e.status),
+            ClientError::Token(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// What to do about the failure, when the client recognises it (a missing access policy,
+    /// a missing role, a wrong or expired secret, ...).
+    pub fn diagnosis(&self) -> Option<&crate::Diagnosis> {
+        match self {
+            ClientError::Graph(e) => e.diagnosis.as_ref(),
+            ClientError::Token(e) => e.diagnosis.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The Graph failure, if this is one.
+    pub fn as_graph(&self) -> Option<&GraphCallError> {
+        match self {
+            ClientError::Graph(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The token-endpoint failure, if this is one.
+    pub fn as_token(&self) -> Option<&TokenRequestError> {
+        match self {
+            ClientError::Token(e) => Some(e),
             _ => None,
         }
     }

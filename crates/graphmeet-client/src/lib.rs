@@ -1,13 +1,32 @@
-//! The graphmeet client SDK.
+//! The graphmeet client SDK: create Teams online meetings as an application, against
+//! Microsoft Graph in production and a graphmeet server locally and in CI.
 //!
-//! Today it holds the typed client of a graphmeet server's admin API ([`admin::AdminClient`])
-//! and the discovery of a local server from its data directory ([`discovery::LocalServer`]),
-//! which together let the `graphmeet` CLI administer a server with no flags at all.
+//! - [`MeetingsClient`]: the typed meetings API (create, createOrGet, get, find by join URL or
+//!   join meeting id, update, delete) for any tenant that consented the app, with a per-tenant
+//!   token cache, Retry-After-aware retries and errors that say how to fix them
+//!   ([`Diagnosis`]).
+//! - [`AppConfig`], [`Cloud`], [`ClientCredential`]: who the app is and where it signs in, from
+//!   explicit values, the Azure environment variables or a profile file.
+//! - [`admin::AdminClient`] and [`discovery::LocalServer`]: a graphmeet server's admin API and
+//!   the discovery of a local server from its data directory, which let the `graphmeet` CLI
+//!   administer a server with no flags at all.
 
 pub mod admin;
+pub mod config;
+pub mod diagnosis;
 pub mod discovery;
 mod error;
+pub mod meetings;
+pub mod retry;
+pub mod token;
 
 pub use admin::AdminClient;
+pub use config::{
+    AppConfig, AssertionAlgorithm, CertificateCredential, ClientCredential, ClientSecret, Cloud,
+};
+pub use diagnosis::{Diagnosis, GraphCallError, TokenRequestError};
 pub use discovery::LocalServer;
 pub use error::ClientError;
+pub use meetings::{ClientStats, CreateOrGet, MeetingsClient, Organizer};
+pub use retry::RetryPolicy;
+pub use token::AccessToken;
