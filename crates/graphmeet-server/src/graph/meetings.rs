@@ -5,10 +5,11 @@ use super::auth::{authorize, Authorized, Caller, Operation, PathUser};
 use super::{prefers_unknown_enum_members, GraphFailure};
 use crate::state::AppState;
 use axum::body::Body;
-use axum::extract::{Extension, Path, RawQuery, State};
+use axum::extract::{Extension, FromRequestParts, RawPathParams, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use graphmeet_core::meetings::{MeetingError, Organizer};
 use graphmeet_wire::graph::meeting::{parse_create_or_get, parse_input, RenderOptions};
@@ -22,29 +23,34 @@ pub fn router(version: ApiVersion) -> Router<AppState> {
     Router::new()
         .route(
             "/users/{user}/onlineMeetings",
-            get(find_for_user).post(create_for_user),
+            get(find_meetings).post(create_meeting),
         )
         .route(
             "/users/{user}/onlineMeetings/createOrGet",
-            axum::routing::post(create_or_get_for_user),
+            post(create_or_get_meeting),
         )
         .route(
             "/users/{user}/onlineMeetings/{id}",
-            get(get_for_user)
-                .patch(update_for_user)
-                .delete(delete_for_user),
+            get(get_meeting)
+                .patch(update_meeting)
+                .delete(delete_meeting),
         )
-        .route("/me/onlineMeetings", get(find_for_me).post(create_for_me))
+        .route(
+            "/me/onlineMeetings",
+            get(find_meetings).post(create_meeting),
+        )
         .route(
             "/me/onlineMeetings/createOrGet",
-            axum::routing::post(create_or_get_for_me),
+            post(create_or_get_meeting),
         )
         .route(
             "/me/onlineMeetings/{id}",
-            get(get_for_me).patch(update_for_me).delete(delete_for_me),
+            get(get_meeting)
+                .patch(update_meeting)
+                .delete(delete_meeting),
         )
         .route("/users/{user}", get(get_user))
-        .route("/me", get(get_me))
+        .route("/me", get(get_user))
         .layer(Extension(version))
 }
 
@@ -313,106 +319,102 @@ async fn delete(
 
 type Ver = Extension<ApiVersion>;
 
-async fn create_for_user(
+/// The meeting id a route names, percent-decoded.
+pub struct MeetingIdParam(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for MeetingIdParam {
+    type Rejection = GraphFailure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| GraphFailure::from(GraphError::meeting_id_corrupted()))?;
+        params
+            .iter()
+            .find(|(k, _)| *k == "id")
+            .map(|(_, v)| Self(v.to_owned()))
+            .ok_or_else(|| GraphError::meeting_id_corrupted().into())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PathUser {
+    type Rejection = GraphFailure;
+
+    /// `/users/{user}/…` names a user; routes without `{user}` are `/me/…`.
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| GraphFailure::from(GraphError::user_not_found("")))?;
+        Ok(params
+            .iter()
+            .find(|(k, _)| *k == "user")
+            .map(|(_, v)| PathUser::Id(v.to_owned()))
+            .unwrap_or(PathUser::Me))
+    }
+}
+
+async fn create_meeting(
     State(s): State<AppState>,
     Extension(v): Ver,
-    Path(user): Path<String>,
+    user: PathUser,
     h: HeaderMap,
     body: Body,
 ) -> Result<Response, GraphFailure> {
-    create(s, v, h, PathUser::Id(user), body).await
+    create(s, v, h, user, body).await
 }
-async fn create_for_me(
+async fn create_or_get_meeting(
     State(s): State<AppState>,
     Extension(v): Ver,
+    user: PathUser,
     h: HeaderMap,
     body: Body,
 ) -> Result<Response, GraphFailure> {
-    create(s, v, h, PathUser::Me, body).await
+    create_or_get(s, v, h, user, body).await
 }
-async fn create_or_get_for_user(
+async fn get_meeting(
     State(s): State<AppState>,
     Extension(v): Ver,
-    Path(user): Path<String>,
-    h: HeaderMap,
-    body: Body,
-) -> Result<Response, GraphFailure> {
-    create_or_get(s, v, h, PathUser::Id(user), body).await
-}
-async fn create_or_get_for_me(
-    State(s): State<AppState>,
-    Extension(v): Ver,
-    h: HeaderMap,
-    body: Body,
-) -> Result<Response, GraphFailure> {
-    create_or_get(s, v, h, PathUser::Me, body).await
-}
-async fn get_for_user(
-    State(s): State<AppState>,
-    Extension(v): Ver,
-    Path((user, id)): Path<(String, String)>,
+    user: PathUser,
+    MeetingIdParam(id): MeetingIdParam,
     RawQuery(q): RawQuery,
     h: HeaderMap,
 ) -> Result<Response, GraphFailure> {
-    fetch(s, v, h, PathUser::Id(user), id, q).await
+    fetch(s, v, h, user, id, q).await
 }
-async fn get_for_me(
+async fn find_meetings(
     State(s): State<AppState>,
     Extension(v): Ver,
-    Path(id): Path<String>,
+    user: PathUser,
     RawQuery(q): RawQuery,
     h: HeaderMap,
 ) -> Result<Response, GraphFailure> {
-    fetch(s, v, h, PathUser::Me, id, q).await
+    find(s, v, h, user, q).await
 }
-async fn find_for_user(
+async fn update_meeting(
     State(s): State<AppState>,
     Extension(v): Ver,
-    Path(user): Path<String>,
-    RawQuery(q): RawQuery,
-    h: HeaderMap,
-) -> Result<Response, GraphFailure> {
-    find(s, v, h, PathUser::Id(user), q).await
-}
-async fn find_for_me(
-    State(s): State<AppState>,
-    Extension(v): Ver,
-    RawQuery(q): RawQuery,
-    h: HeaderMap,
-) -> Result<Response, GraphFailure> {
-    find(s, v, h, PathUser::Me, q).await
-}
-async fn update_for_user(
-    State(s): State<AppState>,
-    Extension(v): Ver,
-    Path((user, id)): Path<(String, String)>,
+    user: PathUser,
+    MeetingIdParam(id): MeetingIdParam,
     h: HeaderMap,
     body: Body,
 ) -> Result<Response, GraphFailure> {
-    update(s, v, h, PathUser::Id(user), id, body).await
+    update(s, v, h, user, id, body).await
 }
-async fn update_for_me(
+async fn delete_meeting(
+    State(s): State<AppState>,
+    user: PathUser,
+    MeetingIdParam(id): MeetingIdParam,
+    h: HeaderMap,
+) -> Result<Response, GraphFailure> {
+    delete(s, h, user, id).await
+}
+async fn get_user(
     State(s): State<AppState>,
     Extension(v): Ver,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    body: Body,
-) -> Result<Response, GraphFailure> {
-    update(s, v, h, PathUser::Me, id, body).await
-}
-async fn delete_for_user(
-    State(s): State<AppState>,
-    Path((user, id)): Path<(String, String)>,
+    user: PathUser,
     h: HeaderMap,
 ) -> Result<Response, GraphFailure> {
-    delete(s, h, PathUser::Id(user), id).await
-}
-async fn delete_for_me(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-) -> Result<Response, GraphFailure> {
-    delete(s, h, PathUser::Me, id).await
+    self::user(s, v, h, user).await
 }
 
 async fn user(
@@ -438,20 +440,4 @@ async fn user(
         "id": u.id.to_string(),
     });
     Ok(Json(body).into_response())
-}
-
-async fn get_user(
-    State(s): State<AppState>,
-    Extension(v): Ver,
-    Path(id): Path<String>,
-    h: HeaderMap,
-) -> Result<Response, GraphFailure> {
-    user(s, v, h, PathUser::Id(id)).await
-}
-async fn get_me(
-    State(s): State<AppState>,
-    Extension(v): Ver,
-    h: HeaderMap,
-) -> Result<Response, GraphFailure> {
-    user(s, v, h, PathUser::Me).await
 }
