@@ -69,11 +69,15 @@ pub struct NewCertificate {
     pub pem: String,
 }
 
+/// The fewest characters a client secret given by the administrator (rather than generated)
+/// may have.
+pub const MIN_GIVEN_SECRET_LEN: usize = 16;
+
 /// Administrative operations on the directory.
 #[derive(Clone)]
 pub struct Directory {
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 fn valid_domain(domain: &str) -> bool {
@@ -87,6 +91,12 @@ fn valid_domain(domain: &str) -> bool {
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
+}
+
+/// The domain a tenant gets when none is given: `{name}.onmicrosoft.com`, from the letters and
+/// digits of its name, lower-cased.
+pub fn default_domain(display_name: &str) -> String {
+    format!("{}.onmicrosoft.com", slug(display_name.trim()))
 }
 
 fn slug(name: &str) -> String {
@@ -130,7 +140,7 @@ impl Directory {
         }
         let domain = domain
             .map(str::to_ascii_lowercase)
-            .unwrap_or_else(|| format!("{}.onmicrosoft.com", slug(display_name)));
+            .unwrap_or_else(|| default_domain(display_name));
         if !valid_domain(&domain) {
             return Err(DirectoryError::Invalid(format!(
                 "'{domain}' is not a valid domain name"
@@ -154,6 +164,19 @@ impl Directory {
         upn: &str,
         display_name: Option<&str>,
         password: Option<&str>,
+    ) -> Result<User, DirectoryError> {
+        self.create_user_with_id(tenant, upn, display_name, password, None)
+            .await
+    }
+
+    /// [`Directory::create_user`] with a fixed object id (random when `None`).
+    pub async fn create_user_with_id(
+        &self,
+        tenant: &str,
+        upn: &str,
+        display_name: Option<&str>,
+        password: Option<&str>,
+        id: Option<Uuid>,
     ) -> Result<User, DirectoryError> {
         let tenant = self.tenant(tenant).await?;
         let password_hash = match password {
@@ -184,7 +207,7 @@ impl Directory {
             )));
         }
         let user = User {
-            id: Uuid::new_v4(),
+            id: id.unwrap_or_else(Uuid::new_v4),
             tenant_id: tenant.id,
             display_name: display_name
                 .map(str::to_owned)
@@ -203,6 +226,16 @@ impl Directory {
         tenant: &str,
         display_name: &str,
     ) -> Result<Group, DirectoryError> {
+        self.create_group_with_id(tenant, display_name, None).await
+    }
+
+    /// [`Directory::create_group`] with a fixed object id (random when `None`).
+    pub async fn create_group_with_id(
+        &self,
+        tenant: &str,
+        display_name: &str,
+        id: Option<Uuid>,
+    ) -> Result<Group, DirectoryError> {
         let tenant = self.tenant(tenant).await?;
         let display_name = display_name.trim();
         if display_name.is_empty() {
@@ -211,7 +244,7 @@ impl Directory {
             ));
         }
         let group = Group {
-            id: Uuid::new_v4(),
+            id: id.unwrap_or_else(Uuid::new_v4),
             tenant_id: tenant.id,
             display_name: display_name.to_owned(),
             created_at: self.clock.now(),
@@ -296,6 +329,18 @@ impl Directory {
         display_name: &str,
         multi_tenant: bool,
     ) -> Result<(App, ServicePrincipal), DirectoryError> {
+        self.create_app_with_id(home_tenant, display_name, multi_tenant, None)
+            .await
+    }
+
+    /// [`Directory::create_app`] with a fixed application (client) id (random when `None`).
+    pub async fn create_app_with_id(
+        &self,
+        home_tenant: &str,
+        display_name: &str,
+        multi_tenant: bool,
+        app_id: Option<Uuid>,
+    ) -> Result<(App, ServicePrincipal), DirectoryError> {
         let tenant = self.tenant(home_tenant).await?;
         let display_name = display_name.trim();
         if display_name.is_empty() {
@@ -305,7 +350,7 @@ impl Directory {
         }
         let now = self.clock.now();
         let app = App {
-            app_id: Uuid::new_v4(),
+            app_id: app_id.unwrap_or_else(Uuid::new_v4),
             object_id: Uuid::new_v4(),
             home_tenant_id: tenant.id,
             display_name: display_name.to_owned(),
@@ -320,7 +365,8 @@ impl Directory {
         Ok((app, sp))
     }
 
-    async fn app(&self, app_id: Uuid) -> Result<App, DirectoryError> {
+    /// An app registration by application (client) id.
+    pub async fn app(&self, app_id: Uuid) -> Result<App, DirectoryError> {
         self.store
             .get_app(app_id)
             .await?
@@ -334,13 +380,35 @@ impl Directory {
         display_name: &str,
         lifetime: Duration,
     ) -> Result<NewSecret, DirectoryError> {
+        self.add_secret_with_value(app_id, display_name, lifetime, None)
+            .await
+    }
+
+    /// [`Directory::add_secret`] with a given value (random when `None`), so that test suites
+    /// get reproducible credentials. A given value must have at least
+    /// [`MIN_GIVEN_SECRET_LEN`] characters; it is stored as its hash, like any secret.
+    pub async fn add_secret_with_value(
+        &self,
+        app_id: Uuid,
+        display_name: &str,
+        lifetime: Duration,
+        value: Option<&str>,
+    ) -> Result<NewSecret, DirectoryError> {
         self.app(app_id).await?;
         if lifetime <= Duration::zero() {
             return Err(DirectoryError::Invalid(
                 "a secret's lifetime must be positive".to_owned(),
             ));
         }
-        let value = crypto::generate_client_secret();
+        let value = match value {
+            Some(v) if v.chars().count() < MIN_GIVEN_SECRET_LEN || v.trim() != v => {
+                return Err(DirectoryError::Invalid(format!(
+                    "a given secret value needs at least {MIN_GIVEN_SECRET_LEN} characters and no surrounding spaces"
+                )))
+            }
+            Some(v) => v.to_owned(),
+            None => crypto::generate_client_secret(),
+        };
         let now = self.clock.now();
         let credential = SecretCredential {
             key_id: Uuid::new_v4(),
@@ -425,14 +493,7 @@ impl Directory {
                 app.home_tenant_id, tenant.id
             )));
         }
-        let mut canonical = Vec::with_capacity(roles.len());
-        for role in roles {
-            let known = GRAPH_APP_ROLES
-                .iter()
-                .find(|r| r.eq_ignore_ascii_case(role))
-                .ok_or_else(|| DirectoryError::Invalid(format!("'{role}' is not a Microsoft Graph application permission graphmeet knows ({})", GRAPH_APP_ROLES.join(", "))))?;
-            canonical.push((*known).to_owned());
-        }
+        let canonical = canonical_roles(roles)?;
         Ok(self
             .store
             .grant_consent(
@@ -443,6 +504,175 @@ impl Directory {
                 self.clock.now(),
             )
             .await?)
+    }
+}
+
+/// The Graph app roles named (ignoring case), spelled as Graph spells them, duplicates dropped;
+/// an unknown role is invalid.
+pub fn canonical_roles(roles: &[String]) -> Result<Vec<String>, DirectoryError> {
+    let mut canonical: Vec<String> = Vec::with_capacity(roles.len());
+    for role in roles {
+        let known = GRAPH_APP_ROLES
+            .iter()
+            .find(|r| r.eq_ignore_ascii_case(role.trim()))
+            .ok_or_else(|| {
+                DirectoryError::Invalid(format!(
+                    "'{role}' is not a Microsoft Graph application permission graphmeet knows ({})",
+                    GRAPH_APP_ROLES.join(", ")
+                ))
+            })?;
+        if !canonical.iter().any(|c| c == known) {
+            canonical.push((*known).to_owned());
+        }
+    }
+    Ok(canonical)
+}
+
+/// An app's credentials: client secrets (hashes only) and certificates.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// Client secrets, oldest first.
+    pub secrets: Vec<SecretCredential>,
+    /// Certificates, oldest first.
+    pub certificates: Vec<CertificateCredential>,
+}
+
+impl Directory {
+    /// A user given by object id or UPN, in any tenant (UPNs are unique across tenants).
+    pub async fn user(&self, id_or_upn: &str) -> Result<User, DirectoryError> {
+        let id_or_upn = id_or_upn.trim();
+        let user = match Uuid::parse_str(id_or_upn) {
+            Ok(id) => self.store.get_user(id).await?,
+            Err(_) => self.store.find_user_by_upn(id_or_upn).await?,
+        };
+        user.ok_or_else(|| DirectoryError::NotFound(format!("user {id_or_upn}")))
+    }
+
+    /// A group by object id.
+    pub async fn group(&self, group_id: Uuid) -> Result<Group, DirectoryError> {
+        self.store
+            .get_group(group_id)
+            .await?
+            .ok_or_else(|| DirectoryError::NotFound(format!("group {group_id}")))
+    }
+
+    /// The groups of a tenant, oldest first.
+    pub async fn groups(&self, tenant: &str) -> Result<Vec<Group>, DirectoryError> {
+        let tenant = self.tenant(tenant).await?;
+        Ok(self.store.list_groups(tenant.id).await?)
+    }
+
+    /// The direct members of a group.
+    pub async fn group_members(&self, group_id: Uuid) -> Result<Vec<User>, DirectoryError> {
+        self.group(group_id).await?;
+        Ok(self.store.list_group_members(group_id).await?)
+    }
+
+    /// Deletes a tenant with everything in it, the apps registered in it included (and so
+    /// their service principals in other tenants).
+    pub async fn delete_tenant(&self, tenant: &str) -> Result<Tenant, DirectoryError> {
+        let tenant = self.tenant(tenant).await?;
+        if !self.store.delete_tenant(tenant.id).await? {
+            return Err(DirectoryError::NotFound(format!("tenant {}", tenant.id)));
+        }
+        Ok(tenant)
+    }
+
+    /// Deletes a user (by object id or UPN) with its meetings, group memberships and policy
+    /// grants, as Entra removes a deleted user's memberships and assignments and Teams stops
+    /// its meetings.
+    pub async fn delete_user(&self, id_or_upn: &str) -> Result<User, DirectoryError> {
+        let user = self.user(id_or_upn).await?;
+        if !self.store.delete_user(user.id).await? {
+            return Err(DirectoryError::NotFound(format!("user {id_or_upn}")));
+        }
+        Ok(user)
+    }
+
+    /// Deletes a group with its memberships and the policy grants made to it.
+    pub async fn delete_group(&self, group_id: Uuid) -> Result<Group, DirectoryError> {
+        let group = self.group(group_id).await?;
+        if !self.store.delete_group(group_id).await? {
+            return Err(DirectoryError::NotFound(format!("group {group_id}")));
+        }
+        Ok(group)
+    }
+
+    /// Deletes an app registration with its credentials and its service principals in every
+    /// tenant; policies keep listing its id.
+    pub async fn delete_app(&self, app_id: Uuid) -> Result<App, DirectoryError> {
+        let app = self.app(app_id).await?;
+        if !self.store.delete_app(app_id).await? {
+            return Err(DirectoryError::NotFound(format!("app {app_id}")));
+        }
+        Ok(app)
+    }
+
+    /// The secrets and certificates of an app.
+    pub async fn credentials(&self, app_id: Uuid) -> Result<Credentials, DirectoryError> {
+        self.app(app_id).await?;
+        Ok(Credentials {
+            secrets: self.store.list_secrets(app_id).await?,
+            certificates: self.store.list_certificates(app_id).await?,
+        })
+    }
+
+    /// Removes one client secret of an app; it gets no token from then on.
+    pub async fn remove_secret(&self, app_id: Uuid, key_id: Uuid) -> Result<(), DirectoryError> {
+        self.app(app_id).await?;
+        if !self.store.delete_secret(app_id, key_id).await? {
+            return Err(DirectoryError::NotFound(format!(
+                "secret {key_id} of app {app_id}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Removes one certificate of an app.
+    pub async fn remove_certificate(
+        &self,
+        app_id: Uuid,
+        key_id: Uuid,
+    ) -> Result<(), DirectoryError> {
+        self.app(app_id).await?;
+        if !self.store.delete_certificate(app_id, key_id).await? {
+            return Err(DirectoryError::NotFound(format!(
+                "certificate {key_id} of app {app_id}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Revokes Graph app roles granted by admin consent in a tenant; the service principal
+    /// stays (Entra keeps the enterprise application), its tokens lose the roles.
+    pub async fn revoke_consent(
+        &self,
+        tenant: &str,
+        app_id: Uuid,
+        roles: &[String],
+    ) -> Result<ServicePrincipal, DirectoryError> {
+        let tenant = self.tenant(tenant).await?;
+        if roles.is_empty() {
+            return Err(DirectoryError::Invalid(
+                "name the app roles to revoke".to_owned(),
+            ));
+        }
+        let roles = canonical_roles(roles)?;
+        self.store
+            .revoke_consent(tenant.id, app_id, &roles)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound(_) => DirectoryError::NotFound(format!(
+                    "service principal of app {app_id} in tenant {}",
+                    tenant.id
+                )),
+                other => other.into(),
+            })
+    }
+
+    /// Empties the directory, policies, meetings and audit log; signing keys stay.
+    pub async fn reset(&self) -> Result<(), DirectoryError> {
+        Ok(self.store.reset().await?)
     }
 }
 

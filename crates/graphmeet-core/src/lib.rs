@@ -13,6 +13,7 @@ pub mod identity;
 pub mod meetings;
 pub mod model;
 pub mod policy;
+pub mod seed;
 pub mod store;
 pub mod verify;
 

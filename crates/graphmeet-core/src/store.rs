@@ -52,6 +52,10 @@ pub trait Store: Send + Sync + 'static {
     async fn remove_group_member(&self, group_id: Uuid, user_id: Uuid) -> Result<bool, StoreError>;
     /// The groups a user is a direct member of.
     async fn groups_of_user(&self, user_id: Uuid) -> Result<Vec<Group>, StoreError>;
+    /// The groups of a tenant, oldest first.
+    async fn list_groups(&self, tenant_id: Uuid) -> Result<Vec<Group>, StoreError>;
+    /// The direct members of a group, oldest user first.
+    async fn list_group_members(&self, group_id: Uuid) -> Result<Vec<User>, StoreError>;
 
     /// Registers an app.
     async fn create_app(&self, app: &App) -> Result<(), StoreError>;
@@ -88,6 +92,45 @@ pub trait Store: Send + Sync + 'static {
         tenant_id: Uuid,
         app_id: Uuid,
     ) -> Result<Option<ServicePrincipal>, StoreError>;
+    /// Every service principal in a tenant (its own apps' and the consented foreign apps'),
+    /// oldest first, each with its roles in the order they were granted.
+    async fn list_service_principals(
+        &self,
+        tenant_id: Uuid,
+    ) -> Result<Vec<ServicePrincipal>, StoreError>;
+    /// Removes `roles` from the app's service principal in a tenant (roles it does not hold
+    /// are ignored). The service principal stays, even with no role left, as Entra keeps the
+    /// enterprise application. Returns it as stored; NotFound when there is none.
+    async fn revoke_consent(
+        &self,
+        tenant_id: Uuid,
+        app_id: Uuid,
+        roles: &[String],
+    ) -> Result<ServicePrincipal, StoreError>;
+
+    /// Deletes a tenant and everything of it: domains, users (and their meetings and
+    /// memberships), groups, the apps registered in it (with their credentials and their
+    /// service principals in every tenant), the service principals in it, policies, grants,
+    /// meetings. Returns whether it existed.
+    async fn delete_tenant(&self, tenant_id: Uuid) -> Result<bool, StoreError>;
+    /// Deletes a user with its meetings, its group memberships and every policy grant made to
+    /// it (history included). Returns whether it existed.
+    async fn delete_user(&self, user_id: Uuid) -> Result<bool, StoreError>;
+    /// Deletes a group with its memberships and every policy grant made to it (history
+    /// included). Returns whether it existed.
+    async fn delete_group(&self, group_id: Uuid) -> Result<bool, StoreError>;
+    /// Deletes an app registration with its secrets, certificates, recorded assertion ids and
+    /// its service principals in every tenant. Policies listing its id keep it (Teams lists
+    /// app ids as plain GUIDs). Returns whether it existed.
+    async fn delete_app(&self, app_id: Uuid) -> Result<bool, StoreError>;
+    /// Deletes one client secret of an app; returns whether it existed.
+    async fn delete_secret(&self, app_id: Uuid, key_id: Uuid) -> Result<bool, StoreError>;
+    /// Deletes one certificate of an app; returns whether it existed.
+    async fn delete_certificate(&self, app_id: Uuid, key_id: Uuid) -> Result<bool, StoreError>;
+    /// Empties the store, in one transaction: every row of every table goes except the signing
+    /// keys, which are the server's identity rather than directory state (tokens and cached
+    /// key sets stay verifiable, and the server stays ready).
+    async fn reset(&self) -> Result<(), StoreError>;
 
     /// Publishes a new signing key and retires, at `key.created_at`, every key still active.
     async fn rotate_signing_key(&self, key: &SigningKey) -> Result<(), StoreError>;

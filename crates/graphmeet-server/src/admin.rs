@@ -8,13 +8,15 @@ use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use graphmeet_core::directory::DirectoryError;
 use graphmeet_core::identity::IdentityError;
+use graphmeet_core::seed::SeedError;
 use graphmeet_core::{
-    App, CertificateCredential, GrantTarget, ServicePrincipal, StoreError, Tenant, User,
+    App, CertificateCredential, GrantTarget, SecretCredential, ServicePrincipal, StoreError,
+    Tenant, User,
 };
 use graphmeet_wire::admin::*;
 use subtle::ConstantTimeEq;
@@ -24,15 +26,33 @@ use uuid::Uuid;
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/admin/tenants", post(create_tenant).get(list_tenants))
+        .route("/admin/tenants/{tenant}", delete(delete_tenant))
         .route("/admin/tenants/{tenant}/users", get(list_users))
+        .route("/admin/tenants/{tenant}/groups", get(list_groups))
         .route("/admin/users", post(create_user))
+        .route("/admin/users/{user}", delete(delete_user))
         .route("/admin/apps", post(create_app).get(list_apps))
+        .route("/admin/apps/{app_id}", delete(delete_app))
+        .route("/admin/apps/{app_id}/credentials", get(list_credentials))
         .route("/admin/apps/{app_id}/secrets", post(add_secret))
+        .route(
+            "/admin/apps/{app_id}/secrets/{key_id}",
+            delete(remove_secret),
+        )
         .route("/admin/apps/{app_id}/certificates", post(add_certificate))
+        .route(
+            "/admin/apps/{app_id}/certificates/{key_id}",
+            delete(remove_certificate),
+        )
         .route("/admin/consents", post(grant_consent))
+        .route("/admin/consents/revoke", post(revoke_consent))
         .route("/admin/keys/rotate", post(rotate_keys))
         .route("/admin/groups", post(create_group))
-        .route("/admin/groups/{group_id}/members", post(add_member))
+        .route("/admin/groups/{group_id}", delete(delete_group))
+        .route(
+            "/admin/groups/{group_id}/members",
+            post(add_member).get(list_members),
+        )
         .route(
             "/admin/groups/{group_id}/members/{user_id}",
             axum::routing::delete(remove_member),
@@ -45,6 +65,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/policy-grants", post(grant_policy).get(list_grants))
         .route("/admin/policy-explain", get(explain_policy))
         .route("/admin/audit", get(query_audit))
+        .route("/admin/apply", post(apply_seed))
+        .route("/admin/export", get(export_seed))
+        .route("/admin/reset", post(reset))
+        .merge(crate::cs::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             require_admin_key,
@@ -68,8 +92,19 @@ impl AdminFailure {
         }
     }
 
-    fn invalid(message: impl Into<String>) -> Self {
+    /// A 400 `invalidRequest` with a message for people.
+    pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalidRequest", message)
+    }
+
+    /// Places a script statement's failure: which statement, on which line, after how many
+    /// statements that were carried out.
+    pub fn at_statement(mut self, cmdlet: &str, line: usize, done: usize) -> Self {
+        self.message = format!(
+            "{cmdlet} (at line {line}): {} ({done} earlier statement(s) were carried out)",
+            self.message
+        );
+        self
     }
 }
 
@@ -108,6 +143,16 @@ impl From<DirectoryError> for AdminFailure {
                 )
             }
         }
+    }
+}
+
+impl From<SeedError> for AdminFailure {
+    fn from(e: SeedError) -> Self {
+        let mut failure = AdminFailure::from(e.error);
+        if failure.status != StatusCode::INTERNAL_SERVER_ERROR {
+            failure.message = format!("{}: {}", e.at, failure.message);
+        }
+        failure
     }
 }
 
@@ -801,4 +846,176 @@ async fn query_audit(
         limit: p.limit.unwrap_or(100),
     };
     Ok(Json(state.store.query_audit(&query).await?))
+}
+
+// ---- deletions, credentials, consent revocation, seeds, reset ----------------------------------
+
+async fn delete_tenant(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+) -> Result<StatusCode, AdminFailure> {
+    state.directory.delete_tenant(&tenant).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn delete_user(
+    State(state): State<AppState>,
+    Path(user): Path<String>,
+) -> Result<StatusCode, AdminFailure> {
+    state.directory.delete_user(&user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_groups(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+) -> Result<Json<Vec<GroupView>>, AdminFailure> {
+    Ok(Json(
+        state
+            .directory
+            .groups(&tenant)
+            .await?
+            .into_iter()
+            .map(group_view)
+            .collect(),
+    ))
+}
+
+async fn list_members(
+    State(state): State<AppState>,
+    Path(group_id): Path<String>,
+) -> Result<Json<Vec<UserView>>, AdminFailure> {
+    Ok(Json(
+        state
+            .directory
+            .group_members(parse_uuid(&group_id, "group id")?)
+            .await?
+            .into_iter()
+            .map(user_view)
+            .collect(),
+    ))
+}
+
+async fn delete_group(
+    State(state): State<AppState>,
+    Path(group_id): Path<String>,
+) -> Result<StatusCode, AdminFailure> {
+    state
+        .directory
+        .delete_group(parse_uuid(&group_id, "group id")?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn delete_app(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+) -> Result<StatusCode, AdminFailure> {
+    state.directory.delete_app(parse_app_id(&app_id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn secret_view(s: SecretCredential) -> SecretView {
+    SecretView {
+        key_id: s.key_id.to_string(),
+        hint: s.hint,
+        display_name: s.display_name,
+        start_date_time: rfc3339(s.start),
+        end_date_time: rfc3339(s.end),
+    }
+}
+
+async fn list_credentials(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+) -> Result<Json<AppCredentials>, AdminFailure> {
+    let app_id = parse_app_id(&app_id)?;
+    let credentials = state.directory.credentials(app_id).await?;
+    Ok(Json(AppCredentials {
+        app_id: app_id.to_string(),
+        secrets: credentials.secrets.into_iter().map(secret_view).collect(),
+        certificates: credentials
+            .certificates
+            .into_iter()
+            .map(|c| cert_view(c, None))
+            .collect(),
+    }))
+}
+
+async fn remove_secret(
+    State(state): State<AppState>,
+    Path((app_id, key_id)): Path<(String, String)>,
+) -> Result<StatusCode, AdminFailure> {
+    state
+        .directory
+        .remove_secret(parse_app_id(&app_id)?, parse_uuid(&key_id, "key id")?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove_certificate(
+    State(state): State<AppState>,
+    Path((app_id, key_id)): Path<(String, String)>,
+) -> Result<StatusCode, AdminFailure> {
+    state
+        .directory
+        .remove_certificate(parse_app_id(&app_id)?, parse_uuid(&key_id, "key id")?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn revoke_consent(
+    State(state): State<AppState>,
+    AdminJson(body): AdminJson<RevokeConsent>,
+) -> Result<Json<ServicePrincipalView>, AdminFailure> {
+    let app_id = parse_app_id(&body.app_id)?;
+    Ok(Json(sp_view(
+        state
+            .directory
+            .revoke_consent(&body.tenant, app_id, &body.roles)
+            .await?,
+    )))
+}
+
+async fn apply_seed(
+    State(state): State<AppState>,
+    AdminJson(seed): AdminJson<Seed>,
+) -> Result<Json<ApplySummary>, AdminFailure> {
+    Ok(Json(state.directory.apply_seed(&seed).await?))
+}
+
+#[derive(serde::Deserialize)]
+struct ExportQuery {
+    format: Option<String>,
+}
+
+/// The state as a seed: JSON by default, TOML with `?format=toml`.
+async fn export_seed(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<ExportQuery>,
+) -> Result<Response, AdminFailure> {
+    let seed = state.directory.export_seed().await?;
+    match q.format.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("json") => Ok(Json(seed).into_response()),
+        Some("toml") => {
+            let text = seed.to_toml().map_err(|e| {
+                tracing::error!(error = %e, "could not write the export as TOML");
+                AdminFailure::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internalError",
+                    "the server failed; see its log",
+                )
+            })?;
+            Ok(([(header::CONTENT_TYPE, "application/toml")], text).into_response())
+        }
+        Some(other) => Err(AdminFailure::invalid(format!(
+            "format must be json or toml, not '{other}'"
+        ))),
+    }
+}
+
+async fn reset(State(state): State<AppState>) -> Result<StatusCode, AdminFailure> {
+    state.directory.reset().await?;
+    tracing::warn!("the admin API reset the server's state");
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod bootstrap;
+pub mod cs;
 pub mod entra;
 mod fsutil;
 pub mod graph;
@@ -56,6 +57,9 @@ pub struct Config {
     pub fault: Option<graph::fault::ServerFault>,
     /// How long audit entries are kept; default 30 days.
     pub audit_retention: chrono::Duration,
+    /// A seed file (TOML, see `docs/admin.md`) applied on start, after the store is opened;
+    /// when given, the dev bootstrap is skipped.
+    pub seed: Option<PathBuf>,
 }
 
 impl Config {
@@ -80,6 +84,7 @@ impl Config {
             join_url_base: None,
             fault: None,
             audit_retention: chrono::Duration::days(30),
+            seed: None,
         }
     }
 }
@@ -105,6 +110,24 @@ pub enum ServerError {
     /// The configuration is inconsistent.
     #[error("configuration: {0}")]
     Config(String),
+    /// The seed file could not be read, parsed or applied.
+    #[error("seed {}: {problem}", file.display())]
+    Seed {
+        /// The seed file.
+        file: PathBuf,
+        /// What is wrong, and where in the file.
+        problem: String,
+    },
+}
+
+/// Reads and parses a seed file.
+fn read_seed(file: &std::path::Path) -> Result<graphmeet_wire::admin::Seed, ServerError> {
+    let seed_error = |problem: String| ServerError::Seed {
+        file: file.to_path_buf(),
+        problem,
+    };
+    let text = std::fs::read_to_string(file).map_err(|e| seed_error(e.to_string()))?;
+    graphmeet_wire::admin::Seed::from_toml(&text).map_err(|e| seed_error(e.to_string()))
 }
 
 fn io(context: &str) -> impl Fn(std::io::Error) -> ServerError + '_ {
@@ -309,9 +332,11 @@ fn read_or_make_admin_key(config: &Config) -> Result<String, ServerError> {
     }
 }
 
-/// Binds, prepares TLS, opens the store, bootstraps on an empty store, and serves in the
-/// background.
+/// Binds, prepares TLS, opens the store, applies the seed (if any) or else bootstraps an empty
+/// store, and serves in the background.
 pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
+    // A bad seed fails the start before anything is bound or opened.
+    let seed = config.seed.as_deref().map(read_seed).transpose()?;
     std::fs::create_dir_all(&config.data_dir).map_err(io("creating the data directory"))?;
     let listener =
         std::net::TcpListener::bind(config.listen).map_err(io("binding the listen address"))?;
@@ -369,8 +394,31 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     };
     let parts = build(&database_url, clock, settings).await?;
 
+    if let (Some(seed), Some(file)) = (&seed, &config.seed) {
+        let summary = match parts.state.directory.apply_seed(seed).await {
+            Ok(summary) => summary,
+            Err(e) => {
+                parts.store.close().await;
+                return Err(ServerError::Seed {
+                    file: file.clone(),
+                    problem: e.to_string(),
+                });
+            }
+        };
+        tracing::info!(
+            seed = %file.display(),
+            created = summary.created.total(),
+            updated = summary.updated.total(),
+            unchanged = summary.unchanged.total(),
+            "applied the seed"
+        );
+    }
+
     let mut dev_credentials = None;
-    if config.bootstrap && parts.state.store.list_tenants().await?.is_empty() {
+    if config.bootstrap
+        && config.seed.is_none()
+        && parts.state.store.list_tenants().await?.is_empty()
+    {
         let (creds, path) = bootstrap::bootstrap(
             &parts.state.directory,
             &config.data_dir,

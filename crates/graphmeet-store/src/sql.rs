@@ -312,6 +312,31 @@ impl Store for SqlStore {
         rows.iter().map(group).collect()
     }
 
+    async fn list_groups(&self, tenant_id: Uuid) -> Result<Vec<Group>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, tenant_id, display_name, created_at FROM security_groups \
+             WHERE tenant_id = $1 ORDER BY created_at, id",
+        )
+        .bind(id(tenant_id))
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        rows.iter().map(group).collect()
+    }
+
+    async fn list_group_members(&self, group_id: Uuid) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.tenant_id, u.upn, u.display_name, u.password_hash, u.created_at \
+             FROM users u JOIN group_members m ON m.user_id = u.id \
+             WHERE m.group_id = $1 ORDER BY u.created_at, u.id",
+        )
+        .bind(id(group_id))
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        rows.iter().map(user).collect()
+    }
+
     async fn create_app(&self, app: &App) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO apps (app_id, object_id, home_tenant_id, display_name, multi_tenant, created_at) \
@@ -470,6 +495,79 @@ impl Store for SqlStore {
         app_id: Uuid,
     ) -> Result<Option<ServicePrincipal>, StoreError> {
         fetch_service_principal(&self.pool, tenant_id, app_id).await
+    }
+
+    async fn list_service_principals(
+        &self,
+        tenant_id: Uuid,
+    ) -> Result<Vec<ServicePrincipal>, StoreError> {
+        let sql = format!(
+            "{SP_COLUMNS} WHERE sp.tenant_id = $1 ORDER BY sp.created_at, sp.id, r.ordinal, r.role"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(id(tenant_id))
+            .fetch_all(&self.pool)
+            .await
+            .db()?;
+        let mut out: Vec<ServicePrincipal> = Vec::new();
+        for row in &rows {
+            let sp_id = row.uuid("id")?;
+            let role = row.opt_text("role")?;
+            match out.last_mut() {
+                Some(last) if last.id == sp_id => last.app_roles.extend(role),
+                _ => out.push(ServicePrincipal {
+                    id: sp_id,
+                    tenant_id: row.uuid("tenant_id")?,
+                    app_id: row.uuid("app_id")?,
+                    app_roles: role.into_iter().collect(),
+                    created_at: row.time("created_at")?,
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The remaining roles are numbered again from 0, so roles granted later follow them.
+    async fn revoke_consent(
+        &self,
+        tenant_id: Uuid,
+        app_id: Uuid,
+        roles: &[String],
+    ) -> Result<ServicePrincipal, StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        // Written first: SQLite's write lock, PostgreSQL's row lock, as in grant_consent.
+        sqlx::query(
+            "UPDATE service_principals SET created_at = created_at \
+             WHERE tenant_id = $1 AND app_id = $2",
+        )
+        .bind(id(tenant_id))
+        .bind(id(app_id))
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        let mut sp = fetch_service_principal(&mut *tx, tenant_id, app_id)
+            .await?
+            .ok_or(StoreError::NotFound("service principal"))?;
+        sp.app_roles.retain(|r| !roles.contains(r));
+        sqlx::query("DELETE FROM service_principal_app_roles WHERE service_principal_id = $1")
+            .bind(id(sp.id))
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        for (i, role) in sp.app_roles.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO service_principal_app_roles (service_principal_id, role, ordinal) \
+                 VALUES ($1, $2, $3)",
+            )
+            .bind(id(sp.id))
+            .bind(role)
+            .bind(ordinal(i))
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        }
+        tx.commit().await.db()?;
+        Ok(sp)
     }
 
     async fn rotate_signing_key(&self, key: &SigningKey) -> Result<(), StoreError> {
@@ -1001,6 +1099,130 @@ impl Store for SqlStore {
             .await
             .db()?;
         Ok(done.rows_affected())
+    }
+
+    // ---- deletions ----------------------------------------------------------------------------
+    //
+    // Foreign keys with ON DELETE CASCADE take what depends on a row (see the migrations);
+    // grants name their user or group target by id without a foreign key (a target is a user,
+    // a group or the tenant), so deleting a user or group deletes its grants explicitly, after
+    // locking the tenant's grants as every grant change does.
+
+    async fn delete_tenant(&self, tenant_id: Uuid) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM tenants WHERE id = $1")
+            .bind(id(tenant_id))
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_user(&self, user_id: Uuid) -> Result<bool, StoreError> {
+        self.delete_grant_target("users", "user", user_id).await
+    }
+
+    async fn delete_group(&self, group_id: Uuid) -> Result<bool, StoreError> {
+        self.delete_grant_target("security_groups", "group", group_id)
+            .await
+    }
+
+    async fn delete_app(&self, app_id: Uuid) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM apps WHERE app_id = $1")
+            .bind(id(app_id))
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_secret(&self, app_id: Uuid, key_id: Uuid) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM secrets WHERE app_id = $1 AND key_id = $2")
+            .bind(id(app_id))
+            .bind(id(key_id))
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_certificate(&self, app_id: Uuid, key_id: Uuid) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM certificates WHERE app_id = $1 AND key_id = $2")
+            .bind(id(app_id))
+            .bind(id(key_id))
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn reset(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        for table in RESET_TABLES {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await
+                .db()?;
+        }
+        tx.commit().await.db()
+    }
+}
+
+/// Every table `reset` empties, dependents first: all of them but `signing_keys` (and sqlx's
+/// `_sqlx_migrations`). A new table must be added here; the conformance suite checks that none
+/// is missed.
+const RESET_TABLES: &[&str] = &[
+    "meetings",
+    "access_policy_grants",
+    "access_policy_apps",
+    "access_policies",
+    "assertion_ids",
+    "service_principal_app_roles",
+    "service_principals",
+    "certificates",
+    "secrets",
+    "apps",
+    "group_members",
+    "security_groups",
+    "users",
+    "tenant_domains",
+    "tenants",
+    "audit_log",
+];
+
+impl SqlStore {
+    /// Deletes the user or group `target` of `table`, with every policy grant made to it, in
+    /// one transaction; returns whether it existed.
+    async fn delete_grant_target(
+        &self,
+        table: &str,
+        kind: &str,
+        target: Uuid,
+    ) -> Result<bool, StoreError> {
+        let target = id(target);
+        let mut tx = self.pool.begin().await.db()?;
+        // The target's tenant, locked as grant changes lock it (a write, so SQLite's write lock
+        // comes first too).
+        sqlx::query(&format!(
+            "UPDATE tenants SET display_name = display_name \
+             WHERE id = (SELECT tenant_id FROM {table} WHERE id = $1)"
+        ))
+        .bind(&target)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        sqlx::query("DELETE FROM access_policy_grants WHERE target_kind = $1 AND target_id = $2")
+            .bind(kind)
+            .bind(&target)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        let done = sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
+            .bind(&target)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        tx.commit().await.db()?;
+        Ok(done.rows_affected() > 0)
     }
 }
 

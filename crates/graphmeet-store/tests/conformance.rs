@@ -99,6 +99,16 @@ on_every_backend!(
     deleting_a_user_or_tenant_deletes_its_meetings,
     meetings_are_counted_per_tenant_and_organizer,
     audit_entries_are_queried_newest_first_by_every_filter_and_purged_by_age,
+    groups_and_their_members_are_listed,
+    service_principals_are_listed_per_tenant_with_their_roles,
+    revoking_consent_removes_roles_and_keeps_the_service_principal,
+    revoking_consent_without_a_service_principal_is_not_found,
+    deleting_a_tenant_takes_everything_of_it_and_its_apps_everywhere,
+    deleting_a_user_takes_its_meetings_memberships_and_grants,
+    deleting_a_group_takes_its_memberships_and_grants,
+    deleting_an_app_takes_its_credentials_and_service_principals_and_policies_keep_its_id,
+    secrets_and_certificates_are_deleted_one_at_a_time,
+    reset_empties_every_table_but_the_signing_keys,
 );
 
 #[tokio::test]
@@ -2153,5 +2163,561 @@ mod checks {
                 .len(),
             2
         );
+    }
+
+    // ---- listings, consent revocation, deletions, reset ------------------------------------
+
+    pub async fn groups_and_their_members_are_listed(store: &SqlStore, _db: &TestDatabase) {
+        let store: &dyn Store = store;
+        let (t, alice) = tenant_with_user(store, "lists.example").await;
+        let bob = user(&t, "bob@lists.example", 3);
+        store.create_user(&bob).await.unwrap();
+        let other = tenant_in_dyn(store, "lists-2.example").await;
+        let (g1, g2, g3) = (
+            group(&t, "Sales", 5),
+            group(&t, "Engineering", 4),
+            group(&other, "Other", 1),
+        );
+        for g in [&g1, &g2, &g3] {
+            store.create_group(g).await.unwrap();
+        }
+        assert_eq!(
+            store.list_groups(t.id).await.unwrap(),
+            vec![g2.clone(), g1.clone()]
+        );
+        assert_eq!(store.list_groups(other.id).await.unwrap(), vec![g3]);
+        assert_eq!(store.list_groups(Uuid::new_v4()).await.unwrap(), vec![]);
+        store.add_group_member(g1.id, bob.id).await.unwrap();
+        store.add_group_member(g1.id, alice.id).await.unwrap();
+        assert_eq!(
+            store.list_group_members(g1.id).await.unwrap(),
+            vec![alice.clone(), bob.clone()]
+        );
+        assert_eq!(store.list_group_members(g2.id).await.unwrap(), vec![]);
+    }
+
+    async fn tenant_in_dyn(store: &dyn Store, domain: &str) -> Tenant {
+        let t = tenant(50, &[domain]);
+        store.create_tenant(&t).await.unwrap();
+        t
+    }
+
+    pub async fn service_principals_are_listed_per_tenant_with_their_roles(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (home, a) = tenant_with_app(store).await;
+        let b = app(&home, "Second", 3);
+        store.create_app(&b).await.unwrap();
+        let other = tenant_in_dyn(store, "sp-list.example").await;
+        let sp_a = store
+            .grant_consent(
+                home.id,
+                a.app_id,
+                Uuid::new_v4(),
+                &roles(&["R2", "R1"]),
+                at(10),
+            )
+            .await
+            .unwrap();
+        let sp_b = store
+            .grant_consent(home.id, b.app_id, Uuid::new_v4(), &[], at(11))
+            .await
+            .unwrap();
+        let sp_foreign = store
+            .grant_consent(other.id, a.app_id, Uuid::new_v4(), &roles(&["R3"]), at(12))
+            .await
+            .unwrap();
+        assert_eq!(sp_a.app_roles, roles(&["R2", "R1"]));
+        assert_eq!(
+            store.list_service_principals(home.id).await.unwrap(),
+            vec![sp_a, sp_b]
+        );
+        assert_eq!(
+            store.list_service_principals(other.id).await.unwrap(),
+            vec![sp_foreign]
+        );
+        assert_eq!(
+            store.list_service_principals(Uuid::new_v4()).await.unwrap(),
+            vec![]
+        );
+    }
+
+    pub async fn revoking_consent_removes_roles_and_keeps_the_service_principal(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, a) = tenant_with_app(store).await;
+        let granted = store
+            .grant_consent(
+                t.id,
+                a.app_id,
+                Uuid::new_v4(),
+                &roles(&["A", "B", "C"]),
+                at(10),
+            )
+            .await
+            .unwrap();
+        let after = store
+            .revoke_consent(t.id, a.app_id, &roles(&["A", "not-held"]))
+            .await
+            .unwrap();
+        assert_eq!(after.id, granted.id);
+        assert_eq!(after.app_roles, roles(&["B", "C"]));
+        assert_eq!(
+            store.get_service_principal(t.id, a.app_id).await.unwrap(),
+            Some(after.clone())
+        );
+        // Roles granted later follow the remaining ones, in the order granted.
+        let regranted = store
+            .grant_consent(t.id, a.app_id, Uuid::new_v4(), &roles(&["D", "A"]), at(11))
+            .await
+            .unwrap();
+        assert_eq!(regranted.app_roles, roles(&["B", "C", "D", "A"]));
+        assert_eq!(
+            store
+                .get_service_principal(t.id, a.app_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .app_roles,
+            roles(&["B", "C", "D", "A"])
+        );
+        // With no role left the service principal stays.
+        let empty = store
+            .revoke_consent(t.id, a.app_id, &roles(&["A", "B", "C", "D"]))
+            .await
+            .unwrap();
+        assert_eq!(empty.app_roles, Vec::<String>::new());
+        assert_eq!(empty.id, granted.id);
+        assert_eq!(
+            store.get_service_principal(t.id, a.app_id).await.unwrap(),
+            Some(empty)
+        );
+    }
+
+    pub async fn revoking_consent_without_a_service_principal_is_not_found(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (_, a) = tenant_with_app(store).await;
+        let other = tenant_in_dyn(store, "no-sp.example").await;
+        assert_not_found(
+            store
+                .revoke_consent(other.id, a.app_id, &roles(&["A"]))
+                .await,
+            "no service principal in the tenant",
+        );
+        assert_not_found(
+            store
+                .revoke_consent(other.id, Uuid::new_v4(), &roles(&["A"]))
+                .await,
+            "unknown app",
+        );
+    }
+
+    pub async fn deleting_a_tenant_takes_everything_of_it_and_its_apps_everywhere(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, alice) = tenant_with_user(store, "doomed.example").await;
+        let (keep, carol) = tenant_with_user(store, "kept.example").await;
+        let g = group(&t, "Doomed group", 3);
+        store.create_group(&g).await.unwrap();
+        store.add_group_member(g.id, alice.id).await.unwrap();
+        let a = app(&t, "Doomed app", 4);
+        store.create_app(&a).await.unwrap();
+        store.add_secret(&secret(&a, "sec", 5)).await.unwrap();
+        store
+            .add_certificate(&certificate(&a, "AA", 5))
+            .await
+            .unwrap();
+        store
+            .grant_consent(t.id, a.app_id, Uuid::new_v4(), &roles(&["R"]), at(6))
+            .await
+            .unwrap();
+        // Consented in the other tenant too: the app's service principal there goes with it.
+        store
+            .grant_consent(keep.id, a.app_id, Uuid::new_v4(), &roles(&["R"]), at(6))
+            .await
+            .unwrap();
+        let kept_app = app(&keep, "Kept app", 4);
+        store.create_app(&kept_app).await.unwrap();
+        store
+            .grant_consent(t.id, kept_app.app_id, Uuid::new_v4(), &roles(&["R"]), at(6))
+            .await
+            .unwrap();
+        let p = policy(&t, "doomed", &[a.app_id], 7);
+        store.create_policy(&p).await.unwrap();
+        store
+            .grant_policy(&grant(&t, GrantTarget::User(alice.id), &p, 8))
+            .await
+            .unwrap();
+        store
+            .grant_policy(&grant(&t, GrantTarget::Global, &p, 8))
+            .await
+            .unwrap();
+        let m = meeting(&alice, 1, Some("x"));
+        store.insert_meeting(&m).await.unwrap();
+        let kept_meeting = meeting(&carol, 2, None);
+        store.insert_meeting(&kept_meeting).await.unwrap();
+        assert!(store
+            .record_assertion_id(a.app_id, "jti-1", at(100), at(9))
+            .await
+            .unwrap());
+
+        assert!(store.delete_tenant(t.id).await.unwrap());
+
+        assert_eq!(store.get_tenant(t.id).await.unwrap(), None);
+        assert_eq!(
+            store.find_tenant_by_domain("doomed.example").await.unwrap(),
+            None
+        );
+        assert_eq!(store.get_user(alice.id).await.unwrap(), None);
+        assert_eq!(store.get_group(g.id).await.unwrap(), None);
+        assert_eq!(store.get_app(a.app_id).await.unwrap(), None);
+        assert_eq!(store.list_secrets(a.app_id).await.unwrap(), vec![]);
+        assert_eq!(store.list_certificates(a.app_id).await.unwrap(), vec![]);
+        assert_eq!(
+            store
+                .get_service_principal(keep.id, a.app_id)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(store.list_service_principals(t.id).await.unwrap(), vec![]);
+        assert_eq!(store.list_policies(t.id).await.unwrap(), vec![]);
+        assert_eq!(store.list_policy_grants(t.id).await.unwrap(), vec![]);
+        assert_eq!(
+            store.find_meeting_by_thread_id(&m.thread_id).await.unwrap(),
+            None
+        );
+        assert_eq!(store.count_meetings(t.id, None).await.unwrap(), 0);
+        // The other tenant and its own app are untouched.
+        assert_eq!(store.get_tenant(keep.id).await.unwrap(), Some(keep.clone()));
+        assert_eq!(store.get_user(carol.id).await.unwrap(), Some(carol));
+        assert_eq!(
+            store.get_app(kept_app.app_id).await.unwrap(),
+            Some(kept_app.clone())
+        );
+        assert_eq!(
+            store.get_meeting(keep.id, &kept_meeting.id).await.unwrap(),
+            Some(kept_meeting)
+        );
+        assert_eq!(
+            store.list_service_principals(keep.id).await.unwrap(),
+            vec![]
+        );
+        // The domain is free again; deleting twice reports that nothing was there.
+        assert!(!store.delete_tenant(t.id).await.unwrap());
+        store
+            .create_tenant(&tenant(20, &["doomed.example"]))
+            .await
+            .unwrap();
+    }
+
+    pub async fn deleting_a_user_takes_its_meetings_memberships_and_grants(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, alice) = tenant_with_user(store, "leaver.example").await;
+        let bob = user(&t, "bob@leaver.example", 3);
+        store.create_user(&bob).await.unwrap();
+        let g = group(&t, "Team", 3);
+        store.create_group(&g).await.unwrap();
+        store.add_group_member(g.id, alice.id).await.unwrap();
+        store.add_group_member(g.id, bob.id).await.unwrap();
+        let (p1, p2) = (policy(&t, "one", &[], 4), policy(&t, "two", &[], 4));
+        store.create_policy(&p1).await.unwrap();
+        store.create_policy(&p2).await.unwrap();
+        let alice_first = grant(&t, GrantTarget::User(alice.id), &p1, 5);
+        store.grant_policy(&alice_first).await.unwrap();
+        store
+            .grant_policy(&grant(&t, GrantTarget::User(alice.id), &p2, 6))
+            .await
+            .unwrap();
+        let bobs = grant(&t, GrantTarget::User(bob.id), &p1, 7);
+        store.grant_policy(&bobs).await.unwrap();
+        let group_grant = grant(&t, GrantTarget::Group { id: g.id, rank: 1 }, &p2, 8);
+        store.grant_policy(&group_grant).await.unwrap();
+        let of_alice = meeting(&alice, 1, Some("a"));
+        let of_bob = meeting(&bob, 2, Some("a"));
+        store.insert_meeting(&of_alice).await.unwrap();
+        store.insert_meeting(&of_bob).await.unwrap();
+
+        assert!(store.delete_user(alice.id).await.unwrap());
+
+        assert_eq!(store.get_user(alice.id).await.unwrap(), None);
+        assert_eq!(store.find_user_by_upn(&alice.upn).await.unwrap(), None);
+        assert_eq!(store.get_meeting(t.id, &of_alice.id).await.unwrap(), None);
+        assert_eq!(store.groups_of_user(alice.id).await.unwrap(), vec![]);
+        assert_eq!(
+            store.list_group_members(g.id).await.unwrap(),
+            vec![bob.clone()]
+        );
+        // Every grant to Alice went, history included; the others stay.
+        assert_eq!(
+            store.list_policy_grants(t.id).await.unwrap(),
+            vec![bobs, group_grant]
+        );
+        assert_eq!(
+            store.get_meeting(t.id, &of_bob.id).await.unwrap(),
+            Some(of_bob)
+        );
+        assert!(!store.delete_user(alice.id).await.unwrap());
+        // The UPN is free again.
+        store
+            .create_user(&user(&t, "organizer@leaver.example", 9))
+            .await
+            .unwrap();
+    }
+
+    pub async fn deleting_a_group_takes_its_memberships_and_grants(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, alice) = tenant_with_user(store, "disband.example").await;
+        let (g, kept) = (group(&t, "Gone", 3), group(&t, "Kept", 3));
+        store.create_group(&g).await.unwrap();
+        store.create_group(&kept).await.unwrap();
+        store.add_group_member(g.id, alice.id).await.unwrap();
+        store.add_group_member(kept.id, alice.id).await.unwrap();
+        let p = policy(&t, "p", &[], 4);
+        store.create_policy(&p).await.unwrap();
+        store
+            .grant_policy(&grant(&t, GrantTarget::Group { id: g.id, rank: 1 }, &p, 5))
+            .await
+            .unwrap();
+        let kept_grant = grant(
+            &t,
+            GrantTarget::Group {
+                id: kept.id,
+                rank: 2,
+            },
+            &p,
+            6,
+        );
+        store.grant_policy(&kept_grant).await.unwrap();
+        let user_grant = grant(&t, GrantTarget::User(alice.id), &p, 7);
+        store.grant_policy(&user_grant).await.unwrap();
+
+        assert!(store.delete_group(g.id).await.unwrap());
+
+        assert_eq!(store.get_group(g.id).await.unwrap(), None);
+        assert_eq!(
+            store.groups_of_user(alice.id).await.unwrap(),
+            vec![kept.clone()]
+        );
+        assert_eq!(store.get_user(alice.id).await.unwrap(), Some(alice.clone()));
+        assert_eq!(
+            store.list_policy_grants(t.id).await.unwrap(),
+            vec![kept_grant, user_grant]
+        );
+        assert!(!store.delete_group(g.id).await.unwrap());
+    }
+
+    pub async fn deleting_an_app_takes_its_credentials_and_service_principals_and_policies_keep_its_id(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, a) = tenant_with_app(store).await;
+        let other = tenant_in_dyn(store, "consumer.example").await;
+        let b = app(&t, "Kept", 3);
+        store.create_app(&b).await.unwrap();
+        store.add_secret(&secret(&a, "sec", 4)).await.unwrap();
+        let kept_secret = secret(&b, "kep", 4);
+        store.add_secret(&kept_secret).await.unwrap();
+        store
+            .add_certificate(&certificate(&a, "AB", 4))
+            .await
+            .unwrap();
+        for tenant_id in [t.id, other.id] {
+            store
+                .grant_consent(tenant_id, a.app_id, Uuid::new_v4(), &roles(&["R"]), at(5))
+                .await
+                .unwrap();
+        }
+        let kept_sp = store
+            .grant_consent(t.id, b.app_id, Uuid::new_v4(), &[], at(5))
+            .await
+            .unwrap();
+        let p = policy(&t, "lists-it", &[a.app_id, b.app_id], 6);
+        store.create_policy(&p).await.unwrap();
+        assert!(store
+            .record_assertion_id(a.app_id, "jti", at(100), at(7))
+            .await
+            .unwrap());
+
+        assert!(store.delete_app(a.app_id).await.unwrap());
+
+        assert_eq!(store.get_app(a.app_id).await.unwrap(), None);
+        assert_eq!(store.list_apps().await.unwrap(), vec![b.clone()]);
+        assert_eq!(store.list_secrets(a.app_id).await.unwrap(), vec![]);
+        assert_eq!(store.list_certificates(a.app_id).await.unwrap(), vec![]);
+        assert_eq!(
+            store.get_service_principal(t.id, a.app_id).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .get_service_principal(other.id, a.app_id)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store.list_service_principals(t.id).await.unwrap(),
+            vec![kept_sp]
+        );
+        assert_eq!(
+            store.list_secrets(b.app_id).await.unwrap(),
+            vec![kept_secret]
+        );
+        // Policies list app ids as plain GUIDs: the deleted app's stays listed.
+        assert_eq!(
+            store
+                .get_policy(t.id, "lists-it")
+                .await
+                .unwrap()
+                .unwrap()
+                .current_app_ids(),
+            vec![a.app_id, b.app_id]
+        );
+        assert!(!store.delete_app(a.app_id).await.unwrap());
+        // Its id can be registered again (a fixed id from a seed, say).
+        store.create_app(&a).await.unwrap();
+    }
+
+    pub async fn secrets_and_certificates_are_deleted_one_at_a_time(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, a) = tenant_with_app(store).await;
+        let b = app(&t, "Other", 3);
+        store.create_app(&b).await.unwrap();
+        let (s1, s2) = (secret(&a, "one", 1), secret(&a, "two", 2));
+        let (c1, c2) = (certificate(&a, "C1", 1), certificate(&a, "C2", 2));
+        store.add_secret(&s1).await.unwrap();
+        store.add_secret(&s2).await.unwrap();
+        store.add_certificate(&c1).await.unwrap();
+        store.add_certificate(&c2).await.unwrap();
+        // Another app's key id deletes nothing.
+        assert!(!store.delete_secret(b.app_id, s1.key_id).await.unwrap());
+        assert!(!store.delete_certificate(b.app_id, c1.key_id).await.unwrap());
+        // A secret's key id is no certificate's.
+        assert!(!store.delete_certificate(a.app_id, s1.key_id).await.unwrap());
+        assert!(store.delete_secret(a.app_id, s1.key_id).await.unwrap());
+        assert!(store.delete_certificate(a.app_id, c2.key_id).await.unwrap());
+        assert_eq!(store.list_secrets(a.app_id).await.unwrap(), vec![s2]);
+        assert_eq!(store.list_certificates(a.app_id).await.unwrap(), vec![c1]);
+        assert!(!store.delete_secret(a.app_id, s1.key_id).await.unwrap());
+        assert!(!store.delete_certificate(a.app_id, c2.key_id).await.unwrap());
+    }
+
+    pub async fn reset_empties_every_table_but_the_signing_keys(
+        store: &SqlStore,
+        db: &TestDatabase,
+    ) {
+        use sqlx::{Connection, Row};
+
+        {
+            let store: &dyn Store = store;
+            let (t, alice) = tenant_with_user(store, "reset.example").await;
+            let g = group(&t, "G", 3);
+            store.create_group(&g).await.unwrap();
+            store.add_group_member(g.id, alice.id).await.unwrap();
+            let a = app(&t, "A", 3);
+            store.create_app(&a).await.unwrap();
+            store.add_secret(&secret(&a, "sec", 4)).await.unwrap();
+            store
+                .add_certificate(&certificate(&a, "CC", 4))
+                .await
+                .unwrap();
+            store
+                .grant_consent(t.id, a.app_id, Uuid::new_v4(), &roles(&["R"]), at(5))
+                .await
+                .unwrap();
+            let p = policy(&t, "p", &[a.app_id], 6);
+            store.create_policy(&p).await.unwrap();
+            store
+                .grant_policy(&grant(&t, GrantTarget::User(alice.id), &p, 7))
+                .await
+                .unwrap();
+            store
+                .insert_meeting(&meeting(&alice, 1, Some("m")))
+                .await
+                .unwrap();
+            store
+                .record_assertion_id(a.app_id, "jti", at(100), at(8))
+                .await
+                .unwrap();
+            store
+                .rotate_signing_key(&signing_key("k1", 1))
+                .await
+                .unwrap();
+            store
+                .append_audit(&graphmeet_core::AuditEntry {
+                    at: at(9),
+                    request_id: "r".into(),
+                    tenant_id: Some(t.id),
+                    app_id: None,
+                    user_id: None,
+                    operation: "op".into(),
+                    decision: graphmeet_core::AuditDecision::Changed,
+                    reason: "why".into(),
+                })
+                .await
+                .unwrap();
+        }
+        let keys = store.list_signing_keys().await.unwrap();
+
+        store.reset().await.unwrap();
+
+        // Every table the migrations made, read from the catalog, so a new table is covered.
+        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        let catalog = match db.backend() {
+            Backend::Sqlite => {
+                "SELECT name AS t FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%'"
+            }
+            Backend::Postgres => {
+                "SELECT CAST(table_name AS TEXT) AS t FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            }
+        };
+        let tables: Vec<String> = sqlx::query(catalog)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String, _>("t").unwrap())
+            .collect();
+        assert!(tables.len() >= 17, "{tables:?}");
+        for table in &tables {
+            let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            let n: i64 = row.try_get("n").unwrap();
+            match table.as_str() {
+                "signing_keys" => assert_eq!(n, 1, "{table}"),
+                "_sqlx_migrations" => assert!(n > 0),
+                _ => assert_eq!(n, 0, "{table} still has rows after reset"),
+            }
+        }
+        conn.close().await.unwrap();
+        assert_eq!(store.list_signing_keys().await.unwrap(), keys);
+        assert_eq!(store.list_tenants().await.unwrap(), vec![]);
+        // The emptied store takes the same objects again.
+        let store: &dyn Store = store;
+        tenant_with_user(store, "reset.example").await;
     }
 }

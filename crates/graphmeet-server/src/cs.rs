@@ -1,0 +1,292 @@
+//! `POST /admin/cs`: the Teams PowerShell lines an admin copies from Microsoft's docs
+//! (`New-`, `Set-`, `Get-`, `Remove-`, `Grant-CsApplicationAccessPolicy`, `Get-CsOnlineUser`),
+//! run verbatim against a tenant, with output in PowerShell's list layout.
+//!
+//! Parsing is `graphmeet_wire::cmdlet`'s; this module only carries the statements out, one
+//! after the other, stopping at the first that fails (as a terminating error would).
+
+use crate::admin::{AdminFailure, AdminJson};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use graphmeet_core::directory::{AppIdsChange, DirectoryError};
+use graphmeet_core::{GrantTarget, Tenant};
+use graphmeet_wire::cmdlet::{self, Cmdlet};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The body of `POST /admin/cs`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RunScript {
+    /// Tenant id or domain; may be left out when the server has one tenant.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// One or more PowerShell statements.
+    pub script: String,
+}
+
+/// The answer: what PowerShell would have printed, and how many statements ran.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ScriptOutput {
+    /// The output, in PowerShell's list layout.
+    pub output: String,
+    /// Statements carried out.
+    pub executed: usize,
+}
+
+/// The route, merged into the admin routes (behind the admin key).
+pub fn router() -> Router<AppState> {
+    Router::new().route("/admin/cs", post(run_script))
+}
+
+fn app_ids(ids: &[String]) -> Result<Vec<Uuid>, DirectoryError> {
+    ids.iter()
+        .map(|id| {
+            Uuid::parse_str(id.trim()).map_err(|_| {
+                DirectoryError::Invalid(format!("'{id}' is not a valid application id (a GUID)"))
+            })
+        })
+        .collect()
+}
+
+fn change(apps: &cmdlet::AppIdsChange) -> Result<AppIdsChange, DirectoryError> {
+    Ok(match apps {
+        cmdlet::AppIdsChange::Add(ids) => AppIdsChange::Add(app_ids(ids)?),
+        cmdlet::AppIdsChange::Remove(ids) => AppIdsChange::Remove(app_ids(ids)?),
+        cmdlet::AppIdsChange::Replace(ids) => AppIdsChange::Replace(app_ids(ids)?),
+    })
+}
+
+/// PowerShell's `-like` with `*` and `?`, ignoring case.
+fn like(pattern: &str, text: &str) -> bool {
+    fn go(p: &[char], t: &[char]) -> bool {
+        match (p.first(), t.first()) {
+            (None, None) => true,
+            (Some('*'), _) => go(&p[1..], t) || (!t.is_empty() && go(p, &t[1..])),
+            (Some('?'), Some(_)) => go(&p[1..], &t[1..]),
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b) && go(&p[1..], &t[1..]),
+            _ => false,
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    go(&p, &t)
+}
+
+struct Runner<'a> {
+    state: &'a AppState,
+    tenant: Tenant,
+    out: Vec<Vec<(String, String)>>,
+    notes: Vec<String>,
+}
+
+impl Runner<'_> {
+    fn tid(&self) -> String {
+        self.tenant.id.to_string()
+    }
+
+    async fn grant_target(
+        &self,
+        target: &cmdlet::GrantTarget,
+    ) -> Result<GrantTarget, DirectoryError> {
+        Ok(match target {
+            cmdlet::GrantTarget::User(user) => {
+                GrantTarget::User(self.state.directory.user_in(&self.tenant, user).await?.id)
+            }
+            cmdlet::GrantTarget::Group { group, rank } => {
+                let id = Uuid::parse_str(group).map_err(|_| {
+                    DirectoryError::Invalid(format!("-Group '{group}': give the group's object id"))
+                })?;
+                GrantTarget::Group {
+                    id,
+                    rank: rank.unwrap_or(1),
+                }
+            }
+            cmdlet::GrantTarget::Global => GrantTarget::Global,
+        })
+    }
+
+    async fn grant(
+        &mut self,
+        target: GrantTarget,
+        policy: Option<&str>,
+    ) -> Result<(), DirectoryError> {
+        let tid = self.tid();
+        match policy.filter(|p| !p.is_empty()) {
+            Some(name) => {
+                self.state
+                    .directory
+                    .grant_policy(&tid, cmdlet::strip_tag(name), target)
+                    .await?;
+            }
+            None => {
+                self.state.directory.revoke_policy(&tid, target).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn run(&mut self, c: &Cmdlet) -> Result<(), DirectoryError> {
+        if c.what_if() {
+            self.notes.push(format!(
+                "What if: Performing the operation \"{}\" on target \"{}\".",
+                c.name(),
+                cmdlet::to_powershell(c)
+            ));
+            return Ok(());
+        }
+        let tid = self.tid();
+        let dir = &self.state.directory;
+        match c {
+            Cmdlet::NewPolicy {
+                identity,
+                app_ids: ids,
+                description,
+                ..
+            } => {
+                let p = dir
+                    .create_policy(
+                        &tid,
+                        identity,
+                        &app_ids(ids)?,
+                        description.as_deref().unwrap_or_default(),
+                    )
+                    .await?;
+                self.out.push(policy_record(&p));
+            }
+            Cmdlet::SetPolicy {
+                identity,
+                apps,
+                description,
+                ..
+            } => {
+                let apps = apps.as_ref().map(change).transpose()?;
+                dir.set_policy(&tid, identity, apps, description.as_deref())
+                    .await?;
+            }
+            Cmdlet::GetPolicy {
+                identity, filter, ..
+            } => {
+                let policies = match identity {
+                    Some(name) => vec![dir.policy(&tid, name).await?],
+                    None => dir.policies(&tid).await?,
+                };
+                for p in policies {
+                    if filter
+                        .as_deref()
+                        .is_none_or(|f| like(f, &format!("Tag:{}", p.name)) || like(f, &p.name))
+                    {
+                        self.out.push(policy_record(&p));
+                    }
+                }
+            }
+            Cmdlet::RemovePolicy { identity, .. } => dir.remove_policy(&tid, identity).await?,
+            Cmdlet::GrantPolicy {
+                target,
+                policy_name,
+                ..
+            } => {
+                let target = self.grant_target(target).await?;
+                self.grant(target, policy_name.as_deref()).await?;
+            }
+            Cmdlet::GrantToEveryUser { policy_name, .. } => {
+                for user in self
+                    .state
+                    .store
+                    .list_users(self.tenant.id)
+                    .await
+                    .map_err(DirectoryError::from)?
+                {
+                    self.grant(GrantTarget::User(user.id), policy_name.as_deref())
+                        .await?;
+                }
+            }
+            Cmdlet::GetOnlineUser { identity } => {
+                let users = match identity {
+                    Some(u) => vec![dir.user_in(&self.tenant, u).await?],
+                    None => self
+                        .state
+                        .store
+                        .list_users(self.tenant.id)
+                        .await
+                        .map_err(DirectoryError::from)?,
+                };
+                let grants = self
+                    .state
+                    .store
+                    .list_policy_grants(self.tenant.id)
+                    .await
+                    .map_err(DirectoryError::from)?;
+                for user in users {
+                    let policy = grants
+                        .iter()
+                        .find(|g| g.revoked_at.is_none() && g.target == GrantTarget::User(user.id))
+                        .map(|g| g.policy_name.clone())
+                        .unwrap_or_default();
+                    self.out.push(vec![
+                        ("Identity".to_owned(), user.id.to_string()),
+                        ("UserPrincipalName".to_owned(), user.upn.clone()),
+                        ("DisplayName".to_owned(), user.display_name.clone()),
+                        ("ApplicationAccessPolicy".to_owned(), policy),
+                    ]);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn policy_record(p: &graphmeet_core::AccessPolicy) -> Vec<(String, String)> {
+    let ids: Vec<String> = p.current_app_ids().iter().map(Uuid::to_string).collect();
+    cmdlet::policy_record(&p.name, &ids, &p.description)
+}
+
+async fn run_script(
+    State(state): State<AppState>,
+    AdminJson(body): AdminJson<RunScript>,
+) -> Result<Json<ScriptOutput>, AdminFailure> {
+    let statements =
+        cmdlet::parse_statements(&body.script).map_err(|e| AdminFailure::invalid(e.to_string()))?;
+    let tenant = state
+        .directory
+        .tenant_or_only(body.tenant.as_deref())
+        .await?;
+    let mut runner = Runner {
+        state: &state,
+        tenant,
+        out: Vec::new(),
+        notes: Vec::new(),
+    };
+    for (done, statement) in statements.iter().enumerate() {
+        if let Err(e) = runner.run(&statement.cmdlet).await {
+            let failure = AdminFailure::from(e);
+            return Err(failure.at_statement(statement.cmdlet.name(), statement.line, done));
+        }
+    }
+    let mut output = runner.notes.join("\n");
+    let listed = cmdlet::format_list(&runner.out);
+    if !listed.is_empty() {
+        if !output.is_empty() {
+            output.push_str("\n\n");
+        }
+        output.push_str(&listed);
+    }
+    Ok(Json(ScriptOutput {
+        output,
+        executed: statements.len(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like;
+
+    #[test]
+    fn like_matches_powershell_wildcards() {
+        assert!(like("Tag:Meet*", "Tag:Meetings-App"));
+        assert!(like("*app", "Meetings-App"));
+        assert!(like("m?etings*", "Meetings-App"));
+        assert!(!like("Other*", "Meetings-App"));
+    }
+}
