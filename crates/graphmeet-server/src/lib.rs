@@ -337,7 +337,11 @@ fn read_or_make_admin_key(config: &Config) -> Result<String, ServerError> {
 pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     // A bad seed fails the start before anything is bound or opened.
     let seed = config.seed.as_deref().map(read_seed).transpose()?;
+    let mut config = config;
     std::fs::create_dir_all(&config.data_dir).map_err(io("creating the data directory"))?;
+    // Paths written for clients (server.json, dev-credentials.json) must not depend on the
+    // directory `serve` was started from.
+    config.data_dir = std::fs::canonicalize(&config.data_dir).map_err(io("resolving the data directory"))?;
     let listener =
         std::net::TcpListener::bind(config.listen).map_err(io("binding the listen address"))?;
     listener

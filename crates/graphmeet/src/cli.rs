@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::builder::BoolishValueParser;
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use graphmeet_wire::graph::GraphDateTime;
 use url::Url;
 
 /// graphmeet: a self-hosted Microsoft Entra identity platform and Graph online-meetings server,
@@ -90,6 +91,13 @@ pub enum Command {
     /// Manage Teams application access policies (the *-CsApplicationAccessPolicy cmdlets).
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Create, find, change and delete Teams meetings as an application (Microsoft Graph or a
+    /// graphmeet server).
+    Meeting(MeetingArgs),
+    /// Check the app's setup step by step: credentials, token, permissions, access policy.
+    Doctor(DoctorArgs),
+    /// Print what a customer's admins run to let the app create meetings in their tenant.
+    Onboard(OnboardArgs),
 }
 
 /// `graphmeet serve`.
@@ -166,6 +174,208 @@ pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
         return Err(format!("'{text}' needs a unit: s, m, h or d"));
     }
     Ok(total)
+}
+
+/// Who the application is, for `meeting` and `doctor`: flags, else a profile, else the Azure
+/// environment variables, else the dev credentials of a local graphmeet server
+/// (`DATA_DIR/dev-credentials.json`).
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Application credentials")]
+pub struct AppArgs {
+    /// The tenant to act in, by id or domain [default: AZURE_TENANT_ID, the profile's, or the
+    /// dev tenant]
+    #[arg(long, global = true, env = "AZURE_TENANT_ID", value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// The application (client) id [default: AZURE_CLIENT_ID, the profile's, or the dev app]
+    #[arg(long, global = true, env = "AZURE_CLIENT_ID", value_name = "APP_ID")]
+    pub client_id: Option<String>,
+    /// The client secret's value.
+    #[arg(
+        long,
+        global = true,
+        env = "AZURE_CLIENT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET",
+        conflicts_with = "certificate"
+    )]
+    pub client_secret: Option<String>,
+    /// A PEM file holding the app's certificate and its unencrypted RSA private key.
+    #[arg(
+        long,
+        global = true,
+        env = "AZURE_CLIENT_CERTIFICATE_PATH",
+        value_name = "PATH"
+    )]
+    pub certificate: Option<PathBuf>,
+    /// A named profile from ~/.config/graphmeet/profiles.json (client_id, tenant_id,
+    /// client_secret or certificate_path, authority_host, graph_url, ca_cert_path).
+    #[arg(long, global = true, env = "GRAPHMEET_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+/// `graphmeet meeting …`.
+#[derive(Debug, Args)]
+pub struct MeetingArgs {
+    /// Who the application is.
+    #[command(flatten)]
+    pub app: AppArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: MeetingCommand,
+}
+
+/// A meeting's times and subject, as given on the command line.
+#[derive(Debug, Clone, Default, Args)]
+pub struct MeetingFields {
+    /// The subject.
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// The start, RFC 3339 (e.g. 2026-03-01T09:00:00Z) [default: the server's, now]
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub start: Option<GraphDateTime>,
+    /// The end, RFC 3339 [default: the server's, start + 1 hour]
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub end: Option<GraphDateTime>,
+}
+
+/// Reads an RFC 3339 date-time (any offset; fractions allowed).
+pub fn parse_time(text: &str) -> Result<GraphDateTime, String> {
+    GraphDateTime::parse(text.trim())
+        .map_err(|_| format!("'{text}' is not an RFC 3339 date-time like 2026-03-01T09:00:00Z"))
+}
+
+/// `graphmeet meeting …` verbs.
+#[derive(Debug, Subcommand)]
+pub enum MeetingCommand {
+    /// Create a meeting owned by the organizer (POST /users/{id}/onlineMeetings).
+    Create {
+        /// The organizer: object id or UPN (a UPN needs the User.Read.All permission).
+        #[arg(long, value_name = "ID|UPN")]
+        organizer: String,
+        /// Subject, start and end.
+        #[command(flatten)]
+        fields: MeetingFields,
+        /// Require a passcode to join by meeting id.
+        #[arg(long)]
+        passcode: bool,
+    },
+    /// Return the organizer's meeting with this external id, creating it if there is none
+    /// (createOrGet: safe to repeat).
+    CreateOrGet {
+        /// The organizer: object id or UPN.
+        #[arg(long, value_name = "ID|UPN")]
+        organizer: String,
+        /// Your id for the meeting (unique per organizer).
+        #[arg(long, value_name = "ID")]
+        external_id: String,
+        /// Subject, start and end, used only when the meeting is created.
+        #[command(flatten)]
+        fields: MeetingFields,
+    },
+    /// Show a meeting by id.
+    Get {
+        /// The organizer: object id or UPN.
+        #[arg(long, value_name = "ID|UPN")]
+        organizer: String,
+        /// The meeting id.
+        #[arg(long, value_name = "MEETING_ID")]
+        id: String,
+    },
+    /// Find the organizer's meeting by its join URL or join meeting id; exits 1 if none.
+    #[command(group(ArgGroup::new("by").args(["join_url", "join_meeting_id"]).required(true)))]
+    Find {
+        /// The organizer: object id or UPN.
+        #[arg(long, value_name = "ID|UPN")]
+        organizer: String,
+        /// The exact joinWebUrl.
+        #[arg(long, value_name = "URL")]
+        join_url: Option<String>,
+        /// The join meeting id (the digits people type).
+        #[arg(long, value_name = "DIGITS")]
+        join_meeting_id: Option<String>,
+    },
+    /// Change a meeting's subject and/or times (start and end go together).
+    #[command(group(ArgGroup::new("change").args(["subject", "start"]).required(true).multiple(true)))]
+    Update {
+        /// The organizer: object id or UPN.
+        #[arg(long, value_name = "ID|UPN")]
+        organizer: String,
+        /// The meeting id.
+        #[arg(long, value_name = "MEETING_ID")]
+        id: String,
+        /// The new subject.
+        #[arg(long)]
+        subject: Option<String>,
+        /// The new start, RFC 3339.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_time, requires = "end")]
+        start: Option<GraphDateTime>,
+        /// The new end, RFC 3339.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_time, requires = "start")]
+        end: Option<GraphDateTime>,
+    },
+    /// Delete a meeting.
+    Delete {
+        /// The organizer: object id or UPN.
+        #[arg(long, value_name = "ID|UPN")]
+        organizer: String,
+        /// The meeting id.
+        #[arg(long, value_name = "MEETING_ID")]
+        id: String,
+    },
+    /// Create (or find) one meeting per CSV row with createOrGet, so a re-run creates nothing
+    /// twice; writes a result CSV as rows complete; exits 1 if any row failed.
+    Bulk(BulkArgs),
+}
+
+/// `graphmeet meeting bulk`.
+#[derive(Debug, Args)]
+pub struct BulkArgs {
+    /// The input: a header row, then one meeting a row; columns external_id (required),
+    /// organizer (object id or UPN; may be empty with --organizer), subject, start, end
+    /// (RFC 3339, may be empty).
+    #[arg(long, value_name = "FILE")]
+    pub csv: PathBuf,
+    /// Where to write the result CSV (external_id, id, joinWebUrl, joinMeetingId, passcode,
+    /// status, error), replacing that file [default: stdout]
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// How many requests are in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// The organizer of rows whose organizer cell is empty.
+    #[arg(long, value_name = "ID|UPN")]
+    pub organizer: Option<String>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `graphmeet doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Who the application is.
+    #[command(flatten)]
+    pub app: AppArgs,
+    /// Also check that the application access policy lets the app act for this user.
+    #[arg(long, value_name = "ID|UPN")]
+    pub user: Option<String>,
+}
+
+/// `graphmeet onboard`.
+#[derive(Debug, Args)]
+pub struct OnboardArgs {
+    /// The customer's tenant, by id or domain.
+    #[arg(long)]
+    pub tenant: String,
+    /// The application (client) id.
+    #[arg(long, value_name = "APP_ID")]
+    pub app_id: String,
+    /// The user the app creates meetings for (object id or UPN).
+    #[arg(long, value_name = "USER")]
+    pub user: String,
+    /// The application access policy's name [default: MeetingsApp-<first 8 of the app id>]
+    #[arg(long, value_name = "NAME")]
+    pub policy_name: Option<String>,
 }
 
 /// `graphmeet tenant …`.

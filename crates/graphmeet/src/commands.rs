@@ -13,7 +13,8 @@ use graphmeet_wire::admin::{
 
 use crate::cli::{
     AppCommand, Cli, Command, ConsentCommand, GlobalArgs, GrantTargetArgs, GroupCommand,
-    KeysCommand, OutputFormat, PolicyCommand, ServeArgs, TenantCommand, UserCommand,
+    KeysCommand, MeetingArgs, MeetingCommand, OutputFormat, PolicyCommand, ServeArgs,
+    TenantCommand, UserCommand,
 };
 use crate::output::{render, CertificateAdded, Explanation, MemberChange, PolicyRemoved, Render};
 
@@ -41,6 +42,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(cmd) => keys(&global, cmd).await,
         Command::Group(cmd) => group(&global, cmd).await,
         Command::Policy(cmd) => policy(&global, cmd).await,
+        Command::Meeting(args) => meeting(&global, args).await,
+        Command::Doctor(args) => crate::doctor::doctor(&global, &data_dir(&global), args).await,
+        Command::Onboard(args) => {
+            let onboarding = crate::doctor::onboard(&global, args)?;
+            print(&onboarding, global.output)
+        }
+    }
+}
+
+/// `graphmeet meeting …`: the application from the flags (or the local dev credentials),
+/// then the verb.
+async fn meeting(global: &GlobalArgs, args: MeetingArgs) -> anyhow::Result<()> {
+    let app = crate::app::resolve(global, &data_dir(global), &args.app)?;
+    match args.command {
+        MeetingCommand::Bulk(bulk) => crate::bulk::run(&app, bulk).await,
+        cmd => crate::meeting::run(&app, cmd, global.output).await,
     }
 }
 
@@ -100,7 +117,7 @@ fn connect(global: &GlobalArgs) -> anyhow::Result<AdminClient> {
 }
 
 /// Prints a result on stdout in the chosen format.
-fn print<T: Render + ?Sized>(value: &T, format: OutputFormat) -> anyhow::Result<()> {
+pub fn print<T: Render + ?Sized>(value: &T, format: OutputFormat) -> anyhow::Result<()> {
     let text = render(value, format)?;
     let mut stdout = std::io::stdout().lock();
     stdout

@@ -1,10 +1,15 @@
-//! `graphmeet`: serve, and administer a graphmeet server.
+//! `graphmeet`: serve and administer a graphmeet server, and create Teams meetings as an
+//! application against Microsoft Graph or a graphmeet server.
 //!
 //! `main` parses the command line, runs it, and turns the outcome into an exit code in one
 //! place ([`exit_code`]): 0 success, 1 the operation failed, 2 usage error.
 
+mod app;
+mod bulk;
 mod cli;
 mod commands;
+mod doctor;
+mod meeting;
 mod output;
 
 use std::process::ExitCode;
@@ -58,11 +63,12 @@ fn report(err: &anyhow::Error) {
     }
 }
 
-/// Logs go to stderr; the filter comes from `GRAPHMEET_LOG`, else `RUST_LOG`, else `info`.
+/// Logs go to stderr; the filter comes from `GRAPHMEET_LOG`, else `RUST_LOG`, else `info`
+/// (with the client SDK's per-call warnings off: the CLI prints each failure once, diagnosed).
 fn init_tracing() {
     let spec = std::env::var("GRAPHMEET_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
-        .unwrap_or_else(|_| "info".to_owned());
+        .unwrap_or_else(|_| "info,graphmeet_client=error".to_owned());
     let filter = match tracing_subscriber::EnvFilter::try_new(&spec) {
         Ok(filter) => filter,
         Err(err) => {
