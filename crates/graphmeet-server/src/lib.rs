@@ -341,7 +341,8 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     std::fs::create_dir_all(&config.data_dir).map_err(io("creating the data directory"))?;
     // Paths written for clients (server.json, dev-credentials.json) must not depend on the
     // directory `serve` was started from.
-    config.data_dir = std::fs::canonicalize(&config.data_dir).map_err(io("resolving the data directory"))?;
+    config.data_dir =
+        std::fs::canonicalize(&config.data_dir).map_err(io("resolving the data directory"))?;
     let listener =
         std::net::TcpListener::bind(config.listen).map_err(io("binding the listen address"))?;
     listener
