@@ -6,15 +6,15 @@
 use std::time::Duration;
 
 use graphmeet_wire::admin::{
-    AddCertificate, AddSecret, AdminErrorBody, AppView, CertificateView, CreateApp, CreateGroup,
-    CreateTenant, CreateUser, GrantConsent, GrantPolicy, GrantView, GroupMember, GroupView,
-    KeyRotated, NewPolicy, PolicyView, SecretCreated, ServicePrincipalView, SetPolicy, TenantView,
-    UserView, ADMIN_KEY_HEADER,
+    AddCertificate, AddSecret, AdminErrorBody, AppCredentials, AppView, ApplySummary,
+    CertificateView, CreateApp, CreateGroup, CreateTenant, CreateUser, GrantConsent, GrantPolicy,
+    GrantView, GroupMember, GroupView, KeyRotated, NewPolicy, PolicyView, RevokeConsent,
+    SecretCreated, Seed, ServicePrincipalView, SetPolicy, TenantView, UserView, ADMIN_KEY_HEADER,
 };
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::ClientError;
@@ -23,6 +23,98 @@ use crate::ClientError;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a whole admin call may take (generating keys on the server can take a while).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The body of `POST /admin/cs`: Teams PowerShell statements to run against a tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunScript {
+    /// Tenant id or domain; may be left out when the server has one tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// One or more statements (`New-CsApplicationAccessPolicy …`), one a line or separated by
+    /// `;`.
+    pub script: String,
+}
+
+/// The answer of `POST /admin/cs`: what PowerShell would have printed, and how many statements
+/// ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScriptOutput {
+    /// The output, in PowerShell's list layout.
+    pub output: String,
+    /// How many statements were carried out.
+    pub executed: u64,
+}
+
+/// The outcome recorded by an audit entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditDecision {
+    /// A Graph call was authorized.
+    Allowed,
+    /// A Graph call was refused.
+    Denied,
+    /// An administrator changed the directory or the policies.
+    Changed,
+}
+
+impl AuditDecision {
+    /// The name the API uses: `allowed`, `denied` or `changed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditDecision::Allowed => "allowed",
+            AuditDecision::Denied => "denied",
+            AuditDecision::Changed => "changed",
+        }
+    }
+}
+
+impl std::fmt::Display for AuditDecision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One entry of the audit log (`GET /admin/audit`): an admin change or an authorization
+/// decision of the Graph API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// When it happened, RFC 3339 (UTC).
+    pub at: String,
+    /// The request's id (Graph's `request-id`, or the admin request's).
+    pub request_id: String,
+    /// The tenant concerned.
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+    /// The calling app.
+    #[serde(default)]
+    pub app_id: Option<String>,
+    /// The user acted for.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// What was done, e.g. `CreateMeeting` or `POST /admin/policies`.
+    pub operation: String,
+    /// The outcome.
+    pub decision: AuditDecision,
+    /// Why, for people.
+    pub reason: String,
+}
+
+/// Which audit entries `GET /admin/audit` returns; every field given narrows the result.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Only this tenant, by id or domain.
+    pub tenant: Option<String>,
+    /// Only this application (client) id.
+    pub app: Option<String>,
+    /// Only this user: an object id, or a UPN when `tenant` is given.
+    pub user: Option<String>,
+    /// Only this outcome.
+    pub decision: Option<AuditDecision>,
+    /// Only entries at or after this time, RFC 3339.
+    pub since: Option<String>,
+    /// At most this many entries, newest first [server default: 100].
+    pub limit: Option<u32>,
+}
 
 /// A client of one graphmeet server's admin API, authenticated with its admin key.
 ///
@@ -291,6 +383,145 @@ impl AdminClient {
     ) -> Result<serde_json::Value, ClientError> {
         let query = optional_pairs(&[("tenant", tenant), ("app", Some(app)), ("user", Some(user))]);
         self.request::<(), _>(Method::GET, &["admin", "policy-explain"], &query, None)
+            .await
+    }
+
+    /// Runs Teams PowerShell statements (`*-CsApplicationAccessPolicy`, `Get-CsOnlineUser`)
+    /// against a tenant (`POST /admin/cs`), stopping at the first that fails; a statement the
+    /// server cannot run is an `invalidRequest` error naming the cmdlet, parameter or position.
+    pub async fn run_cs(
+        &self,
+        tenant: Option<&str>,
+        script: &str,
+    ) -> Result<ScriptOutput, ClientError> {
+        let body = RunScript {
+            tenant: tenant.map(str::to_owned),
+            script: script.to_owned(),
+        };
+        self.send(Method::POST, &["admin", "cs"], Some(&body)).await
+    }
+
+    /// Makes the server's state match a seed, creating what is missing
+    /// (`POST /admin/apply`); applying the same seed again changes nothing.
+    pub async fn apply(&self, seed: &Seed) -> Result<ApplySummary, ClientError> {
+        self.send(Method::POST, &["admin", "apply"], Some(seed))
+            .await
+    }
+
+    /// The server's directory and policies as a seed (`GET /admin/export`); secret values and
+    /// passwords are never exported.
+    pub async fn export(&self) -> Result<Seed, ClientError> {
+        self.get(&["admin", "export"]).await
+    }
+
+    /// The server's directory and policies as a seed in TOML, as the server writes it
+    /// (`GET /admin/export?format=toml`).
+    pub async fn export_toml(&self) -> Result<String, ClientError> {
+        let (status, bytes) = self
+            .call::<()>(
+                Method::GET,
+                &["admin", "export"],
+                &[("format", "toml")],
+                None,
+            )
+            .await?;
+        String::from_utf8(bytes).map_err(|err| {
+            ClientError::Decode(format!(
+                "HTTP {}: the TOML export is not UTF-8: {err}",
+                status.as_u16()
+            ))
+        })
+    }
+
+    /// Deletes every tenant, user, app, credential, consent, policy and audit entry
+    /// (`POST /admin/reset`); the signing keys and the admin key stay.
+    pub async fn reset(&self) -> Result<(), ClientError> {
+        self.send_no_content::<()>(Method::POST, &["admin", "reset"], &[], None)
+            .await
+    }
+
+    /// The audit log, newest first, narrowed by `filter` (`GET /admin/audit`).
+    pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, ClientError> {
+        let limit = filter.limit.map(|n| n.to_string());
+        let query = optional_pairs(&[
+            ("tenant", filter.tenant.as_deref()),
+            ("app", filter.app.as_deref()),
+            ("user", filter.user.as_deref()),
+            ("decision", filter.decision.map(AuditDecision::as_str)),
+            ("since", filter.since.as_deref()),
+            ("limit", limit.as_deref()),
+        ]);
+        self.request::<(), _>(Method::GET, &["admin", "audit"], &query, None)
+            .await
+    }
+
+    /// Deletes a tenant, by id or domain, with everything in it
+    /// (`DELETE /admin/tenants/{tenant}`).
+    pub async fn delete_tenant(&self, tenant: &str) -> Result<(), ClientError> {
+        self.delete(&["admin", "tenants", tenant]).await
+    }
+
+    /// Deletes a user, by object id or UPN, with its meetings, memberships and grants
+    /// (`DELETE /admin/users/{user}`).
+    pub async fn delete_user(&self, user: &str) -> Result<(), ClientError> {
+        self.delete(&["admin", "users", user]).await
+    }
+
+    /// Lists the security groups of a tenant, by id or domain
+    /// (`GET /admin/tenants/{tenant}/groups`).
+    pub async fn list_groups(&self, tenant: &str) -> Result<Vec<GroupView>, ClientError> {
+        self.get(&["admin", "tenants", tenant, "groups"]).await
+    }
+
+    /// Lists the members of a group (`GET /admin/groups/{id}/members`).
+    pub async fn list_group_members(&self, group_id: &str) -> Result<Vec<UserView>, ClientError> {
+        self.get(&["admin", "groups", group_id, "members"]).await
+    }
+
+    /// Deletes a group, by object id, with its memberships and grants
+    /// (`DELETE /admin/groups/{id}`).
+    pub async fn delete_group(&self, group_id: &str) -> Result<(), ClientError> {
+        self.delete(&["admin", "groups", group_id]).await
+    }
+
+    /// An app's client secrets (never their values) and certificates
+    /// (`GET /admin/apps/{appId}/credentials`).
+    pub async fn credentials(&self, app_id: &str) -> Result<AppCredentials, ClientError> {
+        self.get(&["admin", "apps", app_id, "credentials"]).await
+    }
+
+    /// Removes a client secret from an app (`DELETE /admin/apps/{appId}/secrets/{keyId}`); the
+    /// secret gets no token from then on.
+    pub async fn remove_secret(&self, app_id: &str, key_id: &str) -> Result<(), ClientError> {
+        self.delete(&["admin", "apps", app_id, "secrets", key_id])
+            .await
+    }
+
+    /// Removes a certificate credential from an app
+    /// (`DELETE /admin/apps/{appId}/certificates/{keyId}`).
+    pub async fn remove_certificate(&self, app_id: &str, key_id: &str) -> Result<(), ClientError> {
+        self.delete(&["admin", "apps", app_id, "certificates", key_id])
+            .await
+    }
+
+    /// Deletes an app registration with its credentials and service principals
+    /// (`DELETE /admin/apps/{appId}`); policies keep listing its id.
+    pub async fn delete_app(&self, app_id: &str) -> Result<(), ClientError> {
+        self.delete(&["admin", "apps", app_id]).await
+    }
+
+    /// Removes Graph app roles from an app's service principal in a tenant
+    /// (`POST /admin/consents/revoke`); the service principal stays.
+    pub async fn revoke_consent(
+        &self,
+        body: &RevokeConsent,
+    ) -> Result<ServicePrincipalView, ClientError> {
+        self.send(Method::POST, &["admin", "consents", "revoke"], Some(body))
+            .await
+    }
+
+    async fn delete(&self, segments: &[&str]) -> Result<(), ClientError> {
+        self.send_no_content::<()>(Method::DELETE, segments, &[], None)
             .await
     }
 

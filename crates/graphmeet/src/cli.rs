@@ -98,6 +98,9 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Print what a customer's admins run to let the app create meetings in their tenant.
     Onboard(OnboardArgs),
+    /// Scripts, seeds, reset and the audit log.
+    #[command(flatten)]
+    Admin(crate::admin_verbs::AdminVerb),
 }
 
 /// `graphmeet serve`.
@@ -381,6 +384,8 @@ pub struct OnboardArgs {
 /// `graphmeet tenant …`.
 #[derive(Debug, Subcommand)]
 pub enum TenantCommand {
+    #[command(flatten)]
+    Extra(crate::admin_verbs::TenantExtra),
     /// Create a tenant.
     Create {
         /// The tenant's name.
@@ -397,6 +402,8 @@ pub enum TenantCommand {
 /// `graphmeet user …`.
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
+    #[command(flatten)]
+    Extra(crate::admin_verbs::UserExtra),
     /// Create a user.
     Create {
         /// The tenant, by id or domain.
@@ -424,6 +431,8 @@ pub enum UserCommand {
 /// `graphmeet app …`.
 #[derive(Debug, Subcommand)]
 pub enum AppCommand {
+    #[command(flatten)]
+    Extra(crate::admin_verbs::AppExtra),
     /// Register an application.
     Create {
         /// The home tenant, by id or domain.
@@ -472,6 +481,8 @@ pub enum AppCommand {
 /// `graphmeet consent …`.
 #[derive(Debug, Subcommand)]
 pub enum ConsentCommand {
+    #[command(flatten)]
+    Extra(crate::admin_verbs::ConsentExtra),
     /// Grant admin consent for Graph app roles to an app in a tenant.
     Grant {
         /// The consenting tenant, by id or domain.
@@ -497,6 +508,8 @@ pub enum KeysCommand {
 /// `graphmeet group …`.
 #[derive(Debug, Subcommand)]
 pub enum GroupCommand {
+    #[command(flatten)]
+    Extra(crate::admin_verbs::GroupExtra),
     /// Create a security group.
     Create {
         /// The tenant, by id or domain.

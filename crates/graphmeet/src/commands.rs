@@ -48,6 +48,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let onboarding = crate::doctor::onboard(&global, args)?;
             print(&onboarding, global.output)
         }
+        Command::Admin(verb) => crate::admin_verbs::run_admin_verb(&global, verb).await,
     }
 }
 
@@ -129,6 +130,7 @@ pub fn print<T: Render + ?Sized>(value: &T, format: OutputFormat) -> anyhow::Res
 async fn tenant(global: &GlobalArgs, cmd: TenantCommand) -> anyhow::Result<()> {
     let client = connect(global)?;
     match cmd {
+        TenantCommand::Extra(extra) => crate::admin_verbs::run_tenant_extra(global, extra).await,
         TenantCommand::Create { name, domain } => {
             let body = CreateTenant {
                 display_name: name.clone(),
@@ -150,6 +152,7 @@ async fn tenant(global: &GlobalArgs, cmd: TenantCommand) -> anyhow::Result<()> {
 async fn user(global: &GlobalArgs, cmd: UserCommand) -> anyhow::Result<()> {
     let client = connect(global)?;
     match cmd {
+        UserCommand::Extra(extra) => crate::admin_verbs::run_user_extra(global, extra).await,
         UserCommand::Create {
             tenant,
             upn,
@@ -181,6 +184,7 @@ async fn user(global: &GlobalArgs, cmd: UserCommand) -> anyhow::Result<()> {
 async fn app(global: &GlobalArgs, cmd: AppCommand) -> anyhow::Result<()> {
     let client = connect(global)?;
     match cmd {
+        AppCommand::Extra(extra) => crate::admin_verbs::run_app_extra(global, extra).await,
         AppCommand::Create {
             tenant,
             name,
@@ -342,6 +346,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 async fn consent(global: &GlobalArgs, cmd: ConsentCommand) -> anyhow::Result<()> {
     match cmd {
+        ConsentCommand::Extra(extra) => crate::admin_verbs::run_consent_extra(global, extra).await,
         ConsentCommand::Grant {
             tenant,
             app_id,
@@ -400,6 +405,7 @@ async fn keys(global: &GlobalArgs, cmd: KeysCommand) -> anyhow::Result<()> {
 
 async fn group(global: &GlobalArgs, cmd: GroupCommand) -> anyhow::Result<()> {
     match cmd {
+        GroupCommand::Extra(extra) => crate::admin_verbs::run_group_extra(global, extra).await,
         GroupCommand::Create { tenant, name } => {
             let client = connect(global)?;
             let body = CreateGroup {

@@ -4,6 +4,7 @@
 //! `main` parses the command line, runs it, and turns the outcome into an exit code in one
 //! place ([`exit_code`]): 0 success, 1 the operation failed, 2 usage error.
 
+mod admin_verbs;
 mod app;
 mod bulk;
 mod cli;
