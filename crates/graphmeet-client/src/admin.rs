@@ -14,7 +14,7 @@ use graphmeet_wire::admin::{
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use url::Url;
 
 use crate::ClientError;
@@ -24,80 +24,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a whole admin call may take (generating keys on the server can take a while).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// The body of `POST /admin/cs`: Teams PowerShell statements to run against a tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunScript {
-    /// Tenant id or domain; may be left out when the server has one tenant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-    /// One or more statements (`New-CsApplicationAccessPolicy …`), one a line or separated by
-    /// `;`.
-    pub script: String,
-}
-
-/// The answer of `POST /admin/cs`: what PowerShell would have printed, and how many statements
-/// ran.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScriptOutput {
-    /// The output, in PowerShell's list layout.
-    pub output: String,
-    /// How many statements were carried out.
-    pub executed: u64,
-}
-
-/// The outcome recorded by an audit entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuditDecision {
-    /// A Graph call was authorized.
-    Allowed,
-    /// A Graph call was refused.
-    Denied,
-    /// An administrator changed the directory or the policies.
-    Changed,
-}
-
-impl AuditDecision {
-    /// The name the API uses: `allowed`, `denied` or `changed`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuditDecision::Allowed => "allowed",
-            AuditDecision::Denied => "denied",
-            AuditDecision::Changed => "changed",
-        }
-    }
-}
-
-impl std::fmt::Display for AuditDecision {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One entry of the audit log (`GET /admin/audit`): an admin change or an authorization
-/// decision of the Graph API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    /// When it happened, RFC 3339 (UTC).
-    pub at: String,
-    /// The request's id (Graph's `request-id`, or the admin request's).
-    pub request_id: String,
-    /// The tenant concerned.
-    #[serde(default)]
-    pub tenant_id: Option<String>,
-    /// The calling app.
-    #[serde(default)]
-    pub app_id: Option<String>,
-    /// The user acted for.
-    #[serde(default)]
-    pub user_id: Option<String>,
-    /// What was done, e.g. `CreateMeeting` or `POST /admin/policies`.
-    pub operation: String,
-    /// The outcome.
-    pub decision: AuditDecision,
-    /// Why, for people.
-    pub reason: String,
-}
+pub use graphmeet_wire::admin::{AuditDecision, AuditEntry, RunScript, ScriptOutput};
 
 /// Which audit entries `GET /admin/audit` returns; every field given narrows the result.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

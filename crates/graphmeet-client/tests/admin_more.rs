@@ -233,7 +233,7 @@ async fn the_audit_log_narrows_by_tenant_app_user_decision_time_and_count() {
 
     let everything = env.admin.audit(&AuditFilter::default()).await.unwrap();
     assert!(everything.len() >= 3, "{everything:?}");
-    let times: Vec<&str> = everything.iter().map(|e| e.at.as_str()).collect();
+    let times: Vec<_> = everything.iter().map(|e| e.at).collect();
     let mut newest_first = times.clone();
     newest_first.sort_by(|a, b| b.cmp(a));
     assert_eq!(times, newest_first);
@@ -251,7 +251,7 @@ async fn the_audit_log_narrows_by_tenant_app_user_decision_time_and_count() {
     assert!(
         denied
             .iter()
-            .any(|e| e.user_id.as_deref() == Some(bob.id.as_str())),
+            .any(|e| e.user_id.map(|u| u.to_string()).as_deref() == Some(bob.id.as_str())),
         "{denied:?}"
     );
     assert!(denied.iter().all(|e| e.reason.starts_with("denied")));
@@ -268,9 +268,18 @@ async fn the_audit_log_narrows_by_tenant_app_user_decision_time_and_count() {
     assert!(!allowed.is_empty());
     for entry in &allowed {
         assert_eq!(entry.decision, AuditDecision::Allowed);
-        assert_eq!(entry.app_id.as_deref(), Some(app.as_str()));
-        assert_eq!(entry.tenant_id.as_deref(), Some(env.tenant().as_str()));
-        assert_eq!(entry.user_id.as_deref(), Some(organizer.as_str()));
+        assert_eq!(
+            entry.app_id.map(|u| u.to_string()).as_deref(),
+            Some(app.as_str())
+        );
+        assert_eq!(
+            entry.tenant_id.map(|u| u.to_string()).as_deref(),
+            Some(env.tenant().as_str())
+        );
+        assert_eq!(
+            entry.user_id.map(|u| u.to_string()).as_deref(),
+            Some(organizer.as_str())
+        );
     }
 
     // A user by object id, or by UPN within a tenant.
@@ -295,7 +304,7 @@ async fn the_audit_log_narrows_by_tenant_app_user_decision_time_and_count() {
     assert_eq!(by_id, by_upn);
     assert!(by_id
         .iter()
-        .all(|e| e.user_id.as_deref() == Some(bob.id.as_str())));
+        .all(|e| e.user_id.map(|u| u.to_string()).as_deref() == Some(bob.id.as_str())));
 
     let changes = env
         .admin

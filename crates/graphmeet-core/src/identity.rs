@@ -306,7 +306,14 @@ pub struct KeyRing {
     clock: Arc<dyn Clock>,
     lifetimes: TokenLifetimes,
     cache: RwLock<Vec<LoadedKey>>,
+    /// When an unknown `kid` last made us reload; see [`KeyRing::find`].
+    last_miss_reload: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
+
+/// How often an unknown `kid` may make the key ring reload from the store: often enough to see
+/// another instance's rotation, rarely enough that tokens with made-up `kid`s cannot turn every
+/// request into a database read and a key parse.
+const MISS_RELOAD_INTERVAL_SECS: i64 = 10;
 
 /// A signing key ready to use.
 #[derive(Clone)]
@@ -326,6 +333,7 @@ impl KeyRing {
             clock,
             lifetimes,
             cache: RwLock::new(Vec::new()),
+            last_miss_reload: std::sync::Mutex::new(None),
         }
     }
 
@@ -395,10 +403,22 @@ impl KeyRing {
             .collect()
     }
 
-    /// The published key with this `kid`, reloading once from the store on a miss.
+    /// The published key with this `kid`. On a miss the keys are reloaded from the store (another
+    /// instance may have rotated), at most once every few seconds.
     pub async fn find(&self, kid: &str) -> Result<Option<LoadedKey>, IdentityError> {
         if let Some(key) = self.published().into_iter().find(|k| k.key.kid == kid) {
             return Ok(Some(key));
+        }
+        let now = self.clock.now();
+        {
+            let mut last = self
+                .last_miss_reload
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|t| now - t < Duration::seconds(MISS_RELOAD_INTERVAL_SECS)) {
+                return Ok(None);
+            }
+            *last = Some(now);
         }
         self.reload().await?;
         Ok(self.published().into_iter().find(|k| k.key.kid == kid))
@@ -752,10 +772,10 @@ impl Identity {
             name: Some(user.display_name.clone()),
             upn: Some(user.upn.clone()),
             unique_name: Some(user.upn.clone()),
+            // Pairwise per (user, app), as Entra's `sub`: 43 base64url characters.
             sub: b64::url_encode(crypto::sha256(
                 format!("{}:{}", user.id, app.app_id).as_bytes(),
-            ))[..43]
-                .to_owned(),
+            )),
             tid: tenant.id.to_string(),
             uti: opaque(16),
             ver: "1.0".to_owned(),

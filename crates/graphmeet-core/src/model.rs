@@ -266,59 +266,7 @@ pub struct StoredMeeting {
     pub document: String,
 }
 
-/// What an audited event decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuditDecision {
-    /// A Graph call was authorized.
-    Allowed,
-    /// A Graph call was refused.
-    Denied,
-    /// An administrator changed the directory or the policies.
-    Changed,
-}
-
-impl AuditDecision {
-    /// The stored and displayed name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Allowed => "allowed",
-            Self::Denied => "denied",
-            Self::Changed => "changed",
-        }
-    }
-
-    /// Reads a stored name.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "allowed" => Some(Self::Allowed),
-            "denied" => Some(Self::Denied),
-            "changed" => Some(Self::Changed),
-            _ => None,
-        }
-    }
-}
-
-/// One entry of the audit log: an admin change or an authorization decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    /// When it happened.
-    pub at: DateTime<Utc>,
-    /// The request's id (Graph's `request-id`, or the admin request's).
-    pub request_id: String,
-    /// The tenant concerned.
-    pub tenant_id: Option<Uuid>,
-    /// The calling app.
-    pub app_id: Option<Uuid>,
-    /// The user acted for.
-    pub user_id: Option<Uuid>,
-    /// What was done, e.g. `CreateMeeting` or `POST /admin/policies`.
-    pub operation: String,
-    /// The outcome.
-    pub decision: AuditDecision,
-    /// Why, for people.
-    pub reason: String,
-}
+pub use graphmeet_wire::admin::{AuditDecision, AuditEntry};
 
 /// Which audit entries to read; every field narrows the result.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

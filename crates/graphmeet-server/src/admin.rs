@@ -490,7 +490,12 @@ fn policy_view(p: graphmeet_core::AccessPolicy) -> PolicyView {
 }
 
 fn grant_view(g: &graphmeet_core::PolicyGrant) -> GrantView {
-    let (kind, id, rank) = match g.target {
+    target_view(g.target, Some(g.policy_name.clone()), g.granted_at)
+}
+
+/// A target's grant as shown: `policy_name` None after a revocation.
+fn target_view(target: GrantTarget, policy_name: Option<String>, at: DateTime<Utc>) -> GrantView {
+    let (kind, id, rank) = match target {
         GrantTarget::User(u) => ("user", u.to_string(), None),
         GrantTarget::Group { id, rank } => ("group", id.to_string(), Some(rank)),
         GrantTarget::Global => ("global", String::new(), None),
@@ -499,8 +504,8 @@ fn grant_view(g: &graphmeet_core::PolicyGrant) -> GrantView {
         target_kind: kind.to_owned(),
         target_id: id,
         rank,
-        policy_name: Some(g.policy_name.clone()),
-        granted_at: rfc3339(g.granted_at),
+        policy_name,
+        granted_at: rfc3339(at),
     }
 }
 
@@ -709,16 +714,7 @@ async fn grant_policy(
         ))),
         None => {
             state.directory.revoke_policy(&tid, target).await?;
-            let mut view = grant_view(&graphmeet_core::PolicyGrant {
-                tenant_id: tenant.id,
-                target,
-                policy_id: Uuid::nil(),
-                policy_name: String::new(),
-                granted_at: state.clock.now(),
-                revoked_at: None,
-            });
-            view.policy_name = None;
-            Ok(Json(view))
+            Ok(Json(target_view(target, None, state.clock.now())))
         }
     }
 }

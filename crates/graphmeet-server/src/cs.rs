@@ -12,28 +12,9 @@ use axum::routing::post;
 use axum::{Json, Router};
 use graphmeet_core::directory::{AppIdsChange, DirectoryError};
 use graphmeet_core::{GrantTarget, Tenant};
+use graphmeet_wire::admin::{RunScript, ScriptOutput};
 use graphmeet_wire::cmdlet::{self, Cmdlet};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-/// The body of `POST /admin/cs`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct RunScript {
-    /// Tenant id or domain; may be left out when the server has one tenant.
-    #[serde(default)]
-    pub tenant: Option<String>,
-    /// One or more PowerShell statements.
-    pub script: String,
-}
-
-/// The answer: what PowerShell would have printed, and how many statements ran.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct ScriptOutput {
-    /// The output, in PowerShell's list layout.
-    pub output: String,
-    /// Statements carried out.
-    pub executed: usize,
-}
 
 /// The route, merged into the admin routes (behind the admin key).
 pub fn router() -> Router<AppState> {
@@ -274,7 +255,7 @@ async fn run_script(
     }
     Ok(Json(ScriptOutput {
         output,
-        executed: statements.len(),
+        executed: statements.len() as u64,
     }))
 }
 

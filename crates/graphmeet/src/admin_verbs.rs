@@ -637,16 +637,6 @@ fn cell(value: Option<&str>) -> String {
     }
 }
 
-/// An RFC 3339 time to the second, in UTC; the text as it came if it is not one.
-fn to_seconds(text: &str) -> String {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| {
-            t.with_timezone(&Utc)
-                .to_rfc3339_opts(SecondsFormat::Secs, true)
-        })
-        .unwrap_or_else(|_| text.to_owned())
-}
-
 /// Whether an RFC 3339 end time has passed.
 fn expired(end: &str) -> bool {
     DateTime::parse_from_rfc3339(end).is_ok_and(|end| end < Utc::now())
@@ -764,12 +754,12 @@ impl Render for AuditLog {
             .iter()
             .map(|e| {
                 vec![
-                    to_seconds(&e.at),
+                    e.at.to_rfc3339_opts(SecondsFormat::Secs, true),
                     e.decision.to_string(),
                     e.operation.clone(),
-                    cell(e.tenant_id.as_deref()),
-                    cell(e.app_id.as_deref()),
-                    cell(e.user_id.as_deref()),
+                    cell(e.tenant_id.map(|u| u.to_string()).as_deref()),
+                    cell(e.app_id.map(|u| u.to_string()).as_deref()),
+                    cell(e.user_id.map(|u| u.to_string()).as_deref()),
                     e.reason.clone(),
                 ]
             })
@@ -1049,9 +1039,9 @@ mod tests {
     #[test]
     fn audit_tables_have_one_row_an_entry_with_dashes_for_blanks() {
         let entry = AuditEntry {
-            at: "2026-03-01T09:00:00.123456789Z".into(),
+            at: "2026-03-01T09:00:00.123456789Z".parse().unwrap(),
             request_id: "r".into(),
-            tenant_id: Some("t".into()),
+            tenant_id: Some("0b2f4a8e-8a57-4a39-9d3e-0ab5b1a1c0de".parse().unwrap()),
             app_id: None,
             user_id: None,
             operation: "POST /admin/users".into(),
@@ -1066,7 +1056,7 @@ mod tests {
             .starts_with("TIME                  DECISION  OPERATION"));
         assert_eq!(
             lines.next().unwrap(),
-            "2026-03-01T09:00:00Z  changed   POST /admin/users  t       -    -     admin API answered 201"
+            "2026-03-01T09:00:00Z  changed   POST /admin/users  0b2f4a8e-8a57-4a39-9d3e-0ab5b1a1c0de  -    -     admin API answered 201"
         );
     }
 

@@ -10,7 +10,7 @@ pub mod fault;
 pub mod meetings;
 
 use crate::state::AppState;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -72,15 +72,6 @@ impl IntoResponse for GraphFailure {
     }
 }
 
-/// The ids of one Graph request, for handlers and the error renderer.
-#[derive(Debug, Clone)]
-pub struct GraphRequest {
-    /// Our `request-id`.
-    pub request_id: String,
-    /// The caller's `client-request-id`, or the request-id.
-    pub client_request_id: String,
-}
-
 /// Graph's response envelope: ids, diagnostics headers, and error bodies with `innerError`.
 pub async fn envelope(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let request_id = Uuid::new_v4().to_string();
@@ -92,11 +83,6 @@ pub async fn envelope(State(state): State<AppState>, mut request: Request, next:
         .filter(|v| !v.is_empty() && v.len() <= 128)
         .map(str::to_owned)
         .unwrap_or_else(|| request_id.clone());
-    let ids = GraphRequest {
-        request_id: request_id.clone(),
-        client_request_id: client_request_id.clone(),
-    };
-    request.extensions_mut().insert(ids);
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         request.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
@@ -156,35 +142,6 @@ pub async fn envelope(State(state): State<AppState>, mut request: Request, next:
     response
 }
 
-/// A request body read as Graph reads it: JSON only, bounded, with Graph's errors.
-pub struct GraphBody(pub axum::body::Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for GraphBody {
-    type Rejection = GraphFailure;
-
-    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let essence = content_type
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
-        if essence != "application/json" && !essence.ends_with("+json") {
-            return Err(GraphError::unsupported_media_type(&content_type).into());
-        }
-        let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
-            .await
-            .map_err(|_| GraphFailure::from(GraphError::payload_too_large(BODY_LIMIT)))?;
-        Ok(Self(bytes))
-    }
-}
-
 /// Graph's answer for a path it has no resource for: 400 naming the first segment it could not
 /// resolve (Graph does not 404 unknown segments).
 async fn unknown_route(uri: Uri) -> GraphFailure {
@@ -216,15 +173,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .layer(axum::middleware::from_fn_with_state(state, envelope))
 }
 
-/// Whether the caller asked for the newer enum members (`Prefer: include-unknown-enum-members`).
+/// Whether the caller asked for the newer enum members (`Prefer: include-unknown-enum-members`),
+/// in any of its `Prefer` headers.
 pub fn prefers_unknown_enum_members(headers: &HeaderMap) -> bool {
     headers
         .get_all("prefer")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|p| {
-            p.trim()
-                .eq_ignore_ascii_case("include-unknown-enum-members")
-        })
+        .any(graphmeet_wire::graph::meeting::prefers_unknown_enum_members)
 }
