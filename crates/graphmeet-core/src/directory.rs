@@ -4,6 +4,7 @@
 
 use crate::clock::Clock;
 use crate::crypto::{self, KeyAndCertificate};
+use crate::index::DirectoryIndex;
 use crate::model::*;
 use crate::store::{Store, StoreError};
 use chrono::Duration;
@@ -78,6 +79,9 @@ pub const MIN_GIVEN_SECRET_LEN: usize = 16;
 pub struct Directory {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The in-memory index the services decide on: every write catches it up before it
+    /// returns, so the next request sees the change.
+    pub(crate) index: Option<Arc<DirectoryIndex>>,
 }
 
 fn valid_domain(domain: &str) -> bool {
@@ -115,7 +119,44 @@ fn slug(name: &str) -> String {
 impl Directory {
     /// Administration over `store`.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self {
+            store,
+            clock,
+            index: None,
+        }
+    }
+
+    /// The same, keeping `index` current with every write.
+    pub fn with_index(mut self, index: Arc<DirectoryIndex>) -> Self {
+        self.index = Some(index);
+        self
+    }
+
+    /// The same administration without catching the index up after each write, for bulk work
+    /// that catches up once at its end ([`Directory::catch_up`]).
+    pub(crate) fn deferring_index(&self) -> Self {
+        Self {
+            index: None,
+            ..self.clone()
+        }
+    }
+
+    /// Brings the index up to date with the store (a failure is logged: the background poll
+    /// tries again).
+    pub async fn catch_up(&self) {
+        if let Some(index) = &self.index {
+            if let Err(e) = index.catch_up().await {
+                tracing::warn!(error = %e, "could not catch the directory index up");
+            }
+        }
+    }
+
+    /// Passes a store write's result on, after catching the index up when it succeeded.
+    async fn written<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        if result.is_ok() {
+            self.catch_up().await;
+        }
+        result
     }
 
     /// Resolves a tenant given by id or by domain.
@@ -152,7 +193,8 @@ impl Directory {
             domains: vec![domain],
             created_at: self.clock.now(),
         };
-        self.store.create_tenant(&tenant).await?;
+        self.written(self.store.create_tenant(&tenant).await)
+            .await?;
         Ok(tenant)
     }
 
@@ -216,7 +258,7 @@ impl Directory {
             password_hash,
             created_at: self.clock.now(),
         };
-        self.store.create_user(&user).await?;
+        self.written(self.store.create_user(&user).await).await?;
         Ok(user)
     }
 
@@ -271,7 +313,9 @@ impl Directory {
             .ok_or_else(|| {
                 DirectoryError::NotFound(format!("user {user_id} in tenant {}", group.tenant_id))
             })?;
-        Ok(self.store.add_group_member(group_id, user_id).await?)
+        Ok(self
+            .written(self.store.add_group_member(group_id, user_id).await)
+            .await?)
     }
 
     /// Removes a user from a group; returns whether the user was a member.
@@ -284,7 +328,9 @@ impl Directory {
             .get_group(group_id)
             .await?
             .ok_or_else(|| DirectoryError::NotFound(format!("group {group_id}")))?;
-        Ok(self.store.remove_group_member(group_id, user_id).await?)
+        Ok(self
+            .written(self.store.remove_group_member(group_id, user_id).await)
+            .await?)
     }
 
     /// The tenant an admin command names, or the only tenant when it names none.
@@ -357,10 +403,13 @@ impl Directory {
             multi_tenant,
             created_at: now,
         };
-        self.store.create_app(&app).await?;
+        self.written(self.store.create_app(&app).await).await?;
         let sp = self
-            .store
-            .grant_consent(tenant.id, app.app_id, Uuid::new_v4(), &[], now)
+            .written(
+                self.store
+                    .grant_consent(tenant.id, app.app_id, Uuid::new_v4(), &[], now)
+                    .await,
+            )
             .await?;
         Ok((app, sp))
     }
@@ -419,7 +468,8 @@ impl Directory {
             start: now,
             end: now + lifetime,
         };
-        self.store.add_secret(&credential).await?;
+        self.written(self.store.add_secret(&credential).await)
+            .await?;
         Ok(NewSecret { credential, value })
     }
 
@@ -472,7 +522,8 @@ impl Directory {
             start: parsed.not_before,
             end: parsed.not_after,
         };
-        self.store.add_certificate(&credential).await?;
+        self.written(self.store.add_certificate(&credential).await)
+            .await?;
         Ok(credential)
     }
 
@@ -495,13 +546,16 @@ impl Directory {
         }
         let canonical = canonical_roles(roles)?;
         Ok(self
-            .store
-            .grant_consent(
-                tenant.id,
-                app_id,
-                Uuid::new_v4(),
-                &canonical,
-                self.clock.now(),
+            .written(
+                self.store
+                    .grant_consent(
+                        tenant.id,
+                        app_id,
+                        Uuid::new_v4(),
+                        &canonical,
+                        self.clock.now(),
+                    )
+                    .await,
             )
             .await?)
     }
@@ -572,7 +626,10 @@ impl Directory {
     /// their service principals in other tenants).
     pub async fn delete_tenant(&self, tenant: &str) -> Result<Tenant, DirectoryError> {
         let tenant = self.tenant(tenant).await?;
-        if !self.store.delete_tenant(tenant.id).await? {
+        if !self
+            .written(self.store.delete_tenant(tenant.id).await)
+            .await?
+        {
             return Err(DirectoryError::NotFound(format!("tenant {}", tenant.id)));
         }
         Ok(tenant)
@@ -583,7 +640,7 @@ impl Directory {
     /// its meetings.
     pub async fn delete_user(&self, id_or_upn: &str) -> Result<User, DirectoryError> {
         let user = self.user(id_or_upn).await?;
-        if !self.store.delete_user(user.id).await? {
+        if !self.written(self.store.delete_user(user.id).await).await? {
             return Err(DirectoryError::NotFound(format!("user {id_or_upn}")));
         }
         Ok(user)
@@ -592,7 +649,10 @@ impl Directory {
     /// Deletes a group with its memberships and the policy grants made to it.
     pub async fn delete_group(&self, group_id: Uuid) -> Result<Group, DirectoryError> {
         let group = self.group(group_id).await?;
-        if !self.store.delete_group(group_id).await? {
+        if !self
+            .written(self.store.delete_group(group_id).await)
+            .await?
+        {
             return Err(DirectoryError::NotFound(format!("group {group_id}")));
         }
         Ok(group)
@@ -602,7 +662,7 @@ impl Directory {
     /// tenant; policies keep listing its id.
     pub async fn delete_app(&self, app_id: Uuid) -> Result<App, DirectoryError> {
         let app = self.app(app_id).await?;
-        if !self.store.delete_app(app_id).await? {
+        if !self.written(self.store.delete_app(app_id).await).await? {
             return Err(DirectoryError::NotFound(format!("app {app_id}")));
         }
         Ok(app)
@@ -620,7 +680,10 @@ impl Directory {
     /// Removes one client secret of an app; it gets no token from then on.
     pub async fn remove_secret(&self, app_id: Uuid, key_id: Uuid) -> Result<(), DirectoryError> {
         self.app(app_id).await?;
-        if !self.store.delete_secret(app_id, key_id).await? {
+        if !self
+            .written(self.store.delete_secret(app_id, key_id).await)
+            .await?
+        {
             return Err(DirectoryError::NotFound(format!(
                 "secret {key_id} of app {app_id}"
             )));
@@ -635,7 +698,10 @@ impl Directory {
         key_id: Uuid,
     ) -> Result<(), DirectoryError> {
         self.app(app_id).await?;
-        if !self.store.delete_certificate(app_id, key_id).await? {
+        if !self
+            .written(self.store.delete_certificate(app_id, key_id).await)
+            .await?
+        {
             return Err(DirectoryError::NotFound(format!(
                 "certificate {key_id} of app {app_id}"
             )));
@@ -658,8 +724,7 @@ impl Directory {
             ));
         }
         let roles = canonical_roles(roles)?;
-        self.store
-            .revoke_consent(tenant.id, app_id, &roles)
+        self.written(self.store.revoke_consent(tenant.id, app_id, &roles).await)
             .await
             .map_err(|e| match e {
                 StoreError::NotFound(_) => DirectoryError::NotFound(format!(
@@ -670,9 +735,34 @@ impl Directory {
             })
     }
 
+    /// Every tenant, oldest first.
+    pub async fn tenants(&self) -> Result<Vec<Tenant>, DirectoryError> {
+        Ok(self.store.list_tenants().await?)
+    }
+
+    /// The users of a tenant, oldest first.
+    pub async fn users(&self, tenant: &Tenant) -> Result<Vec<User>, DirectoryError> {
+        Ok(self.store.list_users(tenant.id).await?)
+    }
+
+    /// Every app registration, oldest first.
+    pub async fn apps(&self) -> Result<Vec<App>, DirectoryError> {
+        Ok(self.store.list_apps().await?)
+    }
+
+    /// Every grant of a tenant, ended ones included, oldest first.
+    pub async fn grants(&self, tenant: &Tenant) -> Result<Vec<PolicyGrant>, DirectoryError> {
+        Ok(self.store.list_policy_grants(tenant.id).await?)
+    }
+
+    /// Audit entries matching the query, newest first.
+    pub async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, DirectoryError> {
+        Ok(self.store.query_audit(query).await?)
+    }
+
     /// Empties the directory, policies, meetings and audit log; signing keys stay.
     pub async fn reset(&self) -> Result<(), DirectoryError> {
-        Ok(self.store.reset().await?)
+        Ok(self.written(self.store.reset().await).await?)
     }
 }
 
@@ -723,7 +813,8 @@ impl Directory {
             removed_at: None,
             apps,
         };
-        self.store.create_policy(&policy).await?;
+        self.written(self.store.create_policy(&policy).await)
+            .await?;
         Ok(policy)
     }
 
@@ -763,9 +854,12 @@ impl Directory {
             .await?
             .ok_or_else(|| DirectoryError::NotFound(format!("policy {name}")))?;
         if let Some(description) = description {
-            self.store
-                .set_policy_description(tenant_rec.id, &current.name, description)
-                .await?;
+            self.written(
+                self.store
+                    .set_policy_description(tenant_rec.id, &current.name, description)
+                    .await,
+            )
+            .await?;
         }
         let (add, remove) = match apps {
             None => (Vec::new(), Vec::new()),
@@ -782,13 +876,16 @@ impl Directory {
             }
         };
         Ok(self
-            .store
-            .change_policy_apps(
-                tenant_rec.id,
-                &current.name,
-                &add,
-                &remove,
-                self.clock.now(),
+            .written(
+                self.store
+                    .change_policy_apps(
+                        tenant_rec.id,
+                        &current.name,
+                        &add,
+                        &remove,
+                        self.clock.now(),
+                    )
+                    .await,
             )
             .await?)
     }
@@ -797,8 +894,11 @@ impl Directory {
     pub async fn remove_policy(&self, tenant: &str, name: &str) -> Result<(), DirectoryError> {
         let tenant = self.tenant(tenant).await?;
         Ok(self
-            .store
-            .remove_policy(tenant.id, name, self.clock.now())
+            .written(
+                self.store
+                    .remove_policy(tenant.id, name, self.clock.now())
+                    .await,
+            )
             .await?)
     }
 
@@ -825,7 +925,7 @@ impl Directory {
             granted_at: self.clock.now(),
             revoked_at: None,
         };
-        self.store.grant_policy(&grant).await?;
+        self.written(self.store.grant_policy(&grant).await).await?;
         Ok(grant)
     }
 
@@ -839,8 +939,11 @@ impl Directory {
         let tenant = self.tenant(tenant).await?;
         self.check_target(&tenant, target).await?;
         Ok(self
-            .store
-            .revoke_policy_grant(tenant.id, target, self.clock.now())
+            .written(
+                self.store
+                    .revoke_policy_grant(tenant.id, target, self.clock.now())
+                    .await,
+            )
             .await?)
     }
 

@@ -6,10 +6,12 @@
 //! outcome in Microsoft's wire formats. Time comes from an injected [`Clock`], so tests never
 //! sleep.
 
+pub mod access;
 pub mod clock;
 pub mod crypto;
 pub mod directory;
 pub mod identity;
+pub mod index;
 pub mod meetings;
 pub mod model;
 pub mod policy;

@@ -99,6 +99,12 @@ impl Meetings {
         }
     }
 
+    /// The meeting of a chat thread, in any tenant: what the join landing page shows (it is
+    /// public, as a meeting link is).
+    pub async fn by_thread_id(&self, thread_id: &str) -> Result<Option<StoredMeeting>, StoreError> {
+        self.store.find_meeting_by_thread_id(thread_id).await
+    }
+
     /// `POST …/onlineMeetings`.
     pub async fn create(
         &self,

@@ -4,6 +4,65 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// A tenant as a request or a command names it: by id (a GUID, in any case) or by one of its
+/// domains. Parsed once, at the edge.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TenantRef {
+    /// The tenant id.
+    Id(Uuid),
+    /// A verified domain, lower-case.
+    Domain(String),
+}
+
+impl TenantRef {
+    /// A GUID names the tenant by id; anything else is a domain.
+    pub fn parse(text: &str) -> Self {
+        let text = text.trim();
+        match Uuid::parse_str(text) {
+            Ok(id) => Self::Id(id),
+            Err(_) => Self::Domain(text.to_ascii_lowercase()),
+        }
+    }
+}
+
+impl std::fmt::Display for TenantRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Id(id) => write!(f, "{id}"),
+            Self::Domain(d) => f.write_str(d),
+        }
+    }
+}
+
+/// A user as a request or a command names it: by object id or by user principal name. Parsed
+/// once, at the edge.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum UserRef {
+    /// The object id.
+    Id(Uuid),
+    /// The UPN (or whatever else the segment held, which then matches no user), as written.
+    Upn(String),
+}
+
+impl UserRef {
+    /// A GUID names the user by object id; anything else is a UPN.
+    pub fn parse(text: &str) -> Self {
+        match Uuid::parse_str(text.trim()) {
+            Ok(id) => Self::Id(id),
+            Err(_) => Self::Upn(text.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Display for UserRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Id(id) => write!(f, "{id}"),
+            Self::Upn(upn) => f.write_str(upn),
+        }
+    }
+}
+
 /// A directory (Entra tenant): its id and its verified domains.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tenant {
@@ -200,7 +259,7 @@ impl AccessPolicy {
 }
 
 /// Whom a policy is granted to (`Grant-CsApplicationAccessPolicy -Identity | -Group | -Global`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum GrantTarget {
     /// One user, by object id.
     User(Uuid),
@@ -267,6 +326,50 @@ pub struct StoredMeeting {
 }
 
 pub use graphmeet_wire::admin::{AuditDecision, AuditEntry};
+
+/// One row of the directory change log: something authorization or the token endpoint reads
+/// changed, in one transaction that committed before any later row's. Instances catch up on the
+/// rows after the last one they applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryChange {
+    /// The row's position in the log; increases with commit order.
+    pub seq: i64,
+    /// What changed.
+    pub entity: ChangedEntity,
+}
+
+/// What a [`DirectoryChange`] is about; each names the record to read again.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ChangedEntity {
+    /// A tenant or its domains.
+    Tenant(Uuid),
+    /// A user.
+    User(Uuid),
+    /// A user's group memberships.
+    Memberships(Uuid),
+    /// An app registration or its credentials.
+    App(Uuid),
+    /// An app's service principal (or its roles) in a tenant.
+    ServicePrincipal {
+        /// The tenant.
+        tenant_id: Uuid,
+        /// The app.
+        app_id: Uuid,
+    },
+    /// The signing keys.
+    SigningKeys,
+    /// A tenant's access policies or the apps they list.
+    Policies(Uuid),
+    /// The grants of one assignee (a user, a group or the whole tenant) of a tenant.
+    Grants {
+        /// The tenant.
+        tenant_id: Uuid,
+        /// The assignee; a group's rank is not part of the key (read as 0).
+        assignee: GrantTarget,
+    },
+    /// A row the log could not read (a newer server's kind); read everything again.
+    Unknown,
+}
 
 /// Which audit entries to read; every field narrows the result.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

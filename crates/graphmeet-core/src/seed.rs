@@ -80,6 +80,13 @@ fn at(tenant: &SeedTenant, what: Option<String>) -> String {
 impl Directory {
     /// Applies a seed: creates what is missing, leaves what exists, and says what it did.
     pub async fn apply_seed(&self, seed: &Seed) -> Result<ApplySummary, SeedError> {
+        // One catch-up of the index for the whole seed, rather than one per record.
+        let result = self.deferring_index().apply_seed_records(seed).await;
+        self.catch_up().await;
+        result
+    }
+
+    async fn apply_seed_records(&self, seed: &Seed) -> Result<ApplySummary, SeedError> {
         let mut tally = Tally(ApplySummary::default());
         let mut tenants: Vec<Tenant> = Vec::with_capacity(seed.tenants.len());
         for t in &seed.tenants {

@@ -244,4 +244,24 @@ pub trait Store: Send + Sync + 'static {
     async fn query_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
     /// Deletes entries older than `before`; returns how many.
     async fn purge_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// The directory change log after `after`, oldest first, at most `limit` rows.
+    async fn directory_changes(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<DirectoryChange>, StoreError>;
+    /// The oldest and newest sequence numbers in the change log; `(0, 0)` when it is empty.
+    async fn directory_change_bounds(&self) -> Result<(i64, i64), StoreError>;
+    /// Deletes change-log rows, keeping the newest `keep`; returns how many went.
+    async fn prune_directory_changes(&self, keep: i64) -> Result<u64, StoreError>;
+    /// Every (group, user) membership of a tenant's groups.
+    async fn list_memberships(&self, tenant_id: Uuid) -> Result<Vec<(Uuid, Uuid)>, StoreError>;
+    /// The grants, ended ones included, of one assignee (for a group, whatever its rank),
+    /// oldest first.
+    async fn list_grants_of(
+        &self,
+        tenant_id: Uuid,
+        assignee: GrantTarget,
+    ) -> Result<Vec<PolicyGrant>, StoreError>;
 }

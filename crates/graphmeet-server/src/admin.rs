@@ -14,6 +14,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use graphmeet_core::directory::DirectoryError;
 use graphmeet_core::identity::IdentityError;
 use graphmeet_core::seed::SeedError;
+use graphmeet_core::UserRef;
 use graphmeet_core::{
     App, CertificateCredential, GrantTarget, SecretCredential, ServicePrincipal, StoreError,
     Tenant, User,
@@ -220,6 +221,11 @@ async fn require_admin_key(
     let method = request.method().clone();
     let operation = format!("{} {}", method, request.uri().path());
     let response = next.run(request).await;
+    // What an admin change wrote is in the index before the answer goes: the next Graph call
+    // or explanation sees it.
+    if method != axum::http::Method::GET {
+        crate::sync_index(&state).await;
+    }
     // Every change an administrator makes goes to the audit log.
     if method != axum::http::Method::GET && response.status().is_success() {
         let entry = graphmeet_core::AuditEntry {
@@ -232,9 +238,7 @@ async fn require_admin_key(
             decision: graphmeet_core::AuditDecision::Changed,
             reason: format!("admin API answered {}", response.status().as_u16()),
         };
-        if let Err(e) = state.store.append_audit(&entry).await {
-            tracing::error!(error = %e, "could not write the audit log");
-        }
+        state.access.record(entry).await;
     }
     response
 }
@@ -328,8 +332,8 @@ async fn list_tenants(
 ) -> Result<Json<Vec<TenantView>>, AdminFailure> {
     Ok(Json(
         state
-            .store
-            .list_tenants()
+            .directory
+            .tenants()
             .await?
             .into_iter()
             .map(tenant_view)
@@ -360,8 +364,8 @@ async fn list_users(
     let tenant = state.directory.tenant(&tenant).await?;
     Ok(Json(
         state
-            .store
-            .list_users(tenant.id)
+            .directory
+            .users(&tenant)
             .await?
             .into_iter()
             .map(user_view)
@@ -383,8 +387,8 @@ async fn create_app(
 async fn list_apps(State(state): State<AppState>) -> Result<Json<Vec<AppView>>, AdminFailure> {
     Ok(Json(
         state
-            .store
-            .list_apps()
+            .directory
+            .apps()
             .await?
             .into_iter()
             .map(app_view)
@@ -724,7 +728,7 @@ async fn list_grants(
     axum::extract::Query(q): axum::extract::Query<TenantQuery>,
 ) -> Result<Json<Vec<GrantView>>, AdminFailure> {
     let tenant = state.directory.tenant_or_only(q.tenant.as_deref()).await?;
-    let grants = state.store.list_policy_grants(tenant.id).await?;
+    let grants = state.directory.grants(&tenant).await?;
     Ok(Json(
         grants
             .iter()
@@ -747,28 +751,16 @@ async fn explain_policy(
     axum::extract::Query(q): axum::extract::Query<ExplainQuery>,
 ) -> Result<Json<serde_json::Value>, AdminFailure> {
     let tenant = state.directory.tenant_or_only(q.tenant.as_deref()).await?;
-    let user = state.directory.user_in(&tenant, &q.user).await?;
     let app_id = parse_uuid(&q.app, "application id")?;
-    let policies = state.store.list_policies(tenant.id).await?;
-    let grants = state.store.list_policy_grants(tenant.id).await?;
-    let groups: Vec<Uuid> = state
-        .store
-        .groups_of_user(user.id)
-        .await?
-        .into_iter()
-        .map(|g| g.id)
-        .collect();
-    let decision = graphmeet_core::policy::decide(
-        &graphmeet_core::policy::PolicyState {
-            policies: &policies,
-            grants: &grants,
-        },
-        app_id,
-        user.id,
-        &groups,
-        state.clock.now(),
-        state.policy_propagation_delay,
-    );
+    let (user, decision) = state
+        .access
+        .explain(&tenant, app_id, &UserRef::parse(&q.user))
+        .ok_or_else(|| {
+            AdminFailure::from(DirectoryError::NotFound(format!(
+                "user {} in tenant {}",
+                q.user, tenant.id
+            )))
+        })?;
     let mut body = serde_json::to_value(&decision).unwrap_or_default();
     if let Some(map) = body.as_object_mut() {
         map.insert(
@@ -841,7 +833,7 @@ async fn query_audit(
         since,
         limit: p.limit.unwrap_or(100),
     };
-    Ok(Json(state.store.query_audit(&query).await?))
+    Ok(Json(state.directory.audit(&query).await?))
 }
 
 // ---- deletions, credentials, consent revocation, seeds, reset ----------------------------------

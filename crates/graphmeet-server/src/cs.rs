@@ -172,13 +172,7 @@ impl Runner<'_> {
                 self.grant(target, policy_name.as_deref()).await?;
             }
             Cmdlet::GrantToEveryUser { policy_name, .. } => {
-                for user in self
-                    .state
-                    .store
-                    .list_users(self.tenant.id)
-                    .await
-                    .map_err(DirectoryError::from)?
-                {
+                for user in dir.users(&self.tenant).await? {
                     self.grant(GrantTarget::User(user.id), policy_name.as_deref())
                         .await?;
                 }
@@ -186,19 +180,9 @@ impl Runner<'_> {
             Cmdlet::GetOnlineUser { identity } => {
                 let users = match identity {
                     Some(u) => vec![dir.user_in(&self.tenant, u).await?],
-                    None => self
-                        .state
-                        .store
-                        .list_users(self.tenant.id)
-                        .await
-                        .map_err(DirectoryError::from)?,
+                    None => dir.users(&self.tenant).await?,
                 };
-                let grants = self
-                    .state
-                    .store
-                    .list_policy_grants(self.tenant.id)
-                    .await
-                    .map_err(DirectoryError::from)?;
+                let grants = dir.grants(&self.tenant).await?;
                 for user in users {
                     let policy = grants
                         .iter()

@@ -13,9 +13,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use graphmeet_core::crypto;
-use graphmeet_core::identity::{
-    resolve_tenant, ClientCredentialsRequest, IdentityError, PasswordRequest,
-};
+use graphmeet_core::identity::{ClientCredentialsRequest, IdentityError, PasswordRequest};
+use graphmeet_core::TenantRef;
 use graphmeet_wire::{b64, AadstsError, TokenResponse};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -339,13 +338,9 @@ async fn tenant_id_for(
         return Ok("{tenantid}".to_owned());
     }
     let trace = Trace::new(state, headers, None);
-    match resolve_tenant(state.store.as_ref(), segment).await {
-        Ok(Some(t)) => Ok(t.id.to_string()),
-        Ok(None) => Err(trace.error(state, AadstsError::tenant_not_found(segment))),
-        Err(e) => {
-            tracing::error!(error = %e, "tenant lookup failed");
-            Err(trace.error(state, AadstsError::transient()))
-        }
+    match state.index.resolve_tenant(&TenantRef::parse(segment)) {
+        Some(t) => Ok(t.id.to_string()),
+        None => Err(trace.error(state, AadstsError::tenant_not_found(segment))),
     }
 }
 

@@ -48,7 +48,7 @@ async fn landing_page(
     let not_found = || {
         page(StatusCode::NOT_FOUND, "Meeting not found", "<h1>Meeting not found</h1><p>This meeting link does not belong to a meeting on this server.</p>")
     };
-    let stored = match state.store.find_meeting_by_thread_id(&thread).await {
+    let stored = match state.meetings.by_thread_id(&thread).await {
         Ok(Some(m)) => m,
         Ok(None) => return not_found(),
         Err(e) => {

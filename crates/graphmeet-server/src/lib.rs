@@ -19,8 +19,10 @@ use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
+use graphmeet_core::access::{Access, StoreAudit};
 use graphmeet_core::directory::Directory;
 use graphmeet_core::identity::{Identity, KeyRing, TokenLifetimes};
+use graphmeet_core::index::DirectoryIndex;
 use graphmeet_core::verify::TokenVerifier;
 use graphmeet_core::{Clock, Store, SystemClock};
 use graphmeet_store::SqlStore;
@@ -139,10 +141,10 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
-    match state.store.list_signing_keys().await {
-        Ok(keys) if !keys.is_empty() => (StatusCode::OK, "ready"),
-        Ok(_) => (StatusCode::SERVICE_UNAVAILABLE, "no signing key"),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    if state.identity.keys().published().is_empty() {
+        (StatusCode::SERVICE_UNAVAILABLE, "no signing key")
+    } else {
+        (StatusCode::OK, "ready")
     }
 }
 
@@ -251,34 +253,37 @@ pub async fn build(
     let lifetimes = TokenLifetimes::default();
     let keys = Arc::new(KeyRing::new(dyn_store.clone(), clock.clone(), lifetimes));
     keys.ensure_key().await?;
+    let index = DirectoryIndex::load(dyn_store.clone()).await?;
+    let join_url_base = join_url_base
+        .unwrap_or_else(|| public_url.clone())
+        .trim_end_matches('/')
+        .to_owned();
     let state = AppState {
+        access: Access::new(
+            index.clone(),
+            clock.clone(),
+            policy_propagation_delay,
+            Arc::new(StoreAudit(dyn_store.clone())),
+        ),
+        index: index.clone(),
         identity: Arc::new(Identity::new(
             dyn_store.clone(),
             clock.clone(),
             keys.clone(),
             lifetimes,
         )),
-        directory: Directory::new(dyn_store.clone(), clock.clone()),
+        directory: Directory::new(dyn_store.clone(), clock.clone()).with_index(index.clone()),
         meetings: graphmeet_core::meetings::Meetings::new(
             dyn_store.clone(),
             clock.clone(),
-            join_url_base
-                .clone()
-                .unwrap_or_else(|| public_url.clone())
-                .trim_end_matches('/')
-                .to_owned(),
+            join_url_base.clone(),
         ),
         verifier: Arc::new(TokenVerifier::new(keys, clock.clone())),
-        store: dyn_store,
         clock,
         scheme,
-        join_url_base: join_url_base
-            .unwrap_or_else(|| public_url.clone())
-            .trim_end_matches('/')
-            .to_owned(),
+        join_url_base,
         public_url,
         admin_key_hash: Arc::new(graphmeet_core::crypto::sha256(admin_key.as_bytes())),
-        policy_propagation_delay,
         faults: Arc::new(graph::fault::FaultInjector::new(fault)),
     };
     Ok(Parts { state, store })
@@ -298,7 +303,7 @@ pub struct RunningServer {
     pub dev_credentials: Option<PathBuf>,
     handle: axum_server::Handle,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
-    retention_task: tokio::task::JoinHandle<()>,
+    maintenance_task: tokio::task::JoinHandle<()>,
     store: Arc<SqlStore>,
 }
 
@@ -308,7 +313,7 @@ impl RunningServer {
         self.handle
             .graceful_shutdown(Some(std::time::Duration::from_secs(10)));
         let _ = self.task.await;
-        self.retention_task.abort();
+        self.maintenance_task.abort();
         self.store.close().await;
     }
 }
@@ -420,10 +425,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     }
 
     let mut dev_credentials = None;
-    if config.bootstrap
-        && config.seed.is_none()
-        && parts.state.store.list_tenants().await?.is_empty()
-    {
+    if config.bootstrap && config.seed.is_none() && parts.state.index.tenants().is_empty() {
         let (creds, path) = bootstrap::bootstrap(
             &parts.state.directory,
             &config.data_dir,
@@ -435,30 +437,22 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         dev_credentials = Some(path);
     }
 
+    // What the seed or the bootstrap wrote, before the first request.
+    sync_index(&parts.state).await;
+
     let server_info = serde_json::json!({ "url": base_url, "ca_cert_path": tls.as_ref().map(|t| t.ca_cert.display().to_string()) });
     fsutil::write_public(
         &config.data_dir.join("server.json"),
         server_info.to_string().as_bytes(),
     )?;
 
-    // Audit entries older than the retention go, now and every hour.
-    let retention_store = parts.state.store.clone();
-    let retention_clock = parts.state.clock.clone();
-    let retention = config.audit_retention;
-    let retention_task = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            match retention_store
-                .purge_audit(retention_clock.now() - retention)
-                .await
-            {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(entries = n, "purged old audit entries"),
-                Err(e) => tracing::warn!(error = %e, "could not purge the audit log"),
-            }
-        }
-    });
+    // The directory index follows what the other instances change; a failed catch-up is
+    // tried again at the next wake-up.
+    let maintenance_task = tokio::spawn(maintain(
+        parts.store.clone(),
+        parts.state.clone(),
+        config.audit_retention,
+    ));
 
     let router = app(parts.state);
     let service = tower::util::MapRequestLayer::new(normalise_path).layer(router);
@@ -486,9 +480,86 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         dev_credentials,
         handle,
         task,
-        retention_task,
+        maintenance_task,
         store: parts.store,
     })
+}
+
+/// How often the directory index polls the change log (besides PostgreSQL's notifications).
+const INDEX_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+/// How many change-log rows are kept; an instance further behind reloads everything.
+const CHANGES_KEPT: i64 = 100_000;
+
+/// The background work of a running server: keeping the directory index current (woken by
+/// PostgreSQL notifications, and polling), reloading signing keys rotated elsewhere, pruning
+/// the change log, and purging audit entries older than the retention.
+async fn maintain(store: Arc<SqlStore>, state: AppState, audit_retention: chrono::Duration) {
+    let mut listener = None;
+    let mut poll = tokio::time::interval(INDEX_POLL);
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    let mut prune = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        if listener.is_none() {
+            match store.directory_listener().await {
+                Ok(l) => listener = l.map(Box::new),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for directory changes; polling")
+                }
+            }
+        }
+        let notified = async {
+            match listener.as_mut() {
+                Some(l) => l.recv().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            result = notified => {
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "lost the directory change listener");
+                    listener = None;
+                }
+            }
+            _ = poll.tick() => {}
+            _ = hourly.tick() => {
+                match store.purge_audit(state.clock.now() - audit_retention).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(entries = n, "purged old audit entries"),
+                    Err(e) => tracing::warn!(error = %e, "could not purge the audit log"),
+                }
+                continue;
+            }
+            _ = prune.tick() => {
+                if let Err(e) = store.prune_directory_changes(CHANGES_KEPT).await {
+                    tracing::warn!(error = %e, "could not prune the directory change log");
+                }
+                continue;
+            }
+        }
+        sync_index(&state).await;
+    }
+}
+
+/// Applies the directory changes not yet seen, and reloads the signing keys when they changed.
+pub(crate) async fn sync_index(state: &AppState) {
+    match state.index.catch_up().await {
+        Ok(done) => {
+            if done.changes > 0 {
+                tracing::debug!(
+                    changes = done.changes,
+                    reloaded = done.reloaded,
+                    "directory index caught up"
+                );
+            }
+            if done.signing_keys {
+                if let Err(e) = state.identity.keys().reload().await {
+                    tracing::warn!(error = %e, "could not reload the signing keys");
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not catch up with the directory change log"),
+    }
 }
 
 async fn shutdown_signal() {

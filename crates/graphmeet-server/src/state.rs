@@ -1,16 +1,22 @@
 //! What every handler shares.
 
+use graphmeet_core::access::Access;
 use graphmeet_core::directory::Directory;
 use graphmeet_core::identity::Identity;
+use graphmeet_core::index::DirectoryIndex;
 use graphmeet_core::verify::TokenVerifier;
-use graphmeet_core::{Clock, Store};
+use graphmeet_core::Clock;
 use std::sync::Arc;
 
-/// The application state handed to every handler.
+/// The application state handed to every handler: services, never the store, so that no
+/// handler can reach around them.
 #[derive(Clone)]
 pub struct AppState {
-    /// The store.
-    pub store: Arc<dyn Store>,
+    /// Authorization of Graph calls.
+    pub access: Access,
+    /// The in-memory directory the services decide on; admin writes catch it up before they
+    /// answer.
+    pub index: Arc<DirectoryIndex>,
     /// The clock.
     pub clock: Arc<dyn Clock>,
     /// The identity platform.
@@ -30,9 +36,6 @@ pub struct AppState {
     pub public_url: String,
     /// The admin key's SHA-256, compared in constant time.
     pub admin_key_hash: Arc<Vec<u8>>,
-    /// How long application-access-policy changes take to reach Graph calls (the real service
-    /// takes up to 30 minutes; 0 applies them at once).
-    pub policy_propagation_delay: chrono::Duration,
     /// `scheme://host[:port]` of the meetings' `joinWebUrl` (`https://teams.microsoft.com`, or
     /// this server, which serves a landing page for them).
     pub join_url_base: String,

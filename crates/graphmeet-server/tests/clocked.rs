@@ -196,7 +196,9 @@ async fn multi_tenant_consent_and_missing_service_principals() {
         multi_tenant: false,
         created_at: h.clock.now(),
     };
-    h.parts.state.store.create_app(&orphan).await.unwrap();
+    graphmeet_core::Store::create_app(h.parts.store.as_ref(), &orphan)
+        .await
+        .unwrap();
     let orphan_secret = dir
         .add_secret(orphan.app_id, "s", Duration::days(1))
         .await

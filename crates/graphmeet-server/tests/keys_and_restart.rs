@@ -4,6 +4,7 @@
 mod common;
 use common::*;
 use graphmeet_core::verify::TokenError;
+use graphmeet_core::Store;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -79,7 +80,6 @@ async fn data_keys_and_tokens_survive_a_restart() {
     // The bootstrap's application access policy lists the app and is granted to the organizer.
     let tid: uuid::Uuid = t.cred("tenant_id").parse().unwrap();
     let policy = parts
-        .state
         .store
         .get_policy(tid, graphmeet_server::bootstrap::DEV_POLICY)
         .await
@@ -89,7 +89,7 @@ async fn data_keys_and_tokens_survive_a_restart() {
         policy.current_app_ids(),
         vec![t.cred("client_id").parse::<uuid::Uuid>().unwrap()]
     );
-    let grants = parts.state.store.list_policy_grants(tid).await.unwrap();
+    let grants = parts.store.list_policy_grants(tid).await.unwrap();
     assert_eq!(grants.len(), 1);
     assert_eq!(
         grants[0].target,

@@ -68,6 +68,26 @@ impl std::fmt::Display for Backend {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// The URL connected to, for the PostgreSQL change listener's own connection.
+    url: String,
+}
+
+/// Wakes when any instance sharing the database changes the directory (PostgreSQL
+/// `LISTEN/NOTIFY` on the schema's channel). Notifications only wake: the change log is what
+/// is read, so a missed one costs a poll interval, never a change.
+pub struct DirectoryListener {
+    listener: sqlx::postgres::PgListener,
+}
+
+impl DirectoryListener {
+    /// Waits for the next notification; an error means the connection was lost (the caller
+    /// polls and makes a new listener).
+    pub async fn recv(&mut self) -> Result<(), StoreError> {
+        self.listener.recv().await.map_err(error::from_sqlx)?;
+        // Drain what else is pending: one catch-up serves them all.
+        while let Ok(Some(_)) = self.listener.try_recv().await {}
+        Ok(())
+    }
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -122,12 +142,32 @@ impl SqlStore {
             )));
         }
         tracing::debug!(backend = backend.name(), "store connected");
-        Ok(SqlStore { pool, backend })
+        Ok(SqlStore { pool, backend, url })
     }
 
     /// Which database this store runs on.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// A listener for directory changes made by any instance: `None` on SQLite, where instances
+    /// rely on polling the change log.
+    pub async fn directory_listener(&self) -> Result<Option<DirectoryListener>, StoreError> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let mut listener = sqlx::postgres::PgListener::connect(&self.url)
+            .await
+            .map_err(error::from_sqlx)?;
+        let schema: String = sqlx::query_scalar("SELECT CAST(current_schema() AS TEXT)")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(error::from_sqlx)?;
+        listener
+            .listen(&format!("graphmeet_directory_{schema}"))
+            .await
+            .map_err(error::from_sqlx)?;
+        Ok(Some(DirectoryListener { listener }))
     }
 
     /// Closes every connection; waits for checked-out connections to come back. Further calls

@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use graphmeet_core::model::{
-    AccessPolicy, App, AuditDecision, AuditEntry, AuditQuery, CertificateCredential, GrantTarget,
-    Group, PolicyApp, PolicyGrant, SecretCredential, ServicePrincipal, SigningKey, StoredMeeting,
-    Tenant, User,
+    AccessPolicy, App, AuditDecision, AuditEntry, AuditQuery, CertificateCredential, ChangedEntity,
+    DirectoryChange, GrantTarget, Group, PolicyApp, PolicyGrant, SecretCredential,
+    ServicePrincipal, SigningKey, StoredMeeting, Tenant, User,
 };
 use graphmeet_core::{Store, StoreError};
 use sqlx::any::{Any, AnyRow};
@@ -1165,6 +1165,124 @@ impl Store for SqlStore {
         }
         tx.commit().await.db()
     }
+
+    // ---- the directory change log -------------------------------------------------------------
+
+    async fn directory_changes(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<DirectoryChange>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, tenant_id, entity, entity_key FROM directory_changes \
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        rows.iter().map(directory_change).collect()
+    }
+
+    async fn directory_change_bounds(&self) -> Result<(i64, i64), StoreError> {
+        let row = sqlx::query(
+            "SELECT COALESCE(MIN(seq), 0) AS lo, COALESCE(MAX(seq), 0) AS hi FROM directory_changes",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .db()?;
+        Ok((row.try_get("lo").db()?, row.try_get("hi").db()?))
+    }
+
+    async fn prune_directory_changes(&self, keep: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM directory_changes \
+             WHERE seq <= (SELECT MAX(seq) FROM directory_changes) - $1",
+        )
+        .bind(keep.max(1))
+        .execute(&self.pool)
+        .await
+        .db()?;
+        Ok(done.rows_affected())
+    }
+
+    async fn list_memberships(&self, tenant_id: Uuid) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.group_id, m.user_id FROM group_members m \
+             JOIN security_groups g ON g.id = m.group_id WHERE g.tenant_id = $1",
+        )
+        .bind(id(tenant_id))
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        rows.iter()
+            .map(|r| Ok((r.uuid("group_id")?, r.uuid("user_id")?)))
+            .collect()
+    }
+
+    async fn list_grants_of(
+        &self,
+        tenant_id: Uuid,
+        assignee: GrantTarget,
+    ) -> Result<Vec<PolicyGrant>, StoreError> {
+        let (kind, target, _) = target_key(assignee);
+        let rows = sqlx::query(
+            "SELECT g.tenant_id, g.target_kind, g.target_id, g.rank, g.policy_id, g.granted_at, \
+             g.revoked_at, p.name \
+             FROM access_policy_grants g JOIN access_policies p ON p.id = g.policy_id \
+             WHERE g.tenant_id = $1 AND g.target_kind = $2 AND g.target_id = $3 \
+             ORDER BY g.granted_at, g.seq",
+        )
+        .bind(id(tenant_id))
+        .bind(kind)
+        .bind(target)
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        rows.iter().map(policy_grant).collect()
+    }
+}
+
+/// A change-log row; a kind or key this version cannot read becomes `Unknown`, which makes
+/// the reader load everything again rather than miss a change.
+fn directory_change(row: &AnyRow) -> Result<DirectoryChange, StoreError> {
+    let seq: i64 = row.try_get("seq").db()?;
+    let tenant = row
+        .opt_text("tenant_id")?
+        .and_then(|t| Uuid::parse_str(&t).ok());
+    let key = row.text("entity_key")?;
+    let key_id = Uuid::parse_str(&key).ok();
+    let entity = match (row.text("entity")?.as_str(), tenant, key_id) {
+        ("tenant", _, Some(t)) => ChangedEntity::Tenant(t),
+        ("user", _, Some(u)) => ChangedEntity::User(u),
+        ("member", _, Some(u)) => ChangedEntity::Memberships(u),
+        ("app", _, Some(a)) => ChangedEntity::App(a),
+        ("sp", Some(tenant_id), Some(app_id)) => {
+            ChangedEntity::ServicePrincipal { tenant_id, app_id }
+        }
+        ("keys", _, _) => ChangedEntity::SigningKeys,
+        ("policy", Some(t), _) => ChangedEntity::Policies(t),
+        ("grant", Some(tenant_id), _) => {
+            let assignee = match key.split_once(':') {
+                Some(("global", _)) => Some(GrantTarget::Global),
+                Some(("user", u)) => Uuid::parse_str(u).ok().map(GrantTarget::User),
+                Some(("group", g)) => Uuid::parse_str(g)
+                    .ok()
+                    .map(|id| GrantTarget::Group { id, rank: 0 }),
+                _ => None,
+            };
+            match assignee {
+                Some(assignee) => ChangedEntity::Grants {
+                    tenant_id,
+                    assignee,
+                },
+                None => ChangedEntity::Unknown,
+            }
+        }
+        _ => ChangedEntity::Unknown,
+    };
+    Ok(DirectoryChange { seq, entity })
 }
 
 /// Every table `reset` empties, dependents first: all of them but `signing_keys` (and sqlx's

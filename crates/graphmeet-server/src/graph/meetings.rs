@@ -1,7 +1,7 @@
 //! `…/onlineMeetings` under `/users/{id}` and `/me`, and the minimal `GET /users/{id | upn}`.
 //! Thin handlers: authorize, parse, call `graphmeet_core::meetings`, render.
 
-use super::auth::{authorize, Authorized, Caller, Operation, PathUser};
+use super::auth::authorize;
 use super::{prefers_unknown_enum_members, GraphFailure};
 use crate::state::AppState;
 use axum::body::Body;
@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use graphmeet_core::access::{Authorized, Operation, PathUser};
 use graphmeet_core::meetings::{MeetingError, Organizer};
 use graphmeet_wire::graph::meeting::{parse_create_or_get, parse_input, RenderOptions};
 use graphmeet_wire::graph::{
@@ -70,19 +71,10 @@ fn graph_error(e: MeetingError) -> GraphFailure {
     })
 }
 
-/// The organizer capability from an authorization: an allowed policy decision for app-only
-/// callers, the caller itself for delegated ones.
+/// The organizer capability from an authorization.
 fn organizer(auth: &Authorized) -> Result<Organizer, GraphFailure> {
-    let capability = match (&auth.caller, &auth.decision) {
-        (Caller::App { .. }, Some(decision)) => decision.allowed_access().and_then(|allowed| {
-            Organizer::for_app(&allowed, auth.user.clone(), auth.tenant.clone())
-        }),
-        (Caller::User { user_id, .. }, _) => {
-            Organizer::signed_in(*user_id, auth.user.clone(), auth.tenant.clone())
-        }
-        (Caller::App { .. }, None) => None,
-    };
-    capability.ok_or_else(|| GraphFailure::from(GraphError::meeting_lookup_denied()))
+    auth.organizer()
+        .ok_or_else(|| GraphFailure::from(GraphError::meeting_lookup_denied()))
 }
 
 /// Reads a JSON body after authorization (a bad token is a 401 whatever the body).
@@ -193,7 +185,7 @@ async fn create(
         state: &state,
         headers: &headers,
         version,
-        user_id: auth.user.id.to_string(),
+        user_id: auth.user().id.to_string(),
     }
     .entity(&meeting, None, StatusCode::CREATED))
 }
@@ -224,7 +216,7 @@ async fn create_or_get(
         state: &state,
         headers: &headers,
         version,
-        user_id: auth.user.id.to_string(),
+        user_id: auth.user().id.to_string(),
     }
     .entity(&meeting, None, status))
 }
@@ -245,7 +237,7 @@ async fn fetch(
         state: &state,
         headers: &headers,
         version,
-        user_id: auth.user.id.to_string(),
+        user_id: auth.user().id.to_string(),
     }
     .entity(&meeting, query.select, StatusCode::OK))
 }
@@ -272,7 +264,7 @@ async fn find(
         state: &state,
         headers: &headers,
         version,
-        user_id: auth.user.id.to_string(),
+        user_id: auth.user().id.to_string(),
     }
     .collection(&meetings, query.select))
 }
@@ -297,7 +289,7 @@ async fn update(
         state: &state,
         headers: &headers,
         version,
-        user_id: auth.user.id.to_string(),
+        user_id: auth.user().id.to_string(),
     }
     .entity(&meeting, None, StatusCode::OK))
 }
@@ -337,7 +329,10 @@ impl<S: Send + Sync> FromRequestParts<S> for MeetingIdParam {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for PathUser {
+/// The user a route names, parsed once at the edge.
+pub struct PathUserParam(PathUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathUserParam {
     type Rejection = GraphFailure;
 
     /// `/users/{user}/…` names a user; routes without `{user}` are `/me/…`.
@@ -345,18 +340,20 @@ impl<S: Send + Sync> FromRequestParts<S> for PathUser {
         let params = RawPathParams::from_request_parts(parts, state)
             .await
             .map_err(|_| GraphFailure::from(GraphError::user_not_found("")))?;
-        Ok(params
-            .iter()
-            .find(|(k, _)| *k == "user")
-            .map(|(_, v)| PathUser::Id(v.to_owned()))
-            .unwrap_or(PathUser::Me))
+        Ok(Self(
+            params
+                .iter()
+                .find(|(k, _)| *k == "user")
+                .map(|(_, v)| PathUser::segment(v))
+                .unwrap_or(PathUser::Me),
+        ))
     }
 }
 
 async fn create_meeting(
     State(s): State<AppState>,
     Extension(v): Ver,
-    user: PathUser,
+    PathUserParam(user): PathUserParam,
     h: HeaderMap,
     body: Body,
 ) -> Result<Response, GraphFailure> {
@@ -365,7 +362,7 @@ async fn create_meeting(
 async fn create_or_get_meeting(
     State(s): State<AppState>,
     Extension(v): Ver,
-    user: PathUser,
+    PathUserParam(user): PathUserParam,
     h: HeaderMap,
     body: Body,
 ) -> Result<Response, GraphFailure> {
@@ -374,7 +371,7 @@ async fn create_or_get_meeting(
 async fn get_meeting(
     State(s): State<AppState>,
     Extension(v): Ver,
-    user: PathUser,
+    PathUserParam(user): PathUserParam,
     MeetingIdParam(id): MeetingIdParam,
     RawQuery(q): RawQuery,
     h: HeaderMap,
@@ -384,7 +381,7 @@ async fn get_meeting(
 async fn find_meetings(
     State(s): State<AppState>,
     Extension(v): Ver,
-    user: PathUser,
+    PathUserParam(user): PathUserParam,
     RawQuery(q): RawQuery,
     h: HeaderMap,
 ) -> Result<Response, GraphFailure> {
@@ -393,7 +390,7 @@ async fn find_meetings(
 async fn update_meeting(
     State(s): State<AppState>,
     Extension(v): Ver,
-    user: PathUser,
+    PathUserParam(user): PathUserParam,
     MeetingIdParam(id): MeetingIdParam,
     h: HeaderMap,
     body: Body,
@@ -402,7 +399,7 @@ async fn update_meeting(
 }
 async fn delete_meeting(
     State(s): State<AppState>,
-    user: PathUser,
+    PathUserParam(user): PathUserParam,
     MeetingIdParam(id): MeetingIdParam,
     h: HeaderMap,
 ) -> Result<Response, GraphFailure> {
@@ -411,7 +408,7 @@ async fn delete_meeting(
 async fn get_user(
     State(s): State<AppState>,
     Extension(v): Ver,
-    user: PathUser,
+    PathUserParam(user): PathUserParam,
     h: HeaderMap,
 ) -> Result<Response, GraphFailure> {
     self::user(s, v, h, user).await
@@ -424,7 +421,7 @@ async fn user(
     path_user: PathUser,
 ) -> Result<Response, GraphFailure> {
     let auth = authorize(&state, &headers, Operation::GetUser, &path_user).await?;
-    let u = auth.user;
+    let u = auth.user();
     let body = json!({
         "@odata.context": format!("{}/{}/$metadata#users/$entity", state.base_url(&headers), version.as_str()),
         "businessPhones": [],

@@ -1,0 +1,580 @@
+//! Authorization of every Graph call, as one service: the verified caller, the [`Operation`]
+//! and the user the path names go in; the capability to act for that user (with the decision
+//! that allowed it) or the denial with its reason comes out, and the audit log gets the entry.
+//!
+//! The order is the real service's: the user, looked up in the token's tenant (a user of
+//! another tenant is not found); the role (app-only) or scope (delegated) the operation needs;
+//! for app-only calls on meetings, the Teams application access policy, decided on the
+//! in-memory [`DirectoryIndex`] so that its cost does not depend on the size of the tenant.
+//! Organizer rights on a given meeting are the meetings domain's ([`crate::meetings`]).
+//!
+//! `policy explain` asks the same service ([`Access::explain`]), so an explanation and a Graph
+//! call cannot disagree.
+//!
+//! Facts: <https://learn.microsoft.com/graph/cloud-communication-online-meeting-application-access-policy>.
+
+use crate::clock::Clock;
+use crate::identity::AccessTokenClaims;
+use crate::index::DirectoryIndex;
+use crate::meetings::Organizer;
+use crate::model::{AuditDecision, AuditEntry, Tenant, User, UserRef};
+use crate::policy::{decide, AccessDecision, PolicyState};
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Why a call was refused before its token could be verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnauthenticatedReason {
+    /// No token.
+    MissingToken,
+    /// Not a JWT, or not a bearer token.
+    MalformedToken,
+    /// Expired.
+    ExpiredToken,
+    /// A bad signature, audience, issuer or claim.
+    InvalidToken,
+}
+
+impl UnauthenticatedReason {
+    /// A short name for the audit log.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::MissingToken => "missing token",
+            Self::MalformedToken => "malformed token",
+            Self::ExpiredToken => "expired token",
+            Self::InvalidToken => "invalid token",
+        }
+    }
+}
+
+/// Where authorization decisions go: the audit log.
+#[async_trait::async_trait]
+pub trait AuditSink: Send + Sync {
+    /// Records one decision made after a verified token.
+    async fn record(&self, entry: AuditEntry);
+    /// Counts a call refused before its token was verified.
+    async fn unauthenticated(
+        &self,
+        at: DateTime<Utc>,
+        operation: &'static str,
+        reason: UnauthenticatedReason,
+    );
+}
+
+/// An audit sink that writes each entry to the store as it comes.
+pub struct StoreAudit(pub Arc<dyn Store>);
+
+#[async_trait::async_trait]
+impl AuditSink for StoreAudit {
+    async fn record(&self, entry: AuditEntry) {
+        // The audit log must not turn a served call into a failure: a write error is logged.
+        if let Err(e) = self.0.append_audit(&entry).await {
+            tracing::error!(error = %e, "could not write the audit log");
+        }
+    }
+
+    async fn unauthenticated(
+        &self,
+        at: DateTime<Utc>,
+        operation: &'static str,
+        reason: UnauthenticatedReason,
+    ) {
+        self.record(AuditEntry {
+            at,
+            request_id: String::new(),
+            tenant_id: None,
+            app_id: None,
+            user_id: None,
+            operation: operation.to_owned(),
+            decision: AuditDecision::Denied,
+            reason: format!("denied: {}", reason.name()),
+        })
+        .await;
+    }
+}
+
+/// Every Graph operation graphmeet serves, each knowing the permissions it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// `POST …/onlineMeetings`.
+    CreateMeeting,
+    /// `POST …/onlineMeetings/createOrGet`.
+    CreateOrGetMeeting,
+    /// `GET …/onlineMeetings/{id}`.
+    GetMeeting,
+    /// `GET …/onlineMeetings?$filter=…`.
+    FindMeetings,
+    /// `PATCH …/onlineMeetings/{id}`.
+    UpdateMeeting,
+    /// `DELETE …/onlineMeetings/{id}`.
+    DeleteMeeting,
+    /// `GET /users/{id | upn}`.
+    GetUser,
+}
+
+impl Operation {
+    /// Application permissions that allow the operation, least privileged first.
+    pub fn app_roles(self) -> &'static [&'static str] {
+        match self {
+            Self::GetMeeting | Self::FindMeetings => {
+                &["OnlineMeetings.Read.All", "OnlineMeetings.ReadWrite.All"]
+            }
+            Self::CreateMeeting
+            | Self::CreateOrGetMeeting
+            | Self::UpdateMeeting
+            | Self::DeleteMeeting => &["OnlineMeetings.ReadWrite.All"],
+            Self::GetUser => &["User.Read.All"],
+        }
+    }
+
+    /// Delegated permissions that allow the operation, least privileged first.
+    pub fn delegated_scopes(self) -> &'static [&'static str] {
+        match self {
+            Self::GetMeeting | Self::FindMeetings => {
+                &["OnlineMeetings.Read", "OnlineMeetings.ReadWrite"]
+            }
+            Self::CreateMeeting
+            | Self::CreateOrGetMeeting
+            | Self::UpdateMeeting
+            | Self::DeleteMeeting => &["OnlineMeetings.ReadWrite"],
+            Self::GetUser => &["User.Read", "User.ReadBasic.All", "User.Read.All"],
+        }
+    }
+
+    /// Whether app-only calls also need an application access policy.
+    pub fn needs_access_policy(self) -> bool {
+        !matches!(self, Self::GetUser)
+    }
+
+    /// Whether the path may name the user by UPN (only the users endpoint resolves one; the
+    /// meetings API wants the object id).
+    pub fn accepts_upn(self) -> bool {
+        matches!(self, Self::GetUser)
+    }
+
+    /// The name the audit log records.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::CreateMeeting => "CreateMeeting",
+            Self::CreateOrGetMeeting => "CreateOrGetMeeting",
+            Self::GetMeeting => "GetMeeting",
+            Self::FindMeetings => "FindMeetings",
+            Self::UpdateMeeting => "UpdateMeeting",
+            Self::DeleteMeeting => "DeleteMeeting",
+            Self::GetUser => "GetUser",
+        }
+    }
+}
+
+/// Who is calling, from a verified token.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// An app-only token.
+    App {
+        /// The token's claims.
+        claims: AccessTokenClaims,
+        /// The client id.
+        app_id: Uuid,
+        /// The token's tenant.
+        tenant_id: Uuid,
+    },
+    /// A delegated token.
+    User {
+        /// The token's claims.
+        claims: AccessTokenClaims,
+        /// The signed-in user.
+        user_id: Uuid,
+        /// The client id.
+        app_id: Uuid,
+        /// The token's tenant.
+        tenant_id: Uuid,
+    },
+}
+
+impl Caller {
+    /// The caller of verified claims; `None` when an id claim is not a GUID.
+    pub fn from_claims(claims: AccessTokenClaims) -> Option<Self> {
+        let tenant_id = Uuid::parse_str(&claims.tid).ok()?;
+        let app_id = Uuid::parse_str(&claims.appid).ok()?;
+        if claims.idtyp == "app" {
+            Some(Self::App {
+                claims,
+                app_id,
+                tenant_id,
+            })
+        } else {
+            let user_id = Uuid::parse_str(&claims.oid).ok()?;
+            Some(Self::User {
+                claims,
+                user_id,
+                app_id,
+                tenant_id,
+            })
+        }
+    }
+
+    /// The token's tenant.
+    pub fn tenant_id(&self) -> Uuid {
+        match self {
+            Self::App { tenant_id, .. } | Self::User { tenant_id, .. } => *tenant_id,
+        }
+    }
+
+    /// The calling app.
+    pub fn app_id(&self) -> Uuid {
+        match self {
+            Self::App { app_id, .. } | Self::User { app_id, .. } => *app_id,
+        }
+    }
+}
+
+/// The user a route names: `/me` or `/users/{id | upn}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathUser {
+    /// `/me`.
+    Me,
+    /// `/users/{segment}`, percent-decoded and parsed.
+    User {
+        /// The user the segment names.
+        reference: UserRef,
+        /// The segment as written, for error messages.
+        segment: String,
+    },
+}
+
+impl PathUser {
+    /// `/users/{segment}`.
+    pub fn segment(segment: &str) -> Self {
+        Self::User {
+            reference: UserRef::parse(segment),
+            segment: segment.to_owned(),
+        }
+    }
+
+    /// How the path wrote the user, for error messages.
+    pub fn shown(&self) -> String {
+        match self {
+            Self::Me => "me".to_owned(),
+            Self::User { segment, .. } => segment.clone(),
+        }
+    }
+}
+
+/// Why a call was refused, in domain terms; the Graph surface renders each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denial {
+    /// `/me` with an app-only token.
+    MeNeedsDelegated,
+    /// No such user in the token's tenant (or a UPN where the operation wants an id); the
+    /// text is the path's segment.
+    UserNotFound(String),
+    /// The app-only token carries none of the roles the operation needs.
+    MissingRoles {
+        /// What would do, least privileged first.
+        required: &'static [&'static str],
+        /// What the token has.
+        present: Vec<String>,
+    },
+    /// The delegated token carries none of the scopes the operation needs.
+    MissingScopes {
+        /// What would do, least privileged first.
+        required: &'static [&'static str],
+        /// What the token has.
+        present: Vec<String>,
+    },
+    /// A delegated caller acting for another user.
+    NotSelf,
+    /// No application access policy allows the app for the user.
+    NoAccessPolicy {
+        /// The app.
+        app_id: Uuid,
+        /// The decision, with its reasons.
+        decision: Box<AccessDecision>,
+    },
+}
+
+impl Denial {
+    /// One line for the audit log and for logs.
+    pub fn reason(&self) -> String {
+        match self {
+            Self::MeNeedsDelegated => "denied: /me needs a delegated token".to_owned(),
+            Self::UserNotFound(u) => format!("denied: no user '{u}' in the token's tenant"),
+            Self::MissingRoles { required, present } => format!(
+                "denied: the token has none of the roles {} (it has: {})",
+                required.join(", "),
+                present.join(", ")
+            ),
+            Self::MissingScopes { required, present } => format!(
+                "denied: the token has none of the scopes {} (it has: {})",
+                required.join(", "),
+                present.join(" ")
+            ),
+            Self::NotSelf => "denied: a delegated caller acts for itself only".to_owned(),
+            Self::NoAccessPolicy { decision, .. } => decision.reason(),
+        }
+    }
+}
+
+/// A caller allowed to act for (or read) a user, with the decision that allowed it.
+#[derive(Debug, Clone)]
+pub struct Authorized {
+    caller: Caller,
+    user: Arc<User>,
+    tenant: Arc<Tenant>,
+    decision: Option<AccessDecision>,
+}
+
+impl Authorized {
+    /// The caller.
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
+    /// The user the path names.
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    /// The user's tenant.
+    pub fn tenant(&self) -> &Tenant {
+        &self.tenant
+    }
+
+    /// For app-only calls on meetings: the access-policy decision that allowed the call.
+    pub fn decision(&self) -> Option<&AccessDecision> {
+        self.decision.as_ref()
+    }
+
+    /// The right to manage the user's meetings: from the allowed policy decision for app-only
+    /// callers, from the token for delegated ones. `None` for an operation that decided no
+    /// policy (reading a user).
+    pub fn organizer(&self) -> Option<Organizer> {
+        let user = User::clone(&self.user);
+        let tenant = Tenant::clone(&self.tenant);
+        match (&self.caller, &self.decision) {
+            (Caller::App { .. }, Some(decision)) => decision
+                .allowed_access()
+                .and_then(|allowed| Organizer::for_app(&allowed, user, tenant)),
+            (Caller::User { user_id, .. }, _) => Organizer::signed_in(*user_id, user, tenant),
+            (Caller::App { .. }, None) => None,
+        }
+    }
+}
+
+/// The authorization service; see the module docs. Cheap to clone.
+#[derive(Clone)]
+pub struct Access {
+    index: Arc<DirectoryIndex>,
+    clock: Arc<dyn Clock>,
+    propagation_delay: chrono::Duration,
+    audit: Arc<dyn AuditSink>,
+}
+
+impl Access {
+    /// Authorization over `index`, deciding access policies as they were `propagation_delay`
+    /// ago, recording every decision in `audit`.
+    pub fn new(
+        index: Arc<DirectoryIndex>,
+        clock: Arc<dyn Clock>,
+        propagation_delay: chrono::Duration,
+        audit: Arc<dyn AuditSink>,
+    ) -> Self {
+        Self {
+            index,
+            clock,
+            propagation_delay,
+            audit,
+        }
+    }
+
+    /// How long policy changes take to reach decisions.
+    pub fn propagation_delay(&self) -> chrono::Duration {
+        self.propagation_delay
+    }
+
+    /// Authorizes `operation` by `caller` on the user `path` names, and records the outcome.
+    pub async fn authorize(
+        &self,
+        caller: Caller,
+        operation: Operation,
+        path: &PathUser,
+        request_id: &str,
+    ) -> Result<Authorized, Denial> {
+        let outcome = self.decide_call(caller.clone(), operation, path);
+        let (decision, reason, user_id) = match &outcome {
+            Ok(auth) => (
+                AuditDecision::Allowed,
+                auth.decision
+                    .as_ref()
+                    .map(AccessDecision::reason)
+                    .unwrap_or_else(|| match auth.caller {
+                        Caller::User { .. } => {
+                            "allowed: a signed-in user acting for itself".to_owned()
+                        }
+                        Caller::App { .. } => "allowed: the app holds the role".to_owned(),
+                    }),
+                Some(auth.user.id),
+            ),
+            Err(denial) => (
+                AuditDecision::Denied,
+                denial.reason(),
+                self.known_user(&caller, path),
+            ),
+        };
+        self.audit
+            .record(AuditEntry {
+                at: self.clock.now(),
+                request_id: request_id.to_owned(),
+                tenant_id: Some(caller.tenant_id()),
+                app_id: Some(caller.app_id()),
+                user_id,
+                operation: operation.name().to_owned(),
+                decision,
+                reason,
+            })
+            .await;
+        outcome
+    }
+
+    /// Records an entry that is not an authorization decision (an admin change) in the same
+    /// audit log.
+    pub async fn record(&self, entry: AuditEntry) {
+        self.audit.record(entry).await;
+    }
+
+    /// A call refused before its token could be verified: counted and sampled by the audit
+    /// log rather than written one row each.
+    pub async fn unauthenticated(&self, operation: Operation, reason: UnauthenticatedReason) {
+        self.audit
+            .unauthenticated(self.clock.now(), operation.name(), reason)
+            .await;
+    }
+
+    /// The user, for the audit entry of a denial, when the path resolves to one in the
+    /// caller's tenant.
+    fn known_user(&self, caller: &Caller, path: &PathUser) -> Option<Uuid> {
+        match (path, caller) {
+            (PathUser::Me, Caller::User { user_id, .. }) => Some(*user_id),
+            (PathUser::Me, Caller::App { .. }) => None,
+            (PathUser::User { reference, .. }, _) => self
+                .index
+                .user_in(caller.tenant_id(), reference)
+                .map(|u| u.id),
+        }
+    }
+
+    fn decide_call(
+        &self,
+        caller: Caller,
+        operation: Operation,
+        path: &PathUser,
+    ) -> Result<Authorized, Denial> {
+        let not_found = || Denial::UserNotFound(path.shown());
+        // The user, resolved in the token's tenant.
+        let user = match (path, &caller) {
+            (PathUser::Me, Caller::App { .. }) => return Err(Denial::MeNeedsDelegated),
+            (PathUser::Me, Caller::User { user_id, .. }) => self.index.user(*user_id),
+            (
+                PathUser::User {
+                    reference: UserRef::Upn(_),
+                    ..
+                },
+                _,
+            ) if !operation.accepts_upn() => return Err(not_found()),
+            (PathUser::User { reference, .. }, _) => {
+                self.index.user_in(caller.tenant_id(), reference)
+            }
+        }
+        .filter(|u| u.tenant_id == caller.tenant_id())
+        .ok_or_else(not_found)?;
+        let tenant = self.index.tenant(user.tenant_id).ok_or_else(not_found)?;
+
+        // The role or scope.
+        match &caller {
+            Caller::App { claims, .. } => {
+                let required = operation.app_roles();
+                if !claims.roles.iter().any(|r| required.contains(&r.as_str())) {
+                    return Err(Denial::MissingRoles {
+                        required,
+                        present: claims.roles.clone(),
+                    });
+                }
+            }
+            Caller::User {
+                claims, user_id, ..
+            } => {
+                let scopes: Vec<String> = claims
+                    .scp
+                    .as_deref()
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect();
+                let required = operation.delegated_scopes();
+                if !scopes.iter().any(|s| required.contains(&s.as_str())) {
+                    return Err(Denial::MissingScopes {
+                        required,
+                        present: scopes,
+                    });
+                }
+                // A delegated caller acts for itself only (reading another user needs
+                // User.Read*.All, which the scope check above has granted).
+                if *user_id != user.id && operation != Operation::GetUser {
+                    return Err(Denial::NotSelf);
+                }
+            }
+        }
+
+        // The application access policy.
+        let mut decision = None;
+        if let Caller::App { app_id, .. } = &caller {
+            if operation.needs_access_policy() {
+                let d = self.policy_decision(&tenant, *app_id, &user);
+                if !d.allowed() {
+                    return Err(Denial::NoAccessPolicy {
+                        app_id: *app_id,
+                        decision: Box::new(d),
+                    });
+                }
+                decision = Some(d);
+            }
+        }
+        Ok(Authorized {
+            caller,
+            user,
+            tenant,
+            decision,
+        })
+    }
+
+    /// The application-access-policy decision for an app and a user of `tenant`, now.
+    fn policy_decision(&self, tenant: &Tenant, app_id: Uuid, user: &User) -> AccessDecision {
+        let inputs = self.index.policy_inputs(tenant.id, user.id);
+        decide(
+            &PolicyState {
+                policies: &inputs.policies,
+                grants: &inputs.grants,
+            },
+            app_id,
+            user.id,
+            &inputs.groups,
+            self.clock.now(),
+            self.propagation_delay,
+        )
+    }
+
+    /// "Explain this app for this user": the decision a Graph call would get now, and the
+    /// user it was made for; `None` when the tenant has no such user.
+    pub fn explain(
+        &self,
+        tenant: &Tenant,
+        app_id: Uuid,
+        user: &UserRef,
+    ) -> Option<(Arc<User>, AccessDecision)> {
+        let user = self.index.user_in(tenant.id, user)?;
+        let decision = self.policy_decision(tenant, app_id, &user);
+        Some((user, decision))
+    }
+}
