@@ -85,7 +85,7 @@ impl DirectoryListener {
     pub async fn recv(&mut self) -> Result<(), StoreError> {
         self.listener.recv().await.map_err(error::from_sqlx)?;
         // Drain what else is pending: one catch-up serves them all.
-        while let Ok(Some(_)) = self.listener.try_recv().await {}
+        while self.listener.next_buffered().is_some() {}
         Ok(())
     }
 }
