@@ -8,6 +8,8 @@
 
 use crate::clock::Clock;
 use crate::crypto;
+use crate::index::{AppEntry, DirectoryIndex};
+use crate::model::TenantRef;
 use crate::model::{App, ServicePrincipal, SigningKey, Tenant};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
@@ -451,6 +453,8 @@ impl KeyRing {
 /// The identity platform: issues tokens for the client-credentials grant.
 pub struct Identity {
     store: Arc<dyn Store>,
+    /// Tenants, apps, credentials, service principals and users, read without a round trip.
+    index: Arc<DirectoryIndex>,
     clock: Arc<dyn Clock>,
     keys: Arc<KeyRing>,
     lifetimes: TokenLifetimes,
@@ -618,12 +622,14 @@ impl Identity {
     /// The identity platform over `store`, signing with `keys`.
     pub fn new(
         store: Arc<dyn Store>,
+        index: Arc<DirectoryIndex>,
         clock: Arc<dyn Clock>,
         keys: Arc<KeyRing>,
         lifetimes: TokenLifetimes,
     ) -> Self {
         Self {
             store,
+            index,
             clock,
             keys,
             lifetimes,
@@ -640,8 +646,9 @@ impl Identity {
         &self,
         req: &ClientCredentialsRequest,
     ) -> Result<IssuedToken, IdentityError> {
-        let tenant = resolve_tenant(self.store.as_ref(), &req.tenant)
-            .await?
+        let tenant = self
+            .index
+            .resolve_tenant(&TenantRef::parse(&req.tenant))
             .ok_or_else(|| IdentityError::TenantNotFound(req.tenant.clone()))?;
         let client_id = req
             .client_id
@@ -659,12 +666,9 @@ impl Identity {
             tenant: req.tenant.clone(),
         };
         let app_id = Uuid::parse_str(client_id).map_err(|_| not_found())?;
-        let app = self.store.get_app(app_id).await?.ok_or_else(not_found)?;
-        let sp = match self
-            .store
-            .get_service_principal(tenant.id, app.app_id)
-            .await?
-        {
+        let entry = self.index.app(app_id).ok_or_else(not_found)?;
+        let app = &entry.app;
+        let sp = match self.index.service_principal(tenant.id, app.app_id) {
             Some(sp) => sp,
             None if app.home_tenant_id == tenant.id => {
                 return Err(IdentityError::MissingServicePrincipal {
@@ -676,23 +680,25 @@ impl Identity {
         };
         let appidacr =
             if let Some(assertion) = req.client_assertion.as_deref().filter(|a| !a.is_empty()) {
-                self.check_assertion(req, &tenant, &app, assertion).await?;
+                self.check_assertion(req, &tenant, &entry, assertion)
+                    .await?;
                 "2"
             } else if let Some(secret) = req.client_secret.as_deref().filter(|s| !s.is_empty()) {
-                self.check_secret(&app, secret).await?;
+                self.check_secret(&entry, secret)?;
                 "1"
             } else {
                 return Err(IdentityError::MissingClientCredential);
             };
-        self.issue(&tenant, &app, &sp, audience, appidacr, req.cae)
+        self.issue(&tenant, app, &sp, audience, appidacr, req.cae)
             .await
     }
 
     /// Handles `grant_type=password` (resource-owner password credentials): a delegated Graph
     /// token for a user that has a password, with the delegated permissions asked for in `scp`.
     pub async fn password(&self, req: &PasswordRequest) -> Result<IssuedToken, IdentityError> {
-        let tenant = resolve_tenant(self.store.as_ref(), &req.tenant)
-            .await?
+        let tenant = self
+            .index
+            .resolve_tenant(&TenantRef::parse(&req.tenant))
             .ok_or_else(|| IdentityError::TenantNotFound(req.tenant.clone()))?;
         let client_id = req
             .client_id
@@ -720,23 +726,22 @@ impl Identity {
             tenant: req.tenant.clone(),
         };
         let app_id = Uuid::parse_str(client_id).map_err(|_| not_found())?;
-        let app = self.store.get_app(app_id).await?.ok_or_else(not_found)?;
-        self.store
-            .get_service_principal(tenant.id, app.app_id)
-            .await?
+        let entry = self.index.app(app_id).ok_or_else(not_found)?;
+        let app = &entry.app;
+        self.index
+            .service_principal(tenant.id, app.app_id)
             .ok_or_else(not_found)?;
         // A confidential client authenticates; a public client (no secret sent) need not.
         let appidacr = match req.client_secret.as_deref().filter(|s| !s.is_empty()) {
             Some(secret) => {
-                self.check_secret(&app, secret).await?;
+                self.check_secret(&entry, secret)?;
                 "1"
             }
             None => "0",
         };
         let user = self
-            .store
-            .find_user_by_upn(&username.to_ascii_lowercase())
-            .await?
+            .index
+            .user_by_upn(username)
             .filter(|u| u.tenant_id == tenant.id)
             .ok_or_else(|| IdentityError::UserNotFound(req.tenant.clone()))?;
         if !user
@@ -785,10 +790,11 @@ impl Identity {
         self.sign(claims, lifetime).await
     }
 
-    async fn check_secret(&self, app: &App, secret: &str) -> Result<(), IdentityError> {
+    fn check_secret(&self, entry: &AppEntry, secret: &str) -> Result<(), IdentityError> {
         let now = self.clock.now();
-        let secrets = self.store.list_secrets(app.app_id).await?;
-        let matched = secrets
+        let app = &entry.app;
+        let matched = entry
+            .secrets
             .iter()
             .find(|s| crypto::secret_matches(secret, &s.hash))
             .ok_or(IdentityError::InvalidClientSecret(app.app_id))?;
@@ -802,9 +808,10 @@ impl Identity {
         &self,
         req: &ClientCredentialsRequest,
         tenant: &Tenant,
-        app: &App,
+        entry: &AppEntry,
         assertion: &str,
     ) -> Result<(), IdentityError> {
+        let app = &entry.app;
         let assertion_type = req.client_assertion_type.as_deref().unwrap_or_default();
         if assertion_type.is_empty() {
             return Err(IdentityError::MissingParameter("client_assertion_type"));
@@ -857,8 +864,8 @@ impl Identity {
             IdentityError::MalformedAssertion("the thumbprint is not base64url".to_owned())
         })?;
         let display = hex::encode_upper(&sent_bytes);
-        let certs = self.store.list_certificates(app.app_id).await?;
-        let cert = certs
+        let cert = entry
+            .certificates
             .iter()
             .find(|c| {
                 if sha256 {

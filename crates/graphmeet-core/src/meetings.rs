@@ -7,7 +7,8 @@
 //! `graphmeet_wire::graph::ids`'s.
 
 use crate::clock::Clock;
-use crate::model::{StoredMeeting, Tenant, User};
+use crate::index::DirectoryIndex;
+use crate::model::{StoredMeeting, Tenant, User, UserRef};
 use crate::policy::PolicyAllowed;
 use crate::store::{Store, StoreError};
 use chrono::Duration;
@@ -80,6 +81,8 @@ impl Organizer {
 #[derive(Clone)]
 pub struct Meetings {
     store: Arc<dyn Store>,
+    /// The directory attendees are looked up in.
+    index: Arc<DirectoryIndex>,
     clock: Arc<dyn Clock>,
     join_url_base: String,
 }
@@ -91,9 +94,15 @@ fn rule(text: &str) -> MeetingError {
 impl Meetings {
     /// Meetings whose join URLs live under `join_url_base` (`https://teams.microsoft.com`, or
     /// this server).
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, join_url_base: String) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        index: Arc<DirectoryIndex>,
+        clock: Arc<dyn Clock>,
+        join_url_base: String,
+    ) -> Self {
         Self {
             store,
+            index,
             clock,
             join_url_base,
         }
@@ -383,14 +392,20 @@ impl Meetings {
                     "participants.attendees[{i}] must identify a user by identity.user.id or upn."
                 )));
             }
-            let known = match (&id, &upn) {
+            // Only the organizer's directory is looked in: a user of another tenant is an
+            // external attendee, as Graph treats one, and nothing of that tenant's directory
+            // shows in the answer.
+            let reference = match (&id, &upn) {
                 (Some(id), _) => match Uuid::parse_str(id) {
-                    Ok(uuid) => self.store.get_user(uuid).await?,
+                    Ok(uuid) => Some(UserRef::Id(uuid)),
                     Err(_) => return Err(MeetingError::Rule(format!("participants.attendees[{i}].identity.user.id '{id}' is not a valid object id."))),
                 },
-                (None, Some(upn)) => self.store.find_user_by_upn(&upn.to_ascii_lowercase()).await?,
+                (None, Some(upn)) => Some(UserRef::Upn(upn.clone())),
                 (None, None) => None,
             };
+            let known = reference
+                .and_then(|r| self.index.user_in(org.tenant.id, &r))
+                .map(|u| User::clone(&u));
             let mut checked = attendee.clone();
             match known {
                 Some(user) => {

@@ -268,6 +268,7 @@ pub async fn build(
         index: index.clone(),
         identity: Arc::new(Identity::new(
             dyn_store.clone(),
+            index.clone(),
             clock.clone(),
             keys.clone(),
             lifetimes,
@@ -275,6 +276,7 @@ pub async fn build(
         directory: Directory::new(dyn_store.clone(), clock.clone()).with_index(index.clone()),
         meetings: graphmeet_core::meetings::Meetings::new(
             dyn_store.clone(),
+            index.clone(),
             clock.clone(),
             join_url_base.clone(),
         ),
