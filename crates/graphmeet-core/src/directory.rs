@@ -221,6 +221,21 @@ impl Directory {
         id: Option<Uuid>,
     ) -> Result<User, DirectoryError> {
         let tenant = self.tenant(tenant).await?;
+        let user = self.new_user(&tenant, upn, display_name, password, id)?;
+        self.written(self.store.create_user(&user).await).await?;
+        Ok(user)
+    }
+
+    /// A user of `tenant` as the rules allow it (a UPN on one of the tenant's domains, a
+    /// password of 8 characters or more), not yet stored.
+    pub(crate) fn new_user(
+        &self,
+        tenant: &Tenant,
+        upn: &str,
+        display_name: Option<&str>,
+        password: Option<&str>,
+        id: Option<Uuid>,
+    ) -> Result<User, DirectoryError> {
         let password_hash = match password {
             Some(p) if p.chars().count() < 8 => {
                 return Err(DirectoryError::Invalid(
@@ -258,7 +273,6 @@ impl Directory {
             password_hash,
             created_at: self.clock.now(),
         };
-        self.written(self.store.create_user(&user).await).await?;
         Ok(user)
     }
 

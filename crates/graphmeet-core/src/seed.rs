@@ -22,7 +22,7 @@ use graphmeet_wire::admin::{
     ApplySummary, GeneratedSecret, Seed, SeedApp, SeedCertificate, SeedConsent, SeedCounts,
     SeedGrant, SeedGroup, SeedPolicy, SeedTenant, SeedUser,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
 
 /// A seed could not be applied: where in the seed, and why.
@@ -37,6 +37,9 @@ pub struct SeedError {
 
 /// Default lifetime of a seeded secret, as the admin API's.
 const DEFAULT_SECRET_DAYS: i64 = 730;
+
+/// Records per transaction when a seed writes users, memberships or grants in bulk.
+const SEED_BATCH: usize = 5_000;
 /// The label of a seeded secret given none.
 const DEFAULT_SECRET_LABEL: &str = "graphmeet";
 
@@ -100,23 +103,58 @@ impl Directory {
             tenants.push(tenant);
         }
         let pairs: Vec<(&SeedTenant, &Tenant)> = seed.tenants.iter().zip(&tenants).collect();
+        // Users are decided against what exists (read once) and what this seed made, then
+        // written in batches of one transaction each.
+        let mut known = KnownUsers::default();
         for (t, tenant) in &pairs {
+            let mut batch = Vec::new();
             for u in &t.users {
-                self.seed_user(tenant, u, &mut tally)
+                let planned = self
+                    .plan_user(tenant, u, &mut known)
                     .await
                     .map_err(|error| SeedError {
                         at: at(t, Some(format!("user {}", u.upn))),
                         error,
                     })?;
+                match planned {
+                    Some(user) => {
+                        tally.count(Outcome::Created, |c| &mut c.users);
+                        batch.push(user);
+                    }
+                    None => tally.count(Outcome::Unchanged, |c| &mut c.users),
+                }
+            }
+            for chunk in batch.chunks(SEED_BATCH) {
+                self.store
+                    .create_users(chunk)
+                    .await
+                    .map_err(|e| SeedError {
+                        at: at(t, Some("users".to_owned())),
+                        error: e.into(),
+                    })?;
             }
         }
         for (t, tenant) in &pairs {
+            let users = TenantUsers::load(self, tenant).await.map_err(|error| SeedError {
+                at: at(t, None),
+                error,
+            })?;
+            let mut members = Vec::new();
             for g in &t.groups {
-                self.seed_group(tenant, g, &mut tally)
+                self.seed_group(tenant, g, &users, &mut members, &mut tally)
                     .await
                     .map_err(|error| SeedError {
                         at: at(t, Some(format!("group {}", g.name))),
                         error,
+                    })?;
+            }
+            for chunk in members.chunks(SEED_BATCH) {
+                self.store
+                    .add_group_members(chunk)
+                    .await
+                    .map_err(|e| SeedError {
+                        at: at(t, Some("group members".to_owned())),
+                        error: e.into(),
                     })?;
             }
         }
@@ -151,12 +189,29 @@ impl Directory {
             }
         }
         for (t, tenant) in &pairs {
+            if t.grants.is_empty() {
+                continue;
+            }
+            let mut plan = GrantPlan::load(self, tenant)
+                .await
+                .map_err(|error| SeedError {
+                    at: at(t, None),
+                    error,
+                })?;
             for g in &t.grants {
-                self.seed_grant(tenant, g, &mut tally)
-                    .await
+                self.plan_grant(tenant, g, &mut plan, &mut tally)
                     .map_err(|error| SeedError {
                         at: at(t, Some(format!("grant of policy {}", g.policy))),
                         error,
+                    })?;
+            }
+            for chunk in plan.new.chunks(SEED_BATCH) {
+                self.store
+                    .grant_policies(chunk)
+                    .await
+                    .map_err(|e| SeedError {
+                        at: at(t, Some("grants".to_owned())),
+                        error: e.into(),
                     })?;
             }
         }
@@ -207,15 +262,16 @@ impl Directory {
         Ok(tenant)
     }
 
-    async fn seed_user(
+    /// What the seed's user needs: `Some` user to create, `None` when it exists as written.
+    async fn plan_user(
         &self,
         tenant: &Tenant,
         u: &SeedUser,
-        tally: &mut Tally,
-    ) -> Result<(), DirectoryError> {
+        known: &mut KnownUsers,
+    ) -> Result<Option<User>, DirectoryError> {
         let upn = u.upn.trim().to_ascii_lowercase();
         let existing = match u.id {
-            Some(id) => self.store.get_user(id).await?,
+            Some(id) => known.by_id(self, id).await?,
             None => None,
         };
         let existing = match existing {
@@ -226,7 +282,7 @@ impl Directory {
                 )))
             }
             Some(user) => Some(user),
-            None => match self.store.find_user_by_upn(&upn).await? {
+            None => match known.by_upn(self, &upn).await? {
                 Some(user) if u.id.is_some_and(|id| id != user.id) => {
                     return Err(DirectoryError::Conflict(format!(
                         "the UPN {upn} belongs to user {}",
@@ -241,26 +297,21 @@ impl Directory {
                 "user {} ({}) belongs to tenant {}",
                 user.id, user.upn, user.tenant_id
             ))),
-            Some(_) => {
-                tally.count(Outcome::Unchanged, |c| &mut c.users);
-                Ok(())
-            }
+            Some(_) => Ok(None),
             None => {
-                self.create_user_with_id(
-                    &tenant.id.to_string(),
+                let user = self.new_user(
+                    tenant,
                     &upn,
                     u.display_name.as_deref(),
                     u.password.as_deref(),
                     u.id,
-                )
-                .await?;
-                tally.count(Outcome::Created, |c| &mut c.users);
-                Ok(())
+                )?;
+                known.made(&user);
+                Ok(Some(user))
             }
         }
     }
 
-    /// A group of the tenant by object id, or else by exact name (which must be unique).
     async fn group_in(
         &self,
         tenant: &Tenant,
@@ -297,6 +348,8 @@ impl Directory {
         &self,
         tenant: &Tenant,
         g: &SeedGroup,
+        users: &TenantUsers,
+        new_members: &mut Vec<(Uuid, Uuid)>,
         tally: &mut Tally,
     ) -> Result<(), DirectoryError> {
         let group = match self.group_in(tenant, g.id, &g.name).await? {
@@ -312,13 +365,20 @@ impl Directory {
                 group
             }
         };
-        let members = self.store.list_group_members(group.id).await?;
+        let members: HashSet<Uuid> = self
+            .store
+            .list_group_members(group.id)
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        let mut added = HashSet::new();
         for member in &g.members {
-            let user = self.user_in(tenant, member.trim()).await?;
-            if members.iter().any(|m| m.id == user.id) {
+            let user = users.get(tenant, member.trim())?;
+            if members.contains(&user) || !added.insert(user) {
                 tally.count(Outcome::Unchanged, |c| &mut c.members);
             } else {
-                self.add_group_member(group.id, user.id).await?;
+                new_members.push((group.id, user));
                 tally.count(Outcome::Created, |c| &mut c.members);
             }
         }
@@ -473,26 +533,21 @@ impl Directory {
         Ok(())
     }
 
-    async fn seed_grant(
+    /// Decides one grant of the seed against the tenant's live grants (and those planned
+    /// before it), adding it to the plan unless it is in force as written.
+    fn plan_grant(
         &self,
         tenant: &Tenant,
         g: &SeedGrant,
+        plan: &mut GrantPlan,
         tally: &mut Tally,
     ) -> Result<(), DirectoryError> {
         let target = match (&g.user, &g.group, g.global) {
-            (Some(user), None, false) => {
-                GrantTarget::User(self.user_in(tenant, user.trim()).await?.id)
-            }
+            (Some(user), None, false) => GrantTarget::User(plan.users.get(tenant, user.trim())?),
             (None, Some(group), false) => {
-                let group = match Uuid::parse_str(group.trim()) {
-                    Ok(id) => self.group_in(tenant, Some(id), "").await?,
-                    Err(_) => self.group_in(tenant, None, group).await?,
-                }
-                .ok_or_else(|| {
-                    DirectoryError::NotFound(format!("group {group} in tenant {}", tenant.id))
-                })?;
+                let group = plan.group(tenant, group.trim())?;
                 GrantTarget::Group {
-                    id: group.id,
+                    id: group,
                     rank: g.rank.unwrap_or(1),
                 }
             }
@@ -506,25 +561,29 @@ impl Directory {
         if g.rank.is_some() && !matches!(target, GrantTarget::Group { .. }) {
             return Err(invalid("a rank applies to group grants only"));
         }
-        let policy = self
-            .store
-            .get_policy(tenant.id, g.policy.trim())
-            .await?
+        let policy = plan
+            .policies
+            .get(&g.policy.trim().to_lowercase())
+            .cloned()
             .ok_or_else(|| DirectoryError::NotFound(format!("policy {}", g.policy)))?;
-        let live = self
-            .store
-            .list_policy_grants(tenant.id)
-            .await?
-            .into_iter()
-            .find(|x| x.revoked_at.is_none() && same_target(x.target, target));
-        let outcome = match live {
-            Some(x) if x.policy_id == policy.id && x.target == target => Outcome::Unchanged,
+        let key = assignee(target);
+        let outcome = match plan.live.get(&key) {
+            Some((policy_id, live)) if *policy_id == policy.0 && *live == target => {
+                Outcome::Unchanged
+            }
             Some(_) => Outcome::Updated,
             None => Outcome::Created,
         };
         if !matches!(outcome, Outcome::Unchanged) {
-            self.grant_policy(&tenant.id.to_string(), &policy.name, target)
-                .await?;
+            plan.live.insert(key, (policy.0, target));
+            plan.new.push(PolicyGrant {
+                tenant_id: tenant.id,
+                target,
+                policy_id: policy.0,
+                policy_name: policy.1,
+                granted_at: self.clock.now(),
+                revoked_at: None,
+            });
         }
         tally.count(outcome, |c| &mut c.grants);
         Ok(())
@@ -729,20 +788,153 @@ impl Directory {
     }
 }
 
-/// Whether two grant targets are the same user, group (whatever the rank) or the tenant.
-fn same_target(a: GrantTarget, b: GrantTarget) -> bool {
-    match (a, b) {
-        (GrantTarget::User(x), GrantTarget::User(y)) => x == y,
-        (GrantTarget::Group { id: x, .. }, GrantTarget::Group { id: y, .. }) => x == y,
-        (GrantTarget::Global, GrantTarget::Global) => true,
-        _ => false,
-    }
-}
-
 /// A DER certificate as PEM with `\n` line ends, the same text every time.
 pub fn certificate_pem(der: &[u8]) -> String {
     pem::encode_config(
         &pem::Pem::new("CERTIFICATE", der.to_vec()),
         pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
     )
+}
+
+/// Users as a seed sees them: the store's (read on first need) and those the seed makes.
+#[derive(Default)]
+struct KnownUsers {
+    by_id: HashMap<Uuid, User>,
+    by_upn: HashMap<String, Uuid>,
+    loaded: bool,
+}
+
+impl KnownUsers {
+    /// Reads every user once: one query per tenant instead of two per seeded user.
+    async fn load(&mut self, dir: &Directory) -> Result<(), DirectoryError> {
+        if !self.loaded {
+            for tenant in dir.store.list_tenants().await? {
+                for user in dir.store.list_users(tenant.id).await? {
+                    self.made(&user);
+                }
+            }
+            self.loaded = true;
+        }
+        Ok(())
+    }
+
+    fn made(&mut self, user: &User) {
+        self.by_upn.insert(user.upn.to_ascii_lowercase(), user.id);
+        self.by_id.insert(user.id, user.clone());
+    }
+
+    async fn by_id(&mut self, dir: &Directory, id: Uuid) -> Result<Option<User>, DirectoryError> {
+        self.load(dir).await?;
+        Ok(self.by_id.get(&id).cloned())
+    }
+
+    async fn by_upn(&mut self, dir: &Directory, upn: &str) -> Result<Option<User>, DirectoryError> {
+        self.load(dir).await?;
+        Ok(self
+            .by_upn
+            .get(&upn.to_ascii_lowercase())
+            .and_then(|id| self.by_id.get(id))
+            .cloned())
+    }
+}
+
+/// One tenant's users by object id and UPN, read once.
+struct TenantUsers {
+    ids: HashSet<Uuid>,
+    by_upn: HashMap<String, Uuid>,
+}
+
+impl TenantUsers {
+    async fn load(dir: &Directory, tenant: &Tenant) -> Result<Self, DirectoryError> {
+        let users = dir.store.list_users(tenant.id).await?;
+        Ok(Self {
+            ids: users.iter().map(|u| u.id).collect(),
+            by_upn: users
+                .iter()
+                .map(|u| (u.upn.to_ascii_lowercase(), u.id))
+                .collect(),
+        })
+    }
+
+    /// A user of the tenant by object id or UPN, as `Directory::user_in` finds one.
+    fn get(&self, tenant: &Tenant, id_or_upn: &str) -> Result<Uuid, DirectoryError> {
+        let found = match Uuid::parse_str(id_or_upn) {
+            Ok(id) => self.ids.contains(&id).then_some(id),
+            Err(_) => self.by_upn.get(&id_or_upn.to_ascii_lowercase()).copied(),
+        };
+        found.ok_or_else(|| {
+            DirectoryError::NotFound(format!("user {id_or_upn} in tenant {}", tenant.id))
+        })
+    }
+}
+
+/// Whose grant a target is: a group re-granted with another rank is the same assignee.
+fn assignee(target: GrantTarget) -> GrantTarget {
+    match target {
+        GrantTarget::Group { id, .. } => GrantTarget::Group { id, rank: 0 },
+        other => other,
+    }
+}
+
+/// A tenant's grants as a seed plans them: what is live, and what to write.
+struct GrantPlan {
+    users: TenantUsers,
+    groups: Vec<Group>,
+    /// Live policies by lower-case name: (id, name).
+    policies: HashMap<String, (Uuid, String)>,
+    /// The live grant of each assignee: (policy id, target as granted).
+    live: HashMap<GrantTarget, (Uuid, GrantTarget)>,
+    new: Vec<PolicyGrant>,
+}
+
+impl GrantPlan {
+    async fn load(dir: &Directory, tenant: &Tenant) -> Result<Self, DirectoryError> {
+        let policies = dir
+            .store
+            .list_policies(tenant.id)
+            .await?
+            .into_iter()
+            .filter(|p| p.removed_at.is_none())
+            .map(|p| (p.name.to_lowercase(), (p.id, p.name)))
+            .collect();
+        let live = dir
+            .store
+            .list_policy_grants(tenant.id)
+            .await?
+            .into_iter()
+            .filter(|g| g.revoked_at.is_none())
+            .map(|g| (assignee(g.target), (g.policy_id, g.target)))
+            .collect();
+        Ok(Self {
+            users: TenantUsers::load(dir, tenant).await?,
+            groups: dir.store.list_groups(tenant.id).await?,
+            policies,
+            live,
+            new: Vec::new(),
+        })
+    }
+
+    /// A group of the tenant by id or by its (unique) display name.
+    fn group(&self, tenant: &Tenant, id_or_name: &str) -> Result<Uuid, DirectoryError> {
+        let named: Vec<&Group> = match Uuid::parse_str(id_or_name) {
+            Ok(id) => self.groups.iter().filter(|g| g.id == id).collect(),
+            Err(_) => self
+                .groups
+                .iter()
+                .filter(|g| g.display_name == id_or_name)
+                .collect(),
+        };
+        match named.as_slice() {
+            [one] => Ok(one.id),
+            [] => Err(DirectoryError::NotFound(format!(
+                "group {id_or_name} in tenant {}",
+                tenant.id
+            ))),
+            many => Err(invalid(format!(
+                "tenant {} has {} groups named '{id_or_name}': give the group's id",
+                tenant.id,
+                many.len()
+            ))),
+        }
+    }
 }

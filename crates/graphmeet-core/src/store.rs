@@ -264,4 +264,12 @@ pub trait Store: Send + Sync + 'static {
         tenant_id: Uuid,
         assignee: GrantTarget,
     ) -> Result<Vec<PolicyGrant>, StoreError>;
+    /// Creates many users in one transaction (bulk seeding): all or none.
+    async fn create_users(&self, users: &[User]) -> Result<(), StoreError>;
+    /// Grants policies to many targets in one transaction (bulk seeding), each as
+    /// [`Store::grant_policy`] would: all or none.
+    async fn grant_policies(&self, grants: &[PolicyGrant]) -> Result<(), StoreError>;
+    /// Adds many (group, user) memberships in one transaction (bulk seeding); existing ones
+    /// are not an error.
+    async fn add_group_members(&self, members: &[(Uuid, Uuid)]) -> Result<(), StoreError>;
 }

@@ -23,6 +23,9 @@ use graphmeet_wire::admin::*;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
+/// The largest seed `POST /admin/apply` reads.
+pub const SEED_BODY_LIMIT: usize = 256 * 1024 * 1024;
+
 /// The admin routes, behind the admin-key check.
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
@@ -66,7 +69,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/policy-grants", post(grant_policy).get(list_grants))
         .route("/admin/policy-explain", get(explain_policy))
         .route("/admin/audit", get(query_audit))
-        .route("/admin/apply", post(apply_seed))
+        // A seed of a large tenant is tens of megabytes of JSON (100,000 users and grants:
+        // about 10 MB); only an administrator can send one.
+        .route(
+            "/admin/apply",
+            post(apply_seed).layer(axum::extract::DefaultBodyLimit::max(SEED_BODY_LIMIT)),
+        )
         .route("/admin/export", get(export_seed))
         .route("/admin/reset", post(reset))
         .merge(crate::cs::router())

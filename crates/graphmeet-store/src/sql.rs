@@ -1242,7 +1242,110 @@ impl Store for SqlStore {
         .db()?;
         rows.iter().map(policy_grant).collect()
     }
+    async fn create_users(&self, users: &[User]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        // Multi-row inserts: a few hundred rows per statement stays far below both backends'
+        // limits on bound parameters.
+        for chunk in users.chunks(USERS_PER_INSERT) {
+            let mut sql = String::from(
+                "INSERT INTO users (id, tenant_id, upn, upn_lower, display_name, password_hash, created_at) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 7;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7
+                ));
+            }
+            let mut query = sqlx::query(&sql);
+            for user in chunk {
+                query = query
+                    .bind(id(user.id))
+                    .bind(id(user.tenant_id))
+                    .bind(user.upn.clone())
+                    .bind(user.upn.to_lowercase())
+                    .bind(user.display_name.clone())
+                    .bind(user.password_hash.clone())
+                    .bind(micros(user.created_at));
+            }
+            query.execute(&mut *tx).await.db()?;
+        }
+        tx.commit().await.db()
+    }
+
+    async fn grant_policies(&self, grants: &[PolicyGrant]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        let mut locked: Vec<Uuid> = Vec::new();
+        let mut live_policies: Vec<Uuid> = Vec::new();
+        for grant in grants {
+            let tenant = id(grant.tenant_id);
+            if !locked.contains(&grant.tenant_id) {
+                lock_tenant_grants(&mut tx, &tenant).await?;
+                locked.push(grant.tenant_id);
+            }
+            if !live_policies.contains(&grant.policy_id) {
+                let policy = sqlx::query(
+                    "UPDATE access_policies SET name = name \
+                     WHERE id = $1 AND tenant_id = $2 AND removed_at IS NULL",
+                )
+                .bind(id(grant.policy_id))
+                .bind(&tenant)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+                if policy.rows_affected() == 0 {
+                    return Err(StoreError::NotFound("policy"));
+                }
+                live_policies.push(grant.policy_id);
+            }
+            let (kind, target, rank) = target_key(grant.target);
+            end_live_grant(&mut tx, &tenant, kind, &target, grant.granted_at).await?;
+            sqlx::query(
+                "INSERT INTO access_policy_grants \
+                 (tenant_id, target_kind, target_id, rank, policy_id, granted_at, revoked_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+            )
+            .bind(&tenant)
+            .bind(kind)
+            .bind(&target)
+            .bind(rank)
+            .bind(id(grant.policy_id))
+            .bind(micros(grant.granted_at))
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        }
+        tx.commit().await.db()
+    }
+
+    async fn add_group_members(&self, members: &[(Uuid, Uuid)]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        for (group_id, user_id) in members {
+            sqlx::query(
+                "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) \
+                 ON CONFLICT (group_id, user_id) DO NOTHING",
+            )
+            .bind(id(*group_id))
+            .bind(id(*user_id))
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        }
+        tx.commit().await.db()
+    }
 }
+
+/// Rows per multi-row `INSERT INTO users`.
+const USERS_PER_INSERT: usize = 500;
 
 /// A change-log row; a kind or key this version cannot read becomes `Unknown`, which makes
 /// the reader load everything again rather than miss a change.
