@@ -247,7 +247,7 @@ for backend in sorted(set(runs) | set(failed), key=lambda b: b != "sqlite"):
         peak = mb(sizes[100000]["memory"]["hwm_kb"])
         print(f"  peak RSS at 100000 users: {peak:.1f} MB (target < 300 MB: {'met' if peak < 300 else 'NOT met'})")
     else:
-        print("  peak RSS at 100000 users: not measured (the 100000 step did not run)")
+        print("  peak RSS at 100000 users: not measured (no 100000 step completed)")
     idle = mb(sizes[small]["memory"]["idle_kb"])
     print(f"  idle RSS of a fresh server: {idle:.1f} MB (target < 30 MB: {'met' if idle < 30 else 'NOT met'})")
 print()
