@@ -59,7 +59,7 @@ pub struct Config {
     pub fault: Option<graph::fault::ServerFault>,
     /// How long audit entries are kept; default 30 days.
     pub audit_retention: chrono::Duration,
-    /// A seed file (TOML, see `docs/admin.md`) applied on start, after the store is opened;
+    /// A seed file (TOML, or JSON when it ends in `.json`; see `docs/admin.md`) applied on start, after the store is opened;
     /// when given, the dev bootstrap is skipped.
     pub seed: Option<PathBuf>,
 }
@@ -129,7 +129,15 @@ fn read_seed(file: &std::path::Path) -> Result<graphmeet_wire::admin::Seed, Serv
         problem,
     };
     let text = std::fs::read_to_string(file).map_err(|e| seed_error(e.to_string()))?;
-    graphmeet_wire::admin::Seed::from_toml(&text).map_err(|e| seed_error(e.to_string()))
+    // The same document in either syntax, told apart by the file's extension.
+    let json = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if json {
+        graphmeet_wire::admin::Seed::from_json(&text).map_err(|e| seed_error(e.to_string()))
+    } else {
+        graphmeet_wire::admin::Seed::from_toml(&text).map_err(|e| seed_error(e.to_string()))
+    }
 }
 
 fn io(context: &str) -> impl Fn(std::io::Error) -> ServerError + '_ {
