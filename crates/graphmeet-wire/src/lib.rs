@@ -12,7 +12,7 @@ pub mod graph;
 pub mod token;
 
 pub use aadsts::{AadstsBody, AadstsError};
-pub use token::TokenResponse;
+pub use token::{TokenForm, TokenFormError, TokenResponse};
 
 /// The Microsoft Graph resource URI, as clients name it in `https://graph.microsoft.com/.default`.
 pub const GRAPH_RESOURCE_URI: &str = "https://graph.microsoft.com";
