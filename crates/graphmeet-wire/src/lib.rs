@@ -11,6 +11,9 @@ pub mod cmdlet;
 pub mod graph;
 pub mod token;
 
+#[cfg(test)]
+mod proptests;
+
 pub use aadsts::{AadstsBody, AadstsError};
 pub use token::{TokenForm, TokenFormError, TokenResponse};
 

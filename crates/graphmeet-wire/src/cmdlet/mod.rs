@@ -13,7 +13,7 @@
 //!
 //! Nothing here does I/O or applies anything: the result is a typed [`Cmdlet`].
 
-mod lexer;
+pub(crate) mod lexer;
 mod parser;
 mod render;
 #[cfg(test)]
