@@ -1431,7 +1431,7 @@ fn nesting_up_to_the_limit_parses_on_a_small_stack() {
 
 #[test]
 fn a_script_over_64_kib_is_refused_with_the_limit_and_where() {
-    let line = format!("Get-CsApplicationAccessPolicy -Identity P\n");
+    let line = "Get-CsApplicationAccessPolicy -Identity P\n";
     let src = line.repeat(MAX_SCRIPT_BYTES / line.len() + 1);
     let e = err(&src);
     assert_eq!(e.kind, CmdletErrorKind::LimitExceeded);
