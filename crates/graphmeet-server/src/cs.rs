@@ -39,20 +39,9 @@ fn change(apps: &cmdlet::AppIdsChange) -> Result<AppIdsChange, DirectoryError> {
     })
 }
 
-/// PowerShell's `-like` with `*` and `?`, ignoring case.
+/// PowerShell's `-like` (`*`, `?`, `[a-z]`, backtick escapes), ignoring case.
 fn like(pattern: &str, text: &str) -> bool {
-    fn go(p: &[char], t: &[char]) -> bool {
-        match (p.first(), t.first()) {
-            (None, None) => true,
-            (Some('*'), _) => go(&p[1..], t) || (!t.is_empty() && go(p, &t[1..])),
-            (Some('?'), Some(_)) => go(&p[1..], &t[1..]),
-            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b) && go(&p[1..], &t[1..]),
-            _ => false,
-        }
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    go(&p, &t)
+    cmdlet::wildcard::like(pattern, text)
 }
 
 struct Runner<'a> {

@@ -15,7 +15,7 @@ use base64::Engine;
 use graphmeet_core::crypto;
 use graphmeet_core::identity::{ClientCredentialsRequest, IdentityError, PasswordRequest};
 use graphmeet_core::TenantRef;
-use graphmeet_wire::{b64, AadstsError, TokenResponse};
+use graphmeet_wire::{b64, AadstsError, TokenForm, TokenResponse};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -153,18 +153,6 @@ fn aadsts(error: &IdentityError) -> AadstsError {
     }
 }
 
-/// Form fields, first occurrence wins.
-struct Form(Vec<(String, String)>);
-
-impl Form {
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
 /// Whether the `claims` parameter asks for the CAE capability (`xms_cc` contains `cp1`).
 fn asks_for_cae(claims: Option<&str>) -> bool {
     let Some(value) = claims.and_then(|c| serde_json::from_str::<Value>(c).ok()) else {
@@ -236,13 +224,17 @@ async fn token(
             v.trim()
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         });
-    let form = Form(if is_form {
-        form_urlencoded::parse(&bytes)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect()
+    let form = if is_form {
+        match TokenForm::parse(&bytes) {
+            Ok(form) => form,
+            Err(e) => {
+                let trace = Trace::new(&state, &headers, query_id.as_deref());
+                return trace.error(&state, e.to_aadsts());
+            }
+        }
     } else {
-        Vec::new()
-    });
+        TokenForm::default()
+    };
     let trace = Trace::new(
         &state,
         &headers,

@@ -157,3 +157,64 @@ async fn every_cmdlet_form_runs_and_errors_name_what_is_wrong() {
     }
     t.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn hostile_filters_answer_at_once_and_the_server_keeps_serving() {
+    let t = TestServer::start().await;
+    let app = t.cred("client_id");
+    let name = "a".repeat(36);
+    let (status, out) = cs(
+        &t,
+        &format!("New-CsApplicationAccessPolicy -Identity {name} -AppIds \"{app}\""),
+    )
+    .await;
+    assert_eq!(status, 200, "{out}");
+    let started = std::time::Instant::now();
+    // The backtracking pattern: fast, and it matches nothing.
+    let pattern = format!("{}b", "*a".repeat(18));
+    let (status, listed) = cs(
+        &t,
+        &format!("Get-CsApplicationAccessPolicy -Filter '{pattern}'"),
+    )
+    .await;
+    assert_eq!(status, 200, "{listed}");
+    assert!(
+        !listed["output"].as_str().unwrap().contains(&name),
+        "{listed}"
+    );
+    let (_, listed) = cs(
+        &t,
+        &format!(
+            "Get-CsApplicationAccessPolicy -Filter '{}a'",
+            "*a".repeat(18)
+        ),
+    )
+    .await;
+    assert!(
+        listed["output"].as_str().unwrap().contains(&name),
+        "{listed}"
+    );
+    // 60,000 stars: over the token limit, refused with the limit named.
+    let (status, body) = cs(
+        &t,
+        &format!(
+            "Get-CsApplicationAccessPolicy -Filter '{}'",
+            "*".repeat(60_000)
+        ),
+    )
+    .await;
+    assert_eq!(status / 100, 4, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("4096 bytes"),
+        "{body}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(
+        t.http.get(t.url("/healthz")).send().await.unwrap().status(),
+        200
+    );
+    t.server.shutdown().await;
+}

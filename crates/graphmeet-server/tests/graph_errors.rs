@@ -910,3 +910,61 @@ async fn allowed_and_denied_calls_and_admin_changes_are_audited() {
         }
     }
 }
+
+#[tokio::test]
+async fn hostile_dates_get_the_invalid_value_400_and_the_server_keeps_serving() {
+    let t = TestServer::start().await;
+    let token = t.app_token().await;
+    let uid = t.cred("user_id");
+    let base = format!("/v1.0/users/{uid}/onlineMeetings");
+    for (path, body) in [
+        (
+            base.clone(),
+            json!({"subject": "s", "startDateTime": "2027-01-01T10:00:00+€1"}),
+        ),
+        (
+            base.clone(),
+            json!({"subject": "s", "startDateTime": "+262142-12-31T23:59:59Z"}),
+        ),
+        (
+            format!("{base}/createOrGet"),
+            json!({"externalId": "e1", "startDateTime": "+262142-12-31T23:59:59Z"}),
+        ),
+        (
+            format!("{base}/createOrGet"),
+            json!({"externalId": "e2", "startDateTime": "2027-01-01T10:00:00+€1"}),
+        ),
+    ] {
+        let value = body["startDateTime"].as_str().unwrap().to_owned();
+        let (s, _, b) = t.graph(Some(&token), Method::POST, &path, Some(body)).await;
+        assert_graph_error(
+            s,
+            &b,
+            400,
+            "BadRequest",
+            &format!("Invalid value '{value}' for property 'startDateTime': expected an ISO 8601 date and time (Edm.DateTimeOffset), e.g. '2019-07-12T14:30:34.2444915-07:00'."),
+        );
+    }
+    // The latest start Graph can hold gets the default end without overflowing.
+    let (s, _, b) = t
+        .graph(
+            Some(&token),
+            Method::POST,
+            &base,
+            Some(json!({"subject": "s", "startDateTime": "9999-12-31T23:30:00Z"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["endDateTime"], "9999-12-31T23:59:59.9999999Z");
+    assert_eq!(b["expiryDateTime"], "9999-12-31T23:59:59.9999999Z");
+    let (s, _, _) = t
+        .graph(
+            Some(&token),
+            Method::GET,
+            &format!("{base}/{}", b["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    t.server.shutdown().await;
+}

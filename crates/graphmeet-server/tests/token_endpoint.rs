@@ -178,6 +178,164 @@ async fn every_token_error_has_the_real_aadsts_body() {
     t.server.shutdown().await;
 }
 
+/// The AADSTS body of `status`/`error`/`code` whose message (before ` Trace ID:`) is `message`.
+fn assert_aadsts_message(status: u16, body: &Value, want: (u16, &str, u64), message: &str) {
+    assert_aadsts(status, body, want.0, want.1, want.2);
+    let description = body["error_description"].as_str().unwrap();
+    let text = description
+        .strip_prefix(&format!("AADSTS{}: ", want.2))
+        .and_then(|d| d.split(" Trace ID: ").next())
+        .unwrap();
+    assert_eq!(text, message, "{body}");
+}
+
+#[tokio::test]
+async fn a_parameter_sent_twice_is_aadsts9000411_whichever_value_is_right() {
+    let t = TestServer::start().await;
+    let tid = t.cred("tenant_id");
+    let cid = t.cred("client_id");
+    let secret = t.cred("client_secret");
+    let cases: [(&str, Vec<(&str, &str)>); 4] = [
+        (
+            "client_secret",
+            vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", &cid),
+                ("client_secret", &secret),
+                ("client_secret", "wrong"),
+                ("scope", GRAPH_SCOPE),
+            ],
+        ),
+        (
+            "client_id",
+            vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", &cid),
+                ("client_id", &cid),
+                ("client_secret", &secret),
+                ("scope", GRAPH_SCOPE),
+            ],
+        ),
+        (
+            "grant_type",
+            vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", &cid),
+                ("client_secret", &secret),
+                ("grant_type", "client_credentials"),
+                ("scope", GRAPH_SCOPE),
+            ],
+        ),
+        (
+            "scope",
+            vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", &cid),
+                ("client_secret", &secret),
+                ("scope", GRAPH_SCOPE),
+                ("scope", GRAPH_SCOPE),
+            ],
+        ),
+    ];
+    for (name, form) in cases {
+        let (status, headers, body) = t.token_form(&tid, &form).await;
+        assert_aadsts_message(
+            status,
+            &body,
+            (400, "invalid_request", 9000411),
+            &format!(
+                "The request is not properly formatted. The parameter '{name}' is duplicated."
+            ),
+        );
+        assert_eq!(headers["cache-control"], "no-store, no-cache");
+    }
+    // An empty repeat counts as not sent (RFC 6749 §3.1), so this one is fine.
+    let (status, _, body) = t
+        .token_form(
+            &tid,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &cid),
+                ("client_secret", ""),
+                ("client_secret", &secret),
+                ("scope", GRAPH_SCOPE),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    t.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_assertion_and_a_secret_together_are_aadsts9002324() {
+    let t = TestServer::start().await;
+    let key = AppKey::from_pem(&std::fs::read_to_string(t.cred("certificate_path")).unwrap());
+    let tid = t.cred("tenant_id");
+    let cid = t.cred("client_id");
+    let secret = t.cred("client_secret");
+    let jwt = assertion(
+        &key,
+        &cid,
+        &t.cred("token_url"),
+        &AssertionShape::default(),
+        json!({}),
+    );
+    let message = "Request should not contain more than one client credential parameters, this includes 'client_secret', 'client_assertion' and 'request' parameters.";
+    for form in [
+        vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", cid.as_str()),
+            ("client_secret", secret.as_str()),
+            ("client_assertion", jwt.as_str()),
+            (
+                "client_assertion_type",
+                graphmeet_wire::JWT_BEARER_ASSERTION_TYPE,
+            ),
+            ("scope", GRAPH_SCOPE),
+        ],
+        vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", cid.as_str()),
+            ("client_assertion", jwt.as_str()),
+            (
+                "client_assertion_type",
+                graphmeet_wire::JWT_BEARER_ASSERTION_TYPE,
+            ),
+            ("client_secret", "wrong"),
+            ("scope", GRAPH_SCOPE),
+        ],
+        vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", cid.as_str()),
+            ("client_secret", secret.as_str()),
+            ("request", "eyJhbGciOiJub25lIn0.e30."),
+            ("scope", GRAPH_SCOPE),
+        ],
+    ] {
+        let (status, _, body) = t.token_form(&tid, &form).await;
+        assert_aadsts_message(status, &body, (400, "invalid_request", 9002324), message);
+    }
+    // Each credential alone still works.
+    let (status, _, body) = t
+        .token_form(
+            &tid,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &cid),
+                ("client_assertion", &jwt),
+                (
+                    "client_assertion_type",
+                    graphmeet_wire::JWT_BEARER_ASSERTION_TYPE,
+                ),
+                ("scope", GRAPH_SCOPE),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(t.secret_token().await.0, 200);
+    t.server.shutdown().await;
+}
+
 #[tokio::test]
 async fn certificate_assertions_in_every_client_shape_are_accepted() {
     let t = TestServer::start().await;

@@ -182,6 +182,33 @@ impl AadstsError {
         )
     }
 
+    /// AADSTS9000411: a parameter appears more than once in the request [obs: the text, with
+    /// `invalid_request`, seen from the v2 token endpoint for a repeated `scope`,
+    /// MicrosoftDocs/azure-dev-docs#934; and from the authorize endpoint for `prompt` and
+    /// `login_hint`]. RFC 6749 §3.2: "Request and response parameters MUST NOT be included more
+    /// than once."
+    pub fn duplicated_parameter(name: &str) -> Self {
+        Self::new(
+            9000411,
+            "invalid_request",
+            400,
+            format!("The request is not properly formatted. The parameter '{name}' is duplicated."),
+        )
+    }
+
+    /// AADSTS9002324: more than one of `client_secret`, `client_assertion` and `request` in the
+    /// body [obs: the text, AzureAD/microsoft-identity-web#3470 (2025); `invalid_request` and
+    /// 400 are RFC 6749 §5.2's for "utilizes more than one mechanism for authenticating the
+    /// client" (inf)].
+    pub fn multiple_client_credentials() -> Self {
+        Self::new(
+            9002324,
+            "invalid_request",
+            400,
+            "Request should not contain more than one client credential parameters, this includes 'client_secret', 'client_assertion' and 'request' parameters.".to_owned(),
+        )
+    }
+
     /// AADSTS70003: a grant type this endpoint does not support.
     pub fn unsupported_grant_type(grant_type: &str) -> Self {
         Self::new(

@@ -11,8 +11,11 @@ pub mod cmdlet;
 pub mod graph;
 pub mod token;
 
+#[cfg(test)]
+mod proptests;
+
 pub use aadsts::{AadstsBody, AadstsError};
-pub use token::TokenResponse;
+pub use token::{TokenForm, TokenFormError, TokenResponse};
 
 /// The Microsoft Graph resource URI, as clients name it in `https://graph.microsoft.com/.default`.
 pub const GRAPH_RESOURCE_URI: &str = "https://graph.microsoft.com";

@@ -1,9 +1,6 @@
 //! PowerShell's tokenizer, argument mode: what a command line is made of.
 
-use super::{CmdletError, CmdletErrorKind, Pos};
-
-/// How deep `@(`, `(` and `@{` may nest; deeper input is rejected, not recursed into.
-const MAX_DEPTH: usize = 64;
+use super::{CmdletError, CmdletErrorKind, Pos, MAX_NESTING, MAX_SCRIPT_BYTES, MAX_TOKEN_BYTES};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Tok {
@@ -100,8 +97,56 @@ fn is_ident(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+/// Where byte `offset` of `src` falls, counting lines and columns as the lexer does.
+fn position_of(src: &str, offset: usize) -> Pos {
+    let mut end = offset.min(src.len());
+    while !src.is_char_boundary(end) {
+        end -= 1;
+    }
+    let prefix = src[..end].replace("\r\n", "\n").replace('\r', "\n");
+    let line = prefix.matches('\n').count() + 1;
+    let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Pos { line, column }
+}
+
+/// The error for a token longer than [`MAX_TOKEN_BYTES`], reported where the token starts.
+fn token_too_long(start: Pos) -> CmdletError {
+    CmdletError::at(
+        start,
+        CmdletErrorKind::LimitExceeded,
+        format!("The token is longer than {MAX_TOKEN_BYTES} bytes, the most graphmeet accepts."),
+    )
+}
+
+/// A too-long quoted piece or variable inside a bareword is reported where the bareword starts.
+fn at_token(e: CmdletError, start: Pos) -> CmdletError {
+    if e.kind == CmdletErrorKind::LimitExceeded {
+        token_too_long(start)
+    } else {
+        e
+    }
+}
+
+/// `Err` once `text` exceeds [`MAX_TOKEN_BYTES`].
+fn check_token(text: &str, start: Pos) -> Result<(), CmdletError> {
+    if text.len() > MAX_TOKEN_BYTES {
+        Err(token_too_long(start))
+    } else {
+        Ok(())
+    }
+}
+
 /// Tokenizes a whole script.
 pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, CmdletError> {
+    if src.len() > MAX_SCRIPT_BYTES {
+        return Err(CmdletError::at(
+            position_of(src, MAX_SCRIPT_BYTES),
+            CmdletErrorKind::LimitExceeded,
+            format!(
+                "The script is longer than {MAX_SCRIPT_BYTES} bytes (64 KiB), the most graphmeet accepts; split it into several scripts."
+            ),
+        ));
+    }
     let normalized = src.replace("\r\n", "\n").replace('\r', "\n");
     let mut lexer = Lexer {
         chars: normalized.chars().collect(),
@@ -161,12 +206,12 @@ impl Lexer {
     }
 
     fn open(&mut self, bracket: Bracket, pos: Pos) -> Result<(), CmdletError> {
-        if self.stack.len() >= MAX_DEPTH {
+        if self.stack.len() >= MAX_NESTING {
             return Err(CmdletError::at(
                 pos,
-                CmdletErrorKind::UnsupportedSyntax,
+                CmdletErrorKind::LimitExceeded,
                 format!(
-                    "Arrays and hashtables nested more than {MAX_DEPTH} deep are not supported."
+                    "Arrays and hashtables nested more than {MAX_NESTING} deep are not supported."
                 ),
             ));
         }
@@ -346,7 +391,7 @@ impl Lexer {
                 }
                 '$' => {
                     self.bump();
-                    let name = self.variable_name();
+                    let name = self.variable_name(pos)?;
                     if name.is_empty() {
                         return Err(CmdletError::at(
                             pos,
@@ -384,6 +429,7 @@ impl Lexer {
                         }
                         name.push(n);
                         self.bump();
+                        check_token(&name, pos)?;
                     }
                     let colon = self.peek() == Some(':');
                     if colon {
@@ -400,7 +446,7 @@ impl Lexer {
     }
 
     /// A variable name after `$`: `null`, `env:Path`…
-    fn variable_name(&mut self) -> String {
+    fn variable_name(&mut self, start: Pos) -> Result<String, CmdletError> {
         let mut name = String::new();
         while let Some(c) = self.peek() {
             if is_ident(c)
@@ -408,11 +454,12 @@ impl Lexer {
             {
                 name.push(c);
                 self.bump();
+                check_token(&name, start)?;
             } else {
                 break;
             }
         }
-        name
+        Ok(name)
     }
 
     /// `$` inside a bareword or a double-quoted string, the `$` consumed: `$null`, `$true` and
@@ -420,7 +467,7 @@ impl Lexer {
     fn expand_dollar(&mut self, pos: Pos, out: &mut String) -> Result<(), CmdletError> {
         match self.peek() {
             Some(c) if is_ident(c) => {
-                let name = self.variable_name();
+                let name = self.variable_name(pos)?;
                 match name.to_ascii_lowercase().as_str() {
                     "null" => {}
                     "true" => out.push_str("True"),
@@ -467,6 +514,7 @@ impl Lexer {
                 },
                 Some(c) => s.push(c),
             }
+            check_token(&s, start)?;
         }
     }
 
@@ -498,6 +546,7 @@ impl Lexer {
                 },
                 Some(c) => s.push(c),
             }
+            check_token(&s, start)?;
         }
     }
 
@@ -545,8 +594,10 @@ impl Lexer {
 
     /// A bareword, possibly with quoted pieces (`Tag:"Meetings App"`).
     fn bareword(&mut self) -> Result<String, CmdletError> {
+        let start = self.pos();
         let mut s = String::new();
         loop {
+            check_token(&s, start)?;
             let pos = self.pos();
             match self.peek() {
                 None => break,
@@ -563,15 +614,18 @@ impl Lexer {
                 }
                 Some(q) if is_single_quote(q) => {
                     self.bump();
-                    s.push_str(&self.single_quoted(pos)?);
+                    let piece = self.single_quoted(pos).map_err(|e| at_token(e, start))?;
+                    s.push_str(&piece);
                 }
                 Some(q) if is_double_quote(q) => {
                     self.bump();
-                    s.push_str(&self.double_quoted(pos)?);
+                    let piece = self.double_quoted(pos).map_err(|e| at_token(e, start))?;
+                    s.push_str(&piece);
                 }
                 Some('$') => {
                     self.bump();
-                    self.expand_dollar(pos, &mut s)?;
+                    self.expand_dollar(pos, &mut s)
+                        .map_err(|e| at_token(e, start))?;
                 }
                 Some(c) => {
                     self.bump();
@@ -579,6 +633,7 @@ impl Lexer {
                 }
             }
         }
+        check_token(&s, start)?;
         Ok(s)
     }
 }

@@ -13,11 +13,12 @@
 //!
 //! Nothing here does I/O or applies anything: the result is a typed [`Cmdlet`].
 
-mod lexer;
+pub(crate) mod lexer;
 mod parser;
 mod render;
 #[cfg(test)]
 mod tests;
+pub mod wildcard;
 
 use std::fmt;
 use std::str::FromStr;
@@ -238,7 +239,18 @@ pub enum CmdletErrorKind {
     UnsupportedSyntax,
     /// Not valid PowerShell.
     Syntax,
+    /// The script, one token or the nesting of arrays and hashtables exceeds graphmeet's
+    /// bound ([`MAX_SCRIPT_BYTES`], [`MAX_TOKEN_BYTES`], [`MAX_NESTING`]).
+    LimitExceeded,
 }
+
+/// The longest script accepted, in bytes of UTF-8 (64 KiB): far more than any admin's script,
+/// small enough that no input can exhaust the server.
+pub const MAX_SCRIPT_BYTES: usize = 64 * 1024;
+/// The longest single token (a name, a quoted string, a bareword), in bytes of UTF-8.
+pub const MAX_TOKEN_BYTES: usize = 4 * 1024;
+/// How deep `@(…)`, `(…)` and `@{…}` may nest; deeper input is rejected, not recursed into.
+pub const MAX_NESTING: usize = 64;
 
 /// A parse or binding error, with PowerShell's wording and where it happened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1408,5 +1408,78 @@ fn stress_random_and_mutated_lines_never_panic_and_ok_results_round_trip() {
 #[test]
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let src = format!("Get-CsOnlineUser {}", "@(".repeat(10_000));
-    assert_eq!(err(&src).kind, CmdletErrorKind::UnsupportedSyntax);
+    let e = err(&src);
+    assert_eq!(e.kind, CmdletErrorKind::LimitExceeded);
+    assert!(e.message.contains("64"), "{}", e.message);
+    assert_eq!((e.line, e.column), (1, 18 + 2 * MAX_NESTING));
+}
+
+#[test]
+fn nesting_up_to_the_limit_parses_on_a_small_stack() {
+    // The deepest accepted nesting, parsed on a thread with a quarter of the default stack.
+    let src = format!(
+        "New-CsApplicationAccessPolicy -Identity P -AppIds {}\"{A}\"{}",
+        "@(".repeat(MAX_NESTING),
+        ")".repeat(MAX_NESTING)
+    );
+    let handle = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(move || parse_line(&src))
+        .unwrap();
+    assert_eq!(handle.join().unwrap(), Ok(new_policy("P", &[A], None)));
+}
+
+#[test]
+fn a_script_over_64_kib_is_refused_with_the_limit_and_where() {
+    let line = "Get-CsApplicationAccessPolicy -Identity P\n";
+    let src = line.repeat(MAX_SCRIPT_BYTES / line.len() + 1);
+    let e = err(&src);
+    assert_eq!(e.kind, CmdletErrorKind::LimitExceeded);
+    assert!(e.message.contains("65536 bytes"), "{}", e.message);
+    let lines_before = MAX_SCRIPT_BYTES / line.len();
+    assert_eq!(e.line, lines_before + 1);
+    assert_eq!(e.column, MAX_SCRIPT_BYTES - lines_before * line.len() + 1);
+    // Exactly at the limit is fine.
+    let at_limit = format!(
+        "{}{}",
+        "Get-CsOnlineUser\n",
+        " ".repeat(MAX_SCRIPT_BYTES - 17)
+    );
+    assert_eq!(at_limit.len(), MAX_SCRIPT_BYTES);
+    assert!(parse_script(&at_limit).is_ok());
+}
+
+#[test]
+fn a_token_over_4_kib_is_refused_where_it_starts() {
+    let long = "x".repeat(MAX_TOKEN_BYTES + 1);
+    for (src, column) in [
+        (format!("Get-CsOnlineUser {long}"), 18),
+        (format!("Get-CsOnlineUser '{long}'"), 18),
+        (format!("Get-CsOnlineUser \"{long}\""), 18),
+        (format!("Get-CsOnlineUser ab\"{long}\""), 18),
+        (format!("Get-CsOnlineUser -{long}"), 18),
+        (format!("Get-CsOnlineUser ${long}"), 18),
+        (format!("\n  {long}"), 3),
+    ] {
+        let e = err(&src);
+        assert_eq!(e.kind, CmdletErrorKind::LimitExceeded, "{e}");
+        assert!(e.message.contains("4096 bytes"), "{}", e.message);
+        assert_eq!(e.column, column, "{e}");
+    }
+    let fits = "x".repeat(MAX_TOKEN_BYTES);
+    assert_eq!(
+        one(&format!("Get-CsOnlineUser '{fits}'")),
+        Cmdlet::GetOnlineUser {
+            identity: Some(fits)
+        }
+    );
+}
+
+#[test]
+fn sixty_thousand_stars_in_a_filter_stay_within_the_token_limit_rule() {
+    let e = err(&format!(
+        "Get-CsApplicationAccessPolicy -Filter '{}'",
+        "*".repeat(60_000)
+    ));
+    assert_eq!(e.kind, CmdletErrorKind::LimitExceeded);
 }

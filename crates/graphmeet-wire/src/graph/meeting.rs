@@ -14,7 +14,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{
-    DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc,
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+    Timelike, Utc,
 };
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -41,11 +42,49 @@ pub struct GraphDateTime(DateTime<Utc>);
 pub struct DateTimeParseError(pub String);
 
 impl GraphDateTime {
-    /// Wraps a UTC time, truncating it to 100 ns.
+    /// The earliest instant Graph can represent: `0001-01-01T00:00:00Z` (.NET's
+    /// `DateTimeOffset.MinValue`, the range of `Edm.DateTimeOffset` on the real service).
+    pub const MIN: GraphDateTime = GraphDateTime(DateTime::from_naive_utc_and_offset(
+        NaiveDateTime::new(
+            match NaiveDate::from_ymd_opt(1, 1, 1) {
+                Some(d) => d,
+                None => NaiveDate::MIN,
+            },
+            NaiveTime::MIN,
+        ),
+        Utc,
+    ));
+
+    /// The latest instant Graph can represent: `9999-12-31T23:59:59.9999999Z` (.NET's
+    /// `DateTimeOffset.MaxValue`).
+    pub const MAX: GraphDateTime = GraphDateTime(DateTime::from_naive_utc_and_offset(
+        NaiveDateTime::new(
+            match NaiveDate::from_ymd_opt(9999, 12, 31) {
+                Some(d) => d,
+                None => NaiveDate::MAX,
+            },
+            match NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_900) {
+                Some(t) => t,
+                None => NaiveTime::MIN,
+            },
+        ),
+        Utc,
+    ));
+
+    /// Wraps a UTC time, truncating it to 100 ns and clamping it to [`GraphDateTime::MIN`] ..=
+    /// [`GraphDateTime::MAX`].
     pub fn new(at: DateTime<Utc>) -> Self {
         let nanos = at.nanosecond() % 1_000_000_000;
         let truncated = at.with_nanosecond(nanos - nanos % 100).unwrap_or(at);
-        GraphDateTime(truncated)
+        GraphDateTime(truncated.clamp(Self::MIN.0, Self::MAX.0))
+    }
+
+    /// `self + duration`, or `None` past [`GraphDateTime::MIN`] / [`GraphDateTime::MAX`].
+    pub fn checked_add(self, duration: Duration) -> Option<Self> {
+        let at = self.0.checked_add_signed(duration)?;
+        (Self::MIN.0..=Self::MAX.0)
+            .contains(&at)
+            .then(|| GraphDateTime::new(at))
     }
 
     /// The UTC time.
@@ -53,7 +92,8 @@ impl GraphDateTime {
         self.0
     }
 
-    /// Parses any of the accepted input forms (see the type's docs).
+    /// Parses any of the accepted input forms (see the type's docs). The local date and the
+    /// instant in UTC must both lie within Graph's range, years 1 to 9999.
     pub fn parse(text: &str) -> Result<Self, DateTimeParseError> {
         parse_datetime(text).ok_or_else(|| DateTimeParseError(text.to_owned()))
     }
@@ -94,14 +134,23 @@ fn parse_datetime(text: &str) -> Option<GraphDateTime> {
         return None;
     }
     let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    if !(1..=9999).contains(&date.year()) {
+        return None;
+    }
     let time = NaiveTime::parse_from_str(hms, "%H:%M:%S")
         .or_else(|_| NaiveTime::parse_from_str(hms, "%H:%M"))
         .ok()?;
     let time = time.with_nanosecond(nanos)?;
     let local = NaiveDateTime::new(date, time);
     let offset = FixedOffset::east_opt(offset_secs)?;
-    let at = offset.from_local_datetime(&local).single()?;
-    Some(GraphDateTime::new(at.with_timezone(&Utc)))
+    let at = offset
+        .from_local_datetime(&local)
+        .single()?
+        .with_timezone(&Utc);
+    if !(GraphDateTime::MIN.0..=GraphDateTime::MAX.0).contains(&at) {
+        return None;
+    }
+    Some(GraphDateTime::new(at))
 }
 
 /// `+HH:MM`, `+HHMM` or `+HH` (and `-`), in seconds east of UTC.
@@ -112,6 +161,11 @@ fn parse_offset(text: &str) -> Option<i32> {
         _ => return None,
     };
     let body = &text[1..];
+    // Only ASCII can be an offset; checking first also keeps the slices below on char
+    // boundaries (`+€1` is four bytes).
+    if !body.is_ascii() {
+        return None;
+    }
     let (h, m) = match body.len() {
         2 => (body, "00"),
         4 => (&body[..2], &body[2..]),
@@ -160,10 +214,16 @@ impl<'de> Deserialize<'de> for GraphDateTime {
     }
 }
 
+/// Saturating: a sum past Graph's range is [`GraphDateTime::MAX`] (or [`GraphDateTime::MIN`]),
+/// so defaults such as "end = start + 1 h" never overflow, whatever the start.
 impl std::ops::Add<Duration> for GraphDateTime {
     type Output = GraphDateTime;
     fn add(self, rhs: Duration) -> GraphDateTime {
-        GraphDateTime::new(self.0 + rhs)
+        self.checked_add(rhs).unwrap_or(if rhs < Duration::zero() {
+            GraphDateTime::MIN
+        } else {
+            GraphDateTime::MAX
+        })
     }
 }
 

@@ -419,6 +419,101 @@ fn datetime_rejects_garbage() {
     }
 }
 
+/// The 400 a create or PATCH body with this `startDateTime` gets, as a Graph error.
+fn start_date_time_error(value: &str) -> GraphError {
+    let body = serde_json::to_vec(&json!({ "startDateTime": value })).unwrap();
+    parse_input(&body).unwrap_err().to_graph_error()
+}
+
+fn assert_invalid_start(value: &str) {
+    let e = start_date_time_error(value);
+    assert_eq!((e.status, e.code.as_str()), (400, "BadRequest"), "{value}");
+    assert_eq!(
+        e.message,
+        format!("Invalid value '{value}' for property 'startDateTime': expected an ISO 8601 date and time (Edm.DateTimeOffset), e.g. '2019-07-12T14:30:34.2444915-07:00'.")
+    );
+}
+
+#[test]
+fn a_multibyte_character_in_the_offset_is_a_400_not_a_panic() {
+    for value in [
+        "2027-01-01T10:00:00+€1",
+        "2027-01-01T10:00:00-1€",
+        "2027-01-01T10:00:00+€€",
+        "2027-01-01T10:00:00+0€:0",
+        "2027-01-01T10:00:00+é0:0",
+        "2027-01-01T10:00:00+ñ",
+        "2027-01-01T10:00:00.1+€1",
+    ] {
+        assert_invalid_start(value);
+    }
+}
+
+#[test]
+fn a_date_beyond_graphs_range_is_a_400_not_an_overflow() {
+    for value in [
+        "+262142-12-31T23:59:59Z",
+        "+262143-01-01T00:00:00Z",
+        "-262143-01-01T00:00:00Z",
+        "10000-01-01T00:00:00Z",
+        "+10000-01-01T00:00:00Z",
+        "0000-12-31T23:59:59Z",
+        // In range locally, out of range in UTC.
+        "9999-12-31T23:59:59-01:00",
+        "0001-01-01T00:00:00+01:00",
+    ] {
+        assert_invalid_start(value);
+        let body =
+            serde_json::to_vec(&json!({ "externalId": "x", "startDateTime": value })).unwrap();
+        assert!(
+            parse_create_or_get(&body, ApiVersion::V1).is_err(),
+            "{value}"
+        );
+    }
+}
+
+#[test]
+fn the_edges_of_graphs_range_parse_and_defaults_saturate() {
+    let max = dt("9999-12-31T23:59:59.9999999Z");
+    assert_eq!(max, GraphDateTime::MAX);
+    assert_eq!(dt("0001-01-01T00:00:00Z"), GraphDateTime::MIN);
+    assert_eq!(dt("9999-12-31T23:59:59+00:00"), dt("9999-12-31T23:59:59Z"));
+    // start + 1 h (the createOrGet and create default) and end + 60 days (expiry) saturate.
+    assert_eq!(max + Duration::hours(1), GraphDateTime::MAX);
+    assert_eq!(
+        dt("9999-12-31T23:30:00Z") + Duration::days(60),
+        GraphDateTime::MAX
+    );
+    assert_eq!(GraphDateTime::MIN + Duration::hours(-1), GraphDateTime::MIN);
+    assert_eq!(max.checked_add(Duration::hours(1)), None);
+    assert_eq!(
+        dt("2026-01-01T00:00:00Z").checked_add(Duration::hours(1)),
+        Some(dt("2026-01-01T01:00:00Z"))
+    );
+    assert_eq!(
+        GraphDateTime::new(chrono::DateTime::<Utc>::MAX_UTC),
+        GraphDateTime::MAX
+    );
+    assert_eq!(
+        GraphDateTime::new(chrono::DateTime::<Utc>::MIN_UTC),
+        GraphDateTime::MIN
+    );
+    assert_eq!(GraphDateTime::MAX.to_wire(), "9999-12-31T23:59:59.9999999Z");
+    let input = parse_create_or_get(
+        br#"{"externalId":"a","startDateTime":"9999-12-31T23:59:59Z"}"#,
+        ApiVersion::V1,
+    )
+    .unwrap();
+    let (s, e) = input.resolve_dates(Utc::now()).unwrap();
+    assert_eq!((s, e), (dt("9999-12-31T23:59:59Z"), GraphDateTime::MAX));
+    // The saturated values survive storage (they parse back).
+    let stored = serde_json::to_value(GraphDateTime::MAX).unwrap();
+    assert_eq!(
+        serde_json::from_value::<GraphDateTime>(stored).unwrap(),
+        GraphDateTime::MAX
+    );
+}
+
 #[test]
 fn datetime_output_is_seven_digits_and_truncates() {
     let at =
