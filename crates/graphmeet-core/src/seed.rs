@@ -135,10 +135,12 @@ impl Directory {
             }
         }
         for (t, tenant) in &pairs {
-            let users = TenantUsers::load(self, tenant).await.map_err(|error| SeedError {
-                at: at(t, None),
-                error,
-            })?;
+            let users = TenantUsers::load(self, tenant)
+                .await
+                .map_err(|error| SeedError {
+                    at: at(t, None),
+                    error,
+                })?;
             let mut members = Vec::new();
             for g in &t.groups {
                 self.seed_group(tenant, g, &users, &mut members, &mut tally)

@@ -1,0 +1,200 @@
+//! What a hostile or careless client tried, kept out: one test per defect, through HTTP, on
+//! SQLite and (when configured) PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+use common::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// A second tenant, B, with its own app (consented, in a policy granted to B's user).
+struct TenantB {
+    tenant: String,
+    user: String,
+    token: String,
+}
+
+async fn tenant_b(t: &TestServer) -> TenantB {
+    let (status, tenant) = t
+        .admin(
+            Method::POST,
+            "/admin/tenants",
+            Some(json!({"display_name": "Fabrikam", "domain": "fabrikam.example"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{tenant}");
+    let tid = tenant["id"].as_str().unwrap().to_owned();
+    let (_, user) = t
+        .admin(
+            Method::POST,
+            "/admin/users",
+            Some(json!({"tenant": tid, "upn": "bob@fabrikam.example"})),
+        )
+        .await;
+    let (_, app) = t
+        .admin(
+            Method::POST,
+            "/admin/apps",
+            Some(json!({"tenant": tid, "display_name": "fabrikam scheduler"})),
+        )
+        .await;
+    let app_id = app["app_id"].as_str().unwrap().to_owned();
+    let (_, secret) = t
+        .admin(
+            Method::POST,
+            &format!("/admin/apps/{app_id}/secrets"),
+            Some(json!({})),
+        )
+        .await;
+    let (status, body) = t
+        .admin(
+            Method::POST,
+            "/admin/consents",
+            Some(
+                json!({"tenant": tid, "app_id": app_id, "roles": ["OnlineMeetings.ReadWrite.All"]}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = t
+        .admin(
+            Method::POST,
+            "/admin/policies",
+            Some(json!({"tenant": tid, "identity": "fab", "app_ids": [app_id]})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let user_id = user["id"].as_str().unwrap().to_owned();
+    let (status, body) = t
+        .admin(
+            Method::POST,
+            "/admin/policy-grants",
+            Some(json!({"tenant": tid, "policy_name": "fab", "user": user_id})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = t
+        .token_form(
+            &tid,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &app_id),
+                ("client_secret", secret["secret_text"].as_str().unwrap()),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    TenantB {
+        tenant: tid,
+        user: user_id,
+        token: body["access_token"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// How many meetings tenant B holds, read from the database itself.
+async fn meeting_count(t: &TestServer, database_url: &Option<String>, b: &TenantB) -> u64 {
+    use graphmeet_core::Store;
+    let url = database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", t.dir.path().join("graphmeet.db").display()));
+    let store = graphmeet_store::SqlStore::connect(&url).await.unwrap();
+    let n = store
+        .count_meetings(b.tenant.parse().unwrap(), None)
+        .await
+        .unwrap();
+    store.close().await;
+    n
+}
+
+async fn attendees_of_another_tenant_are_external(database_url: Option<String>) {
+    let t = TestServer::start_on(database_url.clone()).await;
+    let b = tenant_b(&t).await;
+    let a_user = t.cred("user_id");
+    let a_tenant = t.cred("tenant_id");
+    let a_upn: String = {
+        let (_, users) = t
+            .admin(
+                Method::GET,
+                &format!("/admin/tenants/{a_tenant}/users"),
+                None,
+            )
+            .await;
+        users[0]["upn"].as_str().unwrap().to_owned()
+    };
+    let create = |attendee: Value| {
+        let t = &t;
+        let b = &b;
+        async move {
+            t.graph(
+                Some(&b.token),
+                Method::POST,
+                &format!("/v1.0/users/{}/onlineMeetings", b.user),
+                Some(json!({"subject": "x", "participants": {"attendees": [attendee]}})),
+            )
+            .await
+        }
+    };
+
+    // Tenant A's user named by UPN, and by object id, as attendees: accepted as external, and
+    // nothing of tenant A's directory is in the answer.
+    for attendee in [
+        json!({"upn": a_upn, "role": "attendee"}),
+        json!({"identity": {"user": {"id": a_user}}, "role": "attendee"}),
+    ] {
+        let (status, _, body) = create(attendee.clone()).await;
+        assert_eq!(status, 201, "{body}");
+        let text = body.to_string();
+        assert!(!text.contains(&a_tenant), "tenant A's id leaked: {text}");
+        if attendee.get("upn").is_some() {
+            assert!(
+                !text.contains(&a_user),
+                "tenant A's object id leaked: {text}"
+            );
+        } else {
+            assert!(
+                !text
+                    .to_ascii_lowercase()
+                    .contains(&a_upn.to_ascii_lowercase()),
+                "tenant A's UPN leaked: {text}"
+            );
+        }
+        assert!(text.contains(&b.tenant), "the organizer's tenant is shown");
+    }
+
+    // A user of another tenant cannot be a presenter or co-organizer, by UPN or by id.
+    let before = meeting_count(&t, &database_url, &b).await;
+    assert_eq!(before, 2);
+    for attendee in [
+        json!({"upn": a_upn, "role": "presenter"}),
+        json!({"identity": {"user": {"id": a_user}}, "role": "coorganizer"}),
+    ] {
+        let (status, _, body) = create(attendee).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["error"]["code"], "BadRequest", "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("users in the organizer's directory"),
+            "{body}"
+        );
+    }
+    assert_eq!(
+        meeting_count(&t, &database_url, &b).await,
+        before,
+        "nothing stored"
+    );
+    t.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn attendees_of_another_tenant_are_external_on_every_backend() {
+    for (name, db) in databases().await {
+        eprintln!("backend: {name}");
+        attendees_of_another_tenant_are_external(db.as_ref().map(|d| d.url.clone())).await;
+        if let Some(db) = db {
+            db.cleanup().await.unwrap();
+        }
+    }
+}
