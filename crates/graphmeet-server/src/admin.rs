@@ -219,7 +219,7 @@ async fn require_admin_key(
                 .and_then(|v| v.strip_prefix("Bearer "))
         })
         .map(str::trim);
-    let ok = presented.is_some_and(|key| {
+    let ok = presented.filter(|key| !key.is_empty()).is_some_and(|key| {
         let digest = graphmeet_core::crypto::sha256(key.as_bytes());
         bool::from(digest.as_slice().ct_eq(state.admin_key_hash.as_slice()))
     });

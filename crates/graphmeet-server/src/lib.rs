@@ -328,9 +328,20 @@ impl RunningServer {
     }
 }
 
+/// The fewest characters an admin key given by flag or environment may have.
+pub const MIN_ADMIN_KEY_LEN: usize = 24;
+
 fn read_or_make_admin_key(config: &Config) -> Result<String, ServerError> {
     if let Some(key) = &config.admin_key {
-        return Ok(key.clone());
+        // An empty key would make an empty header an administrator; a short one is guessable.
+        let key = key.trim();
+        if key.chars().count() < MIN_ADMIN_KEY_LEN {
+            return Err(ServerError::Config(format!(
+                "the admin key (--admin-key or GRAPHMEET_ADMIN_KEY) has {} characters; it needs at least {MIN_ADMIN_KEY_LEN} (leave it unset and graphmeet makes one in DATA_DIR/admin-key)",
+                key.chars().count()
+            )));
+        }
+        return Ok(key.to_owned());
     }
     let path = config.data_dir.join("admin-key");
     match std::fs::read_to_string(&path) {

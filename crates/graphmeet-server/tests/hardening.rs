@@ -198,3 +198,38 @@ async fn attendees_of_another_tenant_are_external_on_every_backend() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_empty_or_short_admin_key_is_refused_at_start() {
+    for key in ["", "   ", "short-key"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = config(dir.path());
+        config.admin_key = Some(key.to_owned());
+        let error = match graphmeet_server::start(config).await {
+            Ok(_) => panic!("a server started with the admin key {key:?}"),
+            Err(e) => e.to_string(),
+        };
+        assert!(error.contains("admin key"), "{error}");
+        assert!(error.contains("at least 24"), "{error}");
+        assert!(
+            !dir.path().join("graphmeet.db").exists(),
+            "nothing is opened before the key is checked"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_empty_admin_key_header_is_not_an_admin() {
+    let t = TestServer::start().await;
+    for header in ["", " "] {
+        let r = t
+            .http
+            .get(t.url("/admin/export"))
+            .header("x-graphmeet-admin-key", header)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 401);
+    }
+    t.server.shutdown().await;
+}
