@@ -197,9 +197,9 @@ pub struct ClientCredentialsRequest {
     pub client_assertion: Option<String>,
     /// `client_assertion_type`.
     pub client_assertion_type: Option<String>,
-    /// `scheme://host[:port]` this request arrived at; an assertion's `aud` must be a token URL
-    /// under it.
-    pub base_url: String,
+    /// The `scheme://host[:port]` bases the server is configured to be reached at (never a
+    /// header the client controls); an assertion's `aud` must be a token URL under one.
+    pub audience_bases: Vec<String>,
     /// Whether `claims` asked for the CAE capability (`xms_cc` contains `cp1`).
     pub cae: bool,
 }
@@ -910,10 +910,11 @@ impl Identity {
             Some(Audience::Many(a)) => a,
             None => Vec::new(),
         };
-        if !audiences
-            .iter()
-            .any(|aud| self.is_token_url_of(aud, &req.base_url, tenant))
-        {
+        if !audiences.iter().any(|aud| {
+            req.audience_bases
+                .iter()
+                .any(|base| self.is_token_url_of(aud, base, tenant))
+        }) {
             return Err(IdentityError::AssertionAudienceMismatch);
         }
 

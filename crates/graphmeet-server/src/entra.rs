@@ -270,7 +270,7 @@ async fn token(
                 client_secret,
                 client_assertion: form.get("client_assertion").map(str::to_owned),
                 client_assertion_type: form.get("client_assertion_type").map(str::to_owned),
-                base_url: state.base_url(&headers),
+                audience_bases: state.audience_bases.as_ref().clone(),
                 cae,
             };
             state.identity.client_credentials(&request).await

@@ -242,6 +242,26 @@ impl Settings {
     }
 }
 
+/// The bases a client assertion's audience may use: the public URL, plus its loopback aliases
+/// when it is a loopback URL (`localhost`, `127.0.0.1` and `[::1]` name the same server).
+fn audience_bases(public_url: &str) -> Vec<String> {
+    let base = public_url.trim_end_matches('/').to_owned();
+    let mut out = vec![base.clone()];
+    if let Ok(url) = url::Url::parse(&base) {
+        let loopback = ["localhost", "127.0.0.1", "[::1]"];
+        if url.host_str().is_some_and(|h| loopback.contains(&h)) {
+            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+            for host in loopback {
+                let alias = format!("{}://{host}{port}", url.scheme());
+                if !out.contains(&alias) {
+                    out.push(alias);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Opens the store, loads or makes the signing keys, and builds the state.
 pub async fn build(
     database_url: &str,
@@ -292,6 +312,7 @@ pub async fn build(
         clock,
         scheme,
         join_url_base,
+        audience_bases: Arc::new(audience_bases(&public_url)),
         public_url,
         admin_key_hash: Arc::new(graphmeet_core::crypto::sha256(admin_key.as_bytes())),
         faults: Arc::new(graph::fault::FaultInjector::new(fault)),

@@ -34,6 +34,10 @@ pub struct AppState {
     /// The configured public URL (`scheme://host[:port]`, no trailing slash), used when a
     /// request carries no `Host`.
     pub public_url: String,
+    /// The bases a client assertion's `aud` may name the token URL under: the public URL, and
+    /// for a loopback public URL its other loopback names on the same port (the names the
+    /// server's certificate covers). Never the request's `Host`.
+    pub audience_bases: Arc<Vec<String>>,
     /// The admin key's SHA-256, compared in constant time.
     pub admin_key_hash: Arc<Vec<u8>>,
     /// `scheme://host[:port]` of the meetings' `joinWebUrl` (`https://teams.microsoft.com`, or

@@ -233,3 +233,54 @@ async fn an_empty_admin_key_header_is_not_an_admin() {
     }
     t.server.shutdown().await;
 }
+
+/// A client assertion's audience is checked against the server's configured URL, never the
+/// request's `Host`: an assertion minted for Entra's own token URL is refused even when the
+/// request claims to be for `login.microsoftonline.com`.
+#[tokio::test]
+async fn the_assertion_audience_is_not_taken_from_the_host_header() {
+    let t = TestServer::start().await;
+    let key = AppKey::from_pem(&std::fs::read_to_string(t.cred("certificate_path")).unwrap());
+    let cid = t.cred("client_id");
+    let tid = t.cred("tenant_id");
+    let send = |aud: String, host: Option<&'static str>| {
+        let jwt = assertion(&key, &cid, &aud, &AssertionShape::default(), json!({}));
+        let mut req = t
+            .http
+            .post(t.url(&format!("/{tid}/oauth2/v2.0/token")))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", cid.as_str()),
+                ("client_assertion", jwt.as_str()),
+                (
+                    "client_assertion_type",
+                    graphmeet_wire::JWT_BEARER_ASSERTION_TYPE,
+                ),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ]);
+        if let Some(host) = host {
+            req = req.header(reqwest::header::HOST, host);
+        }
+        async move {
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap())
+        }
+    };
+    let entra_aud = format!("https://login.microsoftonline.com/{tid}/oauth2/v2.0/token");
+    let (status, body) = send(entra_aud, Some("login.microsoftonline.com")).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"], "invalid_client", "{body}");
+    assert_eq!(body["error_codes"][0], 700023, "{body}");
+    // The configured URL, and its loopback aliases, still work.
+    let (status, body) = send(t.cred("token_url"), None).await;
+    assert_eq!(status, 200, "{body}");
+    let port = t.server.addr.port();
+    let (status, body) = send(
+        format!("https://localhost:{port}/{tid}/oauth2/v2.0/token"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    t.server.shutdown().await;
+}
