@@ -6,7 +6,7 @@
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
-BIN=$ROOT/target/release/graphmeet
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/graphmeet
 WRK_SCRIPT=$BENCH_DIR/wrk/graphmeet.lua
 # The PostgreSQL server to use, if any: the bench's own variable, else the tests'.
 PG_URL=${GRAPHMEET_BENCH_POSTGRES_URL:-${GRAPHMEET_TEST_POSTGRES_URL:-}}
