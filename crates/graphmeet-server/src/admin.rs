@@ -203,6 +203,48 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for AdminJso
     }
 }
 
+/// `Path`, with a rejection in the admin API's JSON error form.
+pub struct AdminPath<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for AdminPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AdminFailure;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| Self(value))
+            .map_err(|r| AdminFailure::new(r.status(), "invalidRequest", r.body_text()))
+    }
+}
+
+/// `Query`, with a rejection in the admin API's JSON error form.
+pub struct AdminQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for AdminQuery<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AdminFailure;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| Self(value))
+            .map_err(|r| AdminFailure::new(r.status(), "invalidRequest", r.body_text()))
+    }
+}
+
 async fn require_admin_key(
     State(state): State<AppState>,
     request: Request,
@@ -367,7 +409,7 @@ async fn create_user(
 
 async fn list_users(
     State(state): State<AppState>,
-    Path(tenant): Path<String>,
+    AdminPath(tenant): AdminPath<String>,
 ) -> Result<Json<Vec<UserView>>, AdminFailure> {
     let tenant = state.directory.tenant(&tenant).await?;
     Ok(Json(
@@ -406,7 +448,7 @@ async fn list_apps(State(state): State<AppState>) -> Result<Json<Vec<AppView>>, 
 
 async fn add_secret(
     State(state): State<AppState>,
-    Path(app_id): Path<String>,
+    AdminPath(app_id): AdminPath<String>,
     AdminJson(body): AdminJson<AddSecret>,
 ) -> Result<(StatusCode, Json<SecretCreated>), AdminFailure> {
     let app_id = parse_app_id(&app_id)?;
@@ -432,7 +474,7 @@ async fn add_secret(
 
 async fn add_certificate(
     State(state): State<AppState>,
-    Path(app_id): Path<String>,
+    AdminPath(app_id): AdminPath<String>,
     AdminJson(body): AdminJson<AddCertificate>,
 ) -> Result<(StatusCode, Json<CertificateView>), AdminFailure> {
     let app_id = parse_app_id(&app_id)?;
@@ -534,7 +576,7 @@ async fn create_group(
 
 async fn add_member(
     State(state): State<AppState>,
-    Path(group_id): Path<String>,
+    AdminPath(group_id): AdminPath<String>,
     AdminJson(body): AdminJson<GroupMember>,
 ) -> Result<StatusCode, AdminFailure> {
     state
@@ -598,7 +640,7 @@ async fn new_policy(
 
 async fn get_policies(
     State(state): State<AppState>,
-    axum::extract::Query(q): axum::extract::Query<TenantQuery>,
+    AdminQuery(q): AdminQuery<TenantQuery>,
 ) -> Result<Json<Vec<PolicyView>>, AdminFailure> {
     let tenant = state
         .directory
@@ -628,7 +670,7 @@ fn strip_tag(identity: &str) -> &str {
 
 async fn set_policy(
     State(state): State<AppState>,
-    Path(identity): Path<String>,
+    AdminPath(identity): AdminPath<String>,
     AdminJson(body): AdminJson<SetPolicy>,
 ) -> Result<Json<PolicyView>, AdminFailure> {
     use graphmeet_core::directory::AppIdsChange;
@@ -677,8 +719,8 @@ async fn set_policy(
 
 async fn remove_policy(
     State(state): State<AppState>,
-    Path(identity): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<TenantQuery>,
+    AdminPath(identity): AdminPath<String>,
+    AdminQuery(q): AdminQuery<TenantQuery>,
 ) -> Result<StatusCode, AdminFailure> {
     let tenant = state
         .directory
@@ -733,7 +775,7 @@ async fn grant_policy(
 
 async fn list_grants(
     State(state): State<AppState>,
-    axum::extract::Query(q): axum::extract::Query<TenantQuery>,
+    AdminQuery(q): AdminQuery<TenantQuery>,
 ) -> Result<Json<Vec<GrantView>>, AdminFailure> {
     let tenant = state.directory.tenant_or_only(q.tenant.as_deref()).await?;
     let grants = state.directory.grants(&tenant).await?;
@@ -756,7 +798,7 @@ struct ExplainQuery {
 /// "Explain this app for this user": the decision the Graph API would make now, with reasons.
 async fn explain_policy(
     State(state): State<AppState>,
-    axum::extract::Query(q): axum::extract::Query<ExplainQuery>,
+    AdminQuery(q): AdminQuery<ExplainQuery>,
 ) -> Result<Json<serde_json::Value>, AdminFailure> {
     let tenant = state.directory.tenant_or_only(q.tenant.as_deref()).await?;
     let app_id = parse_uuid(&q.app, "application id")?;
@@ -800,7 +842,7 @@ struct AuditParams {
 /// The audit log, newest first, narrowed by tenant, app, user, decision and time.
 async fn query_audit(
     State(state): State<AppState>,
-    axum::extract::Query(p): axum::extract::Query<AuditParams>,
+    AdminQuery(p): AdminQuery<AuditParams>,
 ) -> Result<Json<Vec<graphmeet_core::AuditEntry>>, AdminFailure> {
     let tenant = match p.tenant.as_deref() {
         Some(t) => Some(state.directory.tenant(t).await?),
@@ -848,7 +890,7 @@ async fn query_audit(
 
 async fn delete_tenant(
     State(state): State<AppState>,
-    Path(tenant): Path<String>,
+    AdminPath(tenant): AdminPath<String>,
 ) -> Result<StatusCode, AdminFailure> {
     state.directory.delete_tenant(&tenant).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -856,7 +898,7 @@ async fn delete_tenant(
 
 async fn delete_user(
     State(state): State<AppState>,
-    Path(user): Path<String>,
+    AdminPath(user): AdminPath<String>,
 ) -> Result<StatusCode, AdminFailure> {
     state.directory.delete_user(&user).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -864,7 +906,7 @@ async fn delete_user(
 
 async fn list_groups(
     State(state): State<AppState>,
-    Path(tenant): Path<String>,
+    AdminPath(tenant): AdminPath<String>,
 ) -> Result<Json<Vec<GroupView>>, AdminFailure> {
     Ok(Json(
         state
@@ -879,7 +921,7 @@ async fn list_groups(
 
 async fn list_members(
     State(state): State<AppState>,
-    Path(group_id): Path<String>,
+    AdminPath(group_id): AdminPath<String>,
 ) -> Result<Json<Vec<UserView>>, AdminFailure> {
     Ok(Json(
         state
@@ -894,7 +936,7 @@ async fn list_members(
 
 async fn delete_group(
     State(state): State<AppState>,
-    Path(group_id): Path<String>,
+    AdminPath(group_id): AdminPath<String>,
 ) -> Result<StatusCode, AdminFailure> {
     state
         .directory
@@ -905,7 +947,7 @@ async fn delete_group(
 
 async fn delete_app(
     State(state): State<AppState>,
-    Path(app_id): Path<String>,
+    AdminPath(app_id): AdminPath<String>,
 ) -> Result<StatusCode, AdminFailure> {
     state.directory.delete_app(parse_app_id(&app_id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -923,7 +965,7 @@ fn secret_view(s: SecretCredential) -> SecretView {
 
 async fn list_credentials(
     State(state): State<AppState>,
-    Path(app_id): Path<String>,
+    AdminPath(app_id): AdminPath<String>,
 ) -> Result<Json<AppCredentials>, AdminFailure> {
     let app_id = parse_app_id(&app_id)?;
     let credentials = state.directory.credentials(app_id).await?;
@@ -988,7 +1030,7 @@ struct ExportQuery {
 /// The state as a seed: JSON by default, TOML with `?format=toml`.
 async fn export_seed(
     State(state): State<AppState>,
-    axum::extract::Query(q): axum::extract::Query<ExportQuery>,
+    AdminQuery(q): AdminQuery<ExportQuery>,
 ) -> Result<Response, AdminFailure> {
     let seed = state.directory.export_seed().await?;
     match q.format.as_deref().map(str::to_ascii_lowercase).as_deref() {

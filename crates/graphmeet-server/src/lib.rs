@@ -14,6 +14,7 @@ pub mod graph;
 pub mod join;
 pub mod pki;
 pub mod state;
+pub mod surface;
 
 use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
@@ -199,7 +200,7 @@ pub fn app(state: AppState) -> Router {
         .merge(graph::router(state.clone()))
         .merge(join::router())
         .fallback(not_found)
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(surface::observe))
         .with_state(state)
 }
 

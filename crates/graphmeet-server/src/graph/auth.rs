@@ -114,6 +114,7 @@ pub async fn authorize(
         }
     };
     let span = tracing::Span::current();
+    span.record("operation", operation.name());
     span.record("tenant", tracing::field::display(caller.tenant_id()));
     span.record("app", tracing::field::display(caller.app_id()));
     let request_id = headers

@@ -16,10 +16,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use graphmeet_wire::graph::{ApiVersion, GraphError};
-use uuid::Uuid;
 
-/// The request header through which [`envelope`] hands the request-id to handlers.
-pub const REQUEST_ID_HEADER: &str = "x-graphmeet-request-id";
+pub use crate::surface::REQUEST_ID_HEADER;
 
 /// The largest Graph request body read.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -74,7 +72,7 @@ impl IntoResponse for GraphFailure {
 
 /// Graph's response envelope: ids, diagnostics headers, and error bodies with `innerError`.
 pub async fn envelope(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let request_id = Uuid::new_v4().to_string();
+    let request_id = crate::surface::request_id(request.headers());
     // Echo whatever the client sent (the Node client's ids are not RFC 4122), within reason.
     let client_request_id = request
         .headers()
