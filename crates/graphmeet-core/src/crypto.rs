@@ -4,11 +4,11 @@
 use chrono::{DateTime, Datelike, Utc};
 use graphmeet_wire::b64;
 use rand::distributions::{Alphanumeric, DistString, Distribution, Slice};
-use rsa::pkcs1::EncodeRsaPrivateKey;
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rsa::pkcs8::EncodePrivateKey;
 use rsa::RsaPrivateKey;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 /// Key material could not be made or read.
@@ -85,16 +85,83 @@ fn rcgen_date(t: DateTime<Utc>) -> time::OffsetDateTime {
         .unwrap_or_else(|_| rcgen::date_time_ymd(t.year(), t.month() as u8, t.day() as u8))
 }
 
-/// The private key in PKCS#1 DER, the form the JWT signer takes.
-pub fn pkcs8_to_pkcs1(pkcs8_der: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let key = RsaPrivateKey::from_pkcs8_der(pkcs8_der).map_err(|e| CryptoError::Parse {
-        what: "private key",
-        detail: e.to_string(),
-    })?;
-    let der = key
-        .to_pkcs1_der()
-        .map_err(|e| CryptoError::Rsa(e.to_string()))?;
-    Ok(der.as_bytes().to_vec())
+/// An RSA private key parsed once, for RS256 signatures (RSASSA-PKCS1-v1_5, SHA-256): the
+/// token signer. Parsing checks the whole key, which costs more than a signature, so a key ring
+/// keeps one of these per key instead of the DER.
+pub struct Rs256Signer {
+    key: aws_lc_rs::signature::RsaKeyPair,
+    rng: aws_lc_rs::rand::SystemRandom,
+}
+
+impl std::fmt::Debug for Rs256Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rs256Signer")
+            .field("modulus_bits", &(self.key.public_modulus_len() * 8))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Rs256Signer {
+    /// Parses a PKCS#8 DER RSA private key.
+    pub fn from_pkcs8(pkcs8_der: &[u8]) -> Result<Self, CryptoError> {
+        let key = aws_lc_rs::signature::RsaKeyPair::from_pkcs8(pkcs8_der).map_err(|e| {
+            CryptoError::Parse {
+                what: "private key",
+                detail: e.to_string(),
+            }
+        })?;
+        Ok(Self {
+            key,
+            rng: aws_lc_rs::rand::SystemRandom::new(),
+        })
+    }
+
+    /// The RS256 signature of `message`.
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let mut signature = vec![0u8; self.key.public_modulus_len()];
+        self.key
+            .sign(
+                &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                &self.rng,
+                message,
+                &mut signature,
+            )
+            .map_err(|_| CryptoError::Rsa("signing failed".to_owned()))?;
+        Ok(signature)
+    }
+}
+
+/// An RSA public key parsed once, for verifying RS256 signatures: the Graph API's check of the
+/// tokens graphmeet issued.
+#[derive(Clone)]
+pub struct Rs256Verifier {
+    key: Arc<aws_lc_rs::signature::ParsedPublicKey>,
+}
+
+impl std::fmt::Debug for Rs256Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rs256Verifier").finish_non_exhaustive()
+    }
+}
+
+impl Rs256Verifier {
+    /// Parses an RSA public key, PKCS#1 DER (RSAPublicKey); keys under 2048 bits are refused.
+    pub fn from_pkcs1(pkcs1_der: &[u8]) -> Result<Self, CryptoError> {
+        let key = aws_lc_rs::signature::ParsedPublicKey::new(
+            &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+            pkcs1_der,
+        )
+        .map_err(|e| CryptoError::Parse {
+            what: "RSA public key",
+            detail: e.to_string(),
+        })?;
+        Ok(Self { key: Arc::new(key) })
+    }
+
+    /// Whether `signature` is this key's RS256 signature of `message`.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.key.verify_sig(message, signature).is_ok()
+    }
 }
 
 /// SHA-1 of `der`.
@@ -280,6 +347,11 @@ mod tests {
         assert_eq!(e, "AQAB");
         assert!(n.len() > 300);
         assert_eq!(x5t(&kc.cert_der).len(), 27);
-        assert!(pkcs8_to_pkcs1(&kc.private_pkcs8_der).is_ok());
+        let signer = Rs256Signer::from_pkcs8(&kc.private_pkcs8_der).unwrap();
+        let signature = signer.sign(b"header.payload").unwrap();
+        assert_eq!(signature.len(), 256);
+        let verifier = Rs256Verifier::from_pkcs1(&parsed.rsa_public_pkcs1_der).unwrap();
+        assert!(verifier.verify(b"header.payload", &signature));
+        assert!(!verifier.verify(b"header.payload!", &signature));
     }
 }
