@@ -4,8 +4,6 @@
 use chrono::{DateTime, Datelike, Utc};
 use graphmeet_wire::b64;
 use rand::distributions::{Alphanumeric, DistString, Distribution, Slice};
-use rsa::pkcs8::EncodePrivateKey;
-use rsa::RsaPrivateKey;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -47,12 +45,8 @@ impl KeyAndCertificate {
         not_before: DateTime<Utc>,
         not_after: DateTime<Utc>,
     ) -> Result<Self, CryptoError> {
-        let key = RsaPrivateKey::new(&mut rand::thread_rng(), 2048)
-            .map_err(|e| CryptoError::Rsa(e.to_string()))?;
-        let pkcs8 = key
-            .to_pkcs8_der()
-            .map_err(|e| CryptoError::Rsa(e.to_string()))?;
-        let key_pair = rcgen::KeyPair::try_from(pkcs8.as_bytes())
+        let pkcs8 = generate_rsa_pkcs8()?;
+        let key_pair = rcgen::KeyPair::try_from(pkcs8.as_slice())
             .map_err(|e| CryptoError::Certificate(e.to_string()))?;
         let mut params = rcgen::CertificateParams::new(Vec::<String>::new())
             .map_err(|e| CryptoError::Certificate(e.to_string()))?;
@@ -66,7 +60,7 @@ impl KeyAndCertificate {
             .self_signed(&key_pair)
             .map_err(|e| CryptoError::Certificate(e.to_string()))?;
         Ok(Self {
-            private_pkcs8_der: pkcs8.as_bytes().to_vec(),
+            private_pkcs8_der: pkcs8,
             cert_der: cert.der().to_vec(),
         })
     }
@@ -83,6 +77,17 @@ impl KeyAndCertificate {
 fn rcgen_date(t: DateTime<Utc>) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp(t.timestamp())
         .unwrap_or_else(|_| rcgen::date_time_ymd(t.year(), t.month() as u8, t.day() as u8))
+}
+
+/// A new 2048-bit RSA private key, PKCS#8 DER.
+fn generate_rsa_pkcs8() -> Result<Vec<u8>, CryptoError> {
+    use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+    let key = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
+        .map_err(|_| CryptoError::Rsa("key generation failed".to_owned()))?;
+    let der: Pkcs8V1Der<'static> = key
+        .as_der()
+        .map_err(|_| CryptoError::Rsa("PKCS#8 encoding failed".to_owned()))?;
+    Ok(der.as_ref().to_vec())
 }
 
 /// An RSA private key parsed once, for RS256 signatures (RSASSA-PKCS1-v1_5, SHA-256): the
@@ -249,15 +254,24 @@ pub fn parse_certificate_der(der: &[u8]) -> Result<ParsedCertificate, CryptoErro
 
 /// The modulus and exponent of an RSA public key (PKCS#1 DER), base64url: a JWK's `n` and `e`.
 pub fn rsa_jwk_components(pkcs1_der: &[u8]) -> Result<(String, String), CryptoError> {
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    use rsa::traits::PublicKeyParts;
-    let key = rsa::RsaPublicKey::from_pkcs1_der(pkcs1_der).map_err(|e| CryptoError::Parse {
-        what: "RSA public key",
-        detail: e.to_string(),
+    use x509_parser::prelude::FromDer;
+    let (_, key) = x509_parser::public_key::RSAPublicKey::from_der(pkcs1_der).map_err(|e| {
+        CryptoError::Parse {
+            what: "RSA public key",
+            detail: e.to_string(),
+        }
     })?;
+    // DER integers carry a leading zero when the top bit is set; a JWK's are unsigned.
+    let unsigned = |bytes: &[u8]| -> Vec<u8> {
+        let first = bytes
+            .iter()
+            .position(|b| *b != 0)
+            .unwrap_or(bytes.len().saturating_sub(1));
+        bytes[first..].to_vec()
+    };
     Ok((
-        b64::url_encode(key.n().to_bytes_be()),
-        b64::url_encode(key.e().to_bytes_be()),
+        b64::url_encode(unsigned(key.modulus)),
+        b64::url_encode(unsigned(key.exponent)),
     ))
 }
 
@@ -345,7 +359,11 @@ mod tests {
         assert_eq!(parsed.subject, "graphmeet test");
         let (n, e) = rsa_jwk_components(&parsed.rsa_public_pkcs1_der).unwrap();
         assert_eq!(e, "AQAB");
-        assert!(n.len() > 300);
+        assert_eq!(
+            b64::url_decode_lenient(&n).unwrap().len(),
+            256,
+            "no leading zero"
+        );
         assert_eq!(x5t(&kc.cert_der).len(), 27);
         let signer = Rs256Signer::from_pkcs8(&kc.private_pkcs8_der).unwrap();
         let signature = signer.sign(b"header.payload").unwrap();
@@ -353,5 +371,17 @@ mod tests {
         let verifier = Rs256Verifier::from_pkcs1(&parsed.rsa_public_pkcs1_der).unwrap();
         assert!(verifier.verify(b"header.payload", &signature));
         assert!(!verifier.verify(b"header.payload!", &signature));
+        // What a client builds from the JWKS entry verifies the signature too.
+        let from_jwk = aws_lc_rs::signature::RsaPublicKeyComponents {
+            n: b64::url_decode_lenient(&n).unwrap(),
+            e: b64::url_decode_lenient(&e).unwrap(),
+        };
+        assert!(from_jwk
+            .verify(
+                &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+                b"header.payload",
+                &signature
+            )
+            .is_ok());
     }
 }
