@@ -325,6 +325,59 @@ pub fn password_matches(password: &str, phc: &str) -> bool {
     })
 }
 
+/// Checks passwords against their Argon2 hashes off the async worker threads, a bounded number
+/// at a time.
+///
+/// One Argon2 check costs tens of milliseconds of CPU by design. Run on an async worker it
+/// stalls every request queued on that worker, so a few clients guessing passwords would slow
+/// `/healthz` and every Graph call; run unbounded on the blocking pool, 32 guessers would still
+/// get 32 threads contending for the cores. Here checks run on the blocking pool, and at most
+/// `limit` of them at once, so at least one core stays free for the runtime; further sign-ins
+/// wait their turn without holding a worker.
+#[derive(Debug, Clone)]
+pub struct PasswordVerifier {
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for PasswordVerifier {
+    /// A verifier allowing one check at a time per core, less one core (at least one).
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Self::new(cores.saturating_sub(1))
+    }
+}
+
+impl PasswordVerifier {
+    /// A verifier running at most `limit` checks at once (at least one).
+    pub fn new(limit: usize) -> Self {
+        Self {
+            permits: Arc::new(tokio::sync::Semaphore::new(limit.max(1))),
+        }
+    }
+
+    /// Whether `password` matches a PHC hash made by [`hash_password`]; see
+    /// [`password_matches`]. Must be called within a Tokio runtime.
+    pub async fn matches(&self, password: &str, phc: &str) -> bool {
+        // The permit moves into the blocking task, so a client that hangs up mid-check frees its
+        // slot only when the check is over: disconnecting cannot stack up checks.
+        let Ok(permit) = self.permits.clone().acquire_owned().await else {
+            return false;
+        };
+        let (password, phc) = (password.to_owned(), phc.to_owned());
+        let check = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            password_matches(&password, &phc)
+        });
+        match check.await {
+            Ok(matched) => matched,
+            Err(e) => {
+                tracing::error!(error = %e, "password check did not complete");
+                false
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,6 +389,39 @@ mod tests {
         assert!(password_matches("Tr0ub4dor&3", &phc));
         assert!(!password_matches("tr0ub4dor&3", &phc));
         assert!(!password_matches("x", "not a hash"));
+    }
+
+    #[tokio::test]
+    async fn password_checks_run_off_the_runtime_one_at_a_time() {
+        let phc = hash_password("Tr0ub4dor&3").unwrap();
+        let verifier = PasswordVerifier::new(1);
+        let checks: Vec<_> = (0..4)
+            .map(|i| {
+                let (verifier, phc) = (verifier.clone(), phc.clone());
+                let guess = if i == 0 { "Tr0ub4dor&3" } else { "guess" };
+                tokio::spawn(async move { verifier.matches(guess, &phc).await })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for check in checks {
+            results.push(check.await.unwrap());
+        }
+        assert_eq!(results, vec![true, false, false, false]);
+        assert_eq!(verifier.permits.available_permits(), 1);
+        assert!(!verifier.matches("x", "not a hash").await);
+
+        // This test's runtime has a single thread: a check run on it would leave no turn to
+        // the loop below until it was over.
+        let check = tokio::spawn({
+            let verifier = verifier.clone();
+            async move { verifier.matches("guess", &phc).await }
+        });
+        let mut turns = 0;
+        while !check.is_finished() {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            turns += 1;
+        }
+        assert!(turns >= 3, "the runtime got {turns} turns during a check");
     }
 
     #[test]

@@ -539,6 +539,8 @@ pub struct Identity {
     clock: Arc<dyn Clock>,
     keys: Arc<KeyRing>,
     lifetimes: TokenLifetimes,
+    /// Argon2 checks of `grant_type=password`, off the async workers.
+    passwords: crypto::PasswordVerifier,
 }
 
 /// The resource a `/.default` scope names, in the form the token's `aud` will carry.
@@ -712,6 +714,7 @@ impl Identity {
             clock,
             keys,
             lifetimes,
+            passwords: crypto::PasswordVerifier::default(),
         }
     }
 
@@ -824,11 +827,11 @@ impl Identity {
             .await?
             .filter(|u| u.tenant_id == tenant.id)
             .ok_or_else(|| IdentityError::UserNotFound(req.tenant.clone()))?;
-        if !user
-            .password_hash
-            .as_deref()
-            .is_some_and(|phc| crypto::password_matches(password, phc))
-        {
+        let password_ok = match user.password_hash.as_deref() {
+            Some(phc) => self.passwords.matches(password, phc).await,
+            None => false,
+        };
+        if !password_ok {
             return Err(IdentityError::InvalidUserCredentials);
         }
         let now = self.clock.now().timestamp();
