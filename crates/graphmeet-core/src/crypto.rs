@@ -4,11 +4,9 @@
 use chrono::{DateTime, Datelike, Utc};
 use graphmeet_wire::b64;
 use rand::distributions::{Alphanumeric, DistString, Distribution, Slice};
-use rsa::pkcs1::EncodeRsaPrivateKey;
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
-use rsa::RsaPrivateKey;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 /// Key material could not be made or read.
@@ -47,12 +45,8 @@ impl KeyAndCertificate {
         not_before: DateTime<Utc>,
         not_after: DateTime<Utc>,
     ) -> Result<Self, CryptoError> {
-        let key = RsaPrivateKey::new(&mut rand::thread_rng(), 2048)
-            .map_err(|e| CryptoError::Rsa(e.to_string()))?;
-        let pkcs8 = key
-            .to_pkcs8_der()
-            .map_err(|e| CryptoError::Rsa(e.to_string()))?;
-        let key_pair = rcgen::KeyPair::try_from(pkcs8.as_bytes())
+        let pkcs8 = generate_rsa_pkcs8()?;
+        let key_pair = rcgen::KeyPair::try_from(pkcs8.as_slice())
             .map_err(|e| CryptoError::Certificate(e.to_string()))?;
         let mut params = rcgen::CertificateParams::new(Vec::<String>::new())
             .map_err(|e| CryptoError::Certificate(e.to_string()))?;
@@ -66,7 +60,7 @@ impl KeyAndCertificate {
             .self_signed(&key_pair)
             .map_err(|e| CryptoError::Certificate(e.to_string()))?;
         Ok(Self {
-            private_pkcs8_der: pkcs8.as_bytes().to_vec(),
+            private_pkcs8_der: pkcs8,
             cert_der: cert.der().to_vec(),
         })
     }
@@ -85,16 +79,94 @@ fn rcgen_date(t: DateTime<Utc>) -> time::OffsetDateTime {
         .unwrap_or_else(|_| rcgen::date_time_ymd(t.year(), t.month() as u8, t.day() as u8))
 }
 
-/// The private key in PKCS#1 DER, the form the JWT signer takes.
-pub fn pkcs8_to_pkcs1(pkcs8_der: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let key = RsaPrivateKey::from_pkcs8_der(pkcs8_der).map_err(|e| CryptoError::Parse {
-        what: "private key",
-        detail: e.to_string(),
-    })?;
-    let der = key
-        .to_pkcs1_der()
-        .map_err(|e| CryptoError::Rsa(e.to_string()))?;
-    Ok(der.as_bytes().to_vec())
+/// A new 2048-bit RSA private key, PKCS#8 DER.
+fn generate_rsa_pkcs8() -> Result<Vec<u8>, CryptoError> {
+    use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+    let key = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
+        .map_err(|_| CryptoError::Rsa("key generation failed".to_owned()))?;
+    let der: Pkcs8V1Der<'static> = key
+        .as_der()
+        .map_err(|_| CryptoError::Rsa("PKCS#8 encoding failed".to_owned()))?;
+    Ok(der.as_ref().to_vec())
+}
+
+/// An RSA private key parsed once, for RS256 signatures (RSASSA-PKCS1-v1_5, SHA-256): the
+/// token signer. Parsing checks the whole key, which costs more than a signature, so a key ring
+/// keeps one of these per key instead of the DER.
+pub struct Rs256Signer {
+    key: aws_lc_rs::signature::RsaKeyPair,
+    rng: aws_lc_rs::rand::SystemRandom,
+}
+
+impl std::fmt::Debug for Rs256Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rs256Signer")
+            .field("modulus_bits", &(self.key.public_modulus_len() * 8))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Rs256Signer {
+    /// Parses a PKCS#8 DER RSA private key.
+    pub fn from_pkcs8(pkcs8_der: &[u8]) -> Result<Self, CryptoError> {
+        let key = aws_lc_rs::signature::RsaKeyPair::from_pkcs8(pkcs8_der).map_err(|e| {
+            CryptoError::Parse {
+                what: "private key",
+                detail: e.to_string(),
+            }
+        })?;
+        Ok(Self {
+            key,
+            rng: aws_lc_rs::rand::SystemRandom::new(),
+        })
+    }
+
+    /// The RS256 signature of `message`.
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let mut signature = vec![0u8; self.key.public_modulus_len()];
+        self.key
+            .sign(
+                &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                &self.rng,
+                message,
+                &mut signature,
+            )
+            .map_err(|_| CryptoError::Rsa("signing failed".to_owned()))?;
+        Ok(signature)
+    }
+}
+
+/// An RSA public key parsed once, for verifying RS256 signatures: the Graph API's check of the
+/// tokens graphmeet issued.
+#[derive(Clone)]
+pub struct Rs256Verifier {
+    key: Arc<aws_lc_rs::signature::ParsedPublicKey>,
+}
+
+impl std::fmt::Debug for Rs256Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rs256Verifier").finish_non_exhaustive()
+    }
+}
+
+impl Rs256Verifier {
+    /// Parses an RSA public key, PKCS#1 DER (RSAPublicKey); keys under 2048 bits are refused.
+    pub fn from_pkcs1(pkcs1_der: &[u8]) -> Result<Self, CryptoError> {
+        let key = aws_lc_rs::signature::ParsedPublicKey::new(
+            &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+            pkcs1_der,
+        )
+        .map_err(|e| CryptoError::Parse {
+            what: "RSA public key",
+            detail: e.to_string(),
+        })?;
+        Ok(Self { key: Arc::new(key) })
+    }
+
+    /// Whether `signature` is this key's RS256 signature of `message`.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.key.verify_sig(message, signature).is_ok()
+    }
 }
 
 /// SHA-1 of `der`.
@@ -182,15 +254,24 @@ pub fn parse_certificate_der(der: &[u8]) -> Result<ParsedCertificate, CryptoErro
 
 /// The modulus and exponent of an RSA public key (PKCS#1 DER), base64url: a JWK's `n` and `e`.
 pub fn rsa_jwk_components(pkcs1_der: &[u8]) -> Result<(String, String), CryptoError> {
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    use rsa::traits::PublicKeyParts;
-    let key = rsa::RsaPublicKey::from_pkcs1_der(pkcs1_der).map_err(|e| CryptoError::Parse {
-        what: "RSA public key",
-        detail: e.to_string(),
+    use x509_parser::prelude::FromDer;
+    let (_, key) = x509_parser::public_key::RSAPublicKey::from_der(pkcs1_der).map_err(|e| {
+        CryptoError::Parse {
+            what: "RSA public key",
+            detail: e.to_string(),
+        }
     })?;
+    // DER integers carry a leading zero when the top bit is set; a JWK's are unsigned.
+    let unsigned = |bytes: &[u8]| -> Vec<u8> {
+        let first = bytes
+            .iter()
+            .position(|b| *b != 0)
+            .unwrap_or(bytes.len().saturating_sub(1));
+        bytes[first..].to_vec()
+    };
     Ok((
-        b64::url_encode(key.n().to_bytes_be()),
-        b64::url_encode(key.e().to_bytes_be()),
+        b64::url_encode(unsigned(key.modulus)),
+        b64::url_encode(unsigned(key.exponent)),
     ))
 }
 
@@ -244,6 +325,59 @@ pub fn password_matches(password: &str, phc: &str) -> bool {
     })
 }
 
+/// Checks passwords against their Argon2 hashes off the async worker threads, a bounded number
+/// at a time.
+///
+/// One Argon2 check costs tens of milliseconds of CPU by design. Run on an async worker it
+/// stalls every request queued on that worker, so a few clients guessing passwords would slow
+/// `/healthz` and every Graph call; run unbounded on the blocking pool, 32 guessers would still
+/// get 32 threads contending for the cores. Here checks run on the blocking pool, and at most
+/// `limit` of them at once, so at least one core stays free for the runtime; further sign-ins
+/// wait their turn without holding a worker.
+#[derive(Debug, Clone)]
+pub struct PasswordVerifier {
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for PasswordVerifier {
+    /// A verifier allowing one check at a time per core, less one core (at least one).
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Self::new(cores.saturating_sub(1))
+    }
+}
+
+impl PasswordVerifier {
+    /// A verifier running at most `limit` checks at once (at least one).
+    pub fn new(limit: usize) -> Self {
+        Self {
+            permits: Arc::new(tokio::sync::Semaphore::new(limit.max(1))),
+        }
+    }
+
+    /// Whether `password` matches a PHC hash made by [`hash_password`]; see
+    /// [`password_matches`]. Must be called within a Tokio runtime.
+    pub async fn matches(&self, password: &str, phc: &str) -> bool {
+        // The permit moves into the blocking task, so a client that hangs up mid-check frees its
+        // slot only when the check is over: disconnecting cannot stack up checks.
+        let Ok(permit) = self.permits.clone().acquire_owned().await else {
+            return false;
+        };
+        let (password, phc) = (password.to_owned(), phc.to_owned());
+        let check = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            password_matches(&password, &phc)
+        });
+        match check.await {
+            Ok(matched) => matched,
+            Err(e) => {
+                tracing::error!(error = %e, "password check did not complete");
+                false
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +389,39 @@ mod tests {
         assert!(password_matches("Tr0ub4dor&3", &phc));
         assert!(!password_matches("tr0ub4dor&3", &phc));
         assert!(!password_matches("x", "not a hash"));
+    }
+
+    #[tokio::test]
+    async fn password_checks_run_off_the_runtime_one_at_a_time() {
+        let phc = hash_password("Tr0ub4dor&3").unwrap();
+        let verifier = PasswordVerifier::new(1);
+        let checks: Vec<_> = (0..4)
+            .map(|i| {
+                let (verifier, phc) = (verifier.clone(), phc.clone());
+                let guess = if i == 0 { "Tr0ub4dor&3" } else { "guess" };
+                tokio::spawn(async move { verifier.matches(guess, &phc).await })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for check in checks {
+            results.push(check.await.unwrap());
+        }
+        assert_eq!(results, vec![true, false, false, false]);
+        assert_eq!(verifier.permits.available_permits(), 1);
+        assert!(!verifier.matches("x", "not a hash").await);
+
+        // This test's runtime has a single thread: a check run on it would leave no turn to
+        // the loop below until it was over.
+        let check = tokio::spawn({
+            let verifier = verifier.clone();
+            async move { verifier.matches("guess", &phc).await }
+        });
+        let mut turns = 0;
+        while !check.is_finished() {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            turns += 1;
+        }
+        assert!(turns >= 3, "the runtime got {turns} turns during a check");
     }
 
     #[test]
@@ -278,8 +445,29 @@ mod tests {
         assert_eq!(parsed.subject, "graphmeet test");
         let (n, e) = rsa_jwk_components(&parsed.rsa_public_pkcs1_der).unwrap();
         assert_eq!(e, "AQAB");
-        assert!(n.len() > 300);
+        assert_eq!(
+            b64::url_decode_lenient(&n).unwrap().len(),
+            256,
+            "no leading zero"
+        );
         assert_eq!(x5t(&kc.cert_der).len(), 27);
-        assert!(pkcs8_to_pkcs1(&kc.private_pkcs8_der).is_ok());
+        let signer = Rs256Signer::from_pkcs8(&kc.private_pkcs8_der).unwrap();
+        let signature = signer.sign(b"header.payload").unwrap();
+        assert_eq!(signature.len(), 256);
+        let verifier = Rs256Verifier::from_pkcs1(&parsed.rsa_public_pkcs1_der).unwrap();
+        assert!(verifier.verify(b"header.payload", &signature));
+        assert!(!verifier.verify(b"header.payload!", &signature));
+        // What a client builds from the JWKS entry verifies the signature too.
+        let from_jwk = aws_lc_rs::signature::RsaPublicKeyComponents {
+            n: b64::url_decode_lenient(&n).unwrap(),
+            e: b64::url_decode_lenient(&e).unwrap(),
+        };
+        assert!(from_jwk
+            .verify(
+                &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+                b"header.payload",
+                &signature
+            )
+            .is_ok());
     }
 }

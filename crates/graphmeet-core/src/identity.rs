@@ -14,7 +14,7 @@ use crate::model::{App, ServicePrincipal, SigningKey, Tenant};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use graphmeet_wire::{b64, GRAPH_APP_ID, GRAPH_RESOURCE_URI, JWT_BEARER_ASSERTION_TYPE};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::RwLock;
@@ -302,12 +302,13 @@ pub struct AccessTokenClaims {
     pub xms_tcdt: i64,
 }
 
-/// The token-signing keys, cached from the store.
+/// The token-signing keys, cached from the store and parsed once: parsing an RSA private key
+/// costs more than signing with it.
 pub struct KeyRing {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     lifetimes: TokenLifetimes,
-    cache: RwLock<Vec<LoadedKey>>,
+    cache: RwLock<Vec<Arc<LoadedKey>>>,
     /// When an unknown `kid` last made us reload; see [`KeyRing::find`].
     last_miss_reload: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
@@ -322,9 +323,70 @@ const MISS_RELOAD_INTERVAL_SECS: i64 = 10;
 pub struct LoadedKey {
     /// The stored key.
     pub key: SigningKey,
-    encoding: Arc<EncodingKey>,
     /// The public key, PKCS#1 DER.
     pub public_pkcs1_der: Vec<u8>,
+    parsed: Arc<ParsedKey>,
+}
+
+/// What a key's DER turns into once per key, not once per token.
+struct ParsedKey {
+    signer: crypto::Rs256Signer,
+    verifier: crypto::Rs256Verifier,
+    /// The JWT header of every token this key signs, base64url.
+    header_b64: String,
+}
+
+/// The JOSE header of graphmeet's tokens, in the order of its fields on the wire.
+#[derive(Serialize)]
+struct JwtHeader<'a> {
+    typ: &'static str,
+    alg: &'static str,
+    kid: &'a str,
+    x5t: &'a str,
+}
+
+impl ParsedKey {
+    fn parse(key: &SigningKey, public_pkcs1_der: &[u8]) -> Result<Self, IdentityError> {
+        let signing = |e: crypto::CryptoError| IdentityError::Signing(e.to_string());
+        let header = serde_json::to_vec(&JwtHeader {
+            typ: "JWT",
+            alg: "RS256",
+            kid: &key.kid,
+            x5t: &key.kid,
+        })
+        .map_err(|e| IdentityError::Signing(e.to_string()))?;
+        Ok(Self {
+            signer: crypto::Rs256Signer::from_pkcs8(&key.private_pkcs8_der).map_err(signing)?,
+            verifier: crypto::Rs256Verifier::from_pkcs1(public_pkcs1_der).map_err(signing)?,
+            header_b64: b64::url_encode(header),
+        })
+    }
+}
+
+impl LoadedKey {
+    /// The key's public half, parsed, for verifying the tokens it signed.
+    pub fn verifier(&self) -> &crypto::Rs256Verifier {
+        &self.parsed.verifier
+    }
+
+    /// `claims` as a JWT signed with this key (RS256, `kid` and `x5t` in the header).
+    fn sign_jwt(&self, claims: &impl Serialize) -> Result<String, IdentityError> {
+        let payload =
+            serde_json::to_vec(claims).map_err(|e| IdentityError::Signing(e.to_string()))?;
+        let mut token =
+            String::with_capacity(self.parsed.header_b64.len() + payload.len() * 2 + 360);
+        token.push_str(&self.parsed.header_b64);
+        token.push('.');
+        token.push_str(&b64::url_encode(payload));
+        let signature = self
+            .parsed
+            .signer
+            .sign(token.as_bytes())
+            .map_err(|e| IdentityError::Signing(e.to_string()))?;
+        token.push('.');
+        token.push_str(&b64::url_encode(signature));
+        Ok(token)
+    }
 }
 
 impl KeyRing {
@@ -368,47 +430,70 @@ impl KeyRing {
         Ok(key)
     }
 
-    /// Reloads the keys from the store (another instance may have rotated them).
+    /// Reloads the keys from the store (another instance may have rotated them). Keys already
+    /// loaded keep their parsed form; only new ones are parsed.
     pub async fn reload(&self) -> Result<(), IdentityError> {
         let keys = self.store.list_signing_keys().await?;
+        let previous = self.cache.read().unwrap_or_else(|p| p.into_inner()).clone();
         let mut loaded = Vec::with_capacity(keys.len());
         for key in keys {
-            let pkcs1 = crypto::pkcs8_to_pkcs1(&key.private_pkcs8_der)
-                .map_err(|e| IdentityError::Signing(e.to_string()))?;
-            let public = crypto::parse_certificate_der(&key.cert_der)
-                .map_err(|e| IdentityError::Signing(e.to_string()))?;
-            loaded.push(LoadedKey {
-                encoding: Arc::new(EncodingKey::from_rsa_der(&pkcs1)),
-                public_pkcs1_der: public.rsa_public_pkcs1_der,
+            let known = previous
+                .iter()
+                .find(|k| k.key.kid == key.kid && k.key.private_pkcs8_der == key.private_pkcs8_der);
+            let (public_pkcs1_der, parsed) = match known {
+                Some(k) => (k.public_pkcs1_der.clone(), k.parsed.clone()),
+                None => {
+                    let public = crypto::parse_certificate_der(&key.cert_der)
+                        .map_err(|e| IdentityError::Signing(e.to_string()))?;
+                    let parsed = ParsedKey::parse(&key, &public.rsa_public_pkcs1_der)?;
+                    (public.rsa_public_pkcs1_der, Arc::new(parsed))
+                }
+            };
+            loaded.push(Arc::new(LoadedKey {
                 key,
-            });
+                public_pkcs1_der,
+                parsed,
+            }));
         }
         *self.cache.write().unwrap_or_else(|p| p.into_inner()) = loaded;
         Ok(())
+    }
+
+    /// Whether a key may be seen by clients and resources now (see [`KeyRing::published`]).
+    fn is_published(&self, key: &LoadedKey, now: DateTime<Utc>) -> bool {
+        key.key
+            .retired_at
+            .is_none_or(|retired| retired + self.lifetimes.retention() > now)
+    }
+
+    /// The published key with this `kid` in the cache.
+    fn cached(&self, kid: &str) -> Option<Arc<LoadedKey>> {
+        let now = self.clock.now();
+        self.cache
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .find(|k| k.key.kid == kid && self.is_published(k, now))
+            .cloned()
     }
 
     /// The keys clients and resources may see: the active one and retired ones whose tokens
     /// may still be alive. Newest first.
     pub fn published(&self) -> Vec<LoadedKey> {
         let now = self.clock.now();
-        let retention = self.lifetimes.retention();
         self.cache
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .filter(|k| {
-                k.key
-                    .retired_at
-                    .is_none_or(|retired| retired + retention > now)
-            })
-            .cloned()
+            .filter(|k| self.is_published(k, now))
+            .map(|k| LoadedKey::clone(k))
             .collect()
     }
 
     /// The published key with this `kid`. On a miss the keys are reloaded from the store (another
     /// instance may have rotated), at most once every few seconds.
-    pub async fn find(&self, kid: &str) -> Result<Option<LoadedKey>, IdentityError> {
-        if let Some(key) = self.published().into_iter().find(|k| k.key.kid == kid) {
+    pub async fn find(&self, kid: &str) -> Result<Option<Arc<LoadedKey>>, IdentityError> {
+        if let Some(key) = self.cached(kid) {
             return Ok(Some(key));
         }
         let now = self.clock.now();
@@ -423,10 +508,10 @@ impl KeyRing {
             *last = Some(now);
         }
         self.reload().await?;
-        Ok(self.published().into_iter().find(|k| k.key.kid == kid))
+        Ok(self.cached(kid))
     }
 
-    async fn active(&self) -> Result<LoadedKey, IdentityError> {
+    async fn active(&self) -> Result<Arc<LoadedKey>, IdentityError> {
         let cached = self
             .cache
             .read()
@@ -458,6 +543,8 @@ pub struct Identity {
     clock: Arc<dyn Clock>,
     keys: Arc<KeyRing>,
     lifetimes: TokenLifetimes,
+    /// Argon2 checks of `grant_type=password`, off the async workers.
+    passwords: crypto::PasswordVerifier,
 }
 
 /// The resource a `/.default` scope names, in the form the token's `aud` will carry.
@@ -633,6 +720,7 @@ impl Identity {
             clock,
             keys,
             lifetimes,
+            passwords: crypto::PasswordVerifier::default(),
         }
     }
 
@@ -744,11 +832,11 @@ impl Identity {
             .user_by_upn(username)
             .filter(|u| u.tenant_id == tenant.id)
             .ok_or_else(|| IdentityError::UserNotFound(req.tenant.clone()))?;
-        if !user
-            .password_hash
-            .as_deref()
-            .is_some_and(|phc| crypto::password_matches(password, phc))
-        {
+        let password_ok = match user.password_hash.as_deref() {
+            Some(phc) => self.passwords.matches(password, phc).await,
+            None => false,
+        };
+        if !password_ok {
             return Err(IdentityError::InvalidUserCredentials);
         }
         let now = self.clock.now().timestamp();
@@ -1021,11 +1109,7 @@ impl Identity {
         lifetime: Duration,
     ) -> Result<IssuedToken, IdentityError> {
         let key = self.keys.active().await?;
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(key.key.kid.clone());
-        header.x5t = Some(key.key.kid.clone());
-        let access_token = jsonwebtoken::encode(&header, &claims, &key.encoding)
-            .map_err(|e| IdentityError::Signing(e.to_string()))?;
+        let access_token = key.sign_jwt(&claims)?;
         Ok(IssuedToken {
             access_token,
             expires_in: (lifetime.num_seconds() - 1).max(0) as u64,
