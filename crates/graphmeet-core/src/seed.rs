@@ -142,12 +142,32 @@ impl Directory {
                     error,
                 })?;
             let mut members = Vec::new();
+            let mut groups = GroupPlan {
+                existing: self
+                    .store
+                    .list_groups(tenant.id)
+                    .await
+                    .map_err(|e| SeedError {
+                        at: at(t, None),
+                        error: e.into(),
+                    })?,
+                new: Vec::new(),
+            };
             for g in &t.groups {
-                self.seed_group(tenant, g, &users, &mut members, &mut tally)
+                self.seed_group(tenant, g, &users, &mut groups, &mut members, &mut tally)
                     .await
                     .map_err(|error| SeedError {
                         at: at(t, Some(format!("group {}", g.name))),
                         error,
+                    })?;
+            }
+            for chunk in groups.new.chunks(SEED_BATCH) {
+                self.store
+                    .create_groups(chunk)
+                    .await
+                    .map_err(|e| SeedError {
+                        at: at(t, Some("groups".to_owned())),
+                        error: e.into(),
                     })?;
             }
             for chunk in members.chunks(SEED_BATCH) {
@@ -314,66 +334,54 @@ impl Directory {
         }
     }
 
-    async fn group_in(
-        &self,
-        tenant: &Tenant,
-        id: Option<Uuid>,
-        name: &str,
-    ) -> Result<Option<Group>, DirectoryError> {
-        if let Some(id) = id {
-            return match self.store.get_group(id).await? {
-                Some(g) if g.tenant_id != tenant.id => Err(DirectoryError::Conflict(format!(
-                    "group {id} belongs to tenant {}",
-                    g.tenant_id
-                ))),
-                other => Ok(other),
-            };
-        }
-        let mut named: Vec<Group> = self
-            .store
-            .list_groups(tenant.id)
-            .await?
-            .into_iter()
-            .filter(|g| g.display_name == name.trim())
-            .collect();
-        if named.len() > 1 {
-            return Err(invalid(format!(
-                "tenant {} has {} groups named '{name}': give the group's id",
-                tenant.id,
-                named.len()
-            )));
-        }
-        Ok(named.pop())
-    }
-
     async fn seed_group(
         &self,
         tenant: &Tenant,
         g: &SeedGroup,
         users: &TenantUsers,
+        groups: &mut GroupPlan,
         new_members: &mut Vec<(Uuid, Uuid)>,
         tally: &mut Tally,
     ) -> Result<(), DirectoryError> {
-        let group = match self.group_in(tenant, g.id, &g.name).await? {
+        let (group, members) = match groups.find(tenant, g.id, &g.name)? {
             Some(group) => {
                 tally.count(Outcome::Unchanged, |c| &mut c.groups);
-                group
+                let members: HashSet<Uuid> = if groups.new.iter().any(|n| n.id == group.id) {
+                    HashSet::new()
+                } else {
+                    self.store
+                        .list_group_members(group.id)
+                        .await?
+                        .into_iter()
+                        .map(|m| m.id)
+                        .collect()
+                };
+                (group, members)
             }
             None => {
-                let group = self
-                    .create_group_with_id(&tenant.id.to_string(), &g.name, g.id)
-                    .await?;
+                if let Some(id) = g.id {
+                    if let Some(other) = self.store.get_group(id).await? {
+                        return Err(DirectoryError::Conflict(format!(
+                            "group {id} belongs to tenant {}",
+                            other.tenant_id
+                        )));
+                    }
+                }
+                let name = g.name.trim();
+                if name.is_empty() {
+                    return Err(invalid("a group needs a display name"));
+                }
+                let group = Group {
+                    id: g.id.unwrap_or_else(Uuid::new_v4),
+                    tenant_id: tenant.id,
+                    display_name: name.to_owned(),
+                    created_at: self.clock.now(),
+                };
+                groups.new.push(group.clone());
                 tally.count(Outcome::Created, |c| &mut c.groups);
-                group
+                (group, HashSet::new())
             }
         };
-        let members: HashSet<Uuid> = self
-            .store
-            .list_group_members(group.id)
-            .await?
-            .into_iter()
-            .map(|m| m.id)
-            .collect();
         let mut added = HashSet::new();
         for member in &g.members {
             let user = users.get(tenant, member.trim())?;
@@ -934,6 +942,37 @@ impl GrantPlan {
             ))),
             many => Err(invalid(format!(
                 "tenant {} has {} groups named '{id_or_name}': give the group's id",
+                tenant.id,
+                many.len()
+            ))),
+        }
+    }
+}
+
+/// A tenant's groups as a seed plans them: those that exist, and those to create.
+struct GroupPlan {
+    existing: Vec<Group>,
+    new: Vec<Group>,
+}
+
+impl GroupPlan {
+    /// A group by id, else by its (unique) display name, among the existing and planned ones.
+    fn find(
+        &self,
+        tenant: &Tenant,
+        id: Option<Uuid>,
+        name: &str,
+    ) -> Result<Option<Group>, DirectoryError> {
+        let all = self.existing.iter().chain(&self.new);
+        if let Some(id) = id {
+            return Ok(all.filter(|g| g.id == id).cloned().next());
+        }
+        let named: Vec<&Group> = all.filter(|g| g.display_name == name.trim()).collect();
+        match named.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(Group::clone(one))),
+            many => Err(invalid(format!(
+                "tenant {} has {} groups named '{name}': give the group's id",
                 tenant.id,
                 many.len()
             ))),

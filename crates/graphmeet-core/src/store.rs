@@ -272,4 +272,6 @@ pub trait Store: Send + Sync + 'static {
     /// Adds many (group, user) memberships in one transaction (bulk seeding); existing ones
     /// are not an error.
     async fn add_group_members(&self, members: &[(Uuid, Uuid)]) -> Result<(), StoreError>;
+    /// Creates many groups in one transaction (bulk seeding): all or none.
+    async fn create_groups(&self, groups: &[Group]) -> Result<(), StoreError>;
 }

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use graphmeet_core::model::{
     AccessPolicy, App, AuditDecision, AuditEntry, AuditQuery, CertificateCredential, ChangedEntity,
     DirectoryChange, GrantTarget, Group, PolicyApp, PolicyGrant, SecretCredential,
@@ -243,12 +244,13 @@ impl Store for SqlStore {
 
     async fn list_users(&self, tenant_id: Uuid) -> Result<Vec<User>, StoreError> {
         let sql = format!("{USER_COLUMNS} WHERE tenant_id = $1 ORDER BY created_at, id");
-        let rows = sqlx::query(&sql)
-            .bind(id(tenant_id))
-            .fetch_all(&self.pool)
-            .await
-            .db()?;
-        rows.iter().map(user).collect()
+        // Streamed: a tenant of 100,000 users is read without holding every row at once.
+        let mut rows = sqlx::query(&sql).bind(id(tenant_id)).fetch(&self.pool);
+        let mut out = Vec::new();
+        while let Some(row) = rows.try_next().await.db()? {
+            out.push(user(&row)?);
+        }
+        Ok(out)
     }
 
     async fn create_group(&self, group: &Group) -> Result<(), StoreError> {
@@ -834,17 +836,19 @@ impl Store for SqlStore {
     }
 
     async fn list_policy_grants(&self, tenant_id: Uuid) -> Result<Vec<PolicyGrant>, StoreError> {
-        let rows = sqlx::query(
+        let mut rows = sqlx::query(
             "SELECT g.tenant_id, g.target_kind, g.target_id, g.rank, g.policy_id, g.granted_at, \
              g.revoked_at, p.name \
              FROM access_policy_grants g JOIN access_policies p ON p.id = g.policy_id \
              WHERE g.tenant_id = $1 ORDER BY g.granted_at, g.seq",
         )
         .bind(id(tenant_id))
-        .fetch_all(&self.pool)
-        .await
-        .db()?;
-        rows.iter().map(policy_grant).collect()
+        .fetch(&self.pool);
+        let mut out = Vec::new();
+        while let Some(row) = rows.try_next().await.db()? {
+            out.push(policy_grant(&row)?);
+        }
+        Ok(out)
     }
 
     // ---- meetings -----------------------------------------------------------------------------
@@ -1208,17 +1212,17 @@ impl Store for SqlStore {
     }
 
     async fn list_memberships(&self, tenant_id: Uuid) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
-        let rows = sqlx::query(
+        let mut rows = sqlx::query(
             "SELECT m.group_id, m.user_id FROM group_members m \
              JOIN security_groups g ON g.id = m.group_id WHERE g.tenant_id = $1",
         )
         .bind(id(tenant_id))
-        .fetch_all(&self.pool)
-        .await
-        .db()?;
-        rows.iter()
-            .map(|r| Ok((r.uuid("group_id")?, r.uuid("user_id")?)))
-            .collect()
+        .fetch(&self.pool);
+        let mut out = Vec::new();
+        while let Some(r) = rows.try_next().await.db()? {
+            out.push((r.uuid("group_id")?, r.uuid("user_id")?));
+        }
+        Ok(out)
     }
 
     async fn list_grants_of(
@@ -1336,6 +1340,24 @@ impl Store for SqlStore {
             )
             .bind(id(*group_id))
             .bind(id(*user_id))
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        }
+        tx.commit().await.db()
+    }
+
+    async fn create_groups(&self, groups: &[Group]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.db()?;
+        for group in groups {
+            sqlx::query(
+                "INSERT INTO security_groups (id, tenant_id, display_name, created_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id(group.id))
+            .bind(id(group.tenant_id))
+            .bind(&group.display_name)
+            .bind(micros(group.created_at))
             .execute(&mut *tx)
             .await
             .db()?;
