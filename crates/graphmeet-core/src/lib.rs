@@ -6,6 +6,7 @@
 //! outcome in Microsoft's wire formats. Time comes from an injected [`Clock`], so tests never
 //! sleep.
 
+pub mod audit;
 pub mod clock;
 pub mod crypto;
 pub mod directory;
@@ -16,6 +17,7 @@ pub mod policy;
 pub mod seed;
 pub mod store;
 pub mod verify;
+pub mod writer;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use model::*;
