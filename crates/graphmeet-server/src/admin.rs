@@ -232,9 +232,7 @@ async fn require_admin_key(
             decision: graphmeet_core::AuditDecision::Changed,
             reason: format!("admin API answered {}", response.status().as_u16()),
         };
-        if let Err(e) = state.store.append_audit(&entry).await {
-            tracing::error!(error = %e, "could not write the audit log");
-        }
+        state.audit.record(entry);
     }
     response
 }
@@ -841,6 +839,8 @@ async fn query_audit(
         since,
         limit: p.limit.unwrap_or(100),
     };
+    // Entries recorded before this query are written first.
+    state.audit.flush().await;
     Ok(Json(state.store.query_audit(&query).await?))
 }
 
@@ -1011,6 +1011,8 @@ async fn export_seed(
 }
 
 async fn reset(State(state): State<AppState>) -> Result<StatusCode, AdminFailure> {
+    // Entries queued before the reset must not outlive it.
+    state.audit.flush().await;
     state.directory.reset().await?;
     tracing::warn!("the admin API reset the server's state");
     Ok(StatusCode::NO_CONTENT)

@@ -251,6 +251,7 @@ pub async fn build(
     let lifetimes = TokenLifetimes::default();
     let keys = Arc::new(KeyRing::new(dyn_store.clone(), clock.clone(), lifetimes));
     keys.ensure_key().await?;
+    let audit = graphmeet_core::audit::AuditLog::start(dyn_store.clone(), clock.clone());
     let state = AppState {
         identity: Arc::new(Identity::new(
             dyn_store.clone(),
@@ -280,6 +281,7 @@ pub async fn build(
         admin_key_hash: Arc::new(graphmeet_core::crypto::sha256(admin_key.as_bytes())),
         policy_propagation_delay,
         faults: Arc::new(graph::fault::FaultInjector::new(fault)),
+        audit,
     };
     Ok(Parts { state, store })
 }
@@ -300,15 +302,18 @@ pub struct RunningServer {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     retention_task: tokio::task::JoinHandle<()>,
     store: Arc<SqlStore>,
+    audit: graphmeet_core::audit::AuditLog,
 }
 
 impl RunningServer {
-    /// Stops accepting, lets requests in flight finish (up to 10 s), and closes the store.
+    /// Stops accepting, lets requests in flight finish (up to 10 s), writes the audit entries
+    /// still queued, and closes the store.
     pub async fn shutdown(self) {
         self.handle
             .graceful_shutdown(Some(std::time::Duration::from_secs(10)));
         let _ = self.task.await;
         self.retention_task.abort();
+        self.audit.shutdown().await;
         self.store.close().await;
     }
 }
@@ -460,6 +465,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         }
     });
 
+    let audit = parts.state.audit.clone();
     let router = app(parts.state);
     let service = tower::util::MapRequestLayer::new(normalise_path).layer(router);
     let make_service = tower::make::Shared::new(service);
@@ -488,6 +494,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         task,
         retention_task,
         store: parts.store,
+        audit,
     })
 }
 

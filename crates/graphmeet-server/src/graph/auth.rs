@@ -232,10 +232,8 @@ pub async fn authorize(
         decision,
         reason,
     };
-    // The audit log must not turn a served call into a failure: a write error is logged.
-    if let Err(e) = state.store.append_audit(&entry).await {
-        tracing::error!(error = %e, "could not write the audit log");
-    }
+    // Queued, never awaited: the audit log writes in batches off the request path.
+    state.audit.record(entry);
     outcome
 }
 
