@@ -7,6 +7,7 @@
 //! sleep.
 
 pub mod access;
+pub mod audit;
 pub mod clock;
 pub mod crypto;
 pub mod directory;
@@ -18,6 +19,7 @@ pub mod policy;
 pub mod seed;
 pub mod store;
 pub mod verify;
+pub mod writer;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use model::*;

@@ -11,6 +11,7 @@ use crate::index::DirectoryIndex;
 use crate::model::{StoredMeeting, Tenant, User, UserRef};
 use crate::policy::PolicyAllowed;
 use crate::store::{Store, StoreError};
+use crate::writer::MeetingWriter;
 use chrono::Duration;
 use graphmeet_wire::graph::ids::{self, MeetingId, MeetingIdError};
 use graphmeet_wire::graph::meeting::*;
@@ -85,6 +86,7 @@ pub struct Meetings {
     index: Arc<DirectoryIndex>,
     clock: Arc<dyn Clock>,
     join_url_base: String,
+    writer: MeetingWriter,
 }
 
 fn rule(text: &str) -> MeetingError {
@@ -93,7 +95,8 @@ fn rule(text: &str) -> MeetingError {
 
 impl Meetings {
     /// Meetings whose join URLs live under `join_url_base` (`https://teams.microsoft.com`, or
-    /// this server).
+    /// this server). New meetings are stored by a [`MeetingWriter`] started here, so call this
+    /// from within a Tokio runtime.
     pub fn new(
         store: Arc<dyn Store>,
         index: Arc<DirectoryIndex>,
@@ -101,6 +104,7 @@ impl Meetings {
         join_url_base: String,
     ) -> Self {
         Self {
+            writer: MeetingWriter::start(store.clone()),
             store,
             index,
             clock,
@@ -492,11 +496,13 @@ impl Meetings {
                 document: serde_json::to_string(&meeting)
                     .map_err(|e| MeetingError::Rule(e.to_string()))?,
             };
+            // Through the writer, which commits concurrent creates together and answers only
+            // after the commit.
             let outcome = if external_id.is_some() {
-                self.store.create_or_get_meeting(&stored).await
+                self.writer.create_or_get(stored).await
             } else {
-                self.store
-                    .insert_meeting(&stored)
+                self.writer
+                    .create(stored.clone())
                     .await
                     .map(|()| (stored, true))
             };

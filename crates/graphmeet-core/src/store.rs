@@ -274,4 +274,43 @@ pub trait Store: Send + Sync + 'static {
     async fn add_group_members(&self, members: &[(Uuid, Uuid)]) -> Result<(), StoreError>;
     /// Creates many groups in one transaction (bulk seeding): all or none.
     async fn create_groups(&self, groups: &[Group]) -> Result<(), StoreError>;
+    /// Stores a batch of new meetings in one transaction (one commit for all of them), each
+    /// with the rules of [`Store::insert_meeting`] or [`Store::create_or_get_meeting`]. A
+    /// meeting that cannot be stored (a taken key, a missing organizer) fails alone, with
+    /// that error at its position, and the others are stored. The outer error means the
+    /// transaction failed and none of the batch was stored.
+    async fn insert_meetings(
+        &self,
+        batch: &[MeetingInsert],
+    ) -> Result<Vec<Result<MeetingInserted, StoreError>>, StoreError>;
+    /// Appends audit entries in one transaction: all of them, or none on error.
+    async fn append_audit_batch(&self, entries: &[AuditEntry]) -> Result<(), StoreError>;
+}
+
+/// One meeting of a batched insert ([`Store::insert_meetings`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MeetingInsert {
+    /// `POST …/onlineMeetings`: every taken key is a conflict.
+    Create(StoredMeeting),
+    /// createOrGet: a taken (tenant, organizer, externalId) gives back the meeting stored
+    /// under it; any other taken key is a conflict.
+    CreateOrGet(StoredMeeting),
+}
+
+impl MeetingInsert {
+    /// The meeting to store.
+    pub fn meeting(&self) -> &StoredMeeting {
+        match self {
+            Self::Create(m) | Self::CreateOrGet(m) => m,
+        }
+    }
+}
+
+/// What a batched insert did with one meeting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MeetingInserted {
+    /// The meeting was stored as given.
+    Created,
+    /// createOrGet: the organizer already had a meeting with that externalId; here it is.
+    Existing(StoredMeeting),
 }

@@ -288,7 +288,7 @@ async fn require_admin_key(
             decision: graphmeet_core::AuditDecision::Changed,
             reason: format!("admin API answered {}", response.status().as_u16()),
         };
-        state.access.record(entry).await;
+        state.audit.record(entry);
     }
     response
 }
@@ -883,6 +883,8 @@ async fn query_audit(
         since,
         limit: p.limit.unwrap_or(100),
     };
+    // Entries recorded before this query are written first.
+    state.audit.flush().await;
     Ok(Json(state.directory.audit(&query).await?))
 }
 
@@ -1053,6 +1055,8 @@ async fn export_seed(
 }
 
 async fn reset(State(state): State<AppState>) -> Result<StatusCode, AdminFailure> {
+    // Entries queued before the reset must not outlive it.
+    state.audit.flush().await;
     state.directory.reset().await?;
     tracing::warn!("the admin API reset the server's state");
     Ok(StatusCode::NO_CONTENT)

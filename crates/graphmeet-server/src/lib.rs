@@ -20,7 +20,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use graphmeet_core::access::{Access, StoreAudit};
+use graphmeet_core::access::Access;
 use graphmeet_core::directory::Directory;
 use graphmeet_core::identity::{Identity, KeyRing, TokenLifetimes};
 use graphmeet_core::index::DirectoryIndex;
@@ -287,12 +287,13 @@ pub async fn build(
         .unwrap_or_else(|| public_url.clone())
         .trim_end_matches('/')
         .to_owned();
+    let audit = graphmeet_core::audit::AuditLog::start(dyn_store.clone(), clock.clone());
     let state = AppState {
         access: Access::new(
             index.clone(),
             clock.clone(),
             policy_propagation_delay,
-            Arc::new(StoreAudit(dyn_store.clone())),
+            Arc::new(audit.clone()),
         ),
         index: index.clone(),
         identity: Arc::new(Identity::new(
@@ -317,6 +318,7 @@ pub async fn build(
         public_url,
         admin_key_hash: Arc::new(graphmeet_core::crypto::sha256(admin_key.as_bytes())),
         faults: Arc::new(graph::fault::FaultInjector::new(fault)),
+        audit,
     };
     Ok(Parts { state, store })
 }
@@ -337,15 +339,18 @@ pub struct RunningServer {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     maintenance_task: tokio::task::JoinHandle<()>,
     store: Arc<SqlStore>,
+    audit: graphmeet_core::audit::AuditLog,
 }
 
 impl RunningServer {
-    /// Stops accepting, lets requests in flight finish (up to 10 s), and closes the store.
+    /// Stops accepting, lets requests in flight finish (up to 10 s), writes the audit entries
+    /// still queued, and closes the store.
     pub async fn shutdown(self) {
         self.handle
             .graceful_shutdown(Some(std::time::Duration::from_secs(10)));
         let _ = self.task.await;
         self.maintenance_task.abort();
+        self.audit.shutdown().await;
         self.store.close().await;
     }
 }
@@ -497,6 +502,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         config.audit_retention,
     ));
 
+    let audit = parts.state.audit.clone();
     let router = app(parts.state);
     let service = tower::util::MapRequestLayer::new(normalise_path).layer(router);
     let make_service = tower::make::Shared::new(service);
@@ -525,6 +531,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         task,
         maintenance_task,
         store: parts.store,
+        audit,
     })
 }
 

@@ -43,6 +43,8 @@ pub struct AppState {
     /// `scheme://host[:port]` of the meetings' `joinWebUrl` (`https://teams.microsoft.com`, or
     /// this server, which serves a landing page for them).
     pub join_url_base: String,
+    /// The audit log: entries are queued here and written in batches off the request path.
+    pub audit: graphmeet_core::audit::AuditLog,
 }
 
 impl AppState {

@@ -33,7 +33,12 @@ impl<T> SqlxResultExt<T> for Result<T, sqlx::Error> {
 /// Which rule a unique violation broke, in words. PostgreSQL names the constraint
 /// (`users_upn_key`); SQLite names the columns (`UNIQUE constraint failed: users.upn_lower`).
 fn conflict_text(db: &dyn DatabaseError) -> String {
-    let raw = db.constraint().unwrap_or_else(|| db.message());
+    rule_text(db.constraint().unwrap_or_else(|| db.message()))
+}
+
+/// The words for a broken uniqueness rule, from the constraint's name or the columns SQLite
+/// names (`meetings.thread_id`).
+pub(crate) fn rule_text(raw: &str) -> String {
     // First match wins: the more specific needles come first.
     const RULES: &[(&str, &str)] = &[
         (

@@ -8,6 +8,7 @@ use graphmeet_core::model::{
     DirectoryChange, GrantTarget, Group, PolicyApp, PolicyGrant, SecretCredential,
     ServicePrincipal, SigningKey, StoredMeeting, Tenant, User,
 };
+use graphmeet_core::store::{MeetingInsert, MeetingInserted};
 use graphmeet_core::{Store, StoreError};
 use sqlx::any::{Any, AnyRow};
 use sqlx::{Executor, Row, Transaction};
@@ -1170,6 +1171,111 @@ impl Store for SqlStore {
         tx.commit().await.db()
     }
 
+    // ---- batched writes -----------------------------------------------------------------------
+
+    /// Every meeting is one `INSERT … ON CONFLICT DO NOTHING` (no arbiter: any unique key), so
+    /// a taken key skips its row without aborting the transaction; the skipped row is then
+    /// explained (the createOrGet meeting it found, or the key that is taken). A row failing
+    /// otherwise (its organizer or tenant is gone: a foreign key) aborts a PostgreSQL
+    /// transaction, so the transaction is rolled back and the batch replayed without that row;
+    /// that costs a second transaction only in that rare case. Any other error fails the batch.
+    async fn insert_meetings(
+        &self,
+        batch: &[MeetingInsert],
+    ) -> Result<Vec<Result<MeetingInserted, StoreError>>, StoreError> {
+        let mut failed: Vec<Option<StoreError>> = batch.iter().map(|_| None).collect();
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        loop {
+            let mut tx = self.pool.begin().await.db()?;
+            let mut done: Vec<(usize, Result<MeetingInserted, StoreError>)> = Vec::new();
+            let mut broken = None;
+            for (i, insert) in batch.iter().enumerate() {
+                if failed[i].is_some() {
+                    continue;
+                }
+                match insert_one_meeting(&mut tx, insert).await {
+                    Ok(outcome) => done.push((i, outcome)),
+                    Err(e @ (StoreError::NotFound(_) | StoreError::Conflict(_))) => {
+                        broken = Some((i, e));
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            match broken {
+                Some((i, e)) => {
+                    tx.rollback().await.db()?;
+                    failed[i] = Some(e);
+                }
+                None => {
+                    tx.commit().await.db()?;
+                    let mut outcomes: Vec<Option<Result<MeetingInserted, StoreError>>> =
+                        failed.into_iter().map(|f| f.map(Err)).collect();
+                    for (i, outcome) in done {
+                        outcomes[i] = Some(outcome);
+                    }
+                    return outcomes
+                        .into_iter()
+                        .map(|o| {
+                            o.ok_or_else(|| {
+                                StoreError::Backend("a batched meeting was left out".to_owned())
+                            })
+                        })
+                        .collect();
+                }
+            }
+        }
+    }
+
+    /// One multi-row `INSERT` per chunk of entries, all in one transaction.
+    async fn append_audit_batch(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        /// Rows per statement: 8 parameters each, far below either backend's limit.
+        const ROWS: usize = 64;
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await.db()?;
+        for chunk in entries.chunks(ROWS) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|row| {
+                    let p = row * 8;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                        p + 1,
+                        p + 2,
+                        p + 3,
+                        p + 4,
+                        p + 5,
+                        p + 6,
+                        p + 7,
+                        p + 8
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO audit_log (at, request_id, tenant_id, app_id, user_id, operation, decision, reason) \
+                 VALUES {}",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for entry in chunk {
+                query = query
+                    .bind(micros(entry.at))
+                    .bind(&entry.request_id)
+                    .bind(entry.tenant_id.map(id))
+                    .bind(entry.app_id.map(id))
+                    .bind(entry.user_id.map(id))
+                    .bind(&entry.operation)
+                    .bind(entry.decision.as_str())
+                    .bind(&entry.reason);
+            }
+            query.execute(&mut *tx).await.db()?;
+        }
+        tx.commit().await.db()
+    }
+
     // ---- the directory change log -------------------------------------------------------------
 
     async fn directory_changes(
@@ -1698,4 +1804,87 @@ impl SqlStore {
         let row = query.bind(key).fetch_optional(&self.pool).await.db()?;
         row.as_ref().map(stored_meeting).transpose()
     }
+}
+
+/// Inserts one meeting of a batch. The inner result is the row's outcome (a taken key is a
+/// `Conflict`, and the transaction is still usable); the outer error is a failed statement,
+/// after which the transaction may be aborted.
+async fn insert_one_meeting(
+    tx: &mut Transaction<'_, Any>,
+    insert: &MeetingInsert,
+) -> Result<Result<MeetingInserted, StoreError>, StoreError> {
+    let meeting = insert.meeting();
+    let tenant = id(meeting.tenant_id);
+    let inserted = sqlx::query(&format!("{INSERT_MEETING} ON CONFLICT DO NOTHING"))
+        .bind(&meeting.id)
+        .bind(&tenant)
+        .bind(id(meeting.organizer_id))
+        .bind(meeting.external_id.as_deref())
+        .bind(&meeting.thread_id)
+        .bind(&meeting.join_meeting_id)
+        .bind(&meeting.join_web_url)
+        .bind(micros(meeting.created_at))
+        .bind(micros(meeting.updated_at))
+        .bind(&meeting.document)
+        .execute(&mut **tx)
+        .await
+        .db()?
+        .rows_affected()
+        == 1;
+    if inserted {
+        return Ok(Ok(MeetingInserted::Created));
+    }
+    // Skipped: some unique key is taken. For createOrGet, the meeting under its externalId is
+    // the answer (on PostgreSQL the insert waited for a racing one to commit, and this new
+    // statement sees it).
+    if let (MeetingInsert::CreateOrGet(_), Some(external_id)) = (insert, &meeting.external_id) {
+        let existing = sqlx::query(&format!(
+            "{MEETING_COLUMNS} WHERE tenant_id = $1 AND organizer_id = $2 AND external_id = $3"
+        ))
+        .bind(&tenant)
+        .bind(id(meeting.organizer_id))
+        .bind(external_id)
+        .fetch_optional(&mut **tx)
+        .await
+        .db()?;
+        if let Some(row) = existing {
+            return Ok(Ok(MeetingInserted::Existing(stored_meeting(&row)?)));
+        }
+    }
+    // Which key is taken, in the words a unique violation would have had.
+    let clash = sqlx::query(
+        "SELECT id, thread_id, join_web_url, tenant_id, join_meeting_id, organizer_id, external_id \
+         FROM meetings WHERE id = $1 OR thread_id = $2 OR join_web_url = $3 \
+         OR (tenant_id = $4 AND join_meeting_id = $5) \
+         OR (tenant_id = $4 AND organizer_id = $6 AND external_id = $7) LIMIT 1",
+    )
+    .bind(&meeting.id)
+    .bind(&meeting.thread_id)
+    .bind(&meeting.join_web_url)
+    .bind(&tenant)
+    .bind(&meeting.join_meeting_id)
+    .bind(id(meeting.organizer_id))
+    .bind(meeting.external_id.as_deref())
+    .fetch_optional(&mut **tx)
+    .await
+    .db()?;
+    let column = match &clash {
+        Some(row) if row.text("id")? == meeting.id => "meetings.id",
+        Some(row) if row.text("thread_id")? == meeting.thread_id => "meetings.thread_id",
+        Some(row) if row.text("join_web_url")? == meeting.join_web_url => "meetings.join_web_url",
+        Some(row)
+            if row.text("tenant_id")? == tenant
+                && row.text("join_meeting_id")? == meeting.join_meeting_id =>
+        {
+            "meetings.join_meeting_id"
+        }
+        Some(_) => "meetings.external_id",
+        // The row that was in the way is gone again (deleted meanwhile): the caller retries.
+        None => {
+            return Ok(Err(StoreError::Conflict(
+                "a meeting key was taken, then freed".to_owned(),
+            )))
+        }
+    };
+    Ok(Err(StoreError::Conflict(crate::error::rule_text(column))))
 }

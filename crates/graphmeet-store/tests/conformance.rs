@@ -11,6 +11,7 @@ use graphmeet_core::model::{
     AccessPolicy, App, CertificateCredential, GrantTarget, Group, PolicyApp, PolicyGrant,
     SecretCredential, SigningKey, StoredMeeting, Tenant, User,
 };
+use graphmeet_core::store::{MeetingInsert, MeetingInserted};
 use graphmeet_core::{Store, StoreError};
 use graphmeet_store::{Backend, SqlStore, TestDatabase};
 use uuid::Uuid;
@@ -109,6 +110,11 @@ on_every_backend!(
     deleting_an_app_takes_its_credentials_and_service_principals_and_policies_keep_its_id,
     secrets_and_certificates_are_deleted_one_at_a_time,
     reset_empties_every_table_but_the_signing_keys,
+    a_meeting_batch_stores_every_meeting_but_those_that_cannot_be_stored,
+    a_meeting_batch_answers_create_or_get_with_the_stored_meeting,
+    concurrent_batches_with_one_create_or_get_key_create_one_meeting,
+    empty_batches_store_nothing,
+    audit_batches_round_trip_in_order,
 );
 
 #[tokio::test]
@@ -2721,5 +2727,219 @@ mod checks {
         // The emptied store takes the same objects again.
         let store: &dyn Store = store;
         tenant_with_user(store, "reset.example").await;
+    }
+
+    // ---- batched writes -----------------------------------------------------------------------
+
+    fn outcome_kind(r: &Result<MeetingInserted, StoreError>) -> String {
+        match r {
+            Ok(MeetingInserted::Created) => "created".to_owned(),
+            Ok(MeetingInserted::Existing(m)) => format!("existing {}", m.id),
+            Err(StoreError::Conflict(text)) => format!("conflict: {text}"),
+            Err(StoreError::NotFound(what)) => format!("not found: {what}"),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    pub async fn a_meeting_batch_stores_every_meeting_but_those_that_cannot_be_stored(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, u) = tenant_with_user(store, "batch.example").await;
+        let before = meeting(&u, 1, None);
+        store.insert_meeting(&before).await.unwrap();
+        let ghost = User {
+            id: Uuid::new_v4(),
+            ..u.clone()
+        };
+        let first = meeting(&u, 2, None);
+        let taken_id = StoredMeeting {
+            id: before.id.clone(),
+            ..meeting(&u, 3, None)
+        };
+        let fine = meeting(&u, 4, None);
+        // Taken by a meeting earlier in the same batch.
+        let taken_in_batch = StoredMeeting {
+            thread_id: first.thread_id.clone(),
+            ..meeting(&u, 5, None)
+        };
+        let orphan = meeting(&ghost, 6, None);
+        let last = meeting(&u, 7, Some("ext-last"));
+        let batch: Vec<MeetingInsert> = [&first, &taken_id, &fine, &taken_in_batch, &orphan, &last]
+            .into_iter()
+            .map(|m| MeetingInsert::Create(m.clone()))
+            .collect();
+        let results = store.insert_meetings(&batch).await.unwrap();
+        let kinds: Vec<String> = results.iter().map(outcome_kind).collect();
+        let [first_r, taken_id_r, fine_r, taken_in_batch_r, orphan_r, last_r]: [_; 6] =
+            results.try_into().unwrap();
+        for created in [first_r, fine_r, last_r] {
+            assert!(matches!(created, Ok(MeetingInserted::Created)), "{kinds:?}");
+        }
+        assert_conflict_naming(taken_id_r, "meeting id", "taken id in a batch");
+        assert_conflict_naming(taken_in_batch_r, "threadId", "taken within the batch");
+        assert_not_found(orphan_r, "unknown organizer in a batch");
+        for m in [&before, &first, &fine, &last] {
+            assert_eq!(
+                store.get_meeting(t.id, &m.id).await.unwrap().as_ref(),
+                Some(m)
+            );
+        }
+        assert_eq!(
+            store
+                .find_meeting_by_join_meeting_id(t.id, &taken_in_batch.join_meeting_id)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(store.count_meetings(t.id, None).await.unwrap(), 4);
+    }
+
+    pub async fn a_meeting_batch_answers_create_or_get_with_the_stored_meeting(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, u) = tenant_with_user(store, "batch-cog.example").await;
+        let standup = meeting(&u, 1, Some("standup"));
+        store.create_or_get_meeting(&standup).await.unwrap();
+        let again = meeting(&u, 2, Some("standup"));
+        let new_1 = meeting(&u, 3, Some("review"));
+        let new_2 = meeting(&u, 4, Some("review"));
+        let plain_taken = meeting(&u, 5, Some("standup"));
+        let batch = vec![
+            MeetingInsert::CreateOrGet(again.clone()),
+            MeetingInsert::CreateOrGet(new_1.clone()),
+            MeetingInsert::CreateOrGet(new_2.clone()),
+            // A plain create of a taken createOrGet key is a conflict, as with insert_meeting.
+            MeetingInsert::Create(plain_taken.clone()),
+        ];
+        let results = store.insert_meetings(&batch).await.unwrap();
+        let kinds: Vec<String> = results.iter().map(outcome_kind).collect();
+        let [again_r, new_1_r, new_2_r, plain_taken_r]: [_; 4] = results.try_into().unwrap();
+        assert_eq!(
+            again_r.ok(),
+            Some(MeetingInserted::Existing(standup.clone())),
+            "{kinds:?}"
+        );
+        assert_eq!(new_1_r.ok(), Some(MeetingInserted::Created), "{kinds:?}");
+        assert_eq!(
+            new_2_r.ok(),
+            Some(MeetingInserted::Existing(new_1.clone())),
+            "the second of one key in a batch gets the first: {kinds:?}"
+        );
+        assert_conflict_naming(plain_taken_r, "externalId", "plain create");
+        for (m, stored) in [
+            (&again, false),
+            (&new_1, true),
+            (&new_2, false),
+            (&plain_taken, false),
+        ] {
+            assert_eq!(
+                store.get_meeting(t.id, &m.id).await.unwrap().is_some(),
+                stored,
+                "{}",
+                m.document
+            );
+        }
+        // createOrGet with a fresh key but another key taken absorbs nothing.
+        let clash = StoredMeeting {
+            join_meeting_id: standup.join_meeting_id.clone(),
+            ..meeting(&u, 6, Some("fresh"))
+        };
+        let mut results = store
+            .insert_meetings(&[MeetingInsert::CreateOrGet(clash)])
+            .await
+            .unwrap();
+        assert_conflict_naming(results.remove(0), "joinMeetingId", "createOrGet clash");
+    }
+
+    pub async fn concurrent_batches_with_one_create_or_get_key_create_one_meeting(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let (t, u) = tenant_with_user(store, "batch-race.example").await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..16 {
+            let store = store.clone();
+            let batch = vec![
+                MeetingInsert::Create(meeting(&u, 100 + n, None)),
+                MeetingInsert::CreateOrGet(meeting(&u, n, Some("race"))),
+            ];
+            tasks.spawn(async move { store.insert_meetings(&batch).await });
+        }
+        let mut created = Vec::new();
+        let mut existing = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            let results = joined.unwrap().unwrap();
+            assert!(matches!(results[0], Ok(MeetingInserted::Created)));
+            match &results[1] {
+                Ok(MeetingInserted::Created) => created.push(()),
+                Ok(MeetingInserted::Existing(m)) => existing.push(m.clone()),
+                Err(e) => panic!("createOrGet in a racing batch failed: {e}"),
+            }
+        }
+        assert_eq!(created.len(), 1);
+        assert_eq!(existing.len(), 15);
+        assert!(existing.iter().all(|m| m == &existing[0]));
+        assert_eq!(store.count_meetings(t.id, None).await.unwrap(), 17);
+    }
+
+    pub async fn empty_batches_store_nothing(store: &SqlStore, _db: &TestDatabase) {
+        use graphmeet_core::model::AuditQuery;
+        let store: &dyn Store = store;
+        let (t, _) = tenant_with_user(store, "empty-batch.example").await;
+        assert!(store.insert_meetings(&[]).await.unwrap().is_empty());
+        store.append_audit_batch(&[]).await.unwrap();
+        assert_eq!(store.count_meetings(t.id, None).await.unwrap(), 0);
+        assert!(store
+            .query_audit(&AuditQuery::default())
+            .await
+            .unwrap()
+            .is_empty());
+    }
+
+    pub async fn audit_batches_round_trip_in_order(store: &SqlStore, _db: &TestDatabase) {
+        use graphmeet_core::model::{AuditDecision, AuditEntry, AuditQuery};
+        let store: &dyn Store = store;
+        let tenant = Uuid::new_v4();
+        // More than one statement's worth, several entries per timestamp (ordered by arrival).
+        let entries: Vec<AuditEntry> = (0..150)
+            .map(|i| AuditEntry {
+                at: at(i / 10),
+                request_id: format!("req-{i}"),
+                tenant_id: (i % 3 != 0).then_some(tenant),
+                app_id: (i % 2 == 0).then(Uuid::new_v4),
+                user_id: None,
+                operation: format!("Op{i}"),
+                decision: [
+                    AuditDecision::Allowed,
+                    AuditDecision::Denied,
+                    AuditDecision::Changed,
+                ][usize::try_from(i % 3).unwrap()],
+                reason: format!("reason {i} with 'quotes' and $1"),
+            })
+            .collect();
+        store.append_audit_batch(&entries[..100]).await.unwrap();
+        store.append_audit_batch(&entries[100..]).await.unwrap();
+        let mut back = store
+            .query_audit(&AuditQuery {
+                limit: 1000,
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap();
+        back.reverse();
+        assert_eq!(back, entries);
+        let of_tenant = store
+            .query_audit(&AuditQuery {
+                tenant_id: Some(tenant),
+                limit: 1000,
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(of_tenant.len(), 100);
     }
 }
