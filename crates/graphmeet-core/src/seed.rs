@@ -965,7 +965,7 @@ impl GroupPlan {
     ) -> Result<Option<Group>, DirectoryError> {
         let all = self.existing.iter().chain(&self.new);
         if let Some(id) = id {
-            return Ok(all.filter(|g| g.id == id).cloned().next());
+            return Ok(all.into_iter().find(|g| g.id == id).cloned());
         }
         let named: Vec<&Group> = all.filter(|g| g.display_name == name.trim()).collect();
         match named.as_slice() {
