@@ -35,7 +35,8 @@ async fn stored_entries(url: &str) -> Vec<AuditEntry> {
     entries
 }
 
-const COMPACT_TOKEN: &str = "CompactToken parsing failed";
+/// What the audit log calls a bearer token that is not a JWT.
+const COMPACT_TOKEN: &str = "denied: malformed token";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_calls_with_a_garbage_token_add_a_few_sampled_rows() {
