@@ -785,40 +785,10 @@ impl Store for SqlStore {
     /// `grant.policy_name` and `grant.revoked_at` are ignored: the name is the policy's, and
     /// the new grant is live.
     async fn grant_policy(&self, grant: &PolicyGrant) -> Result<(), StoreError> {
-        let tenant = id(grant.tenant_id);
-        let (kind, target, rank) = target_key(grant.target);
-        let mut tx = self.pool.begin().await.db()?;
-        lock_tenant_grants(&mut tx, &tenant).await?;
-        // The policy must be live and the tenant's; locking its row orders this grant and the
-        // policy's removal, so a removal never misses a grant.
-        let policy = sqlx::query(
-            "UPDATE access_policies SET name = name \
-             WHERE id = $1 AND tenant_id = $2 AND removed_at IS NULL",
-        )
-        .bind(id(grant.policy_id))
-        .bind(&tenant)
-        .execute(&mut *tx)
-        .await
-        .db()?;
-        if policy.rows_affected() == 0 {
-            return Err(StoreError::NotFound("policy"));
-        }
-        end_live_grant(&mut tx, &tenant, kind, &target, grant.granted_at).await?;
-        sqlx::query(
-            "INSERT INTO access_policy_grants \
-             (tenant_id, target_kind, target_id, rank, policy_id, granted_at, revoked_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, NULL)",
-        )
-        .bind(&tenant)
-        .bind(kind)
-        .bind(&target)
-        .bind(rank)
-        .bind(id(grant.policy_id))
-        .bind(micros(grant.granted_at))
-        .execute(&mut *tx)
-        .await
-        .db()?;
-        tx.commit().await.db()
+        // One grant is a batch of one: the policy must be live and the tenant's (locking its
+        // row orders this grant and the policy's removal, so a removal never misses a grant),
+        // and the target's live grant ends where this one begins.
+        self.grant_policies(std::slice::from_ref(grant)).await
     }
 
     async fn revoke_policy_grant(
