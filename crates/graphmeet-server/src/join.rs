@@ -48,6 +48,9 @@ async fn landing_page(
     let not_found = || {
         page(StatusCode::NOT_FOUND, "Meeting not found", "<h1>Meeting not found</h1><p>This meeting link does not belong to a meeting on this server.</p>")
     };
+    if thread.contains('\0') {
+        return not_found();
+    }
     let stored = match state.meetings.by_thread_id(&thread).await {
         Ok(Some(m)) => m,
         Ok(None) => return not_found(),

@@ -284,3 +284,81 @@ async fn the_assertion_audience_is_not_taken_from_the_host_header() {
     assert_eq!(status, 200, "{body}");
     t.server.shutdown().await;
 }
+
+/// A NUL character in a Graph path, query or body is refused with Graph's 400 on both
+/// backends (PostgreSQL cannot store or look one up), and nothing is stored.
+async fn nul_characters_get_a_400(database_url: Option<String>) {
+    let t = TestServer::start_on(database_url.clone()).await;
+    let token = t.app_token().await;
+    let uid = t.cred("user_id");
+    let base = format!("/v1.0/users/{uid}/onlineMeetings");
+    let message =
+        "The request contains a NUL character (U+0000), which no property or key accepts.";
+    for path in [
+        format!("{base}?$filter=JoinMeetingIdSettings/JoinMeetingId%20eq%20'1%002'"),
+        "/v1.0/users/a%00b".to_owned(),
+        format!("{base}/a%00b"),
+    ] {
+        let (status, _, body) = t.graph(Some(&token), Method::GET, &path, None).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "BadRequest", "{body}");
+        assert_eq!(body["error"]["message"], message, "{body}");
+        assert!(
+            body["error"]["innerError"]["request-id"].is_string(),
+            "{body}"
+        );
+    }
+    for body in [
+        json!({"externalId": "a\u{0}b", "subject": "x"}),
+        json!({"subject": "x", "participants": {"attendees": [{"upn": "a\u{0}b@x.example"}]}}),
+    ] {
+        for path in [format!("{base}/createOrGet"), base.clone()] {
+            let (status, _, out) = t
+                .graph(Some(&token), Method::POST, &path, Some(body.clone()))
+                .await;
+            assert_eq!(status, 400, "{path}: {out}");
+            assert_eq!(out["error"]["message"], message, "{out}");
+        }
+    }
+    let r = t
+        .http
+        .get(t.url("/l/meetup-join/19%3Ameeting_a%00b%40thread.v2/0"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    // Entra's surface resolves tenants in memory: a NUL names no tenant (AADSTS90002), where it
+    // once reached PostgreSQL and came back as a "transient" 503.
+    for path in [
+        "/a%00b/v2.0/.well-known/openid-configuration",
+        "/a%00b/discovery/v2.0/keys",
+    ] {
+        let r = t.http.get(t.url(path)).send().await.unwrap();
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(body["error_codes"][0], 90002, "{path}: {body}");
+    }
+    // The server still serves.
+    let (status, _, body) = t
+        .graph(
+            Some(&token),
+            Method::POST,
+            &base,
+            Some(json!({"subject": "after"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    t.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn nul_characters_get_a_400_on_every_backend() {
+    for (name, db) in databases().await {
+        eprintln!("backend: {name}");
+        nul_characters_get_a_400(db.as_ref().map(|d| d.url.clone())).await;
+        if let Some(db) = db {
+            db.cleanup().await.unwrap();
+        }
+    }
+}

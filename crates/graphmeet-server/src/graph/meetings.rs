@@ -92,9 +92,35 @@ async fn read_json(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes,
     if essence != "application/json" && !essence.ends_with("+json") {
         return Err(GraphError::unsupported_media_type(content_type).into());
     }
-    axum::body::to_bytes(body, super::BODY_LIMIT)
+    let bytes = axum::body::to_bytes(body, super::BODY_LIMIT)
         .await
-        .map_err(|_| GraphError::payload_too_large(super::BODY_LIMIT).into())
+        .map_err(|_| GraphFailure::from(GraphError::payload_too_large(super::BODY_LIMIT)))?;
+    // No property takes a NUL character (and PostgreSQL cannot store one in text): refused
+    // here, before anything is decoded or stored. A raw NUL is not valid JSON anyway.
+    if contains_nul_escape(&bytes) {
+        return Err(GraphError::bad_request(super::NUL_MESSAGE).into());
+    }
+    Ok(bytes)
+}
+
+/// Whether a JSON text holds the escape `\u0000` (a backslash that is itself escaped does not
+/// start one).
+fn contains_nul_escape(json: &[u8]) -> bool {
+    let mut backslashes = 0usize;
+    for (i, b) in json.iter().enumerate() {
+        if *b == b'\\' {
+            backslashes += 1;
+            continue;
+        }
+        if backslashes % 2 == 1
+            && (*b == b'u' || *b == b'U')
+            && json.get(i + 1..i + 5) == Some(b"0000".as_slice())
+        {
+            return true;
+        }
+        backslashes = 0;
+    }
+    false
 }
 
 struct Render<'a> {
@@ -437,4 +463,17 @@ async fn user(
         "id": u.id.to_string(),
     });
     Ok(Json(body).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_nul_escape;
+
+    #[test]
+    fn nul_escapes_are_found_and_escaped_backslashes_are_not_escapes() {
+        assert!(contains_nul_escape(br#"{"externalId":"a\u0000b"}"#));
+        assert!(contains_nul_escape(br#"{"x":"\\\u0000"}"#));
+        assert!(!contains_nul_escape(br#"{"x":"\\u0000"}"#));
+        assert!(!contains_nul_escape(br#"{"x":"\u0041"}"#));
+    }
 }

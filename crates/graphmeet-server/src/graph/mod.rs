@@ -19,6 +19,10 @@ use graphmeet_wire::graph::{ApiVersion, GraphError};
 
 pub use crate::surface::REQUEST_ID_HEADER;
 
+/// What a request holding a NUL character is told.
+pub const NUL_MESSAGE: &str =
+    "The request contains a NUL character (U+0000), which no property or key accepts.";
+
 /// The largest Graph request body read.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
@@ -84,6 +88,13 @@ pub async fn envelope(State(state): State<AppState>, mut request: Request, next:
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         request.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
+    // A NUL character in the path or the query names nothing Graph has (and could not be
+    // looked up in PostgreSQL): the request gets Graph's 400 before any handler runs.
+    let nul = request.uri().path().to_ascii_lowercase().contains("%00")
+        || request
+            .uri()
+            .query()
+            .is_some_and(|q| q.to_ascii_lowercase().contains("%00"));
     let fault = state.faults.check(
         request
             .headers()
@@ -91,6 +102,7 @@ pub async fn envelope(State(state): State<AppState>, mut request: Request, next:
             .and_then(|v| v.to_str().ok()),
     );
     let mut response = match fault {
+        _ if nul => GraphFailure::from(GraphError::bad_request(NUL_MESSAGE)).into_response(),
         Some(failure) => failure.into_response(),
         None => next.run(request).await,
     };
