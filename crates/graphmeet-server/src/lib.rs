@@ -60,6 +60,9 @@ pub struct Config {
     pub fault: Option<graph::fault::ServerFault>,
     /// How long audit entries are kept; default 30 days.
     pub audit_retention: chrono::Duration,
+    /// How long a client may take to send a request's headers (after the TLS handshake)
+    /// before its connection is closed; default 10 s.
+    pub header_read_timeout: std::time::Duration,
     /// A seed file (TOML, or JSON when it ends in `.json`; see `docs/admin.md`) applied on start, after the store is opened;
     /// when given, the dev bootstrap is skipped.
     pub seed: Option<PathBuf>,
@@ -87,6 +90,7 @@ impl Config {
             join_url_base: None,
             fault: None,
             audit_retention: chrono::Duration::days(30),
+            header_read_timeout: std::time::Duration::from_secs(10),
             seed: None,
         }
     }
@@ -503,6 +507,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     ));
 
     let audit = parts.state.audit.clone();
+    let header_read_timeout = config.header_read_timeout;
     let router = app(parts.state);
     let service = tower::util::MapRequestLayer::new(normalise_path).layer(router);
     let make_service = tower::make::Shared::new(service);
@@ -512,12 +517,14 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             let rustls_config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(
                 pki::server_config(files).map_err(io("loading the TLS certificate"))?,
             ));
-            let server =
+            let mut server =
                 axum_server::from_tcp_rustls(listener, rustls_config).handle(handle.clone());
+            limit_header_reads(server.http_builder(), header_read_timeout);
             tokio::spawn(async move { server.serve(make_service).await })
         }
         None => {
-            let server = axum_server::from_tcp(listener).handle(handle.clone());
+            let mut server = axum_server::from_tcp(listener).handle(handle.clone());
+            limit_header_reads(server.http_builder(), header_read_timeout);
             tokio::spawn(async move { server.serve(make_service).await })
         }
     };
@@ -533,6 +540,18 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         store: parts.store,
         audit,
     })
+}
+
+/// Closes a connection whose client has not sent a request's headers within `timeout` (hyper
+/// enforces it only with a timer).
+fn limit_header_reads(
+    builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+    timeout: std::time::Duration,
+) {
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(timeout);
 }
 
 /// How often the directory index polls the change log (besides PostgreSQL's notifications).

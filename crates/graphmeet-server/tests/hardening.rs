@@ -362,3 +362,50 @@ async fn nul_characters_get_a_400_on_every_backend() {
         }
     }
 }
+
+/// A client trickling a request's headers cannot hold its connection: it is closed once the
+/// header-read timeout has passed.
+#[tokio::test]
+async fn a_client_trickling_headers_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    config.plain_http = true;
+    config.header_read_timeout = std::time::Duration::from_secs(2);
+    let server = graphmeet_server::start(config).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut closed = false;
+    while started.elapsed() < std::time::Duration::from_secs(8) {
+        if stream.write_all(b"X").await.is_err() {
+            closed = true;
+            break;
+        }
+        let mut buf = [0u8; 64];
+        match tokio::time::timeout(std::time::Duration::from_millis(300), stream.read(&mut buf))
+            .await
+        {
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                closed = true;
+                break;
+            }
+            Ok(Ok(_)) | Err(_) => {}
+        }
+    }
+    let took = started.elapsed();
+    assert!(closed, "the connection was still open after {took:?}");
+    assert!(
+        took >= std::time::Duration::from_millis(1500),
+        "closed too early: {took:?}"
+    );
+    // Other clients are served meanwhile and after.
+    let ok = reqwest::get(format!("http://{}/healthz", server.addr))
+        .await
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    server.shutdown().await;
+}

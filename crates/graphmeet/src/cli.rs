@@ -146,6 +146,10 @@ pub struct ServeArgs {
     /// How long the audit log keeps entries, e.g. `30d`.
     #[arg(long, env = "GRAPHMEET_AUDIT_RETENTION", value_name = "DURATION", default_value = "30d", value_parser = parse_duration)]
     pub audit_retention: chrono::Duration,
+    /// How long a client may take to send a request's headers before its connection is closed,
+    /// e.g. `10s` (a client trickling a header cannot hold a connection).
+    #[arg(long, env = "GRAPHMEET_HEADER_READ_TIMEOUT", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub header_read_timeout: chrono::Duration,
 }
 
 /// Reads `0`, `90s`, `30m`, `2h`, `1h30m` or `1d`.

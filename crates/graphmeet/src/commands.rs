@@ -82,6 +82,10 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         join_url_base: args.join_url_base,
         fault: args.fault,
         audit_retention: args.audit_retention,
+        header_read_timeout: args
+            .header_read_timeout
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(10)),
         ..graphmeet_server::Config::new(data_dir(global))
     };
     graphmeet_server::serve(config)
