@@ -23,6 +23,8 @@ use uuid::Uuid;
 
 /// How long after its end a meeting expires (and how far an update pushes expiry).
 const EXPIRY_AFTER_END_DAYS: i64 = 60;
+/// The longest createOrGet `externalId`, in UTF-8 bytes.
+pub const MAX_EXTERNAL_ID_BYTES: usize = 1024;
 /// Attempts at drawing unique ids before giving up.
 const ID_ATTEMPTS: usize = 8;
 
@@ -161,6 +163,14 @@ impl Meetings {
     ) -> Result<(OnlineMeeting, bool), MeetingError> {
         if input.external_id.trim().is_empty() {
             return Err(rule("externalId must not be empty."));
+        }
+        // The createOrGet key is indexed: an unbounded one would fail in the database (a
+        // PostgreSQL index row holds at most ~2.7 KB) instead of getting a clear answer.
+        if input.external_id.len() > MAX_EXTERNAL_ID_BYTES {
+            return Err(MeetingError::Rule(format!(
+                "externalId must be at most {MAX_EXTERNAL_ID_BYTES} bytes (UTF-8); it has {}.",
+                input.external_id.len()
+            )));
         }
         let (start, end) = input.resolve_dates(self.clock.now())?;
         let mut meeting = OnlineMeeting {

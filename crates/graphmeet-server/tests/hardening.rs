@@ -409,3 +409,52 @@ async fn a_client_trickling_headers_is_disconnected() {
     assert_eq!(ok.status().as_u16(), 200);
     server.shutdown().await;
 }
+
+/// An externalId too long to index gets a clear 400 on both backends (PostgreSQL once
+/// answered 500: "index row requires 8280 bytes"), and one at the limit works.
+#[tokio::test]
+async fn a_long_external_id_gets_a_400_on_every_backend() {
+    for (name, db) in databases().await {
+        let t = TestServer::start_on(db.as_ref().map(|d| d.url.clone())).await;
+        let token = t.app_token().await;
+        let path = format!(
+            "/v1.0/users/{}/onlineMeetings/createOrGet",
+            t.cred("user_id")
+        );
+        // Incompressible: PostgreSQL would otherwise compress it below the index limit.
+        let long: String = (0..8_000)
+            .map(|i| char::from(b'!' + ((i * 7919 + i / 3) % 90) as u8))
+            .collect();
+        let (status, _, body) = t
+            .graph(
+                Some(&token),
+                Method::POST,
+                &path,
+                Some(json!({"externalId": long})),
+            )
+            .await;
+        assert_eq!(status, 400, "{name}: {body}");
+        assert_eq!(body["error"]["code"], "BadRequest", "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("externalId must be at most 1024 bytes"),
+            "{body}"
+        );
+        let at_limit: String = long.chars().take(1024).collect();
+        let (status, _, body) = t
+            .graph(
+                Some(&token),
+                Method::POST,
+                &path,
+                Some(json!({"externalId": at_limit})),
+            )
+            .await;
+        assert_eq!(status, 201, "{name}: {body}");
+        t.server.shutdown().await;
+        if let Some(db) = db {
+            db.cleanup().await.unwrap();
+        }
+    }
+}
