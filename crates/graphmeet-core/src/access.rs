@@ -13,13 +13,13 @@
 //!
 //! Facts: <https://learn.microsoft.com/graph/cloud-communication-online-meeting-application-access-policy>.
 
+use crate::audit::AuditLog;
 use crate::clock::Clock;
 use crate::identity::AccessTokenClaims;
 use crate::index::DirectoryIndex;
 use crate::meetings::Organizer;
 use crate::model::{AuditDecision, AuditEntry, Tenant, User, UserRef};
 use crate::policy::{decide, AccessDecision, PolicyState};
-use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -45,51 +45,6 @@ impl UnauthenticatedReason {
             Self::ExpiredToken => "expired token",
             Self::InvalidToken => "invalid token",
         }
-    }
-}
-
-/// Where authorization decisions go: the audit log.
-#[async_trait::async_trait]
-pub trait AuditSink: Send + Sync {
-    /// Records one decision made after a verified token.
-    async fn record(&self, entry: AuditEntry);
-    /// Counts a call refused before its token was verified.
-    async fn unauthenticated(
-        &self,
-        at: DateTime<Utc>,
-        operation: &'static str,
-        reason: UnauthenticatedReason,
-    );
-}
-
-/// The audit log takes authorization decisions as they come, and counts and samples the calls
-/// refused before a token was verified (it recognises them as denials naming no tenant, app or
-/// user).
-#[async_trait::async_trait]
-impl AuditSink for crate::audit::AuditLog {
-    async fn record(&self, entry: AuditEntry) {
-        crate::audit::AuditLog::record(self, entry);
-    }
-
-    async fn unauthenticated(
-        &self,
-        at: DateTime<Utc>,
-        operation: &'static str,
-        reason: UnauthenticatedReason,
-    ) {
-        crate::audit::AuditLog::record(
-            self,
-            AuditEntry {
-                at,
-                request_id: String::new(),
-                tenant_id: None,
-                app_id: None,
-                user_id: None,
-                operation: operation.to_owned(),
-                decision: AuditDecision::Denied,
-                reason: format!("denied: {}", reason.name()),
-            },
-        );
     }
 }
 
@@ -367,7 +322,7 @@ pub struct Access {
     index: Arc<DirectoryIndex>,
     clock: Arc<dyn Clock>,
     propagation_delay: chrono::Duration,
-    audit: Arc<dyn AuditSink>,
+    audit: AuditLog,
 }
 
 impl Access {
@@ -377,7 +332,7 @@ impl Access {
         index: Arc<DirectoryIndex>,
         clock: Arc<dyn Clock>,
         propagation_delay: chrono::Duration,
-        audit: Arc<dyn AuditSink>,
+        audit: AuditLog,
     ) -> Self {
         Self {
             index,
@@ -393,14 +348,19 @@ impl Access {
     }
 
     /// Authorizes `operation` by `caller` on the user `path` names, and records the outcome.
-    pub async fn authorize(
+    pub fn authorize(
         &self,
         caller: Caller,
         operation: Operation,
         path: &PathUser,
         request_id: &str,
     ) -> Result<Authorized, Denial> {
-        let outcome = self.decide_call(caller.clone(), operation, path);
+        let (tenant_id, app_id) = (caller.tenant_id(), caller.app_id());
+        let signed_in = match &caller {
+            Caller::User { user_id, .. } => Some(*user_id),
+            Caller::App { .. } => None,
+        };
+        let outcome = self.decide_call(caller, operation, path);
         let (decision, reason, user_id) = match &outcome {
             Ok(auth) => (
                 AuditDecision::Allowed,
@@ -415,52 +375,44 @@ impl Access {
                     }),
                 Some(auth.user.id),
             ),
+            // The user, when the path resolves to one in the caller's tenant.
             Err(denial) => (
                 AuditDecision::Denied,
                 denial.reason(),
-                self.known_user(&caller, path),
+                match path {
+                    PathUser::Me => signed_in,
+                    PathUser::User { reference, .. } => {
+                        self.index.user_in(tenant_id, reference).map(|u| u.id)
+                    }
+                },
             ),
         };
-        self.audit
-            .record(AuditEntry {
-                at: self.clock.now(),
-                request_id: request_id.to_owned(),
-                tenant_id: Some(caller.tenant_id()),
-                app_id: Some(caller.app_id()),
-                user_id,
-                operation: operation.name().to_owned(),
-                decision,
-                reason,
-            })
-            .await;
+        self.audit.record(AuditEntry {
+            at: self.clock.now(),
+            request_id: request_id.to_owned(),
+            tenant_id: Some(tenant_id),
+            app_id: Some(app_id),
+            user_id,
+            operation: operation.name().to_owned(),
+            decision,
+            reason,
+        });
         outcome
     }
 
-    /// Records an entry that is not an authorization decision (an admin change) in the same
-    /// audit log.
-    pub async fn record(&self, entry: AuditEntry) {
-        self.audit.record(entry).await;
-    }
-
-    /// A call refused before its token could be verified: counted and sampled by the audit
-    /// log rather than written one row each.
-    pub async fn unauthenticated(&self, operation: Operation, reason: UnauthenticatedReason) {
-        self.audit
-            .unauthenticated(self.clock.now(), operation.name(), reason)
-            .await;
-    }
-
-    /// The user, for the audit entry of a denial, when the path resolves to one in the
-    /// caller's tenant.
-    fn known_user(&self, caller: &Caller, path: &PathUser) -> Option<Uuid> {
-        match (path, caller) {
-            (PathUser::Me, Caller::User { user_id, .. }) => Some(*user_id),
-            (PathUser::Me, Caller::App { .. }) => None,
-            (PathUser::User { reference, .. }, _) => self
-                .index
-                .user_in(caller.tenant_id(), reference)
-                .map(|u| u.id),
-        }
+    /// A call refused before its token could be verified. The audit log counts and samples
+    /// such refusals (a denial naming no tenant, app or user) rather than writing one row each.
+    pub fn unauthenticated(&self, operation: Operation, reason: UnauthenticatedReason) {
+        self.audit.record(AuditEntry {
+            at: self.clock.now(),
+            request_id: String::new(),
+            tenant_id: None,
+            app_id: None,
+            user_id: None,
+            operation: operation.name().to_owned(),
+            decision: AuditDecision::Denied,
+            reason: format!("denied: {}", reason.name()),
+        });
     }
 
     fn decide_call(

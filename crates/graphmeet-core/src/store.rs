@@ -197,13 +197,24 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores a new meeting. A taken meeting id, thread id, join URL or joinMeetingId is a
     /// conflict (the caller draws new ones); so is a taken (tenant, organizer, externalId).
-    async fn insert_meeting(&self, meeting: &StoredMeeting) -> Result<(), StoreError>;
+    /// A batch of one of [`Store::insert_meetings`].
+    async fn insert_meeting(&self, meeting: &StoredMeeting) -> Result<(), StoreError> {
+        let batch = [MeetingInsert::Create(meeting.clone())];
+        one_of(self.insert_meetings(&batch).await?).map(|_| ())
+    }
     /// createOrGet: stores the meeting unless one with the same (tenant, organizer,
     /// externalId) exists, atomically. Returns the stored meeting and whether it was created.
+    /// A batch of one of [`Store::insert_meetings`].
     async fn create_or_get_meeting(
         &self,
         meeting: &StoredMeeting,
-    ) -> Result<(StoredMeeting, bool), StoreError>;
+    ) -> Result<(StoredMeeting, bool), StoreError> {
+        let batch = [MeetingInsert::CreateOrGet(meeting.clone())];
+        Ok(match one_of(self.insert_meetings(&batch).await?)? {
+            MeetingInserted::Created => (meeting.clone(), true),
+            MeetingInserted::Existing(existing) => (existing, false),
+        })
+    }
     /// A meeting by id, within a tenant.
     async fn get_meeting(
         &self,
@@ -238,8 +249,10 @@ pub trait Store: Send + Sync + 'static {
         organizer_id: Option<Uuid>,
     ) -> Result<u64, StoreError>;
 
-    /// Appends an entry to the audit log.
-    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// Appends an entry to the audit log: a batch of one of [`Store::append_audit_batch`].
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.append_audit_batch(std::slice::from_ref(entry)).await
+    }
     /// Audit entries matching the query, newest first.
     async fn query_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
     /// Deletes entries older than `before`; returns how many.
@@ -285,6 +298,17 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<Result<MeetingInserted, StoreError>>, StoreError>;
     /// Appends audit entries in one transaction: all of them, or none on error.
     async fn append_audit_batch(&self, entries: &[AuditEntry]) -> Result<(), StoreError>;
+}
+
+/// The outcome of the one meeting of a batch of one.
+fn one_of(
+    outcomes: Vec<Result<MeetingInserted, StoreError>>,
+) -> Result<MeetingInserted, StoreError> {
+    outcomes.into_iter().next().unwrap_or_else(|| {
+        Err(StoreError::Backend(
+            "a batch of one meeting gave no outcome".to_owned(),
+        ))
+    })
 }
 
 /// One meeting of a batched insert ([`Store::insert_meetings`]).

@@ -203,47 +203,40 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for AdminJso
     }
 }
 
-/// `Path`, with a rejection in the admin API's JSON error form.
-pub struct AdminPath<T>(pub T);
+/// An axum extractor whose rejection is answered in the admin API's JSON error form.
+macro_rules! admin_extractor {
+    ($(#[$doc:meta])* $name:ident wraps $inner:path) => {
+        $(#[$doc])*
+        pub struct $name<T>(pub T);
 
-impl<S, T> axum::extract::FromRequestParts<S> for AdminPath<T>
-where
-    T: serde::de::DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = AdminFailure;
+        impl<S, T> axum::extract::FromRequestParts<S> for $name<T>
+        where
+            T: serde::de::DeserializeOwned + Send,
+            S: Send + Sync,
+        {
+            type Rejection = AdminFailure;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Path(value)| Self(value))
-            .map_err(|r| AdminFailure::new(r.status(), "invalidRequest", r.body_text()))
-    }
+            async fn from_request_parts(
+                parts: &mut axum::http::request::Parts,
+                state: &S,
+            ) -> Result<Self, Self::Rejection> {
+                <$inner>::from_request_parts(parts, state)
+                    .await
+                    .map(|value| Self(value.0))
+                    .map_err(|r| AdminFailure::new(r.status(), "invalidRequest", r.body_text()))
+            }
+        }
+    };
 }
 
-/// `Query`, with a rejection in the admin API's JSON error form.
-pub struct AdminQuery<T>(pub T);
-
-impl<S, T> axum::extract::FromRequestParts<S> for AdminQuery<T>
-where
-    T: serde::de::DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = AdminFailure;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Query(value)| Self(value))
-            .map_err(|r| AdminFailure::new(r.status(), "invalidRequest", r.body_text()))
-    }
-}
+admin_extractor!(
+    /// `Path`, with a rejection in the admin API's JSON error form.
+    AdminPath wraps Path<T>
+);
+admin_extractor!(
+    /// `Query`, with a rejection in the admin API's JSON error form.
+    AdminQuery wraps axum::extract::Query<T>
+);
 
 async fn require_admin_key(
     State(state): State<AppState>,
@@ -271,11 +264,6 @@ async fn require_admin_key(
     let method = request.method().clone();
     let operation = format!("{} {}", method, request.uri().path());
     let response = next.run(request).await;
-    // What an admin change wrote is in the index before the answer goes: the next Graph call
-    // or explanation sees it.
-    if method != axum::http::Method::GET {
-        crate::sync_index(&state).await;
-    }
     // Every change an administrator makes goes to the audit log.
     if method != axum::http::Method::GET && response.status().is_success() {
         let entry = graphmeet_core::AuditEntry {

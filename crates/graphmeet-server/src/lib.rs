@@ -297,7 +297,7 @@ pub async fn build(
             index.clone(),
             clock.clone(),
             policy_propagation_delay,
-            Arc::new(audit.clone()),
+            audit.clone(),
         ),
         index: index.clone(),
         identity: Arc::new(Identity::new(
@@ -489,9 +489,6 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         dev_credentials = Some(path);
     }
 
-    // What the seed or the bootstrap wrote, before the first request.
-    sync_index(&parts.state).await;
-
     let server_info = serde_json::json!({ "url": base_url, "ca_cert_path": tls.as_ref().map(|t| t.ca_cert.display().to_string()) });
     fsutil::write_public(
         &config.data_dir.join("server.json"),
@@ -611,7 +608,7 @@ async fn maintain(store: Arc<SqlStore>, state: AppState, audit_retention: chrono
 }
 
 /// Applies the directory changes not yet seen, and reloads the signing keys when they changed.
-pub(crate) async fn sync_index(state: &AppState) {
+async fn sync_index(state: &AppState) {
     match state.index.catch_up().await {
         Ok(done) => {
             if done.changes > 0 {

@@ -24,6 +24,11 @@ const TENANT_COLUMNS: &str = "SELECT t.id, t.display_name, t.created_at, d.domai
 const USER_COLUMNS: &str =
     "SELECT id, tenant_id, upn, display_name, password_hash, created_at FROM users";
 
+/// Grants with their policy's name, for [`policy_grant`].
+const GRANT_COLUMNS: &str = "SELECT g.tenant_id, g.target_kind, g.target_id, g.rank, \
+     g.policy_id, g.granted_at, g.revoked_at, p.name \
+     FROM access_policy_grants g JOIN access_policies p ON p.id = g.policy_id";
+
 const APP_COLUMNS: &str =
     "SELECT app_id, object_id, home_tenant_id, display_name, multi_tenant, created_at FROM apps";
 
@@ -807,14 +812,8 @@ impl Store for SqlStore {
     }
 
     async fn list_policy_grants(&self, tenant_id: Uuid) -> Result<Vec<PolicyGrant>, StoreError> {
-        let mut rows = sqlx::query(
-            "SELECT g.tenant_id, g.target_kind, g.target_id, g.rank, g.policy_id, g.granted_at, \
-             g.revoked_at, p.name \
-             FROM access_policy_grants g JOIN access_policies p ON p.id = g.policy_id \
-             WHERE g.tenant_id = $1 ORDER BY g.granted_at, g.seq",
-        )
-        .bind(id(tenant_id))
-        .fetch(&self.pool);
+        let sql = format!("{GRANT_COLUMNS} WHERE g.tenant_id = $1 ORDER BY g.granted_at, g.seq");
+        let mut rows = sqlx::query(&sql).bind(id(tenant_id)).fetch(&self.pool);
         let mut out = Vec::new();
         while let Some(row) = rows.try_next().await.db()? {
             out.push(policy_grant(&row)?);
@@ -823,88 +822,6 @@ impl Store for SqlStore {
     }
 
     // ---- meetings -----------------------------------------------------------------------------
-
-    async fn insert_meeting(&self, meeting: &StoredMeeting) -> Result<(), StoreError> {
-        sqlx::query(INSERT_MEETING)
-            .bind(&meeting.id)
-            .bind(id(meeting.tenant_id))
-            .bind(id(meeting.organizer_id))
-            .bind(meeting.external_id.as_deref())
-            .bind(&meeting.thread_id)
-            .bind(&meeting.join_meeting_id)
-            .bind(&meeting.join_web_url)
-            .bind(micros(meeting.created_at))
-            .bind(micros(meeting.updated_at))
-            .bind(&meeting.document)
-            .execute(&self.pool)
-            .await
-            .db()?;
-        Ok(())
-    }
-
-    /// One `INSERT … ON CONFLICT DO NOTHING` whose arbiter is the partial unique index on
-    /// (tenant, organizer, externalId), then a read of the row that is there, in one
-    /// transaction. A racing insert of the same key waits for the winner (PostgreSQL's
-    /// speculative insertion, SQLite's write lock) and then does nothing, and the read, a new
-    /// statement, sees the winner's row. Conflicts on any other key (meeting id, thread id,
-    /// join URL, joinMeetingId) are not absorbed: they fail with `Conflict`. If the winner's
-    /// meeting is deleted between the two statements, the whole thing is tried again.
-    async fn create_or_get_meeting(
-        &self,
-        meeting: &StoredMeeting,
-    ) -> Result<(StoredMeeting, bool), StoreError> {
-        const ATTEMPTS: usize = 3;
-        let (tenant, organizer) = (id(meeting.tenant_id), id(meeting.organizer_id));
-        for _ in 0..ATTEMPTS {
-            let mut tx = self.pool.begin().await.db()?;
-            let inserted = sqlx::query(&format!(
-                "{INSERT_MEETING} ON CONFLICT (tenant_id, organizer_id, external_id) \
-                 WHERE external_id IS NOT NULL DO NOTHING"
-            ))
-            .bind(&meeting.id)
-            .bind(&tenant)
-            .bind(&organizer)
-            .bind(meeting.external_id.as_deref())
-            .bind(&meeting.thread_id)
-            .bind(&meeting.join_meeting_id)
-            .bind(&meeting.join_web_url)
-            .bind(micros(meeting.created_at))
-            .bind(micros(meeting.updated_at))
-            .bind(&meeting.document)
-            .execute(&mut *tx)
-            .await
-            .db()?
-            .rows_affected()
-                == 1;
-            let row = match (&meeting.external_id, inserted) {
-                (Some(external_id), false) => {
-                    sqlx::query(&format!(
-                        "{MEETING_COLUMNS} WHERE tenant_id = $1 AND organizer_id = $2 \
-                         AND external_id = $3"
-                    ))
-                    .bind(&tenant)
-                    .bind(&organizer)
-                    .bind(external_id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                }
-                _ => {
-                    sqlx::query(&format!("{MEETING_COLUMNS} WHERE id = $1"))
-                        .bind(&meeting.id)
-                        .fetch_optional(&mut *tx)
-                        .await
-                }
-            }
-            .db()?;
-            tx.commit().await.db()?;
-            if let Some(row) = row {
-                return Ok((stored_meeting(&row)?, inserted));
-            }
-        }
-        Err(StoreError::Backend(format!(
-            "createOrGet found neither a free key nor a meeting {ATTEMPTS} times in a row"
-        )))
-    }
 
     async fn get_meeting(
         &self,
@@ -997,25 +914,6 @@ impl Store for SqlStore {
         };
         let n: i64 = row.try_get("n").db()?;
         Ok(u64::try_from(n).unwrap_or(0))
-    }
-
-    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, request_id, tenant_id, app_id, user_id, operation, decision, reason) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(micros(entry.at))
-        .bind(&entry.request_id)
-        .bind(entry.tenant_id.map(id))
-        .bind(entry.app_id.map(id))
-        .bind(entry.user_id.map(id))
-        .bind(&entry.operation)
-        .bind(entry.decision.as_str())
-        .bind(&entry.reason)
-        .execute(&self.pool)
-        .await
-        .db()?;
-        Ok(())
     }
 
     async fn query_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
@@ -1307,13 +1205,10 @@ impl Store for SqlStore {
         assignee: GrantTarget,
     ) -> Result<Vec<PolicyGrant>, StoreError> {
         let (kind, target, _) = target_key(assignee);
-        let rows = sqlx::query(
-            "SELECT g.tenant_id, g.target_kind, g.target_id, g.rank, g.policy_id, g.granted_at, \
-             g.revoked_at, p.name \
-             FROM access_policy_grants g JOIN access_policies p ON p.id = g.policy_id \
-             WHERE g.tenant_id = $1 AND g.target_kind = $2 AND g.target_id = $3 \
-             ORDER BY g.granted_at, g.seq",
-        )
+        let rows = sqlx::query(&format!(
+            "{GRANT_COLUMNS} WHERE g.tenant_id = $1 AND g.target_kind = $2 \
+                 AND g.target_id = $3 ORDER BY g.granted_at, g.seq"
+        ))
         .bind(id(tenant_id))
         .bind(kind)
         .bind(target)

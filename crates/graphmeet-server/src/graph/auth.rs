@@ -109,7 +109,7 @@ pub async fn authorize(
     let caller = match caller(state, headers).await {
         Ok(caller) => caller,
         Err((error, reason)) => {
-            state.access.unauthenticated(operation, reason).await;
+            state.access.unauthenticated(operation, reason);
             return Err(error.into());
         }
     };
@@ -124,6 +124,5 @@ pub async fn authorize(
     state
         .access
         .authorize(caller, operation, path_user, request_id)
-        .await
         .map_err(denial_failure)
 }
