@@ -11,6 +11,7 @@ use crate::crypto;
 use crate::index::{AppEntry, DirectoryIndex};
 use crate::model::TenantRef;
 use crate::model::{App, ServicePrincipal, SigningKey, Tenant};
+use crate::sealing::KeySealer;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use graphmeet_wire::{b64, GRAPH_APP_ID, GRAPH_RESOURCE_URI, JWT_BEARER_ASSERTION_TYPE};
@@ -150,6 +151,14 @@ pub enum IdentityError {
     /// No signing key is available.
     #[error("no signing key")]
     NoSigningKey,
+    /// A stored signing key does not open under this server's key-encryption key.
+    #[error("signing key {kid} does not open: {problem}; every instance on one database needs the same key-encryption key (the DATA_DIR/key-encryption-key file of the instance that made the keys, or --key-encryption-key / GRAPHMEET_KEY_ENCRYPTION_KEY)")]
+    KeyEncryption {
+        /// The key's `kid`.
+        kid: String,
+        /// Why it does not open.
+        problem: String,
+    },
     /// Signing failed.
     #[error("signing failed: {0}")]
     Signing(String),
@@ -308,6 +317,8 @@ pub struct KeyRing {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     lifetimes: TokenLifetimes,
+    /// The key-encryption key the private keys are stored sealed under.
+    sealer: Arc<KeySealer>,
     cache: RwLock<Vec<Arc<LoadedKey>>>,
     /// When an unknown `kid` last made us reload; see [`KeyRing::find`].
     last_miss_reload: std::sync::Mutex<Option<DateTime<Utc>>>,
@@ -346,7 +357,11 @@ struct JwtHeader<'a> {
 }
 
 impl ParsedKey {
-    fn parse(key: &SigningKey, public_pkcs1_der: &[u8]) -> Result<Self, IdentityError> {
+    fn parse(
+        key: &SigningKey,
+        private_pkcs8_der: &[u8],
+        public_pkcs1_der: &[u8],
+    ) -> Result<Self, IdentityError> {
         let signing = |e: crypto::CryptoError| IdentityError::Signing(e.to_string());
         let header = serde_json::to_vec(&JwtHeader {
             typ: "JWT",
@@ -356,7 +371,7 @@ impl ParsedKey {
         })
         .map_err(|e| IdentityError::Signing(e.to_string()))?;
         Ok(Self {
-            signer: crypto::Rs256Signer::from_pkcs8(&key.private_pkcs8_der).map_err(signing)?,
+            signer: crypto::Rs256Signer::from_pkcs8(private_pkcs8_der).map_err(signing)?,
             verifier: crypto::Rs256Verifier::from_pkcs1(public_pkcs1_der).map_err(signing)?,
             header_b64: b64::url_encode(header),
         })
@@ -390,12 +405,19 @@ impl LoadedKey {
 }
 
 impl KeyRing {
-    /// A key ring over `store`; call [`KeyRing::ensure_key`] before signing.
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, lifetimes: TokenLifetimes) -> Self {
+    /// A key ring over `store`, its private keys sealed under `sealer`; call
+    /// [`KeyRing::ensure_key`] before signing.
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        lifetimes: TokenLifetimes,
+        sealer: Arc<KeySealer>,
+    ) -> Self {
         Self {
             store,
             clock,
             lifetimes,
+            sealer,
             cache: RwLock::new(Vec::new()),
             last_miss_reload: std::sync::Mutex::new(None),
         }
@@ -418,9 +440,10 @@ impl KeyRing {
             now + Duration::days(5 * 365),
         )
         .map_err(|e| IdentityError::Signing(e.to_string()))?;
+        let kid = crypto::x5t(&material.cert_der);
         let key = SigningKey {
-            kid: crypto::x5t(&material.cert_der),
-            private_pkcs8_der: material.private_pkcs8_der,
+            private_pkcs8_der: self.sealer.seal(&material.private_pkcs8_der, &kid),
+            kid,
             cert_der: material.cert_der,
             created_at: now,
             retired_at: None,
@@ -431,9 +454,26 @@ impl KeyRing {
     }
 
     /// Reloads the keys from the store (another instance may have rotated them). Keys already
-    /// loaded keep their parsed form; only new ones are parsed.
+    /// loaded keep their parsed form; only new ones are opened and parsed. A key stored in the
+    /// clear (by a graphmeet that did not seal keys) is sealed in place.
     pub async fn reload(&self) -> Result<(), IdentityError> {
-        let keys = self.store.list_signing_keys().await?;
+        let mut keys = self.store.list_signing_keys().await?;
+        if keys
+            .iter()
+            .any(|k| !KeySealer::is_sealed(&k.private_pkcs8_der))
+        {
+            for key in &keys {
+                if !KeySealer::is_sealed(&key.private_pkcs8_der) {
+                    let sealed = self.sealer.seal(&key.private_pkcs8_der, &key.kid);
+                    self.store
+                        .replace_signing_key_private(&key.kid, &key.private_pkcs8_der, &sealed)
+                        .await?;
+                    tracing::info!(kid = %key.kid, "sealed a signing key stored in the clear");
+                }
+            }
+            // Read back what is stored now (another instance may have sealed a key first).
+            keys = self.store.list_signing_keys().await?;
+        }
         let previous = self.cache.read().unwrap_or_else(|p| p.into_inner()).clone();
         let mut loaded = Vec::with_capacity(keys.len());
         for key in keys {
@@ -445,7 +485,14 @@ impl KeyRing {
                 None => {
                     let public = crypto::parse_certificate_der(&key.cert_der)
                         .map_err(|e| IdentityError::Signing(e.to_string()))?;
-                    let parsed = ParsedKey::parse(&key, &public.rsa_public_pkcs1_der)?;
+                    let private =
+                        self.sealer
+                            .open(&key.private_pkcs8_der, &key.kid)
+                            .map_err(|e| IdentityError::KeyEncryption {
+                                kid: key.kid.clone(),
+                                problem: e.to_string(),
+                            })?;
+                    let parsed = ParsedKey::parse(&key, &private, &public.rsa_public_pkcs1_der)?;
                     (public.rsa_public_pkcs1_der, Arc::new(parsed))
                 }
             };

@@ -16,6 +16,7 @@ pub mod index;
 pub mod meetings;
 pub mod model;
 pub mod policy;
+pub mod sealing;
 pub mod seed;
 pub mod store;
 pub mod verify;

@@ -134,6 +134,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Publishes a new signing key and retires, at `key.created_at`, every key still active.
     async fn rotate_signing_key(&self, key: &SigningKey) -> Result<(), StoreError>;
+    /// Replaces a signing key's stored private key, if it still is `expected` (so two instances
+    /// sealing the same key at once cannot overwrite each other); whether it was replaced.
+    async fn replace_signing_key_private(
+        &self,
+        kid: &str,
+        expected: &[u8],
+        replacement: &[u8],
+    ) -> Result<bool, StoreError>;
     /// Every signing key, newest first.
     async fn list_signing_keys(&self) -> Result<Vec<SigningKey>, StoreError>;
 

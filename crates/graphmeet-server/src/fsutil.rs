@@ -1,4 +1,4 @@
-//! Writing files in the data directory: secrets with mode 0600, written atomically.
+//! The data directory: created 0700, and files in it written atomically, secrets with mode 0600.
 
 use crate::pki::PkiError;
 use std::io::Write;
@@ -42,4 +42,63 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), PkiError> {
 /// Writes a file anyone may read (certificates).
 pub fn write_public(path: &Path, bytes: &[u8]) -> Result<(), PkiError> {
     write_with_mode(path, bytes, 0o644)
+}
+
+/// Creates the data directory (and missing parents) only its owner may enter (0700). For a
+/// directory that already exists and that others may read or enter, the warning to give.
+pub fn create_private_dir(path: &Path) -> std::io::Result<Option<String>> {
+    if path.is_dir() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Ok(Some(format!(
+                    "the data directory {} is open to other users (mode {mode:04o}); it holds the admin key, the key-encryption key and (on SQLite) the database: run `chmod 700 {}`",
+                    path.display(),
+                    path.display()
+                )));
+            }
+        }
+        return Ok(None);
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path)?;
+    Ok(None)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_new_data_directory_is_private_and_an_open_one_is_named() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("a/b/data");
+        assert_eq!(create_private_dir(&dir).unwrap(), None);
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(create_private_dir(&dir).unwrap(), None);
+
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let warning = create_private_dir(&dir).unwrap().unwrap();
+        assert!(warning.contains("mode 0755"), "{warning}");
+        assert!(warning.contains("chmod 700"), "{warning}");
+        // Left as the operator set it: the warning says what to do.
+        assert_eq!(mode(&dir), 0o755);
+
+        write_private(&dir.join("k"), b"x").unwrap();
+        assert_eq!(mode(&dir.join("k")), 0o600);
+    }
 }

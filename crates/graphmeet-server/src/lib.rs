@@ -12,6 +12,7 @@ pub mod entra;
 mod fsutil;
 pub mod graph;
 pub mod join;
+pub mod peers;
 pub mod pki;
 pub mod state;
 pub mod surface;
@@ -24,6 +25,7 @@ use graphmeet_core::access::Access;
 use graphmeet_core::directory::Directory;
 use graphmeet_core::identity::{Identity, KeyRing, TokenLifetimes};
 use graphmeet_core::index::DirectoryIndex;
+use graphmeet_core::sealing::KeySealer;
 use graphmeet_core::verify::TokenVerifier;
 use graphmeet_core::{Clock, Store, SystemClock};
 use graphmeet_store::SqlStore;
@@ -63,6 +65,12 @@ pub struct Config {
     /// How long a client may take to send a request's headers (after the TLS handshake)
     /// before its connection is closed; default 10 s.
     pub header_read_timeout: std::time::Duration,
+    /// The key the token-signing keys are sealed under in the database (32 bytes, base64);
+    /// default the one in `DATA_DIR/key-encryption-key`, made on first start. Every instance on
+    /// one database needs the same.
+    pub key_encryption_key: Option<String>,
+    /// How many connections one peer (IP address) may hold open at once; 0 for no cap.
+    pub max_connections_per_peer: usize,
     /// A seed file (TOML, or JSON when it ends in `.json`; see `docs/admin.md`) applied on start, after the store is opened;
     /// when given, the dev bootstrap is skipped.
     pub seed: Option<PathBuf>,
@@ -91,6 +99,8 @@ impl Config {
             fault: None,
             audit_retention: chrono::Duration::days(30),
             header_read_timeout: std::time::Duration::from_secs(10),
+            key_encryption_key: None,
+            max_connections_per_peer: peers::DEFAULT_PER_PEER,
             seed: None,
         }
     }
@@ -231,6 +241,8 @@ pub struct Settings {
     pub join_url_base: Option<String>,
     /// A fault injected into every n-th Graph call.
     pub fault: Option<graph::fault::ServerFault>,
+    /// The key-encryption key the signing keys are sealed under.
+    pub key_encryption: Arc<KeySealer>,
 }
 
 impl Settings {
@@ -243,6 +255,7 @@ impl Settings {
             policy_propagation_delay: chrono::Duration::zero(),
             join_url_base: None,
             fault: None,
+            key_encryption: Arc::new(KeySealer::generate().0),
         }
     }
 }
@@ -280,11 +293,17 @@ pub async fn build(
         policy_propagation_delay,
         join_url_base,
         fault,
+        key_encryption,
     } = settings;
     let store = Arc::new(SqlStore::connect(database_url).await?);
     let dyn_store: Arc<dyn Store> = store.clone();
     let lifetimes = TokenLifetimes::default();
-    let keys = Arc::new(KeyRing::new(dyn_store.clone(), clock.clone(), lifetimes));
+    let keys = Arc::new(KeyRing::new(
+        dyn_store.clone(),
+        clock.clone(),
+        lifetimes,
+        key_encryption,
+    ));
     keys.ensure_key().await?;
     let index = DirectoryIndex::load(dyn_store.clone()).await?;
     let join_url_base = join_url_base
@@ -339,6 +358,8 @@ pub struct RunningServer {
     pub ca_cert_path: Option<PathBuf>,
     /// The dev credentials file, when this start bootstrapped.
     pub dev_credentials: Option<PathBuf>,
+    /// What the operator should fix (also logged), e.g. a data directory open to other users.
+    pub warnings: Vec<String>,
     handle: axum_server::Handle,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     maintenance_task: tokio::task::JoinHandle<()>,
@@ -389,13 +410,48 @@ fn read_or_make_admin_key(config: &Config) -> Result<String, ServerError> {
     }
 }
 
+/// The key-encryption key: the one given (by flag or environment), else the one in
+/// `DATA_DIR/key-encryption-key`, made (0600) when missing.
+pub fn read_or_make_key_encryption_key(
+    data_dir: &std::path::Path,
+    given: Option<&str>,
+) -> Result<KeySealer, ServerError> {
+    if let Some(text) = given {
+        return KeySealer::from_text(text).map_err(|e| {
+            ServerError::Config(format!(
+                "the key-encryption key (--key-encryption-key or GRAPHMEET_KEY_ENCRYPTION_KEY): {e}"
+            ))
+        });
+    }
+    let path = data_dir.join(KEY_ENCRYPTION_KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => KeySealer::from_text(&text)
+            .map_err(|e| ServerError::Config(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let (sealer, text) = KeySealer::generate();
+            fsutil::write_private(&path, format!("{text}\n").as_bytes())?;
+            Ok(sealer)
+        }
+        Err(e) => Err(ServerError::Io(format!("reading {}: {e}", path.display()))),
+    }
+}
+
+/// The file in the data directory holding the key-encryption key.
+pub const KEY_ENCRYPTION_KEY_FILE: &str = "key-encryption-key";
+
 /// Binds, prepares TLS, opens the store, applies the seed (if any) or else bootstraps an empty
 /// store, and serves in the background.
 pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     // A bad seed fails the start before anything is bound or opened.
     let seed = config.seed.as_deref().map(read_seed).transpose()?;
     let mut config = config;
-    std::fs::create_dir_all(&config.data_dir).map_err(io("creating the data directory"))?;
+    let mut warnings = Vec::new();
+    if let Some(warning) =
+        fsutil::create_private_dir(&config.data_dir).map_err(io("creating the data directory"))?
+    {
+        tracing::warn!("{warning}");
+        warnings.push(warning);
+    }
     // Paths written for clients (server.json, dev-credentials.json) must not depend on the
     // directory `serve` was started from.
     config.data_dir =
@@ -453,6 +509,10 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             .as_ref()
             .map(|u| u.as_str().trim_end_matches('/').to_owned()),
         fault: config.fault,
+        key_encryption: Arc::new(read_or_make_key_encryption_key(
+            &config.data_dir,
+            config.key_encryption_key.as_deref(),
+        )?),
     };
     let parts = build(&database_url, clock, settings).await?;
 
@@ -505,6 +565,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
 
     let audit = parts.state.audit.clone();
     let header_read_timeout = config.header_read_timeout;
+    let peer_limit = peers::PeerLimit::new(config.max_connections_per_peer);
     let router = app(parts.state);
     let service = tower::util::MapRequestLayer::new(normalise_path).layer(router);
     let make_service = tower::make::Shared::new(service);
@@ -514,13 +575,16 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             let rustls_config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(
                 pki::server_config(files).map_err(io("loading the TLS certificate"))?,
             ));
-            let mut server =
-                axum_server::from_tcp_rustls(listener, rustls_config).handle(handle.clone());
+            let mut server = axum_server::from_tcp_rustls(listener, rustls_config)
+                .map(|tls| tls.acceptor(peer_limit))
+                .handle(handle.clone());
             limit_header_reads(server.http_builder(), header_read_timeout);
             tokio::spawn(async move { server.serve(make_service).await })
         }
         None => {
-            let mut server = axum_server::from_tcp(listener).handle(handle.clone());
+            let mut server = axum_server::from_tcp(listener)
+                .acceptor(peer_limit)
+                .handle(handle.clone());
             limit_header_reads(server.http_builder(), header_read_timeout);
             tokio::spawn(async move { server.serve(make_service).await })
         }
@@ -531,6 +595,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         data_dir: config.data_dir,
         ca_cert_path: tls.map(|t| t.ca_cert),
         dev_credentials,
+        warnings,
         handle,
         task,
         maintenance_task,

@@ -458,3 +458,228 @@ async fn a_long_external_id_gets_a_400_on_every_backend() {
         }
     }
 }
+
+#[cfg(unix)]
+fn mode_of(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// The data directory is made 0700 and everything secret in it 0600, SQLite's `-wal` and
+/// `-shm` included; an existing directory open to others is named in a warning, and an existing
+/// database file open to others is narrowed.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_directory_and_database_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("new/data");
+    let server = graphmeet_server::start(config(&data)).await.unwrap();
+    assert!(server.warnings.is_empty(), "{:?}", server.warnings);
+    let data = server.data_dir.clone();
+    assert_eq!(mode_of(&data), 0o700, "the data directory");
+    assert_eq!(mode_of(root.path().join("new").as_path()), 0o700);
+    for file in [
+        "graphmeet.db",
+        "graphmeet.db-wal",
+        "graphmeet.db-shm",
+        "admin-key",
+        "key-encryption-key",
+        "dev-credentials.json",
+        "dev-app.pem",
+    ] {
+        assert_eq!(mode_of(&data.join(file)), 0o600, "{file}");
+    }
+    server.shutdown().await;
+
+    // An operator opened it up; the next start says so, and narrows the database files.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        data.join("graphmeet.db"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let server = graphmeet_server::start(config(&data)).await.unwrap();
+    assert_eq!(server.warnings.len(), 1, "{:?}", server.warnings);
+    assert!(
+        server.warnings[0].contains("open to other users (mode 0755)")
+            && server.warnings[0].contains("chmod 700"),
+        "{}",
+        server.warnings[0]
+    );
+    assert_eq!(mode_of(&data.join("graphmeet.db")), 0o600);
+    server.shutdown().await;
+}
+
+/// The stored signing keys of `database_url`'s store.
+async fn stored_signing_keys(url: &str) -> Vec<graphmeet_core::SigningKey> {
+    use graphmeet_core::Store;
+    let store = graphmeet_store::SqlStore::connect(url).await.unwrap();
+    let keys = store.list_signing_keys().await.unwrap();
+    store.close().await;
+    keys
+}
+
+/// The private signing keys are stored sealed under a key kept outside the database: the
+/// database alone holds no usable private key, an instance with another key-encryption key
+/// refuses to start (saying why) and changes nothing, and a key stored in the clear by an older
+/// graphmeet is sealed on start.
+async fn signing_keys_are_sealed_at_rest(database_url: Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("graphmeet.db").display()));
+    let t = TestServer::start_with(dir, |c| c.database_url = Some(url.clone())).await;
+    let (status, _) = t.secret_token().await;
+    assert_eq!(status, 200);
+    let keys = stored_signing_keys(&url).await;
+    assert_eq!(keys.len(), 1);
+    for key in &keys {
+        assert!(
+            key.private_pkcs8_der.starts_with(b"gmk1"),
+            "stored sealed, not as PKCS#8 DER"
+        );
+        // No run of the clear key is in the stored bytes: the DER's RSA header is absent.
+        assert!(!key
+            .private_pkcs8_der
+            .windows(9)
+            .any(|w| w == b"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01"));
+    }
+
+    // A second instance with a key-encryption key of its own: refused, with the fix.
+    let other = tempfile::tempdir().unwrap();
+    let mut config = config(other.path());
+    config.database_url = Some(url.clone());
+    let error = match graphmeet_server::start(config).await {
+        Ok(_) => panic!("an instance with another key-encryption key started"),
+        Err(e) => e.to_string(),
+    };
+    assert!(error.contains("does not open"), "{error}");
+    assert!(error.contains("sealed under key-encryption key"), "{error}");
+    assert!(error.contains("GRAPHMEET_KEY_ENCRYPTION_KEY"), "{error}");
+    assert_eq!(
+        stored_signing_keys(&url).await,
+        keys,
+        "nothing stored changed"
+    );
+
+    // A malformed key given by flag is refused before anything is opened.
+    let mut config = graphmeet_server::Config::new(other.path().join("x"));
+    config.database_url = Some(url.clone());
+    config.key_encryption_key = Some("too-short".to_owned());
+    let error = match graphmeet_server::start(config).await {
+        Ok(_) => panic!("a malformed key-encryption key was accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(error.contains("32 bytes in base64"), "{error}");
+
+    // A key an older graphmeet stored in the clear is sealed on the next start.
+    let TestServer { server, dir, .. } = t;
+    server.shutdown().await;
+    {
+        use graphmeet_core::Store;
+        let material = graphmeet_core::crypto::KeyAndCertificate::generate(
+            "legacy",
+            chrono::Utc::now() - chrono::Duration::days(1),
+            chrono::Utc::now() + chrono::Duration::days(30),
+        )
+        .unwrap();
+        let store = graphmeet_store::SqlStore::connect(&url).await.unwrap();
+        store
+            .rotate_signing_key(&graphmeet_core::SigningKey {
+                kid: graphmeet_core::crypto::x5t(&material.cert_der),
+                private_pkcs8_der: material.private_pkcs8_der,
+                cert_der: material.cert_der,
+                created_at: chrono::Utc::now(),
+                retired_at: None,
+            })
+            .await
+            .unwrap();
+        store.close().await;
+    }
+    let t = TestServer::start_with(dir, |c| c.database_url = Some(url.clone())).await;
+    let keys = stored_signing_keys(&url).await;
+    assert_eq!(keys.len(), 2);
+    assert!(keys
+        .iter()
+        .all(|k| k.private_pkcs8_der.starts_with(b"gmk1")));
+    // The sealed legacy key (now the active one) signs tokens that verify.
+    let (status, body) = t.secret_token().await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["access_token"].as_str().unwrap();
+    let (status, ..) = t
+        .graph(
+            Some(token),
+            Method::GET,
+            "/v1.0/users/x/onlineMeetings/y",
+            None,
+        )
+        .await;
+    assert_ne!(status, 401, "a token signed with the resealed key verifies");
+    t.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn signing_keys_are_sealed_at_rest_on_every_backend() {
+    for (name, db) in databases().await {
+        eprintln!("backend: {name}");
+        signing_keys_are_sealed_at_rest(db.as_ref().map(|d| d.url.clone())).await;
+        if let Some(db) = db {
+            db.cleanup().await.unwrap();
+        }
+    }
+}
+
+/// Whether the server closed `stream` within a short wait (EOF or reset), rather than keeping it
+/// open waiting for the client.
+async fn closed_by_server(stream: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 16];
+    match tokio::time::timeout(std::time::Duration::from_millis(500), stream.read(&mut buf)).await {
+        Ok(Ok(0)) | Ok(Err(_)) => true,
+        Ok(Ok(_)) | Err(_) => false,
+    }
+}
+
+/// One peer may hold at most `--max-connections-per-peer` connections: the next is closed at
+/// once (before TLS), and is admitted again when one of the peer's connections closes.
+#[tokio::test]
+async fn connections_per_peer_are_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    config.max_connections_per_peer = 3;
+    let server = graphmeet_server::start(config).await.unwrap();
+    let connect = || tokio::net::TcpStream::connect(server.addr);
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(connect().await.unwrap());
+    }
+    for stream in &mut held {
+        assert!(!closed_by_server(stream).await, "within the cap: kept open");
+    }
+    let mut over = connect().await.unwrap();
+    assert!(closed_by_server(&mut over).await, "over the cap: closed");
+    // An HTTPS request from the same peer is refused too while the cap is held…
+    let ca = server.ca_cert_path.clone().unwrap();
+    let http = client_for(&ca);
+    assert!(http
+        .get(format!("{}/healthz", server.base_url))
+        .send()
+        .await
+        .is_err());
+    // …and served once the peer closes a connection.
+    held.pop();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let r = http
+        .get(format!("{}/healthz", server.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    drop(held);
+    server.shutdown().await;
+}

@@ -20,10 +20,18 @@ struct Pair {
 }
 
 impl Pair {
-    /// A bootstraps the database; B starts on it afterwards with a data directory of its own.
+    /// A bootstraps the database; B starts on it afterwards with a data directory of its own
+    /// and A's key-encryption key (as an operator gives every instance).
     async fn start(database_url: String) -> Self {
         let a = TestServer::start_on(Some(database_url.clone())).await;
-        let b = TestServer::start_on(Some(database_url)).await;
+        let kek =
+            std::fs::read_to_string(a.dir.path().join(graphmeet_server::KEY_ENCRYPTION_KEY_FILE))
+                .unwrap();
+        let b = TestServer::start_with(tempfile::tempdir().unwrap(), |c| {
+            c.database_url = Some(database_url);
+            c.key_encryption_key = Some(kek);
+        })
+        .await;
         assert!(b.server.dev_credentials.is_none(), "B must not bootstrap");
         let token = a.app_token().await;
         let tenant = a.cred("tenant_id");

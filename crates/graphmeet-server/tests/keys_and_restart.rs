@@ -34,13 +34,12 @@ async fn verifier_for(
     Arc<graphmeet_core::verify::TokenVerifier>,
 ) {
     let url = format!("sqlite://{}", dir.join("graphmeet.db").display());
-    let parts = graphmeet_server::build(
-        &url,
-        Arc::new(graphmeet_core::SystemClock),
-        graphmeet_server::Settings::new("https://127.0.0.1", "k"),
-    )
-    .await
-    .unwrap();
+    let mut settings = graphmeet_server::Settings::new("https://127.0.0.1", "k");
+    settings.key_encryption =
+        Arc::new(graphmeet_server::read_or_make_key_encryption_key(dir, None).unwrap());
+    let parts = graphmeet_server::build(&url, Arc::new(graphmeet_core::SystemClock), settings)
+        .await
+        .unwrap();
     let verifier = parts.state.verifier.clone();
     (parts, verifier)
 }

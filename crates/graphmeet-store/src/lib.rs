@@ -125,7 +125,9 @@ impl SqlStore {
                         Ok(())
                     })
                 });
-                sqlite_url(url)
+                let url = sqlite_url(url);
+                make_sqlite_files_private(&url)?;
+                url
             }
             Backend::Postgres => url.to_owned(),
         };
@@ -188,6 +190,54 @@ fn sqlite_url(url: &str) -> String {
     } else {
         format!("{url}?mode=rwc")
     }
+}
+
+/// Creates a SQLite database file only its owner may read (0600) before SQLite does (SQLite
+/// gives its `-wal` and `-shm` files the database file's mode), and narrows existing ones.
+fn make_sqlite_files_private(url: &str) -> Result<(), StoreError> {
+    use std::str::FromStr;
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(error::from_sqlx)?;
+    let path = options.get_filename();
+    if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" || url.contains("mode=memory")
+    {
+        return Ok(());
+    }
+    let failed = |what: &str, e: std::io::Error| {
+        StoreError::Backend(format!("{what} {}: {e}", path.display()))
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !path.exists() && url.contains("mode=rwc") {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+            {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(failed("creating", e)),
+            }
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            let file = std::path::Path::new(&file);
+            let Ok(meta) = std::fs::metadata(file) else {
+                continue;
+            };
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| failed("making private", e))?;
+                tracing::info!(file = %file.display(), was = format!("{mode:04o}"), "made the database file readable by its owner only");
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = failed;
+    Ok(())
 }
 
 /// The URL without its password, for error messages.

@@ -600,6 +600,24 @@ impl Store for SqlStore {
         tx.commit().await.db()
     }
 
+    async fn replace_signing_key_private(
+        &self,
+        kid: &str,
+        expected: &[u8],
+        replacement: &[u8],
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE signing_keys SET private_pkcs8_der = $1 WHERE kid = $2 AND private_pkcs8_der = $3",
+        )
+        .bind(replacement)
+        .bind(kid)
+        .bind(expected)
+        .execute(&self.pool)
+        .await
+        .db()?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn list_signing_keys(&self) -> Result<Vec<SigningKey>, StoreError> {
         let rows = sqlx::query(
             "SELECT kid, private_pkcs8_der, cert_der, created_at, retired_at \

@@ -150,6 +150,24 @@ pub struct ServeArgs {
     /// e.g. `10s` (a client trickling a header cannot hold a connection).
     #[arg(long, env = "GRAPHMEET_HEADER_READ_TIMEOUT", value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub header_read_timeout: chrono::Duration,
+    /// How many connections one client address may hold open at once (0: no cap); those over
+    /// it are closed when accepted.
+    #[arg(long, env = "GRAPHMEET_MAX_CONNECTIONS_PER_PEER", value_name = "N", default_value_t = graphmeet_server::peers::DEFAULT_PER_PEER)]
+    pub max_connections_per_peer: usize,
+    /// The key the token-signing keys are sealed under in the database: 32 bytes in base64.
+    /// Default: `DATA_DIR/key-encryption-key`, made on first start. Every instance on one
+    /// database needs the same one.
+    #[arg(
+        long,
+        env = "GRAPHMEET_KEY_ENCRYPTION_KEY",
+        value_name = "BASE64",
+        hide_env_values = true
+    )]
+    pub key_encryption_key: Option<String>,
+    /// A seed file (TOML, or JSON when it ends in `.json`) applied on start; the dev setup is
+    /// then not created.
+    #[arg(long, env = "GRAPHMEET_SEED", value_name = "FILE")]
+    pub seed: Option<PathBuf>,
 }
 
 /// Reads `0`, `90s`, `30m`, `2h`, `1h30m` or `1d`.

@@ -86,6 +86,9 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
             .header_read_timeout
             .to_std()
             .unwrap_or(std::time::Duration::from_secs(10)),
+        max_connections_per_peer: args.max_connections_per_peer,
+        key_encryption_key: args.key_encryption_key,
+        seed: args.seed,
         ..graphmeet_server::Config::new(data_dir(global))
     };
     graphmeet_server::serve(config)
