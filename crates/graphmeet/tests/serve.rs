@@ -131,3 +131,72 @@ async fn serve_bootstraps_stops_on_sigterm_and_restarts_with_its_data() {
     );
     assert!(terminate(&mut child).success());
 }
+
+/// `serve --seed FILE` applies the seed instead of creating the dev setup, and
+/// `GRAPHMEET_KEY_ENCRYPTION_KEY` is the key the signing keys are sealed under (no key file is
+/// made); a malformed one stops the start with a clear message.
+#[tokio::test]
+async fn serve_applies_a_seed_and_takes_the_key_encryption_key_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.toml");
+    std::fs::write(
+        &seed,
+        "[[tenant]]\nname = \"Contoso\"\ndomain = \"contoso.example\"\n\n[[tenant.user]]\nupn = \"alice@contoso.example\"\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let kek = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+    let spawn = |key: &str| {
+        Command::new(env!("CARGO_BIN_EXE_graphmeet"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--seed"])
+            .arg(&seed)
+            .arg("--data-dir")
+            .arg(&data)
+            .env("GRAPHMEET_LOG", "warn")
+            .env("GRAPHMEET_KEY_ENCRYPTION_KEY", key)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let bad = spawn("not-a-key").wait_with_output().unwrap();
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("key-encryption key"), "{stderr}");
+
+    let mut child = spawn(kek);
+    let url = wait_ready(&data, None).await;
+    assert!(!data.join("dev-credentials.json").exists(), "no dev setup");
+    assert!(
+        !data.join("key-encryption-key").exists(),
+        "the given key is used"
+    );
+    let key = std::fs::read_to_string(data.join("admin-key")).unwrap();
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("server.json")).unwrap()).unwrap();
+    let ca = std::fs::read(info["ca_cert_path"].as_str().unwrap()).unwrap();
+    let http = reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+        .build()
+        .unwrap();
+    let tenants: serde_json::Value = http
+        .get(format!("{url}/admin/tenants"))
+        .header("x-graphmeet-admin-key", key.trim())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let domains: Vec<&str> = tenants
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["domains"].as_array().unwrap())
+        .filter_map(|d| d.as_str())
+        .collect();
+    assert_eq!(domains, ["contoso.example"], "{tenants}");
+    assert!(terminate(&mut child).success());
+}
