@@ -2,6 +2,12 @@
 //! our published keys, an algorithm allow-list (RS256 only: never `none`, never HS*), `exp` and
 //! `nbf` with a small skew against the injected clock, `aud` (Microsoft Graph), and `iss`
 //! agreeing with `tid`. Keys are the key ring's, parsed once per key, not once per request.
+//!
+//! A client sends the same token on every call until it nears expiry, so a token whose
+//! signature and claims were verified is remembered (by its SHA-256, bounded in number): the next
+//! call with it skips the RSA verification and the decoding, while the time checks and the
+//! check that its key is still published run every time. Only verified tokens are remembered; a
+//! forged one costs a verification every time.
 
 use crate::clock::Clock;
 use crate::identity::{AccessTokenClaims, KeyRing};
@@ -9,7 +15,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use graphmeet_wire::{b64, GRAPH_APP_ID, GRAPH_RESOURCE_URI};
 use serde::Deserialize;
-use std::sync::Arc;
+use sha2::Digest;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// How many verified tokens are remembered at most.
+pub const VERIFIED_TOKENS_KEPT: usize = 8192;
 
 /// Clock skew allowed on `exp` and `nbf`.
 pub const TOKEN_SKEW_SECS: i64 = 300;
@@ -54,20 +65,93 @@ struct RawHeader {
     kid: Option<String>,
 }
 
+/// A token whose signature and claims verified, by the SHA-256 of the whole token.
+struct Verified {
+    kid: String,
+    claims: AccessTokenClaims,
+}
+
 /// Verifies access tokens against the key ring.
 pub struct TokenVerifier {
     keys: Arc<KeyRing>,
     clock: Arc<dyn Clock>,
+    verified: RwLock<HashMap<[u8; 32], Arc<Verified>>>,
 }
 
 impl TokenVerifier {
     /// A verifier over `keys`, judging time by `clock`.
     pub fn new(keys: Arc<KeyRing>, clock: Arc<dyn Clock>) -> Self {
-        Self { keys, clock }
+        Self {
+            keys,
+            clock,
+            verified: RwLock::new(HashMap::new()),
+        }
     }
 
     /// The claims of a valid token, or why it is not.
     pub async fn verify(&self, token: &str) -> Result<AccessTokenClaims, TokenError> {
+        let digest: [u8; 32] = sha2::Sha256::digest(token.as_bytes()).into();
+        let known = self
+            .verified
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&digest)
+            .cloned();
+        if let Some(known) = known {
+            // The key may have left the published set since (a rotation's retention passed).
+            if self
+                .keys
+                .find(&known.kid)
+                .await
+                .map_err(|_| TokenError::KeysUnavailable)?
+                .is_some()
+            {
+                self.check_times(&known.claims)?;
+                return Ok(known.claims.clone());
+            }
+            self.verified
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&digest);
+        }
+        let (kid, claims) = self.verify_fully(token).await?;
+        self.remember(digest, kid, &claims);
+        Ok(claims)
+    }
+
+    /// `exp` and `nbf`, with the skew, against the clock.
+    fn check_times(&self, claims: &AccessTokenClaims) -> Result<(), TokenError> {
+        let now = self.clock.now().timestamp();
+        if claims.exp + TOKEN_SKEW_SECS <= now {
+            return Err(TokenError::Expired);
+        }
+        if claims.nbf - TOKEN_SKEW_SECS > now {
+            return Err(TokenError::NotYetValid);
+        }
+        Ok(())
+    }
+
+    /// Remembers a verified token; when full, forgets the expired ones, or else all.
+    fn remember(&self, digest: [u8; 32], kid: String, claims: &AccessTokenClaims) {
+        let mut verified = self.verified.write().unwrap_or_else(|p| p.into_inner());
+        if verified.len() >= VERIFIED_TOKENS_KEPT {
+            let now = self.clock.now().timestamp();
+            verified.retain(|_, v| v.claims.exp + TOKEN_SKEW_SECS > now);
+            if verified.len() >= VERIFIED_TOKENS_KEPT {
+                verified.clear();
+            }
+        }
+        verified.insert(
+            digest,
+            Arc::new(Verified {
+                kid,
+                claims: claims.clone(),
+            }),
+        );
+    }
+
+    /// Every check, the signature included; the key's `kid` and the claims.
+    async fn verify_fully(&self, token: &str) -> Result<(String, AccessTokenClaims), TokenError> {
         let mut parts = token.split('.');
         let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -111,19 +195,13 @@ impl TokenVerifier {
             .map_err(|_| TokenError::Malformed("the payload is not base64url".to_owned()))?;
         let claims: AccessTokenClaims = serde_json::from_slice(&payload)
             .map_err(|e| TokenError::Malformed(format!("the claims are not valid: {e}")))?;
-        let now = self.clock.now().timestamp();
-        if claims.exp + TOKEN_SKEW_SECS <= now {
-            return Err(TokenError::Expired);
-        }
-        if claims.nbf - TOKEN_SKEW_SECS > now {
-            return Err(TokenError::NotYetValid);
-        }
+        self.check_times(&claims)?;
         if claims.aud != GRAPH_RESOURCE_URI && claims.aud != GRAPH_APP_ID {
             return Err(TokenError::WrongAudience(claims.aud));
         }
         if claims.iss != format!("https://sts.windows.net/{}/", claims.tid) {
             return Err(TokenError::WrongIssuer);
         }
-        Ok(claims)
+        Ok((kid, claims))
     }
 }

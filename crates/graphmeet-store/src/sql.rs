@@ -1073,12 +1073,41 @@ impl Store for SqlStore {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
+        let mut one_by_one = false;
         loop {
             let mut tx = self.pool.begin().await.db()?;
             let mut done: Vec<(usize, Result<MeetingInserted, StoreError>)> = Vec::new();
             let mut broken = None;
+            // One multi-row statement stores every meeting whose keys are free; only the
+            // others take the one-by-one path that finds the meeting or the taken key.
+            let pending: Vec<&StoredMeeting> = batch
+                .iter()
+                .zip(&failed)
+                .filter(|(_, f)| f.is_none())
+                .map(|(insert, _)| insert.meeting())
+                .collect();
+            let stored = if one_by_one {
+                std::collections::HashSet::new()
+            } else {
+                match insert_free_meetings(&mut tx, &pending).await {
+                    Ok(stored) => stored,
+                    // A row the statement cannot skip (an unknown organizer): the statement
+                    // failed whole (and on PostgreSQL, the transaction), so the batch is
+                    // stored one by one, which names the failing meeting.
+                    Err(StoreError::NotFound(_) | StoreError::Conflict(_)) => {
+                        tx.rollback().await.db()?;
+                        one_by_one = true;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
             for (i, insert) in batch.iter().enumerate() {
                 if failed[i].is_some() {
+                    continue;
+                }
+                if stored.contains(insert.meeting().id.as_str()) {
+                    done.push((i, Ok(MeetingInserted::Created)));
                     continue;
                 }
                 match insert_one_meeting(&mut tx, insert).await {
@@ -1692,6 +1721,49 @@ impl SqlStore {
 /// Inserts one meeting of a batch. The inner result is the row's outcome (a taken key is a
 /// `Conflict`, and the transaction is still usable); the outer error is a failed statement,
 /// after which the transaction may be aborted.
+/// Inserts `meetings` with multi-row statements, skipping those a unique key refuses; the ids
+/// of those stored.
+async fn insert_free_meetings(
+    tx: &mut Transaction<'_, Any>,
+    meetings: &[&StoredMeeting],
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    /// Rows per statement: 10 parameters each, far below either backend's limit.
+    const ROWS: usize = 64;
+    let mut stored = std::collections::HashSet::with_capacity(meetings.len());
+    for chunk in meetings.chunks(ROWS) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|row| {
+                let p: Vec<String> = (1..=10).map(|c| format!("${}", row * 10 + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO meetings (id, tenant_id, organizer_id, external_id, thread_id, \
+             join_meeting_id, join_web_url, created_at, updated_at, document) VALUES {} \
+             ON CONFLICT DO NOTHING RETURNING id",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for meeting in chunk {
+            query = query
+                .bind(meeting.id.as_str())
+                .bind(id(meeting.tenant_id))
+                .bind(id(meeting.organizer_id))
+                .bind(meeting.external_id.as_deref())
+                .bind(meeting.thread_id.as_str())
+                .bind(meeting.join_meeting_id.as_str())
+                .bind(meeting.join_web_url.as_str())
+                .bind(micros(meeting.created_at))
+                .bind(micros(meeting.updated_at))
+                .bind(meeting.document.as_str());
+        }
+        for row in query.fetch_all(&mut **tx).await.db()? {
+            stored.insert(row.text("id")?);
+        }
+    }
+    Ok(stored)
+}
+
 async fn insert_one_meeting(
     tx: &mut Transaction<'_, Any>,
     insert: &MeetingInsert,
