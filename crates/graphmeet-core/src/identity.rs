@@ -95,6 +95,10 @@ pub enum IdentityError {
     /// Neither a secret nor an assertion was sent.
     #[error("no client credential")]
     MissingClientCredential,
+    /// A `client_credentials` request without a secret or an assertion (Entra answers this
+    /// grant with its own code).
+    #[error("no client credential for client_credentials")]
+    ClientCredentialsWithoutCredential,
     /// No secret of the app matches.
     #[error("invalid client secret for {0}")]
     InvalidClientSecret(Uuid),
@@ -822,7 +826,7 @@ impl Identity {
                 self.check_secret(&entry, secret)?;
                 "1"
             } else {
-                return Err(IdentityError::MissingClientCredential);
+                return Err(IdentityError::ClientCredentialsWithoutCredential);
             };
         self.issue(&tenant, app, &sp, audience, appidacr, req.cae)
             .await

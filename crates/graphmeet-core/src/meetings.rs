@@ -436,15 +436,17 @@ impl Meetings {
                     });
                     checked.upn = Some(user.upn);
                 }
+                // Presenter and co-organizer are not supported for users outside Entra ID
+                // (learn.microsoft.com/graph/api/application-post-onlinemeetings); the service
+                // does not refuse the request but drops the role: the documented beta
+                // createOrGet example 1 sends `"role": "presenter"` and gets the attendee back
+                // with `"role": null`.
                 None if matches!(
                     attendee.role,
                     Some(OnlineMeetingRole::Presenter | OnlineMeetingRole::Coorganizer)
                 ) =>
                 {
-                    return Err(MeetingError::Rule(format!(
-                        "participants.attendees[{i}]: the presenter and coorganizer roles can only be given to users in the organizer's directory (tenant {}).",
-                        org.tenant.id
-                    )));
+                    checked.role = None;
                 }
                 None => {}
             }
@@ -571,13 +573,14 @@ impl Meetings {
             "{}/meetingOptions/?organizerId={}&tenantId={}&threadId={}&messageId=0&language=en-US",
             self.join_url_base, org.user.id, org.tenant.id, thread_id
         ));
-        meeting.join_information = Some(ItemBody {
-            content: Some(format!(
-                "data:text/html,{}",
-                url_escape(&format!("<p>Microsoft Teams meeting</p><p><a href=\"{join_web_url}\">Join the meeting now</a></p><p>Meeting ID: {join_id}</p>"))
-            )),
-            content_type: Some("html".to_owned()),
-        });
+        meeting.join_information = Some(join_information(
+            join_web_url,
+            join_id,
+            meeting
+                .join_meeting_id_settings
+                .as_ref()
+                .and_then(|s| s.passcode.as_deref()),
+        ));
         meeting
             .allowed_presenters
             .get_or_insert(OnlineMeetingPresenters::Everyone);
@@ -598,23 +601,52 @@ impl Meetings {
             .share_meeting_chat_history_default
             .get_or_insert(MeetingChatHistoryDefaultMode::None);
         meeting.is_broadcast.get_or_insert(false);
-        meeting
+        // The default lobby, member by member: a create that sends only
+        // `isDialInBypassEnabled` still gets the default scope.
+        let lobby = meeting
             .lobby_bypass_settings
-            .get_or_insert(LobbyBypassSettings {
-                scope: Some(LobbyBypassScope::Organization),
-                is_dial_in_bypass_enabled: Some(false),
-            });
+            .get_or_insert_with(Default::default);
+        lobby.scope.get_or_insert(LobbyBypassScope::Organization);
+        lobby.is_dial_in_bypass_enabled.get_or_insert(false);
     }
 }
 
-/// Percent-escapes everything but unreserved characters (the `data:` URL of joinInformation).
-fn url_escape(text: &str) -> String {
+/// `joinInformation`: the invitation HTML as a `data:text/html,` URL, the whole of it
+/// form-encoded as a real 2025 response has it (OfficeDev/microsoft-teams-library-js#2844:
+/// `+` for spaces, lower-case escapes, `%0a` for new lines; documented bodies encode the whole
+/// blob the same way but with upper-case escapes), with `contentType` `Html` as every
+/// documented body has it. The meeting id is grouped in threes, as the invitation shows it
+/// (`344 674 159 108 1`).
+pub fn join_information(join_web_url: &str, join_id: &str, passcode: Option<&str>) -> ItemBody {
+    let grouped = join_id
+        .as_bytes()
+        .chunks(3)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut html = format!(
+        "<p>Microsoft Teams meeting</p>\n<p><a href=\"{join_web_url}\" target=\"_blank\" rel=\"noreferrer noopener\">Join the meeting now</a></p>\n<p>Meeting ID: {grouped}</p>\n"
+    );
+    if let Some(passcode) = passcode {
+        html.push_str(&format!("<p>Passcode: {passcode}</p>\n"));
+    }
+    ItemBody {
+        content: Some(form_encode(&format!("data:text/html,{html}"))),
+        content_type: Some("Html".to_owned()),
+    }
+}
+
+/// .NET's `HttpUtility.UrlEncode`, which the service's blob follows: letters, digits and
+/// `-_.!*()'` stay, a space is `+`, every other byte is `%xx` in lower case.
+fn form_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 2);
     for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+        if b.is_ascii_alphanumeric() || b"-_.!*()'".contains(&b) {
             out.push(char::from(b));
+        } else if b == b' ' {
+            out.push('+');
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push_str(&format!("%{b:02x}"));
         }
     }
     out
@@ -641,12 +673,34 @@ fn check_presenters(meeting: &OnlineMeeting) -> Result<(), MeetingError> {
 }
 
 fn parse_document(stored: &StoredMeeting) -> Result<OnlineMeeting, MeetingError> {
-    serde_json::from_str(&stored.document).map_err(|e| {
+    let mut meeting: OnlineMeeting = serde_json::from_str(&stored.document).map_err(|e| {
         MeetingError::Store(StoreError::Backend(format!(
             "meeting {} has an unreadable document: {e}",
             stored.id
         )))
-    })
+    })?;
+    upgrade_join_information(&mut meeting);
+    Ok(meeting)
+}
+
+/// Meetings stored before joinInformation took the real service's form (`contentType`
+/// `html`, an unencoded `data:text/html,` prefix) are shown in the current form.
+fn upgrade_join_information(meeting: &mut OnlineMeeting) {
+    let old = meeting
+        .join_information
+        .as_ref()
+        .is_some_and(|j| j.content_type.as_deref() == Some("html"));
+    if !old {
+        return;
+    }
+    if let (Some(url), Some(settings)) = (
+        meeting.join_web_url.as_deref(),
+        meeting.join_meeting_id_settings.as_ref(),
+    ) {
+        let join_id = settings.join_meeting_id.as_deref().unwrap_or_default();
+        meeting.join_information =
+            Some(join_information(url, join_id, settings.passcode.as_deref()));
+    }
 }
 
 fn not_found_if_gone(e: StoreError) -> MeetingError {

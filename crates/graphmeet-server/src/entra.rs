@@ -117,6 +117,9 @@ fn aadsts(error: &IdentityError) -> AadstsError {
             AadstsError::missing_service_principal(&app_id.to_string(), &tenant_id.to_string())
         }
         IdentityError::MissingClientCredential => AadstsError::missing_client_credential(),
+        IdentityError::ClientCredentialsWithoutCredential => {
+            AadstsError::client_credentials_require_credential()
+        }
         IdentityError::InvalidClientSecret(app) => {
             AadstsError::invalid_client_secret(&app.to_string())
         }

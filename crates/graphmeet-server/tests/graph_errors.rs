@@ -146,17 +146,25 @@ async fn token_role_tenant_and_path_errors_are_the_real_ones() {
             Some(json!({})),
         )
         .await;
+    // The directory's answer: code `Request_ResourceNotFound` with its text.
     assert_eq!(s, 404, "{b}");
-    assert_eq!(b["error"]["code"], "NotFound");
+    assert_eq!(b["error"]["code"], "Request_ResourceNotFound");
+    let unknown = uuid::Uuid::new_v4();
     let (s, _, b) = t
         .graph(
             Some(&token),
             Method::POST,
-            &format!("/v1.0/users/{}/onlineMeetings", uuid::Uuid::new_v4()),
+            &format!("/v1.0/users/{unknown}/onlineMeetings"),
             Some(json!({})),
         )
         .await;
-    assert_eq!(s, 404, "{b}");
+    assert_graph_error(
+        s,
+        &b,
+        404,
+        "Request_ResourceNotFound",
+        &format!("Resource '{unknown}' does not exist or one of its queried reference-property objects are not present."),
+    );
 
     // A user of another tenant is not found from this tenant's token.
     let (_, other) = t
@@ -327,7 +335,14 @@ async fn token_role_tenant_and_path_errors_are_the_real_ones() {
             Some(json!({})),
         )
         .await;
-    assert_eq!(s, 405, "{b}");
+    // Graph's 405: `Request_BadRequest`, the method not named.
+    assert_graph_error(
+        s,
+        &b,
+        405,
+        "Request_BadRequest",
+        "Specified HTTP method is not allowed for the request target.",
+    );
     assert!(b["error"]["innerError"]["date"].is_string());
     t.server.shutdown().await;
 }

@@ -164,7 +164,7 @@ async fn every_token_error_has_the_real_aadsts_body() {
         ("missing grant_type", tid.clone(), form(&[("grant_type", String::new())]), 400, "invalid_request", 900144),
         ("missing client_id", tid.clone(), form(&[("client_id", String::new())]), 400, "invalid_request", 900144),
         ("unsupported grant", tid.clone(), form(&[("grant_type", "urn:ietf:params:oauth:grant-type:device_code".into())]), 400, "unsupported_grant_type", 70003),
-        ("no credential", tid.clone(), form(&[("client_secret", String::new())]), 401, "invalid_client", 7000218),
+        ("no credential", tid.clone(), form(&[("client_secret", String::new())]), 401, "invalid_client", 7000216),
         ("v1 resource parameter", tid.clone(), form(&[("resource", "https://graph.microsoft.com".into())]), 400, "invalid_request", 901002),
         ("garbage assertion", tid.clone(), form(&[("client_secret", String::new()), ("client_assertion", "not-a-jwt".into()), ("client_assertion_type", graphmeet_wire::JWT_BEARER_ASSERTION_TYPE.into())]), 400, "invalid_request", 50027),
     ];
@@ -562,5 +562,32 @@ async fn malformed_requests_get_clear_errors_and_the_server_keeps_serving() {
         200
     );
     assert_eq!(t.secret_token().await.0, 200);
+    t.server.shutdown().await;
+}
+
+/// `client_credentials` with neither a secret nor an assertion gets the code Entra has for that
+/// grant, AADSTS7000216, not the other grants' AADSTS7000218.
+#[tokio::test]
+async fn client_credentials_without_a_credential_is_aadsts7000216() {
+    let t = TestServer::start().await;
+    let tid = t.cred("tenant_id");
+    let cid = t.cred("client_id");
+    let (status, _, body) = t
+        .token_form(
+            &tid,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &cid),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ],
+        )
+        .await;
+    assert_aadsts_message(
+        status,
+        &body,
+        (401, "invalid_client", 7000216),
+        "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
+    );
+    assert_eq!(body["error_codes"], serde_json::json!([7000216]));
     t.server.shutdown().await;
 }

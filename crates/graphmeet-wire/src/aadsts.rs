@@ -59,6 +59,16 @@ impl AadstsError {
             "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.".to_owned())
     }
 
+    /// AADSTS7000216: a `client_credentials` request with neither a secret, an assertion nor a
+    /// signed `request` [obs: the text as Entra sends it for this grant,
+    /// MicrosoftDocs/azure-docs#30777 and microsoftgraph/microsoft-graph-docs-contrib#6430;
+    /// `invalid_client` and 401 as for AADSTS7000218, RFC 6749 §5.2 "no client authentication
+    /// included" (inf)]. AADSTS7000218 stays the answer of the other grants.
+    pub fn client_credentials_require_credential() -> Self {
+        Self::new(7000216, "invalid_client", 401,
+            "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.".to_owned())
+    }
+
     /// AADSTS700016: the app has no service principal in the tenant (not consented there).
     pub fn app_not_found_in_directory(app_id: &str, tenant: &str) -> Self {
         Self::new(700016, "unauthorized_client", 400, format!(

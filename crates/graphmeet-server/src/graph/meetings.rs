@@ -159,15 +159,17 @@ impl Render<'_> {
             Some(props) => self.context(&format!("({})/$entity", props.join(","))),
             None => self.context("/$entity"),
         };
-        let mut body = meeting.to_json_with(&self.options(select));
-        if let Value::Object(map) = &mut body {
-            map.insert("@odata.context".to_owned(), Value::String(context));
-            map.insert(
-                "@odata.type".to_owned(),
-                Value::String("#microsoft.graph.onlineMeeting".to_owned()),
-            );
+        // The annotations come first, as OData writes them.
+        let mut body = serde_json::Map::new();
+        body.insert("@odata.context".to_owned(), Value::String(context));
+        body.insert(
+            "@odata.type".to_owned(),
+            Value::String("#microsoft.graph.onlineMeeting".to_owned()),
+        );
+        if let Value::Object(props) = meeting.to_json_with(&self.options(select)) {
+            body.extend(props);
         }
-        (status, Json(body)).into_response()
+        (status, Json(Value::Object(body))).into_response()
     }
 
     fn collection(&self, meetings: &[OnlineMeeting], select: Option<Vec<String>>) -> Response {

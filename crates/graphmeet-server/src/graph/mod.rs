@@ -11,7 +11,7 @@ pub mod meetings;
 
 use crate::state::AppState;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -164,8 +164,8 @@ async fn unknown_route(uri: Uri) -> GraphFailure {
     GraphError::resource_not_found_for_segment(segment).into()
 }
 
-async fn wrong_method(method: Method) -> GraphFailure {
-    GraphError::method_not_allowed(method.as_str()).into()
+async fn wrong_method() -> GraphFailure {
+    GraphError::method_not_allowed().into()
 }
 
 /// The Graph routes of one API version.

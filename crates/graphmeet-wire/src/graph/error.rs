@@ -210,11 +210,17 @@ impl GraphError {
     }
 
     /// 404: the user in `/users/{id}` is unknown (or a UPN, which Graph also answers 404 for,
-    /// spec §1.8) [inf: text, the directory's wording].
+    /// spec §1.8). The directory's text with the directory's code `Request_ResourceNotFound`,
+    /// as real bodies pair them [obs: recorded responses in pnp/cli-microsoft365's tests for
+    /// `GET /users/{id}` (2018) and `GET /applications/{id}` (2021)].
     pub fn user_not_found(user_id: &str) -> Self {
-        Self::not_found(format!(
-            "Resource '{user_id}' does not exist or one of its queried reference-property objects are not present."
-        ))
+        Self::new(
+            404,
+            "Request_ResourceNotFound",
+            format!(
+                "Resource '{user_id}' does not exist or one of its queried reference-property objects are not present."
+            ),
+        )
     }
 
     /// 404: a path this server does not route [inf]. (Real Graph answers many unknown
@@ -289,12 +295,15 @@ impl GraphError {
 
     // ---- transport-level -----------------------------------------------------------------
 
-    /// 405: a method the path does not support [inf: text].
-    pub fn method_not_allowed(method: &str) -> Self {
+    /// 405: a method the path does not support. Code and text as Graph answers them
+    /// [obs: microsoftgraph/microsoft-graph-docs#119, the fixed answer quoted by Microsoft,
+    /// `{"code":"Request_BadRequest","message":"Specified HTTP method is not allowed for the
+    /// request target."}`]; the method is not named.
+    pub fn method_not_allowed() -> Self {
         Self::new(
             405,
-            "BadRequest",
-            format!("Specified HTTP method '{method}' is not allowed for the request target."),
+            "Request_BadRequest",
+            "Specified HTTP method is not allowed for the request target.",
         )
     }
 
@@ -471,7 +480,17 @@ mod tests {
             (e.status, e.message.as_str()),
             (500, "Internal Server Error")
         );
-        assert_eq!(GraphError::method_not_allowed("PUT").status, 405);
+        let e = GraphError::method_not_allowed();
+        assert_eq!((e.status, e.code.as_str()), (405, "Request_BadRequest"));
+        assert_eq!(
+            e.message,
+            "Specified HTTP method is not allowed for the request target."
+        );
+        let e = GraphError::user_not_found("u1");
+        assert_eq!(
+            (e.status, e.code.as_str()),
+            (404, "Request_ResourceNotFound")
+        );
         assert_eq!(GraphError::unsupported_media_type("text/plain").status, 415);
         assert_eq!(GraphError::payload_too_large(10).status, 413);
     }

@@ -31,8 +31,10 @@ use super::ApiVersion;
 ///
 /// Parsing accepts what the traced clients send: `Z`, `+00:00`, other offsets, no offset at
 /// all (Python's naive `isoformat()`, taken as UTC), and 0–7 fractional digits (more are
-/// truncated). Output is always UTC with exactly 7 fractional digits and `Z`, e.g.
-/// `2019-07-12T21:30:34.2444915Z`.
+/// truncated). Output is UTC with `Z` and the fraction as the real service prints it (ODataLib's
+/// `XmlConvert` form, `.FFFFFFF`): no fraction for whole seconds (`2025-07-07T06:00:00Z`),
+/// otherwise up to 7 digits without trailing zeros (`2020-07-03T00:23:39.444642Z`,
+/// `2019-07-12T21:30:34.2444915Z`), as documented and observed bodies show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct GraphDateTime(DateTime<Utc>);
 
@@ -98,10 +100,16 @@ impl GraphDateTime {
         parse_datetime(text).ok_or_else(|| DateTimeParseError(text.to_owned()))
     }
 
-    /// The wire form: UTC, 7 fractional digits, `Z`.
+    /// The wire form: UTC and `Z`, no fraction for whole seconds, otherwise the significant
+    /// digits of the 100 ns ticks (trailing zeros dropped).
     pub fn to_wire(&self) -> String {
         let ticks = (self.0.nanosecond() % 1_000_000_000) / 100;
-        format!("{}.{ticks:07}Z", self.0.format("%Y-%m-%dT%H:%M:%S"))
+        let seconds = self.0.format("%Y-%m-%dT%H:%M:%S");
+        if ticks == 0 {
+            return format!("{seconds}Z");
+        }
+        let fraction = format!("{ticks:07}");
+        format!("{seconds}.{}Z", fraction.trim_end_matches('0'))
     }
 }
 
@@ -482,6 +490,29 @@ wire_enum! {
     }
 }
 
+impl AutoAdmittedUsersType {
+    /// The deprecated beta value the real service derives from `lobbyBypassSettings.scope`
+    /// (the Teams meeting policy's `AutoAdmittedUsers` names the same choices): `organization`
+    /// is `everyoneInCompany` (the default meeting shows that pair in documented and observed
+    /// bodies), `organizationAndFederated` is `everyoneInSameAndFederatedCompany`, `invited` is
+    /// `invitedUsersInCompany`. `organizationExcludingGuests` has no member of its own in this
+    /// enum and maps to `everyoneInCompany` [inf]; `unknownFutureValue` to none.
+    pub fn from_scope(scope: LobbyBypassScope) -> Option<Self> {
+        Some(match scope {
+            LobbyBypassScope::Organizer => AutoAdmittedUsersType::Organizer,
+            LobbyBypassScope::Organization | LobbyBypassScope::OrganizationExcludingGuests => {
+                AutoAdmittedUsersType::EveryoneInCompany
+            }
+            LobbyBypassScope::OrganizationAndFederated => {
+                AutoAdmittedUsersType::EveryoneInSameAndFederatedCompany
+            }
+            LobbyBypassScope::Everyone => AutoAdmittedUsersType::Everyone,
+            LobbyBypassScope::Invited => AutoAdmittedUsersType::InvitedUsersInCompany,
+            LobbyBypassScope::UnknownFutureValue => return None,
+        })
+    }
+}
+
 impl LobbyBypassScope {
     /// The member as rendered: without `Prefer: include-unknown-enum-members` the members
     /// after the sentinel become `unknownFutureValue`.
@@ -552,16 +583,20 @@ impl Identity {
     }
 }
 
-/// `identitySet` (an open type). `application`, `applicationInstance`, `device` and `user` are
-/// always rendered (`null` when unset) as in the doc examples; the rarer identities only when
-/// set.
+/// `identitySet` (an open type). `azureApplicationInstance`, `applicationInstance`,
+/// `application`, `device` and `user` are always rendered (`null` when unset), in that order, as
+/// the documented update response shows them on the organizer
+/// (learn.microsoft.com/graph/api/onlinemeeting-update, example 1); the rarer identities only
+/// when set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct IdentitySet {
-    /// An application.
-    pub application: Option<Identity>,
+    /// An Azure application instance (communications; `null` on meeting participants).
+    pub azure_application_instance: Option<Identity>,
     /// An application instance (communications).
     pub application_instance: Option<Identity>,
+    /// An application.
+    pub application: Option<Identity>,
     /// A device.
     pub device: Option<Identity>,
     /// A user.
@@ -580,16 +615,17 @@ pub struct IdentitySet {
     pub on_premises: Option<Identity>,
 }
 
-/// `meetingParticipantInfo`: one participant.
+/// `meetingParticipantInfo`: one participant, rendered `upn`, `role`, `identity` as every
+/// documented response orders them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct MeetingParticipantInfo {
-    /// Who the participant is.
-    pub identity: Option<IdentitySet>,
     /// The user principal name.
     pub upn: Option<String>,
     /// The participant's role (`null` when not set, as doc examples show for attendees).
     pub role: Option<OnlineMeetingRole>,
+    /// Who the participant is.
+    pub identity: Option<IdentitySet>,
 }
 
 fn serialize_list_or_empty<S: Serializer, T: Serialize>(
@@ -697,7 +733,8 @@ pub struct ChatRestrictions {
 pub struct ItemBody {
     /// The content (for joinInformation a URL-encoded `data:text/html,…` blob).
     pub content: Option<String>,
-    /// The content type as the service spells it (`"html"`; doc examples show `"Html"`).
+    /// The content type as the service spells it for joinInformation: `"Html"`, as every
+    /// documented body has it.
     pub content_type: Option<String>,
 }
 
@@ -810,6 +847,83 @@ pub const BETA_ONLY_PROPERTIES: &[&str] = &[
     "recording",
     "autoAdmittedUsers",
     "capabilities",
+];
+
+/// The undocumented properties real responses carry (spec §2.3), rendered with
+/// [`RenderOptions::include_undocumented`].
+pub const UNDOCUMENTED_PROPERTIES: &[&str] = &[
+    "joinUrl",
+    "meetingCode",
+    "outerMeetingAutoAdmittedUsers",
+    "iCalUid",
+    "meetingsMigrationMode",
+];
+
+/// The order properties are rendered in.
+///
+/// The head is the order of a real 2025 v1.0 response (OfficeDev/microsoft-teams-library-js
+/// #2844: `id`, `creationDateTime`, `startDateTime`, `endDateTime`, `joinUrl`, `meetingCode`,
+/// `isBroadcast`, `autoAdmittedUsers`, `outerMeetingAutoAdmittedUsers`, `capabilities`,
+/// `externalId`, `meetingTemplateId`, `iCalUid`, `meetingType`, `meetingsMigrationMode`,
+/// `joinWebUrl`); then the order every documented response follows (`subject`,
+/// `isEntryExitAnnounced`, `allowedPresenters`, `videoTeleconferenceId`, `participants`,
+/// `lobbyBypassSettings`, `audioConferencing`, `chatInfo`, `joinMeetingIdSettings`); then the
+/// properties no public body shows in place, in schema order [inf].
+pub const RESPONSE_ORDER: &[&str] = &[
+    "id",
+    "creationDateTime",
+    "startDateTime",
+    "endDateTime",
+    "joinUrl",
+    "meetingCode",
+    "isBroadcast",
+    "autoAdmittedUsers",
+    "outerMeetingAutoAdmittedUsers",
+    "capabilities",
+    "externalId",
+    "meetingTemplateId",
+    "iCalUid",
+    "meetingType",
+    "meetingsMigrationMode",
+    "joinWebUrl",
+    "subject",
+    "isEntryExitAnnounced",
+    "allowedPresenters",
+    "videoTeleconferenceId",
+    "participants",
+    "lobbyBypassSettings",
+    "audioConferencing",
+    "chatInfo",
+    "joinMeetingIdSettings",
+    "allowAttendeeToEnableCamera",
+    "allowAttendeeToEnableMic",
+    "allowBreakoutRooms",
+    "allowCopyingAndSharingMeetingContent",
+    "allowedLobbyAdmitters",
+    "allowLiveShare",
+    "allowMeetingChat",
+    "allowParticipantsToChangeName",
+    "allowPowerPointSharing",
+    "allowRecording",
+    "allowTeamworkReactions",
+    "allowTranscription",
+    "allowWhiteboard",
+    "anonymizeIdentityForRoles",
+    "chatRestrictions",
+    "cloudVideoInteropInfo",
+    "expiryDateTime",
+    "isEndToEndEncryptionEnabled",
+    "joinInformation",
+    "meetingOptionsWebUrl",
+    "meetingSpokenLanguageTag",
+    "recordAutomatically",
+    "sensitivityLabelAssignment",
+    "shareMeetingChatHistoryDefault",
+    "watermarkProtection",
+    "attendeeReport",
+    "broadcastSettings",
+    "alternativeRecording",
+    "recording",
 ];
 
 /// A `microsoft.graph.onlineMeeting` as stored and rendered.
@@ -946,9 +1060,14 @@ impl RenderOptions {
     }
 }
 
-fn insert_odata_type(value: &mut Value, key: &str, odata_type: &str) {
-    if let Some(Value::Object(inner)) = value.get_mut(key) {
-        inner.insert("@odata.type".into(), Value::String(odata_type.into()));
+/// Puts `"@odata.type"` first in the nested object `key`, as the resource's JSON representation
+/// shows it.
+fn insert_odata_type(map: &mut Map<String, Value>, key: &str, odata_type: &str) {
+    if let Some(Value::Object(inner)) = map.get_mut(key) {
+        let mut typed = Map::new();
+        typed.insert("@odata.type".into(), Value::String(odata_type.into()));
+        typed.extend(std::mem::take(inner));
+        *inner = typed;
     }
 }
 
@@ -961,56 +1080,75 @@ impl OnlineMeeting {
         self.to_json_with(&RenderOptions::new(version, prefer_unknown_enum_members))
     }
 
-    /// [`OnlineMeeting::to_json`] with all options.
+    /// [`OnlineMeeting::to_json`] with all options. Properties come in [`RESPONSE_ORDER`].
+    ///
+    /// `autoAdmittedUsers` is derived from `lobbyBypassSettings.scope` (as the real service
+    /// keeps the two in step) and `capabilities` is `[]` when unset, as real responses carry
+    /// it (a client looping over it must not meet `null`).
     pub fn to_json_with(&self, options: &RenderOptions) -> Value {
         let mut meeting = self.clone();
+        if let Some(derived) = meeting
+            .lobby_bypass_settings
+            .as_ref()
+            .and_then(|s| s.scope)
+            .map(AutoAdmittedUsersType::from_scope)
+        {
+            meeting.auto_admitted_users = derived;
+        }
+        meeting.capabilities.get_or_insert_with(Vec::new);
         meeting.map_enums_for_output(options.prefer_unknown_enum_members);
-        let mut value =
-            serde_json::to_value(&meeting).unwrap_or_else(|_| Value::Object(Map::new()));
+        let Ok(Value::Object(mut props)) = serde_json::to_value(&meeting) else {
+            return Value::Object(Map::new());
+        };
         insert_odata_type(
-            &mut value,
+            &mut props,
             "joinMeetingIdSettings",
             "#microsoft.graph.joinMeetingIdSettings",
         );
         insert_odata_type(
-            &mut value,
+            &mut props,
             "watermarkProtection",
             "#microsoft.graph.watermarkProtectionValues",
         );
-        let Value::Object(map) = &mut value else {
-            return value;
-        };
         if options.version == ApiVersion::V1 {
             for key in BETA_ONLY_PROPERTIES {
                 let keep = options.include_undocumented
                     && matches!(*key, "autoAdmittedUsers" | "capabilities");
                 if !keep {
-                    map.remove(*key);
+                    props.remove(*key);
                 }
             }
         }
         if options.include_undocumented {
-            let join_url = map.get("joinWebUrl").cloned().unwrap_or(Value::Null);
+            let join_url = props.get("joinWebUrl").cloned().unwrap_or(Value::Null);
             let meeting_code = self
                 .join_meeting_id_settings
                 .as_ref()
                 .and_then(|s| s.join_meeting_id.clone())
                 .map(Value::String)
                 .unwrap_or(Value::Null);
-            map.insert("joinUrl".into(), join_url);
-            map.insert("meetingCode".into(), meeting_code);
+            props.insert("joinUrl".into(), join_url);
+            props.insert("meetingCode".into(), meeting_code);
             for key in [
+                "outerMeetingAutoAdmittedUsers",
                 "iCalUid",
                 "meetingsMigrationMode",
-                "outerMeetingAutoAdmittedUsers",
             ] {
-                map.insert(key.into(), Value::Null);
+                props.insert(key.into(), Value::Null);
             }
         }
+        let mut map = Map::new();
+        for key in RESPONSE_ORDER {
+            if let Some(value) = props.remove(*key) {
+                map.insert((*key).to_owned(), value);
+            }
+        }
+        // Nothing should be left; should a property be added without a place, it still shows.
+        map.extend(props);
         if let Some(select) = &options.select {
             map.retain(|k, _| select.iter().any(|s| s == k));
         }
-        value
+        Value::Object(map)
     }
 
     /// Applies the `Prefer: include-unknown-enum-members` mapping in place.
@@ -1224,6 +1362,7 @@ impl FromJson for IdentitySet {
     fn from_json(value: &Value, path: &str) -> Result<Self, InputError> {
         let o = Obj::new(value, path)?;
         Ok(IdentitySet {
+            azure_application_instance: o.get("azureApplicationInstance")?,
             application: o.get("application")?,
             application_instance: o.get("applicationInstance")?,
             device: o.get("device")?,
@@ -1478,6 +1617,76 @@ pub fn parse_input(bytes: &[u8]) -> Result<OnlineMeetingInput, InputError> {
     })
 }
 
+/// A complex (structured) property that a PATCH sending it partially merges into the stored
+/// value member by member: members sent (not `null`) replace the stored ones, members left out
+/// keep theirs. Collections inside are values, replaced whole.
+trait MergeFrom {
+    fn merge_from(&mut self, given: &Self);
+}
+
+macro_rules! merge_members {
+    ($ty:ty { $($field:ident),+ $(,)? }) => {
+        impl MergeFrom for $ty {
+            fn merge_from(&mut self, given: &Self) {
+                $( if given.$field.is_some() { self.$field = given.$field.clone(); } )+
+            }
+        }
+    };
+}
+
+merge_members!(LobbyBypassSettings {
+    scope,
+    is_dial_in_bypass_enabled
+});
+merge_members!(WatermarkProtectionValues {
+    is_enabled_for_content_sharing,
+    is_enabled_for_video
+});
+merge_members!(ChatRestrictions { allow_text_only });
+merge_members!(OnlineMeetingSensitivityLabelAssignment {
+    sensitivity_label_id
+});
+merge_members!(BroadcastMeetingCaptionSettings {
+    is_caption_enabled,
+    spoken_language,
+    translation_languages,
+});
+
+impl MergeFrom for BroadcastMeetingSettings {
+    fn merge_from(&mut self, given: &Self) {
+        merge_option(&mut self.captions, &given.captions);
+        for (target, value) in [
+            (
+                &mut self.is_attendee_report_enabled,
+                given.is_attendee_report_enabled,
+            ),
+            (
+                &mut self.is_question_and_answer_enabled,
+                given.is_question_and_answer_enabled,
+            ),
+            (&mut self.is_recording_enabled, given.is_recording_enabled),
+            (
+                &mut self.is_video_on_demand_enabled,
+                given.is_video_on_demand_enabled,
+            ),
+        ] {
+            if value.is_some() {
+                *target = value;
+            }
+        }
+        if given.allowed_audience.is_some() {
+            self.allowed_audience = given.allowed_audience;
+        }
+    }
+}
+
+/// Merges a sent complex value into the stored one (which it creates when there is none).
+fn merge_option<T: MergeFrom + Default>(target: &mut Option<T>, given: &Option<T>) {
+    if let Some(given) = given {
+        target.get_or_insert_with(T::default).merge_from(given);
+    }
+}
+
 macro_rules! apply_fields {
     ($input:expr, $meeting:expr, $($field:ident),+ $(,)?) => {
         $( if let Some(v) = &$input.$field { $meeting.$field = Some(v.clone()); } )+
@@ -1486,10 +1695,31 @@ macro_rules! apply_fields {
 
 impl OnlineMeetingInput {
     /// Copies every given property onto `meeting` (a mechanical merge; the caller enforces
-    /// the PATCH rules first). `participants` merges member by member, so a PATCH that sends
-    /// only `attendees` keeps the organizer; `joinMeetingIdSettings` sets only
-    /// `isPasscodeRequired`.
+    /// the PATCH rules first).
+    ///
+    /// Scalars and collections (`anonymizeIdentityForRoles`, the participant lists) are
+    /// replaced whole. Complex values sent partially are merged into the stored value:
+    /// `lobbyBypassSettings`, `watermarkProtection`, `chatRestrictions`,
+    /// `sensitivityLabelAssignment` and `broadcastSettings` (with its `captions`) member by
+    /// member, as the documented update of `lobbyBypassSettings.isDialInBypassEnabled` keeps
+    /// `scope`; `participants` member by member, so a PATCH that sends only `attendees` keeps
+    /// the organizer; `joinMeetingIdSettings` sets only `isPasscodeRequired`. `chatInfo` names
+    /// the meeting's thread, which the server sets: it is not taken from a body here.
     pub fn apply_to(&self, meeting: &mut OnlineMeeting) {
+        merge_option(
+            &mut meeting.lobby_bypass_settings,
+            &self.lobby_bypass_settings,
+        );
+        merge_option(
+            &mut meeting.watermark_protection,
+            &self.watermark_protection,
+        );
+        merge_option(&mut meeting.chat_restrictions, &self.chat_restrictions);
+        merge_option(
+            &mut meeting.sensitivity_label_assignment,
+            &self.sensitivity_label_assignment,
+        );
+        merge_option(&mut meeting.broadcast_settings, &self.broadcast_settings);
         apply_fields!(
             self,
             meeting,
@@ -1508,22 +1738,16 @@ impl OnlineMeetingInput {
             allow_transcription,
             allow_whiteboard,
             anonymize_identity_for_roles,
-            chat_info,
-            chat_restrictions,
             end_date_time,
             external_id,
             is_end_to_end_encryption_enabled,
             is_entry_exit_announced,
-            lobby_bypass_settings,
             meeting_spoken_language_tag,
             meeting_template_id,
             record_automatically,
-            sensitivity_label_assignment,
             share_meeting_chat_history_default,
             start_date_time,
             subject,
-            watermark_protection,
-            broadcast_settings,
             is_broadcast,
         );
         if let Some(required) = self

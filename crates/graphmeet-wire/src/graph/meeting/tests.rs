@@ -111,8 +111,9 @@ fn spec_example_json() -> Value {
           "upn": "mario@contoso.com",
           "role": "presenter",
           "identity": {
-            "application": null,
+            "azureApplicationInstance": null,
             "applicationInstance": null,
+            "application": null,
             "device": null,
             "user": {
               "id": "dc17674c-81d9-4adb-bfb2-8f6a442e4622",
@@ -195,6 +196,9 @@ fn golden_spec_example_beta_adds_the_extras() {
     for key in BETA_ONLY_PROPERTIES {
         expected[*key] = Value::Null;
     }
+    // Derived from lobbyBypassSettings.scope (`organization`), and `[]` rather than `null`.
+    expected["autoAdmittedUsers"] = json!("everyoneInCompany");
+    expected["capabilities"] = json!([]);
     assert_json_eq(&actual, &expected);
 }
 
@@ -212,6 +216,70 @@ fn every_known_property_is_rendered_and_nothing_else() {
         beta.as_object().unwrap().len(),
         V1_PROPERTIES.len() + BETA_ONLY_PROPERTIES.len()
     );
+    assert_eq!(beta["capabilities"], json!([]));
+}
+
+#[test]
+fn the_response_order_places_every_property_once() {
+    let mut placed: Vec<&str> = RESPONSE_ORDER.to_vec();
+    let mut known: Vec<&str> = V1_PROPERTIES
+        .iter()
+        .chain(BETA_ONLY_PROPERTIES)
+        .chain(UNDOCUMENTED_PROPERTIES)
+        .copied()
+        .collect();
+    placed.sort_unstable();
+    known.sort_unstable();
+    assert_eq!(placed, known);
+    let mut opts = RenderOptions::new(ApiVersion::Beta, false);
+    opts.include_undocumented = true;
+    let v = spec_example().to_json_with(&opts);
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, RESPONSE_ORDER);
+    // Nested objects in the documented order, `@odata.type` first.
+    let text = serde_json::to_string(&v["joinMeetingIdSettings"]).unwrap();
+    assert_eq!(
+        text,
+        r##"{"@odata.type":"#microsoft.graph.joinMeetingIdSettings","isPasscodeRequired":true,"joinMeetingId":"3446741591081","passcode":"ps3JH7YK"}"##
+    );
+    let organizer = serde_json::to_string(&v["participants"]["organizer"]).unwrap();
+    assert!(
+        organizer.starts_with(r#"{"upn":"mario@contoso.com","role":"presenter","identity":{"azureApplicationInstance":null,"applicationInstance":null,"application":null,"device":null,"user":{"id":"#),
+        "{organizer}"
+    );
+}
+
+#[test]
+fn auto_admitted_users_follows_the_lobby_scope() {
+    let cases = [
+        (LobbyBypassScope::Organizer, json!("organizer")),
+        (LobbyBypassScope::Organization, json!("everyoneInCompany")),
+        (
+            LobbyBypassScope::OrganizationAndFederated,
+            json!("everyoneInSameAndFederatedCompany"),
+        ),
+        (LobbyBypassScope::Everyone, json!("everyone")),
+        (LobbyBypassScope::Invited, json!("invitedUsersInCompany")),
+        (
+            LobbyBypassScope::OrganizationExcludingGuests,
+            json!("everyoneInCompany"),
+        ),
+        (LobbyBypassScope::UnknownFutureValue, Value::Null),
+    ];
+    for (scope, want) in cases {
+        let m = OnlineMeeting {
+            lobby_bypass_settings: Some(LobbyBypassSettings {
+                scope: Some(scope),
+                is_dial_in_bypass_enabled: Some(false),
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            m.to_json(ApiVersion::Beta, false)["autoAdmittedUsers"],
+            want,
+            "{scope}"
+        );
+    }
 }
 
 #[test]
@@ -242,9 +310,11 @@ fn storage_round_trip_through_serde() {
     let text = serde_json::to_string(&m).unwrap();
     let back: OnlineMeeting = serde_json::from_str(&text).unwrap();
     assert_eq!(back, m);
-    // The rendered form (with @odata.type) reads back too.
+    // The rendered form (with @odata.type) reads back too, with the derived values.
     let rendered = m.to_json(ApiVersion::Beta, true);
     let back: OnlineMeeting = serde_json::from_value(rendered).unwrap();
+    m.auto_admitted_users = Some(AutoAdmittedUsersType::EveryoneInCompany);
+    m.capabilities = Some(Vec::new());
     assert_eq!(back, m);
     // Unknown enum members in stored JSON are errors, not dropped.
     assert!(
@@ -370,13 +440,18 @@ fn datetime_parse_table() {
             "2019-07-12T14:30:34.2444915-07:00",
             "2019-07-12T21:30:34.2444915Z",
         ),
-        ("2026-12-01T15:00:00+00:00", "2026-12-01T15:00:00.0000000Z"),
+        ("2026-12-01T15:00:00+00:00", "2026-12-01T15:00:00Z"),
         (
             "2026-12-01T14:30:34.244491-07:00",
-            "2026-12-01T21:30:34.2444910Z",
+            "2026-12-01T21:30:34.244491Z",
         ),
-        ("2026-12-01T15:00:00", "2026-12-01T15:00:00.0000000Z"),
-        ("2026-12-01T21:30:34.244Z", "2026-12-01T21:30:34.2440000Z"),
+        ("2026-12-01T15:00:00", "2026-12-01T15:00:00Z"),
+        ("2026-12-01T21:30:34.244Z", "2026-12-01T21:30:34.244Z"),
+        (
+            "2020-07-03T00:23:39.4446420Z",
+            "2020-07-03T00:23:39.444642Z",
+        ),
+        ("2025-07-07T06:00:00.0000000Z", "2025-07-07T06:00:00Z"),
         (
             "2026-12-01T21:30:34.123456789Z",
             "2026-12-01T21:30:34.1234567Z",
@@ -385,12 +460,12 @@ fn datetime_parse_table() {
             "2026-12-01T21:30:34.1234567891234Z",
             "2026-12-01T21:30:34.1234567Z",
         ),
-        ("2026-12-01T21:30:34.5Z", "2026-12-01T21:30:34.5000000Z"),
-        ("2026-12-01T21:30:34+0530", "2026-12-01T16:00:34.0000000Z"),
-        ("2026-12-01T01:30:00+05:30", "2026-11-30T20:00:00.0000000Z"),
-        ("2026-12-01T21:30:34z", "2026-12-01T21:30:34.0000000Z"),
-        ("2026-12-01T21:30Z", "2026-12-01T21:30:00.0000000Z"),
-        ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00.0000000Z"),
+        ("2026-12-01T21:30:34.5Z", "2026-12-01T21:30:34.5Z"),
+        ("2026-12-01T21:30:34+0530", "2026-12-01T16:00:34Z"),
+        ("2026-12-01T01:30:00+05:30", "2026-11-30T20:00:00Z"),
+        ("2026-12-01T21:30:34z", "2026-12-01T21:30:34Z"),
+        ("2026-12-01T21:30Z", "2026-12-01T21:30:00Z"),
+        ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"),
     ];
     for (input, output) in cases {
         assert_eq!(
@@ -515,7 +590,7 @@ fn the_edges_of_graphs_range_parse_and_defaults_saturate() {
 }
 
 #[test]
-fn datetime_output_is_seven_digits_and_truncates() {
+fn datetime_output_has_at_most_seven_digits_and_truncates() {
     let at =
         Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap() + Duration::nanoseconds(123_456_789);
     let d = GraphDateTime::from(at);
@@ -528,6 +603,14 @@ fn datetime_output_is_seven_digits_and_truncates() {
     let back: GraphDateTime =
         serde_json::from_value(json!("2024-01-02T03:04:05.1234567Z")).unwrap();
     assert_eq!(back, d);
+    // Whole seconds print no fraction; trailing zeros are dropped (ODataLib's `.FFFFFFF`).
+    let whole = GraphDateTime::from(Utc.with_ymd_and_hms(2019, 7, 12, 21, 30, 0).unwrap());
+    assert_eq!(whole.to_wire(), "2019-07-12T21:30:00Z");
+    let tenth = GraphDateTime::from(whole.as_utc() + Duration::milliseconds(100));
+    assert_eq!(tenth.to_wire(), "2019-07-12T21:30:00.1Z");
+    // Both forms read back.
+    assert_eq!(GraphDateTime::parse(&whole.to_wire()), Ok(whole));
+    assert_eq!(GraphDateTime::parse(&tenth.to_wire()), Ok(tenth));
 }
 
 // ---- request bodies ------------------------------------------------------------------------
@@ -657,6 +740,79 @@ fn patch_merge() {
     assert_eq!(m.start_date_time, Some(dt("2019-07-12T21:30:34.2444915Z")));
 }
 
+#[test]
+fn patch_merges_complex_properties_and_replaces_collections() {
+    let mut m = spec_example();
+    m.watermark_protection = Some(WatermarkProtectionValues {
+        is_enabled_for_content_sharing: Some(true),
+        is_enabled_for_video: Some(false),
+    });
+    m.broadcast_settings = Some(BroadcastMeetingSettings {
+        allowed_audience: Some(BroadcastMeetingAudience::Organization),
+        captions: Some(BroadcastMeetingCaptionSettings {
+            is_caption_enabled: Some(true),
+            spoken_language: Some("en-us".into()),
+            translation_languages: Some(vec!["fr-fr".into(), "de-de".into()]),
+        }),
+        ..Default::default()
+    });
+    m.anonymize_identity_for_roles = Some(vec![OnlineMeetingRole::Attendee]);
+    let thread = m.chat_info.clone();
+    // The documented update example 2, and partial values of the other complex properties.
+    let patch = parse_input(
+        br#"{"lobbyBypassSettings": {"isDialInBypassEnabled": true},
+             "watermarkProtection": {"isEnabledForVideo": true},
+             "chatRestrictions": {"allowTextOnly": true},
+             "broadcastSettings": {"captions": {"translationLanguages": ["es-es"]}, "isRecordingEnabled": true},
+             "chatInfo": {"threadId": "19:other@thread.v2"},
+             "participants": {"attendees": [{"upn": "a@b"}]}}"#,
+    )
+    .unwrap();
+    patch.apply_to(&mut m);
+    assert_eq!(
+        m.lobby_bypass_settings,
+        Some(LobbyBypassSettings {
+            scope: Some(LobbyBypassScope::Organization),
+            is_dial_in_bypass_enabled: Some(true),
+        })
+    );
+    assert_eq!(
+        m.watermark_protection,
+        Some(WatermarkProtectionValues {
+            is_enabled_for_content_sharing: Some(true),
+            is_enabled_for_video: Some(true),
+        })
+    );
+    assert_eq!(m.chat_restrictions.unwrap().allow_text_only, Some(true));
+    let broadcast = m.broadcast_settings.unwrap();
+    assert_eq!(
+        broadcast.allowed_audience,
+        Some(BroadcastMeetingAudience::Organization)
+    );
+    assert_eq!(broadcast.is_recording_enabled, Some(true));
+    let captions = broadcast.captions.unwrap();
+    assert_eq!(captions.spoken_language.as_deref(), Some("en-us"));
+    assert_eq!(captions.is_caption_enabled, Some(true));
+    // A collection inside is replaced whole.
+    assert_eq!(captions.translation_languages, Some(vec!["es-es".into()]));
+    // chatInfo is the server's; attendees replaced whole; untouched values stay.
+    assert_eq!(m.chat_info, thread);
+    assert_eq!(
+        m.participants
+            .as_ref()
+            .unwrap()
+            .attendees
+            .as_ref()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        m.anonymize_identity_for_roles,
+        Some(vec![OnlineMeetingRole::Attendee])
+    );
+}
+
 // ---- createOrGet ---------------------------------------------------------------------------
 
 #[test]
@@ -702,10 +858,7 @@ fn create_or_get_date_defaults() {
     let (s, e) = input(br#"{"externalId":"a"}"#).resolve_dates(now).unwrap();
     assert_eq!(
         (s.to_wire().as_str(), e.to_wire().as_str()),
-        (
-            "2026-01-01T10:00:00.0000000Z",
-            "2026-01-01T11:00:00.0000000Z"
-        )
+        ("2026-01-01T10:00:00Z", "2026-01-01T11:00:00Z")
     );
     let (s, e) = input(br#"{"externalId":"a","startDateTime":"2026-02-01T08:00:00Z"}"#)
         .resolve_dates(now)
