@@ -141,6 +141,21 @@ pub struct DirectoryIndex {
     data: RwLock<Data>,
     /// One catch-up at a time, so changes apply in log order.
     sync: tokio::sync::Mutex<()>,
+    /// Bulk writes (seed applies) in progress on this instance: catching up waits for their
+    /// end, which catches up once, instead of reloading everything again and again meanwhile.
+    bulk: std::sync::atomic::AtomicUsize,
+}
+
+/// Holds catch-ups back while a bulk write runs; see [`DirectoryIndex::bulk_write`].
+#[derive(Debug)]
+pub struct BulkWrite<'a>(&'a DirectoryIndex);
+
+impl Drop for BulkWrite<'_> {
+    fn drop(&mut self) {
+        self.0
+            .bulk
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl std::fmt::Debug for DirectoryIndex {
@@ -173,11 +188,20 @@ impl DirectoryIndex {
             store,
             data: RwLock::new(Data::default()),
             sync: tokio::sync::Mutex::new(()),
+            bulk: std::sync::atomic::AtomicUsize::new(0),
         });
         let _turn = index.sync.lock().await;
         index.reload().await?;
         drop(_turn);
         Ok(index)
+    }
+
+    /// Marks a bulk write (a seed apply) in progress until the guard drops: catch-ups do
+    /// nothing meanwhile (a bulk write changes so much that each would reload the whole
+    /// directory, holding two copies at once); catch up after dropping it.
+    pub fn bulk_write(&self) -> BulkWrite<'_> {
+        self.bulk.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        BulkWrite(self)
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Data> {
@@ -252,6 +276,9 @@ impl DirectoryIndex {
     /// it before they return, so their change is seen by the next request; the background task
     /// calls it for the changes other instances make.
     pub async fn catch_up(&self) -> Result<CatchUp, StoreError> {
+        if self.bulk.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+            return Ok(CatchUp::default());
+        }
         let _turn = self.sync.lock().await;
         let mut outcome = CatchUp::default();
         loop {

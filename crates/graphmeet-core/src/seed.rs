@@ -84,7 +84,10 @@ impl Directory {
     /// Applies a seed: creates what is missing, leaves what exists, and says what it did.
     pub async fn apply_seed(&self, seed: &Seed) -> Result<ApplySummary, SeedError> {
         // One catch-up of the index for the whole seed, rather than one per record.
-        let result = self.deferring_index().apply_seed_records(seed).await;
+        let result = {
+            let _bulk = self.index.as_ref().map(|index| index.bulk_write());
+            self.deferring_index().apply_seed_records(seed).await
+        };
         self.catch_up().await;
         result
     }
