@@ -117,7 +117,9 @@ impl SqlStore {
         let mut options = AnyPoolOptions::new().max_connections(10);
         let url = match backend {
             Backend::Sqlite => {
-                options = options.after_connect(|conn, _meta| {
+                // A connection to a local file does not go stale: testing each one before use
+                // costs a round trip to its worker thread per query.
+                options = options.test_before_acquire(false).after_connect(|conn, _meta| {
                     Box::pin(async move {
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
