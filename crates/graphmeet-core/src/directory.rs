@@ -415,6 +415,7 @@ impl Directory {
             home_tenant_id: tenant.id,
             display_name: display_name.to_owned(),
             multi_tenant,
+            allow_public_client: false,
             created_at: now,
         };
         self.written(self.store.create_app(&app).await).await?;

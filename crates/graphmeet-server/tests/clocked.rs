@@ -194,6 +194,7 @@ async fn multi_tenant_consent_and_missing_service_principals() {
         home_tenant_id: home.id,
         display_name: "orphan".into(),
         multi_tenant: false,
+        allow_public_client: false,
         created_at: h.clock.now(),
     };
     graphmeet_core::Store::create_app(h.parts.store.as_ref(), &orphan)
