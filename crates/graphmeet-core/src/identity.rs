@@ -819,13 +819,15 @@ impl Identity {
         self.index
             .service_principal(tenant.id, app.app_id)
             .ok_or_else(not_found)?;
-        // A confidential client authenticates; a public client (no secret sent) need not.
+        // A secret sent is checked. Without one, only an app with "Allow public client flows"
+        // on may sign a user in; Entra asks any other for its credential (AADSTS7000218).
         let appidacr = match req.client_secret.as_deref().filter(|s| !s.is_empty()) {
             Some(secret) => {
                 self.check_secret(&entry, secret)?;
                 "1"
             }
-            None => "0",
+            None if app.allow_public_client => "0",
+            None => return Err(IdentityError::MissingClientCredential),
         };
         let user = self
             .index

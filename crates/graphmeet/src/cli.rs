@@ -448,6 +448,20 @@ pub enum AppCommand {
         /// Let other tenants consent to the app.
         #[arg(long)]
         multi_tenant: bool,
+        /// Allow public client flows: the app may use the password grant without a client
+        /// secret (Entra's isFallbackPublicClient; off by default, as in Entra).
+        #[arg(long)]
+        allow_public_client: bool,
+    },
+    /// Change an app registration's settings.
+    Update {
+        /// The application (client) id.
+        #[arg(long)]
+        app_id: String,
+        /// Allow public client flows (true) or require a client secret on the password grant
+        /// (false).
+        #[arg(long, value_name = "true|false", required = true, action = clap::ArgAction::Set, value_parser = BoolishValueParser::new())]
+        allow_public_client: Option<bool>,
     },
     /// List every app registration.
     List,
@@ -831,6 +845,61 @@ mod tests {
             assert_eq!(parse(bad).unwrap_err().exit_code(), 2, "{bad:?}");
         }
         assert!(parse(&["policy", "revoke", "--global", "--tenant", "t"]).is_ok());
+    }
+
+    #[test]
+    fn app_update_needs_a_boolean_setting() {
+        let cli = parse(&[
+            "app",
+            "update",
+            "--app-id",
+            "a",
+            "--allow-public-client",
+            "true",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::App(AppCommand::Update {
+                app_id,
+                allow_public_client,
+            }) => {
+                assert_eq!(app_id, "a");
+                assert_eq!(allow_public_client, Some(true));
+            }
+            other => panic!("{other:?}"),
+        }
+        for bad in [
+            &["app", "update", "--app-id", "a"][..],
+            &["app", "update", "--app-id", "a", "--allow-public-client"],
+            &[
+                "app",
+                "update",
+                "--app-id",
+                "a",
+                "--allow-public-client",
+                "maybe",
+            ],
+        ] {
+            assert_eq!(parse(bad).unwrap_err().exit_code(), 2, "{bad:?}");
+        }
+        match parse(&[
+            "app",
+            "create",
+            "--tenant",
+            "t",
+            "--name",
+            "n",
+            "--allow-public-client",
+        ])
+        .unwrap()
+        .command
+        {
+            Command::App(AppCommand::Create {
+                allow_public_client,
+                ..
+            }) => assert!(allow_public_client),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use graphmeet_client::discovery::{read_admin_key, read_ca_cert, ServerFile};
 use graphmeet_client::AdminClient;
 use graphmeet_wire::admin::{
     AddCertificate, AddSecret, CreateApp, CreateGroup, CreateTenant, CreateUser, GrantConsent,
-    GrantPolicy, NewPolicy, SetPolicy,
+    GrantPolicy, NewPolicy, SetPolicy, UpdateApp,
 };
 
 use crate::cli::{
@@ -193,16 +193,32 @@ async fn app(global: &GlobalArgs, cmd: AppCommand) -> anyhow::Result<()> {
             tenant,
             name,
             multi_tenant,
+            allow_public_client,
         } => {
             let body = CreateApp {
                 tenant: tenant.clone(),
                 display_name: name.clone(),
                 multi_tenant,
+                allow_public_client,
             };
             let app = client
                 .create_app(&body)
                 .await
                 .with_context(|| format!("registering app '{name}' in tenant '{tenant}'"))?;
+            print(&app, global.output)
+        }
+        AppCommand::Update {
+            app_id,
+            allow_public_client,
+        } => {
+            let app_id = guid("--app-id", "application id", &app_id)?;
+            let body = UpdateApp {
+                allow_public_client,
+            };
+            let app = client
+                .update_app(&app_id, &body)
+                .await
+                .with_context(|| format!("changing app '{app_id}'"))?;
             print(&app, global.output)
         }
         AppCommand::List => {
