@@ -146,6 +146,7 @@ fn aadsts(error: &IdentityError) -> AadstsError {
         IdentityError::AssertionReplayed(jti) => AadstsError::assertion_replayed(jti),
         IdentityError::UserNotFound(tenant) => AadstsError::user_not_found(tenant),
         IdentityError::InvalidUserCredentials => AadstsError::invalid_user_credentials(),
+        IdentityError::AccountLocked { .. } => AadstsError::account_locked(),
         IdentityError::NoSigningKey | IdentityError::Signing(_) | IdentityError::Store(_) => {
             tracing::error!(error = %error, "token request failed on our side");
             AadstsError::transient()

@@ -24,6 +24,7 @@ use graphmeet_core::access::Access;
 use graphmeet_core::directory::Directory;
 use graphmeet_core::identity::{Identity, KeyRing, TokenLifetimes};
 use graphmeet_core::index::DirectoryIndex;
+pub use graphmeet_core::lockout::LockoutPolicy;
 use graphmeet_core::verify::TokenVerifier;
 use graphmeet_core::{Clock, Store, SystemClock};
 use graphmeet_store::SqlStore;
@@ -63,6 +64,9 @@ pub struct Config {
     /// How long a client may take to send a request's headers (after the TLS handshake)
     /// before its connection is closed; default 10 s.
     pub header_read_timeout: std::time::Duration,
+    /// Smart lockout of password sign-ins: after `threshold` failed ones (0: never) an account
+    /// is locked for `duration`, twice as long each time again; default 10 and 60 s, Entra's.
+    pub lockout: LockoutPolicy,
     /// A seed file (TOML, or JSON when it ends in `.json`; see `docs/admin.md`) applied on start, after the store is opened;
     /// when given, the dev bootstrap is skipped.
     pub seed: Option<PathBuf>,
@@ -91,6 +95,7 @@ impl Config {
             fault: None,
             audit_retention: chrono::Duration::days(30),
             header_read_timeout: std::time::Duration::from_secs(10),
+            lockout: LockoutPolicy::default(),
             seed: None,
         }
     }
@@ -231,6 +236,8 @@ pub struct Settings {
     pub join_url_base: Option<String>,
     /// A fault injected into every n-th Graph call.
     pub fault: Option<graph::fault::ServerFault>,
+    /// Smart lockout of password sign-ins.
+    pub lockout: LockoutPolicy,
 }
 
 impl Settings {
@@ -243,6 +250,7 @@ impl Settings {
             policy_propagation_delay: chrono::Duration::zero(),
             join_url_base: None,
             fault: None,
+            lockout: LockoutPolicy::default(),
         }
     }
 }
@@ -280,6 +288,7 @@ pub async fn build(
         policy_propagation_delay,
         join_url_base,
         fault,
+        lockout,
     } = settings;
     let store = Arc::new(SqlStore::connect(database_url).await?);
     let dyn_store: Arc<dyn Store> = store.clone();
@@ -306,6 +315,7 @@ pub async fn build(
             clock.clone(),
             keys.clone(),
             lifetimes,
+            lockout,
         )),
         directory: Directory::new(dyn_store.clone(), clock.clone()).with_index(index.clone()),
         meetings: graphmeet_core::meetings::Meetings::new(
@@ -453,6 +463,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             .as_ref()
             .map(|u| u.as_str().trim_end_matches('/').to_owned()),
         fault: config.fault,
+        lockout: config.lockout,
     };
     let parts = build(&database_url, clock, settings).await?;
 

@@ -493,6 +493,9 @@ fn assert_aadsts(status: u16, body: &Value, want_status: u16, error: &str, code:
 
 const MISSING_CREDENTIAL: &str =
     "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.";
+const ACCOUNT_LOCKED: &str = "The account is locked, you've tried to sign in too many times with an incorrect user ID or password.";
+const INVALID_CREDENTIALS: &str =
+    "Error validating credentials due to invalid username or password.";
 
 /// An app's public-client setting as stored, read from the database itself.
 async fn stored_allow_public_client(
@@ -713,4 +716,175 @@ async fn a_confidential_app_must_authenticate_on_the_password_grant_on_every_bac
             db.cleanup().await.unwrap();
         }
     }
+}
+
+/// Smart lockout: ten distinct wrong passwords lock the account (AADSTS50053, even for the right
+/// password) until the lockout ends; a repeated wrong password counts once; the next failure
+/// after a lockout locks again, twice as long; other users are not affected.
+#[tokio::test]
+async fn ten_wrong_passwords_lock_the_account_for_a_while() {
+    // A one-second first lockout, so the test can wait for it to pass.
+    let t = TestServer::start_with(tempfile::tempdir().unwrap(), |c| {
+        c.lockout.duration = chrono::Duration::seconds(1);
+    })
+    .await;
+    let tid = t.cred("tenant_id");
+    let (erin, frank) = (
+        "erin@graphmeetdev.onmicrosoft.com",
+        "frank@graphmeetdev.onmicrosoft.com",
+    );
+    for upn in [erin, frank] {
+        let (status, body) = t
+            .admin(
+                Method::POST,
+                "/admin/users",
+                Some(json!({"tenant": tid, "upn": upn, "password": "correct horse battery"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, app) = t
+        .admin(
+            Method::POST,
+            "/admin/apps",
+            Some(
+                json!({"tenant": tid, "display_name": "sign-in tool", "allow_public_client": true}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{app}");
+    assert_eq!(app["allow_public_client"], true, "{app}");
+    let app_id = app["app_id"].as_str().unwrap().to_owned();
+    let sign_in = |user: &'static str, password: String| {
+        let (t, tid, app_id) = (&t, tid.clone(), app_id.clone());
+        async move {
+            let (status, _, body) = t
+                .token_form(&tid, &password_form(&app_id, user, &password, None))
+                .await;
+            (status, body)
+        }
+    };
+    let right = || "correct horse battery".to_owned();
+
+    // The same wrong password 30 times counts once: no lockout.
+    for _ in 0..30 {
+        let (status, body) = sign_in(erin, "the same guess".into()).await;
+        assert_aadsts(
+            status,
+            &body,
+            400,
+            "invalid_grant",
+            50126,
+            INVALID_CREDENTIALS,
+        );
+    }
+    let (status, body) = sign_in(erin, right()).await;
+    assert_eq!(status, 200, "{body}");
+
+    // Ten distinct wrong passwords: 50126 each; then the account is locked.
+    for i in 1..=10 {
+        let (status, body) = sign_in(erin, format!("guess {i}")).await;
+        assert_aadsts(
+            status,
+            &body,
+            400,
+            "invalid_grant",
+            50126,
+            INVALID_CREDENTIALS,
+        );
+    }
+    let (status, body) = sign_in(erin, right()).await;
+    assert_aadsts(status, &body, 400, "invalid_grant", 50053, ACCOUNT_LOCKED);
+    let (status, body) = sign_in(erin, "guess 11".into()).await;
+    assert_aadsts(status, &body, 400, "invalid_grant", 50053, ACCOUNT_LOCKED);
+    // Another user of the tenant is not affected; an unknown user locks nothing (50034).
+    let (status, body) = sign_in(frank, "wrong".into()).await;
+    assert_aadsts(
+        status,
+        &body,
+        400,
+        "invalid_grant",
+        50126,
+        INVALID_CREDENTIALS,
+    );
+    let (status, body) = sign_in(frank, right()).await;
+    assert_eq!(status, 200, "{body}");
+    for i in 0..12 {
+        let (status, body) = sign_in("nobody@graphmeetdev.onmicrosoft.com", format!("x{i}")).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["error_codes"], json!([50034]), "{body}");
+    }
+
+    // The lockout ends: the account is open again, and the first failure locks it again,
+    // for twice as long (2 s).
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    let (status, body) = sign_in(erin, "guess 12".into()).await;
+    assert_aadsts(
+        status,
+        &body,
+        400,
+        "invalid_grant",
+        50126,
+        INVALID_CREDENTIALS,
+    );
+    let (status, body) = sign_in(erin, right()).await;
+    assert_aadsts(status, &body, 400, "invalid_grant", 50053, ACCOUNT_LOCKED);
+    tokio::time::sleep(std::time::Duration::from_millis(1_300)).await;
+    let (status, body) = sign_in(erin, right()).await;
+    assert_aadsts(status, &body, 400, "invalid_grant", 50053, ACCOUNT_LOCKED);
+    tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+    // Over: the right password works, and starts the count over.
+    let (status, body) = sign_in(erin, right()).await;
+    assert_eq!(status, 200, "{body}");
+    for i in 1..=9 {
+        let (status, body) = sign_in(erin, format!("later {i}")).await;
+        assert_aadsts(
+            status,
+            &body,
+            400,
+            "invalid_grant",
+            50126,
+            INVALID_CREDENTIALS,
+        );
+    }
+    let (status, body) = sign_in(erin, right()).await;
+    assert_eq!(status, 200, "{body}");
+    t.server.shutdown().await;
+}
+
+/// Parallel guesses cannot slip past the threshold: exactly ten are checked, the rest refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_wrong_passwords_cannot_slip_past_the_threshold() {
+    let t = std::sync::Arc::new(TestServer::start().await);
+    let tid = t.cred("tenant_id");
+    let upn = "gina@graphmeetdev.onmicrosoft.com";
+    let (status, body) = t
+        .admin(
+            Method::POST,
+            "/admin/users",
+            Some(json!({"tenant": tid, "upn": upn, "password": "correct horse battery"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let guesses: Vec<_> = (0..30)
+        .map(|i| {
+            let t = t.clone();
+            let tid = tid.clone();
+            tokio::spawn(async move {
+                let (dev, secret) = (t.cred("client_id"), t.cred("client_secret"));
+                let password = format!("parallel guess {i}");
+                let (_, _, body) = t
+                    .token_form(&tid, &password_form(&dev, upn, &password, Some(&secret)))
+                    .await;
+                body["error_codes"][0].as_u64().unwrap()
+            })
+        })
+        .collect();
+    let mut codes = Vec::new();
+    for g in guesses {
+        codes.push(g.await.unwrap());
+    }
+    let wrong = codes.iter().filter(|&&c| c == 50126).count();
+    let locked = codes.iter().filter(|&&c| c == 50053).count();
+    assert_eq!((wrong, locked), (10, 20), "{codes:?}");
 }

@@ -86,6 +86,10 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
             .header_read_timeout
             .to_std()
             .unwrap_or(std::time::Duration::from_secs(10)),
+        lockout: graphmeet_server::LockoutPolicy {
+            threshold: args.lockout_threshold,
+            duration: args.lockout_duration,
+        },
         ..graphmeet_server::Config::new(data_dir(global))
     };
     graphmeet_server::serve(config)
