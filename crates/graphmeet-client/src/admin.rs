@@ -9,7 +9,8 @@ use graphmeet_wire::admin::{
     AddCertificate, AddSecret, AdminErrorBody, AppCredentials, AppView, ApplySummary,
     CertificateView, CreateApp, CreateGroup, CreateTenant, CreateUser, GrantConsent, GrantPolicy,
     GrantView, GroupMember, GroupView, KeyRotated, NewPolicy, PolicyView, RevokeConsent,
-    SecretCreated, Seed, ServicePrincipalView, SetPolicy, TenantView, UserView, ADMIN_KEY_HEADER,
+    SecretCreated, Seed, ServicePrincipalView, SetPolicy, TenantView, UpdateApp, UserView,
+    ADMIN_KEY_HEADER,
 };
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
@@ -150,6 +151,13 @@ impl AdminClient {
     /// Lists every app registration (`GET /admin/apps`).
     pub async fn list_apps(&self) -> Result<Vec<AppView>, ClientError> {
         self.get(&["admin", "apps"]).await
+    }
+
+    /// Changes an app's settings (`PATCH /admin/apps/{appId}`), e.g. "Allow public client
+    /// flows"; what `body` leaves out stays as it is.
+    pub async fn update_app(&self, app_id: &str, body: &UpdateApp) -> Result<AppView, ClientError> {
+        self.send(Method::PATCH, &["admin", "apps", app_id], Some(body))
+            .await
     }
 
     /// Adds a client secret to an app (`POST /admin/apps/{appId}/secrets`); the answer is the

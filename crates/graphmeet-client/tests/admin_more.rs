@@ -9,7 +9,7 @@ use graphmeet_client::admin::{AuditDecision, AuditFilter};
 use graphmeet_client::{ClientError, MeetingsClient, Organizer};
 use graphmeet_wire::admin::{
     AddSecret, CreateApp, CreateGroup, CreateTenant, CreateUser, GrantConsent, RevokeConsent, Seed,
-    UserView,
+    UpdateApp, UserView,
 };
 use graphmeet_wire::graph::OnlineMeeting;
 
@@ -461,9 +461,23 @@ async fn deletions_take_groups_users_apps_and_tenants() {
             tenant: tenant.id.clone(),
             display_name: "Northwind bot".into(),
             multi_tenant: false,
+            allow_public_client: false,
         })
         .await
         .unwrap();
+    assert!(!app.allow_public_client);
+    let changed = env
+        .admin
+        .update_app(
+            &app.app_id,
+            &UpdateApp {
+                allow_public_client: Some(true),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(changed.allow_public_client);
+    assert_eq!(changed.app_id, app.app_id);
     env.admin.delete_app(&app.app_id).await.unwrap();
     let apps = env.admin.list_apps().await.unwrap();
     assert!(apps.iter().all(|a| a.app_id != app.app_id), "{apps:?}");
@@ -477,6 +491,7 @@ async fn deletions_take_groups_users_apps_and_tenants() {
             tenant: tenant.id.clone(),
             display_name: "Second bot".into(),
             multi_tenant: false,
+            allow_public_client: false,
         })
         .await
         .unwrap();

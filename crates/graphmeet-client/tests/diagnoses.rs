@@ -80,6 +80,7 @@ async fn an_app_without_the_role_gets_the_admin_consent_url() {
             tenant: tenant.clone(),
             display_name: "No role".into(),
             multi_tenant: false,
+            allow_public_client: false,
         })
         .await
         .unwrap();
@@ -159,6 +160,7 @@ async fn an_app_not_consented_in_another_tenant_gets_the_consent_url() {
             tenant: env.tenant(),
             display_name: "Scheduler".into(),
             multi_tenant: true,
+            allow_public_client: false,
         })
         .await
         .unwrap();

@@ -287,6 +287,7 @@ async fn one_multi_tenant_app_gets_a_token_per_tenant() {
             tenant: home.clone(),
             display_name: "Scheduler".into(),
             multi_tenant: true,
+            allow_public_client: false,
         })
         .await
         .unwrap();

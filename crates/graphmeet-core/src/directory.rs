@@ -70,6 +70,19 @@ pub struct NewCertificate {
     pub pem: String,
 }
 
+/// The settings of a new app registration ([`Directory::register_app`]); the default is what
+/// the portal makes: a random client id, single tenant, public client flows off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NewApp {
+    /// A fixed application (client) id; random when `None`.
+    pub app_id: Option<Uuid>,
+    /// Whether other tenants may consent to the app (`AzureADMultipleOrgs`).
+    pub multi_tenant: bool,
+    /// "Allow public client flows" (`isFallbackPublicClient`): the password grant without a
+    /// client secret.
+    pub allow_public_client: bool,
+}
+
 /// The fewest characters a client secret given by the administrator (rather than generated)
 /// may have.
 pub const MIN_GIVEN_SECRET_LEN: usize = 16;
@@ -382,24 +395,32 @@ impl Directory {
     }
 
     /// Registers an app in its home tenant and creates its service principal there, as the
-    /// portal does.
+    /// portal does; public client flows are off. See [`Directory::register_app`] for the
+    /// other settings.
     pub async fn create_app(
         &self,
         home_tenant: &str,
         display_name: &str,
         multi_tenant: bool,
     ) -> Result<(App, ServicePrincipal), DirectoryError> {
-        self.create_app_with_id(home_tenant, display_name, multi_tenant, None)
-            .await
+        self.register_app(
+            home_tenant,
+            display_name,
+            &NewApp {
+                multi_tenant,
+                ..NewApp::default()
+            },
+        )
+        .await
     }
 
-    /// [`Directory::create_app`] with a fixed application (client) id (random when `None`).
-    pub async fn create_app_with_id(
+    /// Registers an app with the given settings in its home tenant and creates its service
+    /// principal there, as the portal does.
+    pub async fn register_app(
         &self,
         home_tenant: &str,
         display_name: &str,
-        multi_tenant: bool,
-        app_id: Option<Uuid>,
+        settings: &NewApp,
     ) -> Result<(App, ServicePrincipal), DirectoryError> {
         let tenant = self.tenant(home_tenant).await?;
         let display_name = display_name.trim();
@@ -410,11 +431,12 @@ impl Directory {
         }
         let now = self.clock.now();
         let app = App {
-            app_id: app_id.unwrap_or_else(Uuid::new_v4),
+            app_id: settings.app_id.unwrap_or_else(Uuid::new_v4),
             object_id: Uuid::new_v4(),
             home_tenant_id: tenant.id,
             display_name: display_name.to_owned(),
-            multi_tenant,
+            multi_tenant: settings.multi_tenant,
+            allow_public_client: settings.allow_public_client,
             created_at: now,
         };
         self.written(self.store.create_app(&app).await).await?;
@@ -426,6 +448,26 @@ impl Directory {
             )
             .await?;
         Ok((app, sp))
+    }
+
+    /// Turns "Allow public client flows" on or off for an app: with it on, the
+    /// resource-owner password grant needs no client secret. Returns the app as stored.
+    pub async fn set_allow_public_client(
+        &self,
+        app_id: Uuid,
+        allow: bool,
+    ) -> Result<App, DirectoryError> {
+        let mut app = self.app(app_id).await?;
+        if app.allow_public_client != allow {
+            app.allow_public_client = allow;
+            self.written(self.store.update_app(&app).await)
+                .await
+                .map_err(|e| match e {
+                    StoreError::NotFound(_) => DirectoryError::NotFound(format!("app {app_id}")),
+                    other => other.into(),
+                })?;
+        }
+        Ok(app)
     }
 
     /// An app registration by application (client) id.

@@ -9,6 +9,7 @@
 use crate::clock::Clock;
 use crate::crypto;
 use crate::index::{AppEntry, DirectoryIndex};
+use crate::lockout::{LockoutPolicy, SmartLockout};
 use crate::model::TenantRef;
 use crate::model::{App, ServicePrincipal, SigningKey, Tenant};
 use crate::sealing::KeySealer;
@@ -149,6 +150,15 @@ pub enum IdentityError {
     /// A password sign-in with a wrong password, or for a user without one.
     #[error("invalid user credentials")]
     InvalidUserCredentials,
+    /// Smart lockout: the account had too many failed password sign-ins and is locked; every
+    /// sign-in is refused until the lockout ends, the right password included.
+    #[error("account {user} locked until {until}")]
+    AccountLocked {
+        /// The user.
+        user: Uuid,
+        /// When the lockout ends.
+        until: DateTime<Utc>,
+    },
     /// The assertion's `jti` was already redeemed.
     #[error("assertion {0} replayed")]
     AssertionReplayed(String),
@@ -596,6 +606,8 @@ pub struct Identity {
     lifetimes: TokenLifetimes,
     /// Argon2 checks of `grant_type=password`, off the async workers.
     passwords: crypto::PasswordVerifier,
+    /// Failed password sign-ins per account (smart lockout).
+    lockout: SmartLockout,
 }
 
 /// The resource a `/.default` scope names, in the form the token's `aud` will carry.
@@ -757,13 +769,15 @@ fn decode_segment<T: serde::de::DeserializeOwned>(
 }
 
 impl Identity {
-    /// The identity platform over `store`, signing with `keys`.
+    /// The identity platform over `store`, signing with `keys`, locking accounts that fail
+    /// password sign-ins under `lockout` ([`LockoutPolicy::default`] is Entra's).
     pub fn new(
         store: Arc<dyn Store>,
         index: Arc<DirectoryIndex>,
         clock: Arc<dyn Clock>,
         keys: Arc<KeyRing>,
         lifetimes: TokenLifetimes,
+        lockout: LockoutPolicy,
     ) -> Self {
         Self {
             store,
@@ -772,7 +786,13 @@ impl Identity {
             keys,
             lifetimes,
             passwords: crypto::PasswordVerifier::default(),
+            lockout: SmartLockout::new(lockout),
         }
+    }
+
+    /// The smart lockout of password sign-ins.
+    pub fn lockout(&self) -> &SmartLockout {
+        &self.lockout
     }
 
     /// The signing keys.
@@ -870,26 +890,49 @@ impl Identity {
         self.index
             .service_principal(tenant.id, app.app_id)
             .ok_or_else(not_found)?;
-        // A confidential client authenticates; a public client (no secret sent) need not.
+        // A secret sent is checked. Without one, only an app with "Allow public client flows"
+        // on may sign a user in; Entra asks any other for its credential (AADSTS7000218).
         let appidacr = match req.client_secret.as_deref().filter(|s| !s.is_empty()) {
             Some(secret) => {
                 self.check_secret(&entry, secret)?;
                 "1"
             }
-            None => "0",
+            None if app.allow_public_client => "0",
+            None => return Err(IdentityError::MissingClientCredential),
         };
         let user = self
             .index
             .user_by_upn(username)
             .filter(|u| u.tenant_id == tenant.id)
             .ok_or_else(|| IdentityError::UserNotFound(req.tenant.clone()))?;
+        // Smart lockout: one sign-in of the account at a time, from the check to the record, so
+        // parallel guesses cannot all slip in before the lock. An unknown user (above) locks
+        // nothing.
+        let turn = self.lockout.turn(user.id).await;
+        if let Some(until) = self
+            .lockout
+            .locked_until(tenant.id, user.id, self.clock.now())
+        {
+            return Err(IdentityError::AccountLocked {
+                user: user.id,
+                until,
+            });
+        }
         let password_ok = match user.password_hash.as_deref() {
             Some(phc) => self.passwords.matches(password, phc).await,
             None => false,
         };
         if !password_ok {
+            let failure =
+                self.lockout
+                    .record_failure(tenant.id, user.id, password, self.clock.now());
+            if let crate::lockout::Failure::Locked { until } = failure {
+                tracing::warn!(tenant = %tenant.id, user = %user.id, %until, "too many failed password sign-ins: account locked");
+            }
             return Err(IdentityError::InvalidUserCredentials);
         }
+        self.lockout.record_success(tenant.id, user.id);
+        drop(turn);
         let now = self.clock.now().timestamp();
         let lifetime = if req.cae {
             self.lifetimes.cae

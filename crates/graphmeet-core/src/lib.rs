@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod directory;
 pub mod identity;
 pub mod index;
+pub mod lockout;
 pub mod meetings;
 pub mod model;
 pub mod policy;

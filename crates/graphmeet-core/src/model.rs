@@ -120,6 +120,11 @@ pub struct App {
     pub display_name: String,
     /// Whether other tenants may consent to the app (`AzureADMultipleOrgs`).
     pub multi_tenant: bool,
+    /// "Allow public client flows" (`isFallbackPublicClient` on the Graph application,
+    /// `allowPublicClient` in the manifest): whether the app may use the resource-owner
+    /// password grant without authenticating itself. Off for a new registration, as in Entra.
+    #[serde(default)]
+    pub allow_public_client: bool,
     /// When the app was registered.
     pub created_at: DateTime<Utc>,
 }

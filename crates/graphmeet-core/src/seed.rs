@@ -15,7 +15,7 @@
 //! key, so two exports of the same state are identical. Secrets and passwords are left out
 //! (only hashes are kept); certificates are kept as public PEM.
 
-use crate::directory::{canonical_roles, default_domain, Directory, DirectoryError};
+use crate::directory::{canonical_roles, default_domain, Directory, DirectoryError, NewApp};
 use crate::model::*;
 use chrono::Duration;
 use graphmeet_wire::admin::{
@@ -432,13 +432,27 @@ impl Directory {
                     app.app_id, app.home_tenant_id
                 )))
             }
-            Some(app) => {
-                tally.count(Outcome::Unchanged, |c| &mut c.apps);
-                app
-            }
+            // The public-client setting is the one thing of an existing app a seed changes:
+            // it decides whether the password grant needs a secret.
+            Some(app) => match a.allow_public_client {
+                Some(allow) if allow != app.allow_public_client => {
+                    let app = self.set_allow_public_client(app.app_id, allow).await?;
+                    tally.count(Outcome::Updated, |c| &mut c.apps);
+                    app
+                }
+                _ => {
+                    tally.count(Outcome::Unchanged, |c| &mut c.apps);
+                    app
+                }
+            },
             None => {
+                let settings = NewApp {
+                    app_id: a.app_id,
+                    multi_tenant: a.multi_tenant,
+                    allow_public_client: a.allow_public_client.unwrap_or(false),
+                };
                 let (app, _) = self
-                    .create_app_with_id(&tenant.id.to_string(), &a.name, a.multi_tenant, a.app_id)
+                    .register_app(&tenant.id.to_string(), &a.name, &settings)
                     .await?;
                 tally.count(Outcome::Created, |c| &mut c.apps);
                 app
@@ -682,6 +696,7 @@ impl Directory {
                 app_id: Some(app.app_id),
                 name: app.display_name.clone(),
                 multi_tenant: app.multi_tenant,
+                allow_public_client: app.allow_public_client.then_some(true),
                 secrets: Vec::new(),
                 certificates: certificates
                     .iter()

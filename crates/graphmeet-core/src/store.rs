@@ -63,6 +63,9 @@ pub trait Store: Send + Sync + 'static {
     async fn get_app(&self, app_id: Uuid) -> Result<Option<App>, StoreError>;
     /// Every app, oldest first.
     async fn list_apps(&self) -> Result<Vec<App>, StoreError>;
+    /// Replaces an app's display name, audience and public-client setting (its ids, home
+    /// tenant and creation time are immutable). NotFound if the app is gone.
+    async fn update_app(&self, app: &App) -> Result<(), StoreError>;
 
     /// Adds a client secret (its hash) to an app.
     async fn add_secret(&self, secret: &SecretCredential) -> Result<(), StoreError>;

@@ -36,7 +36,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/users", post(create_user))
         .route("/admin/users/{user}", delete(delete_user))
         .route("/admin/apps", post(create_app).get(list_apps))
-        .route("/admin/apps/{app_id}", delete(delete_app))
+        .route(
+            "/admin/apps/{app_id}",
+            axum::routing::patch(update_app).delete(delete_app),
+        )
         .route("/admin/apps/{app_id}/credentials", get(list_credentials))
         .route("/admin/apps/{app_id}/secrets", post(add_secret))
         .route(
@@ -315,6 +318,7 @@ fn app_view(a: App) -> AppView {
             "AzureADMyOrg"
         }
         .to_owned(),
+        allow_public_client: a.allow_public_client,
     }
 }
 
@@ -415,11 +419,47 @@ async fn create_app(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<CreateApp>,
 ) -> Result<(StatusCode, Json<AppView>), AdminFailure> {
+    let settings = graphmeet_core::directory::NewApp {
+        multi_tenant: body.multi_tenant,
+        allow_public_client: body.allow_public_client,
+        ..Default::default()
+    };
     let (app, _) = state
         .directory
-        .create_app(&body.tenant, &body.display_name, body.multi_tenant)
+        .register_app(&body.tenant, &body.display_name, &settings)
         .await?;
     Ok((StatusCode::CREATED, Json(app_view(app))))
+}
+
+/// `PATCH /admin/apps/{appId}`: changes an app's settings; what the body leaves out stays.
+async fn update_app(
+    State(state): State<AppState>,
+    AdminPath(app_id): AdminPath<String>,
+    AdminJson(body): AdminJson<serde_json::Value>,
+) -> Result<Json<AppView>, AdminFailure> {
+    let app_id = parse_app_id(&app_id)?;
+    // Read here rather than by the extractor, so that a body of the wrong shape is a 400 that
+    // says which shape is expected.
+    let shape = |why: String| {
+        AdminFailure::invalid(format!(
+            "the body must be {{\"allow_public_client\": true|false}}: {why}"
+        ))
+    };
+    // An object only: serde would otherwise read `[true]` as the struct's fields in order.
+    if !body.is_object() {
+        return Err(shape("it is not a JSON object".to_owned()));
+    }
+    let body: UpdateApp = serde_json::from_value(body).map_err(|e| shape(e.to_string()))?;
+    let Some(allow) = body.allow_public_client else {
+        return Err(AdminFailure::invalid(
+            "nothing to change: give allow_public_client (true or false)",
+        ));
+    };
+    let app = state
+        .directory
+        .set_allow_public_client(app_id, allow)
+        .await?;
+    Ok(Json(app_view(app)))
 }
 
 async fn list_apps(State(state): State<AppState>) -> Result<Json<Vec<AppView>>, AdminFailure> {

@@ -149,6 +149,7 @@ fn aadsts(error: &IdentityError) -> AadstsError {
         IdentityError::AssertionReplayed(jti) => AadstsError::assertion_replayed(jti),
         IdentityError::UserNotFound(tenant) => AadstsError::user_not_found(tenant),
         IdentityError::InvalidUserCredentials => AadstsError::invalid_user_credentials(),
+        IdentityError::AccountLocked { .. } => AadstsError::account_locked(),
         IdentityError::NoSigningKey
         | IdentityError::Signing(_)
         | IdentityError::KeyEncryption { .. }

@@ -25,6 +25,7 @@ use graphmeet_core::access::Access;
 use graphmeet_core::directory::Directory;
 use graphmeet_core::identity::{Identity, KeyRing, TokenLifetimes};
 use graphmeet_core::index::DirectoryIndex;
+pub use graphmeet_core::lockout::LockoutPolicy;
 use graphmeet_core::sealing::KeySealer;
 use graphmeet_core::verify::TokenVerifier;
 use graphmeet_core::{Clock, Store, SystemClock};
@@ -71,6 +72,9 @@ pub struct Config {
     pub key_encryption_key: Option<String>,
     /// How many connections one peer (IP address) may hold open at once; 0 for no cap.
     pub max_connections_per_peer: usize,
+    /// Smart lockout of password sign-ins: after `threshold` failed ones (0: never) an account
+    /// is locked for `duration`, twice as long each time again; default 10 and 60 s, Entra's.
+    pub lockout: LockoutPolicy,
     /// A seed file (TOML, or JSON when it ends in `.json`; see `docs/admin.md`) applied on start, after the store is opened;
     /// when given, the dev bootstrap is skipped.
     pub seed: Option<PathBuf>,
@@ -101,6 +105,7 @@ impl Config {
             header_read_timeout: std::time::Duration::from_secs(10),
             key_encryption_key: None,
             max_connections_per_peer: peers::DEFAULT_PER_PEER,
+            lockout: LockoutPolicy::default(),
             seed: None,
         }
     }
@@ -243,6 +248,8 @@ pub struct Settings {
     pub fault: Option<graph::fault::ServerFault>,
     /// The key-encryption key the signing keys are sealed under.
     pub key_encryption: Arc<KeySealer>,
+    /// Smart lockout of password sign-ins.
+    pub lockout: LockoutPolicy,
 }
 
 impl Settings {
@@ -256,6 +263,7 @@ impl Settings {
             join_url_base: None,
             fault: None,
             key_encryption: Arc::new(KeySealer::generate().0),
+            lockout: LockoutPolicy::default(),
         }
     }
 }
@@ -294,6 +302,7 @@ pub async fn build(
         join_url_base,
         fault,
         key_encryption,
+        lockout,
     } = settings;
     let store = Arc::new(SqlStore::connect(database_url).await?);
     let dyn_store: Arc<dyn Store> = store.clone();
@@ -325,6 +334,7 @@ pub async fn build(
             clock.clone(),
             keys.clone(),
             lifetimes,
+            lockout,
         )),
         directory: Directory::new(dyn_store.clone(), clock.clone()).with_index(index.clone()),
         meetings: graphmeet_core::meetings::Meetings::new(
@@ -513,6 +523,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             &config.data_dir,
             config.key_encryption_key.as_deref(),
         )?),
+        lockout: config.lockout,
     };
     let parts = build(&database_url, clock, settings).await?;
 

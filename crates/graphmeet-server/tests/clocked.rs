@@ -194,6 +194,7 @@ async fn multi_tenant_consent_and_missing_service_principals() {
         home_tenant_id: home.id,
         display_name: "orphan".into(),
         multi_tenant: false,
+        allow_public_client: false,
         created_at: h.clock.now(),
     };
     graphmeet_core::Store::create_app(h.parts.store.as_ref(), &orphan)
@@ -227,4 +228,61 @@ async fn multi_tenant_consent_and_missing_service_principals() {
         .grant_consent("fabrikam.onmicrosoft.com", single.app_id, &[])
         .await
         .is_err());
+}
+
+/// Smart lockout on the injected clock, with Entra's defaults: 10 failures lock for 60 s, the
+/// next lockout lasts 120 s, then 240 s.
+#[tokio::test]
+async fn lockouts_end_on_the_injected_clock_and_double() {
+    let h = Harness::new().await;
+    let dir = &h.parts.state.directory;
+    let tenant = dir.create_tenant("Contoso", None, None).await.unwrap();
+    let tid = tenant.id.to_string();
+    let user = dir
+        .create_user(
+            &tid,
+            &format!("erin@{}", tenant.domains[0]),
+            None,
+            Some("correct horse battery"),
+        )
+        .await
+        .unwrap();
+    let settings = graphmeet_core::directory::NewApp {
+        allow_public_client: true,
+        ..Default::default()
+    };
+    let (app, _) = dir.register_app(&tid, "Desktop", &settings).await.unwrap();
+    let cid = app.app_id.to_string();
+    let sign_in = |password: String| {
+        let (h, tid, cid, upn) = (&h, tid.clone(), cid.clone(), user.upn.clone());
+        async move {
+            let form = [
+                ("grant_type", "password"),
+                ("client_id", cid.as_str()),
+                ("username", upn.as_str()),
+                ("password", password.as_str()),
+                ("scope", "https://graph.microsoft.com/User.Read"),
+            ];
+            let (status, body) = h.token(&tid, &form).await;
+            (status, body["error_codes"][0].as_u64())
+        }
+    };
+    let right = || "correct horse battery".to_owned();
+    for i in 0..10 {
+        assert_eq!(sign_in(format!("guess {i}")).await, (400, Some(50126)));
+    }
+    assert_eq!(sign_in(right()).await, (400, Some(50053)));
+    h.clock.advance(Duration::seconds(59));
+    assert_eq!(sign_in(right()).await, (400, Some(50053)));
+    h.clock.advance(Duration::seconds(1));
+    // Over; the first failure locks again, for 120 s.
+    assert_eq!(sign_in("guess 10".into()).await, (400, Some(50126)));
+    h.clock.advance(Duration::seconds(119));
+    assert_eq!(sign_in(right()).await, (400, Some(50053)));
+    h.clock.advance(Duration::seconds(1));
+    assert_eq!(sign_in("guess 11".into()).await, (400, Some(50126)));
+    h.clock.advance(Duration::seconds(239));
+    assert_eq!(sign_in(right()).await, (400, Some(50053)));
+    h.clock.advance(Duration::seconds(1));
+    assert_eq!(sign_in(right()).await.0, 200);
 }

@@ -677,14 +677,17 @@ async fn a_signed_in_user_manages_their_own_meetings_on_me() {
     let (status, user) = t.admin(Method::POST, "/admin/users", Some(json!({"tenant": tid, "upn": "dana@graphmeetdev.onmicrosoft.com", "password": "correct horse battery"}))).await;
     assert_eq!(status, 201, "{user}");
     let t = &t;
+    // The dev app is a confidential client (public client flows off): it sends its secret.
     let password_form = |password: &'static str| {
         let cid = t.cred("client_id");
+        let secret = t.cred("client_secret");
         async move {
             t.token_form(
                 &t.cred("tenant_id"),
                 &[
                     ("grant_type", "password"),
                     ("client_id", &cid),
+                    ("client_secret", &secret),
                     ("username", "Dana@graphmeetdev.onmicrosoft.com"),
                     ("password", password),
                     (

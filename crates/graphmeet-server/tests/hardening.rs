@@ -677,3 +677,433 @@ async fn connections_per_peer_are_capped() {
     drop(held);
     server.shutdown().await;
 }
+
+/// A password-grant form for `username`, from `client_id`, with `secret` when given.
+fn password_form<'a>(
+    client_id: &'a str,
+    username: &'a str,
+    password: &'a str,
+    secret: Option<&'a str>,
+) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![
+        ("grant_type", "password"),
+        ("client_id", client_id),
+        ("username", username),
+        ("password", password),
+        ("scope", "https://graph.microsoft.com/User.Read openid"),
+    ];
+    if let Some(secret) = secret {
+        form.push(("client_secret", secret));
+    }
+    form
+}
+
+/// Asserts an AADSTS answer: status, `error`, `error_codes` and the description's start.
+fn assert_aadsts(status: u16, body: &Value, want_status: u16, error: &str, code: u32, text: &str) {
+    assert_eq!(status, want_status, "{body}");
+    assert_eq!(body["error"], error, "{body}");
+    assert_eq!(body["error_codes"], json!([code]), "{body}");
+    let description = body["error_description"].as_str().unwrap();
+    assert!(
+        description.starts_with(&format!("AADSTS{code}: {text}")),
+        "{description}"
+    );
+}
+
+const MISSING_CREDENTIAL: &str =
+    "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.";
+const ACCOUNT_LOCKED: &str = "The account is locked, you've tried to sign in too many times with an incorrect user ID or password.";
+const INVALID_CREDENTIALS: &str =
+    "Error validating credentials due to invalid username or password.";
+
+/// An app's public-client setting as stored, read from the database itself.
+async fn stored_allow_public_client(
+    t: &TestServer,
+    database_url: &Option<String>,
+    app_id: &str,
+) -> bool {
+    use graphmeet_core::Store;
+    let url = database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", t.dir.path().join("graphmeet.db").display()));
+    let store = graphmeet_store::SqlStore::connect(&url).await.unwrap();
+    let app = store
+        .get_app(app_id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    store.close().await;
+    app.allow_public_client
+}
+
+/// The app listing's entry for `app_id`.
+async fn listed_app(t: &TestServer, app_id: &str) -> Value {
+    let (status, apps) = t.admin(Method::GET, "/admin/apps", None).await;
+    assert_eq!(status, 200, "{apps}");
+    apps.as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["app_id"] == app_id)
+        .cloned()
+        .unwrap()
+}
+
+async fn a_confidential_app_must_authenticate_on_the_password_grant(database_url: Option<String>) {
+    let t = TestServer::start_on(database_url.clone()).await;
+    let tid = t.cred("tenant_id");
+    let upn = "erin@graphmeetdev.onmicrosoft.com";
+    let (status, body) = t
+        .admin(
+            Method::POST,
+            "/admin/users",
+            Some(json!({"tenant": tid, "upn": upn, "password": "correct horse battery"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    // A new registration is a confidential client, as in Entra.
+    let (status, app) = t
+        .admin(
+            Method::POST,
+            "/admin/apps",
+            Some(json!({"tenant": tid, "display_name": "desktop tool"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{app}");
+    assert_eq!(app["allow_public_client"], false, "{app}");
+    let app_id = app["app_id"].as_str().unwrap().to_owned();
+    assert_eq!(listed_app(&t, &app_id).await["allow_public_client"], false);
+
+    // No secret: AADSTS7000218, the right password or not.
+    let public_form = password_form(&app_id, upn, "correct horse battery", None);
+    let (status, _, body) = t.token_form(&tid, &public_form).await;
+    assert_aadsts(
+        status,
+        &body,
+        401,
+        "invalid_client",
+        7000218,
+        MISSING_CREDENTIAL,
+    );
+    // The dev app, confidential too, gets a token when it sends its secret (appidacr 1), and
+    // the same 7000218 without it.
+    let (dev, secret) = (t.cred("client_id"), t.cred("client_secret"));
+    let (status, _, body) = t
+        .token_form(
+            &tid,
+            &password_form(&dev, upn, "correct horse battery", Some(&secret)),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        claims(body["access_token"].as_str().unwrap())["appidacr"],
+        "1"
+    );
+    let (status, _, body) = t
+        .token_form(
+            &tid,
+            &password_form(&dev, upn, "correct horse battery", None),
+        )
+        .await;
+    assert_aadsts(
+        status,
+        &body,
+        401,
+        "invalid_client",
+        7000218,
+        MISSING_CREDENTIAL,
+    );
+
+    // Bad PATCH bodies are 400s that say what is expected; an unknown app is a 404; nothing
+    // is stored.
+    let path = format!("/admin/apps/{app_id}");
+    for (bad, says) in [
+        (json!({}), "nothing to change"),
+        (json!({"allow_public_client": "yes"}), "allow_public_client"),
+        (json!({"allow_publik_client": true}), "allow_publik_client"),
+        (json!({"allow_public_client": null}), "nothing to change"),
+        (json!([true]), "allow_public_client"),
+    ] {
+        let (status, body) = t.admin(Method::PATCH, &path, Some(bad.clone())).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert_eq!(body["error"]["code"], "invalidRequest", "{body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(says),
+            "{bad}: {body}"
+        );
+    }
+    let (status, body) = t
+        .admin(
+            Method::PATCH,
+            "/admin/apps/not-a-guid",
+            Some(json!({"allow_public_client": true})),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let unknown = uuid::Uuid::new_v4();
+    let (status, body) = t
+        .admin(
+            Method::PATCH,
+            &format!("/admin/apps/{unknown}"),
+            Some(json!({"allow_public_client": true})),
+        )
+        .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["error"]["code"], "notFound", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&unknown.to_string()),
+        "{body}"
+    );
+    assert!(!stored_allow_public_client(&t, &database_url, &app_id).await);
+    let (status, _, body) = t.token_form(&tid, &public_form).await;
+    assert_aadsts(
+        status,
+        &body,
+        401,
+        "invalid_client",
+        7000218,
+        MISSING_CREDENTIAL,
+    );
+
+    // Public client flows on: the same request gets a token (appidacr 0), at once.
+    let (status, body) = t
+        .admin(
+            Method::PATCH,
+            &path,
+            Some(json!({"allow_public_client": true})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["allow_public_client"], true, "{body}");
+    assert_eq!(body["app_id"], app_id.as_str(), "{body}");
+    assert!(stored_allow_public_client(&t, &database_url, &app_id).await);
+    assert_eq!(listed_app(&t, &app_id).await["allow_public_client"], true);
+    let (status, _, body) = t.token_form(&tid, &public_form).await;
+    assert_eq!(status, 200, "{body}");
+    let c = claims(body["access_token"].as_str().unwrap());
+    assert_eq!(c["appidacr"], "0");
+    assert_eq!(c["appid"], app_id.as_str());
+    assert_eq!(c["upn"], upn);
+    // A public client that sends a secret anyway has it checked.
+    let (status, _, body) = t
+        .token_form(
+            &tid,
+            &password_form(
+                &app_id,
+                upn,
+                "correct horse battery",
+                Some("not-its-secret"),
+            ),
+        )
+        .await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error_codes"], json!([7000215]), "{body}");
+
+    // And off again.
+    let (status, body) = t
+        .admin(
+            Method::PATCH,
+            &path,
+            Some(json!({"allow_public_client": false})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["allow_public_client"], false, "{body}");
+    let (status, _, body) = t.token_form(&tid, &public_form).await;
+    assert_aadsts(
+        status,
+        &body,
+        401,
+        "invalid_client",
+        7000218,
+        MISSING_CREDENTIAL,
+    );
+    t.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_confidential_app_must_authenticate_on_the_password_grant_on_every_backend() {
+    for (name, db) in databases().await {
+        eprintln!("backend: {name}");
+        a_confidential_app_must_authenticate_on_the_password_grant(
+            db.as_ref().map(|d| d.url.clone()),
+        )
+        .await;
+        if let Some(db) = db {
+            db.cleanup().await.unwrap();
+        }
+    }
+}
+
+/// Smart lockout: ten distinct wrong passwords lock the account (AADSTS50053, even for the right
+/// password) until the lockout ends; a repeated wrong password counts once; the next failure
+/// after a lockout locks again, twice as long; other users are not affected.
+#[tokio::test]
+async fn ten_wrong_passwords_lock_the_account_for_a_while() {
+    // A one-second first lockout, so the test can wait for it to pass.
+    let t = TestServer::start_with(tempfile::tempdir().unwrap(), |c| {
+        c.lockout.duration = chrono::Duration::seconds(1);
+    })
+    .await;
+    let tid = t.cred("tenant_id");
+    let (erin, frank) = (
+        "erin@graphmeetdev.onmicrosoft.com",
+        "frank@graphmeetdev.onmicrosoft.com",
+    );
+    for upn in [erin, frank] {
+        let (status, body) = t
+            .admin(
+                Method::POST,
+                "/admin/users",
+                Some(json!({"tenant": tid, "upn": upn, "password": "correct horse battery"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, app) = t
+        .admin(
+            Method::POST,
+            "/admin/apps",
+            Some(
+                json!({"tenant": tid, "display_name": "sign-in tool", "allow_public_client": true}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{app}");
+    assert_eq!(app["allow_public_client"], true, "{app}");
+    let app_id = app["app_id"].as_str().unwrap().to_owned();
+    let sign_in = |user: &'static str, password: String| {
+        let (t, tid, app_id) = (&t, tid.clone(), app_id.clone());
+        async move {
+            let (status, _, body) = t
+                .token_form(&tid, &password_form(&app_id, user, &password, None))
+                .await;
+            (status, body)
+        }
+    };
+    let right = || "correct horse battery".to_owned();
+
+    // The same wrong password 30 times counts once: no lockout.
+    for _ in 0..30 {
+        let (status, body) = sign_in(erin, "the same guess".into()).await;
+        assert_aadsts(
+            status,
+            &body,
+            400,
+            "invalid_grant",
+            50126,
+            INVALID_CREDENTIALS,
+        );
+    }
+    let (status, body) = sign_in(erin, right()).await;
+    assert_eq!(status, 200, "{body}");
+
+    // Ten distinct wrong passwords: 50126 each; then the account is locked.
+    for i in 1..=10 {
+        let (status, body) = sign_in(erin, format!("guess {i}")).await;
+        assert_aadsts(
+            status,
+            &body,
+            400,
+            "invalid_grant",
+            50126,
+            INVALID_CREDENTIALS,
+        );
+    }
+    let (status, body) = sign_in(erin, right()).await;
+    assert_aadsts(status, &body, 400, "invalid_grant", 50053, ACCOUNT_LOCKED);
+    let (status, body) = sign_in(erin, "guess 11".into()).await;
+    assert_aadsts(status, &body, 400, "invalid_grant", 50053, ACCOUNT_LOCKED);
+    // Another user of the tenant is not affected; an unknown user locks nothing (50034).
+    let (status, body) = sign_in(frank, "wrong".into()).await;
+    assert_aadsts(
+        status,
+        &body,
+        400,
+        "invalid_grant",
+        50126,
+        INVALID_CREDENTIALS,
+    );
+    let (status, body) = sign_in(frank, right()).await;
+    assert_eq!(status, 200, "{body}");
+    for i in 0..12 {
+        let (status, body) = sign_in("nobody@graphmeetdev.onmicrosoft.com", format!("x{i}")).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["error_codes"], json!([50034]), "{body}");
+    }
+
+    // The lockout ends: the account is open again, and the first failure locks it again,
+    // for twice as long (2 s).
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    let (status, body) = sign_in(erin, "guess 12".into()).await;
+    assert_aadsts(
+        status,
+        &body,
+        400,
+        "invalid_grant",
+        50126,
+        INVALID_CREDENTIALS,
+    );
+    let (status, body) = sign_in(erin, right()).await;
+    assert_aadsts(status, &body, 400, "invalid_grant", 50053, ACCOUNT_LOCKED);
+    tokio::time::sleep(std::time::Duration::from_millis(1_300)).await;
+    let (status, body) = sign_in(erin, right()).await;
+    assert_aadsts(status, &body, 400, "invalid_grant", 50053, ACCOUNT_LOCKED);
+    tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+    // Over: the right password works, and starts the count over.
+    let (status, body) = sign_in(erin, right()).await;
+    assert_eq!(status, 200, "{body}");
+    for i in 1..=9 {
+        let (status, body) = sign_in(erin, format!("later {i}")).await;
+        assert_aadsts(
+            status,
+            &body,
+            400,
+            "invalid_grant",
+            50126,
+            INVALID_CREDENTIALS,
+        );
+    }
+    let (status, body) = sign_in(erin, right()).await;
+    assert_eq!(status, 200, "{body}");
+    t.server.shutdown().await;
+}
+
+/// Parallel guesses cannot slip past the threshold: exactly ten are checked, the rest refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_wrong_passwords_cannot_slip_past_the_threshold() {
+    let t = std::sync::Arc::new(TestServer::start().await);
+    let tid = t.cred("tenant_id");
+    let upn = "gina@graphmeetdev.onmicrosoft.com";
+    let (status, body) = t
+        .admin(
+            Method::POST,
+            "/admin/users",
+            Some(json!({"tenant": tid, "upn": upn, "password": "correct horse battery"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let guesses: Vec<_> = (0..30)
+        .map(|i| {
+            let t = t.clone();
+            let tid = tid.clone();
+            tokio::spawn(async move {
+                let (dev, secret) = (t.cred("client_id"), t.cred("client_secret"));
+                let password = format!("parallel guess {i}");
+                let (_, _, body) = t
+                    .token_form(&tid, &password_form(&dev, upn, &password, Some(&secret)))
+                    .await;
+                body["error_codes"][0].as_u64().unwrap()
+            })
+        })
+        .collect();
+    let mut codes = Vec::new();
+    for g in guesses {
+        codes.push(g.await.unwrap());
+    }
+    let wrong = codes.iter().filter(|&&c| c == 50126).count();
+    let locked = codes.iter().filter(|&&c| c == 50053).count();
+    assert_eq!((wrong, locked), (10, 20), "{codes:?}");
+}

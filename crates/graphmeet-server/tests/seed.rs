@@ -141,7 +141,100 @@ on_every_database!(
     applying_a_seed_twice_changes_nothing_the_second_time => apply_twice,
     export_applied_to_an_empty_server_exports_the_same => round_trip,
     seed_errors_name_the_object_and_the_problem => seed_errors,
+    public_client_flows_are_seeded_applied_again_and_exported => public_clients,
 );
+
+const DESKTOP: &str = "3f0e9b1c-7a6d-4e2f-9c8b-1a2b3c4d5e6f";
+const SERVICE: &str = "8e7d6c5b-4a39-4281-b0c9-d8e7f6a5b4c3";
+
+/// A password sign-in of Bob from `client_id`, without a client secret.
+async fn public_sign_in(t: &TestServer, client_id: &str) -> (u16, Value) {
+    let (status, _, body) = t
+        .token_form(
+            "contoso.example",
+            &[
+                ("grant_type", "password"),
+                ("client_id", client_id),
+                ("username", "bob@contoso.example"),
+                ("password", "correct horse battery"),
+                ("scope", "https://graph.microsoft.com/User.Read"),
+            ],
+        )
+        .await;
+    (status, body)
+}
+
+async fn public_clients(t: &TestServer) {
+    let seed = |desktop: Value| {
+        let mut app = json!({"app_id": DESKTOP, "name": "Desktop"});
+        if !desktop.is_null() {
+            app["allow_public_client"] = desktop;
+        }
+        json!({"tenant": [{
+            "name": "Contoso", "domain": "contoso.example",
+            "user": [{"upn": "bob@contoso.example", "password": "correct horse battery"}],
+            "app": [app, {"app_id": SERVICE, "name": "Service"}]
+        }]})
+    };
+    let first = apply(t, &seed(json!(true))).await;
+    assert_eq!(first.created.apps, 2);
+    let exported = export_json(t).await;
+    let apps = &exported["tenant"][0]["app"];
+    assert_eq!(apps[0]["app_id"], DESKTOP);
+    assert_eq!(apps[0]["allow_public_client"], true, "{exported}");
+    assert_eq!(apps[1]["app_id"], SERVICE);
+    assert!(apps[1].get("allow_public_client").is_none(), "{exported}");
+    let (status, body) = public_sign_in(t, DESKTOP).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        claims(body["access_token"].as_str().unwrap())["appidacr"],
+        "0"
+    );
+    let (status, body) = public_sign_in(t, SERVICE).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error_codes"], json!([7000218]), "{body}");
+
+    // Again: nothing changes.
+    let again = apply(t, &seed(json!(true))).await;
+    assert_eq!((again.updated.apps, again.unchanged.apps), (0, 2));
+    assert_eq!(export_json(t).await, exported);
+
+    // A seed saying false turns it off on the existing app, counted as updated.
+    let off = apply(t, &seed(json!(false))).await;
+    assert_eq!((off.updated.apps, off.unchanged.apps), (1, 1), "{off:?}");
+    assert_eq!(off.created.total() + off.updated.total(), 1, "{off:?}");
+    let (status, body) = public_sign_in(t, DESKTOP).await;
+    assert_eq!(status, 401, "{body}");
+    assert!(export_json(t).await["tenant"][0]["app"][0]
+        .get("allow_public_client")
+        .is_none());
+
+    // A seed that leaves the key out keeps the app's setting, whatever it is.
+    let (status, body) = t
+        .admin(
+            Method::PATCH,
+            &format!("/admin/apps/{DESKTOP}"),
+            Some(json!({"allow_public_client": true})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let silent = apply(t, &seed(Value::Null)).await;
+    assert_eq!((silent.updated.apps, silent.unchanged.apps), (0, 2));
+    let (status, body) = public_sign_in(t, DESKTOP).await;
+    assert_eq!(status, 200, "{body}");
+
+    // The export, applied to an empty server, makes the same state (TOML too).
+    let state = export_json(t).await;
+    let toml = export_toml(t).await;
+    assert!(toml.contains("allow_public_client = true"), "{toml}");
+    reset(t).await;
+    apply(
+        t,
+        &serde_json::to_value(Seed::from_toml(&toml).unwrap()).unwrap(),
+    )
+    .await;
+    assert_eq!(export_json(t).await, state);
+}
 
 async fn apply_twice(t: &TestServer) {
     let seed = seed_json();

@@ -119,14 +119,16 @@ impl SqlStore {
             Backend::Sqlite => {
                 // A connection to a local file does not go stale: testing each one before use
                 // costs a round trip to its worker thread per query.
-                options = options.test_before_acquire(false).after_connect(|conn, _meta| {
-                    Box::pin(async move {
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
-                        Ok(())
-                    })
-                });
+                options = options
+                    .test_before_acquire(false)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 5000").await?;
+                            Ok(())
+                        })
+                    });
                 let url = sqlite_url(url);
                 make_sqlite_files_private(&url)?;
                 url

@@ -29,8 +29,8 @@ const GRANT_COLUMNS: &str = "SELECT g.tenant_id, g.target_kind, g.target_id, g.r
      g.policy_id, g.granted_at, g.revoked_at, p.name \
      FROM access_policy_grants g JOIN access_policies p ON p.id = g.policy_id";
 
-const APP_COLUMNS: &str =
-    "SELECT app_id, object_id, home_tenant_id, display_name, multi_tenant, created_at FROM apps";
+const APP_COLUMNS: &str = "SELECT app_id, object_id, home_tenant_id, display_name, multi_tenant, \
+     allow_public_client, created_at FROM apps";
 
 const SP_COLUMNS: &str = "SELECT sp.id, sp.tenant_id, sp.app_id, sp.created_at, r.role \
      FROM service_principals sp \
@@ -82,6 +82,7 @@ fn app(row: &AnyRow) -> Result<App, StoreError> {
         home_tenant_id: row.uuid("home_tenant_id")?,
         display_name: row.text("display_name")?,
         multi_tenant: row.flag("multi_tenant")?,
+        allow_public_client: row.flag("allow_public_client")?,
         created_at: row.time("created_at")?,
     })
 }
@@ -347,14 +348,15 @@ impl Store for SqlStore {
 
     async fn create_app(&self, app: &App) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO apps (app_id, object_id, home_tenant_id, display_name, multi_tenant, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO apps (app_id, object_id, home_tenant_id, display_name, multi_tenant, \
+             allow_public_client, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id(app.app_id))
         .bind(id(app.object_id))
         .bind(id(app.home_tenant_id))
         .bind(&app.display_name)
         .bind(flag(app.multi_tenant))
+        .bind(flag(app.allow_public_client))
         .bind(micros(app.created_at))
         .execute(&self.pool)
         .await
@@ -376,6 +378,24 @@ impl Store for SqlStore {
         let sql = format!("{APP_COLUMNS} ORDER BY created_at, app_id");
         let rows = sqlx::query(&sql).fetch_all(&self.pool).await.db()?;
         rows.iter().map(app).collect()
+    }
+
+    async fn update_app(&self, app: &App) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE apps SET display_name = $1, multi_tenant = $2, allow_public_client = $3 \
+             WHERE app_id = $4",
+        )
+        .bind(&app.display_name)
+        .bind(flag(app.multi_tenant))
+        .bind(flag(app.allow_public_client))
+        .bind(id(app.app_id))
+        .execute(&self.pool)
+        .await
+        .db()?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("app"));
+        }
+        Ok(())
     }
 
     async fn add_secret(&self, secret: &SecretCredential) -> Result<(), StoreError> {

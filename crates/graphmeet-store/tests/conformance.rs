@@ -8,8 +8,8 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use graphmeet_core::model::{
-    AccessPolicy, App, CertificateCredential, GrantTarget, Group, PolicyApp, PolicyGrant,
-    SecretCredential, SigningKey, StoredMeeting, Tenant, User,
+    AccessPolicy, App, CertificateCredential, ChangedEntity, GrantTarget, Group, PolicyApp,
+    PolicyGrant, SecretCredential, SigningKey, StoredMeeting, Tenant, User,
 };
 use graphmeet_core::store::{MeetingInsert, MeetingInserted};
 use graphmeet_core::{Store, StoreError};
@@ -61,6 +61,8 @@ on_every_backend!(
     groups_of_a_user_are_its_direct_groups_oldest_first,
     adding_an_unknown_user_to_a_group_is_not_found,
     apps_round_trip_and_are_listed_oldest_first,
+    updating_an_app_changes_its_settings_only_and_logs_the_change,
+    an_app_stored_without_the_public_client_column_reads_as_confidential,
     unknown_app_is_none_and_has_no_credentials,
     secrets_are_listed_per_app,
     certificates_round_trip_with_their_der,
@@ -216,6 +218,7 @@ fn app(home: &Tenant, name: &str, created: i64) -> App {
         home_tenant_id: home.id,
         display_name: name.to_owned(),
         multi_tenant: created % 2 == 0,
+        allow_public_client: false,
         created_at: at(created),
     }
 }
@@ -602,6 +605,111 @@ mod checks {
             vec![multi.clone(), single]
         );
         assert_conflict(store.create_app(&multi).await, "same app id");
+    }
+
+    pub async fn updating_an_app_changes_its_settings_only_and_logs_the_change(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, a) = tenant_with_app(store).await;
+        assert!(!a.allow_public_client);
+        let public = App {
+            allow_public_client: true,
+            ..app(&t, "public", 5)
+        };
+        store.create_app(&public).await.unwrap();
+        assert_eq!(
+            store.get_app(public.app_id).await.unwrap(),
+            Some(public.clone()),
+            "allow_public_client = true round-trips"
+        );
+
+        let (_, last) = store.directory_change_bounds().await.unwrap();
+        let changed = App {
+            display_name: "Meetings bot (public)".into(),
+            multi_tenant: !a.multi_tenant,
+            allow_public_client: true,
+            // Immutable: the update must not take these.
+            object_id: Uuid::new_v4(),
+            created_at: at(999),
+            ..a.clone()
+        };
+        store.update_app(&changed).await.unwrap();
+        let stored = store.get_app(a.app_id).await.unwrap().unwrap();
+        assert_eq!(
+            stored,
+            App {
+                display_name: changed.display_name.clone(),
+                multi_tenant: changed.multi_tenant,
+                allow_public_client: true,
+                ..a.clone()
+            }
+        );
+        // The other app is untouched.
+        assert_eq!(store.get_app(public.app_id).await.unwrap(), Some(public));
+        // The change log names the app, so every instance's index reads it again.
+        let changes = store.directory_changes(last, 100).await.unwrap();
+        assert!(
+            changes
+                .iter()
+                .any(|c| c.entity == ChangedEntity::App(a.app_id)),
+            "{changes:?}"
+        );
+
+        // And back.
+        store
+            .update_app(&App {
+                allow_public_client: false,
+                ..stored.clone()
+            })
+            .await
+            .unwrap();
+        assert!(
+            !store
+                .get_app(a.app_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .allow_public_client
+        );
+
+        assert_not_found(
+            store
+                .update_app(&App {
+                    app_id: Uuid::new_v4(),
+                    ..stored
+                })
+                .await,
+            "unknown app",
+        );
+    }
+
+    pub async fn an_app_stored_without_the_public_client_column_reads_as_confidential(
+        store: &SqlStore,
+        db: &TestDatabase,
+    ) {
+        use sqlx::Connection;
+        let store: &dyn Store = store;
+        let t = tenant(1, &["legacy.example"]);
+        store.create_tenant(&t).await.unwrap();
+        // An insert as graphmeet wrote it before the column existed.
+        let app_id = Uuid::new_v4();
+        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        sqlx::query(
+            "INSERT INTO apps (app_id, object_id, home_tenant_id, display_name, multi_tenant, \
+             created_at) VALUES ($1, $2, $3, 'legacy', 0, 7000000)",
+        )
+        .bind(app_id.to_string())
+        .bind(Uuid::new_v4().to_string())
+        .bind(t.id.to_string())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+        let stored = store.get_app(app_id).await.unwrap().unwrap();
+        assert_eq!(stored.display_name, "legacy");
+        assert!(!stored.allow_public_client);
     }
 
     pub async fn unknown_app_is_none_and_has_no_credentials(store: &SqlStore, _: &TestDatabase) {

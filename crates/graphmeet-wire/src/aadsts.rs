@@ -298,6 +298,17 @@ impl AadstsError {
         )
     }
 
+    /// AADSTS50053: smart lockout; the account had too many failed sign-ins and is locked for
+    /// a while, whatever password is sent.
+    pub fn account_locked() -> Self {
+        Self::new(
+            50053,
+            "invalid_grant",
+            400,
+            "The account is locked, you've tried to sign in too many times with an incorrect user ID or password.".to_owned(),
+        )
+    }
+
     /// The body to send, stamped with a trace id, a correlation id and the time.
     pub fn to_body(
         &self,
@@ -382,6 +393,8 @@ mod tests {
             "unauthorized_client"
         );
         assert_eq!(AadstsError::tenant_not_found("t").status, 400);
+        assert_eq!(AadstsError::account_locked().status, 400);
+        assert_eq!(AadstsError::account_locked().error, "invalid_grant");
         assert_eq!(
             AadstsError::assertion_invalid_signature("a", "x", "The key was not found.").status,
             401

@@ -83,6 +83,19 @@ pub struct CreateApp {
     /// Whether other tenants may consent.
     #[serde(default)]
     pub multi_tenant: bool,
+    /// "Allow public client flows" (`isFallbackPublicClient`): whether the app may use the
+    /// resource-owner password grant without a client secret; default off, as in Entra.
+    #[serde(default)]
+    pub allow_public_client: bool,
+}
+
+/// `PATCH /admin/apps/{appId}`: the settings to change; what is left out stays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateApp {
+    /// "Allow public client flows" (`isFallbackPublicClient`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_public_client: Option<bool>,
 }
 
 /// An app registration as the admin API shows it.
@@ -98,6 +111,10 @@ pub struct AppView {
     pub display_name: String,
     /// `AzureADMyOrg` or `AzureADMultipleOrgs`.
     pub sign_in_audience: String,
+    /// "Allow public client flows" (`isFallbackPublicClient`): the password grant without a
+    /// client secret.
+    #[serde(default)]
+    pub allow_public_client: bool,
 }
 
 /// `POST /admin/apps/{appId}/secrets`.
@@ -466,6 +483,11 @@ pub struct SeedApp {
     /// Whether other tenants may consent (`AzureADMultipleOrgs`).
     #[serde(default)]
     pub multi_tenant: bool,
+    /// "Allow public client flows" (`isFallbackPublicClient`): the password grant without a
+    /// client secret. Set, it is applied to an existing app too; left out, a new app gets
+    /// `false` and an existing one keeps its setting. Exported only when on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_public_client: Option<bool>,
     /// Client secrets. Never exported (only hashes are kept).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub secrets: Vec<SeedSecret>,

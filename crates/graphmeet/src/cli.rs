@@ -168,6 +168,40 @@ pub struct ServeArgs {
     /// then not created.
     #[arg(long, env = "GRAPHMEET_SEED", value_name = "FILE")]
     pub seed: Option<PathBuf>,
+    /// Smart lockout: failed password sign-ins (with distinct wrong passwords) after which an
+    /// account is locked and answered AADSTS50053; 0 turns lockout off.
+    #[arg(
+        long,
+        env = "GRAPHMEET_LOCKOUT_THRESHOLD",
+        value_name = "N",
+        default_value_t = 10
+    )]
+    pub lockout_threshold: u32,
+    /// How long the first lockout lasts, in seconds (or a duration like `2m`); each further
+    /// lockout lasts twice as long, up to an hour.
+    #[arg(long, env = "GRAPHMEET_LOCKOUT_DURATION", value_name = "SECONDS", default_value = "60", value_parser = parse_lockout_duration)]
+    pub lockout_duration: chrono::Duration,
+}
+
+/// Reads a lockout duration: whole seconds (`60`), or a duration like `90s` or `2m`; at least
+/// one second.
+pub fn parse_lockout_duration(text: &str) -> Result<chrono::Duration, String> {
+    let text = text.trim();
+    let duration = match text.parse::<i64>() {
+        Ok(seconds) => chrono::Duration::seconds(seconds),
+        Err(_) => parse_duration(text)?,
+    };
+    if duration < chrono::Duration::seconds(1) {
+        return Err(format!(
+            "'{text}' is too short: a lockout lasts at least 1 second (--lockout-threshold 0 turns lockout off)"
+        ));
+    }
+    if duration > chrono::Duration::days(1) {
+        return Err(format!(
+            "'{text}' is too long: a lockout lasts at most a day"
+        ));
+    }
+    Ok(duration)
 }
 
 /// Reads `0`, `90s`, `30m`, `2h`, `1h30m` or `1d`.
@@ -466,6 +500,20 @@ pub enum AppCommand {
         /// Let other tenants consent to the app.
         #[arg(long)]
         multi_tenant: bool,
+        /// Allow public client flows: the app may use the password grant without a client
+        /// secret (Entra's isFallbackPublicClient; off by default, as in Entra).
+        #[arg(long)]
+        allow_public_client: bool,
+    },
+    /// Change an app registration's settings.
+    Update {
+        /// The application (client) id.
+        #[arg(long)]
+        app_id: String,
+        /// Allow public client flows (true) or require a client secret on the password grant
+        /// (false).
+        #[arg(long, value_name = "true|false", required = true, action = clap::ArgAction::Set, value_parser = BoolishValueParser::new())]
+        allow_public_client: Option<bool>,
     },
     /// List every app registration.
     List,
@@ -849,6 +897,104 @@ mod tests {
             assert_eq!(parse(bad).unwrap_err().exit_code(), 2, "{bad:?}");
         }
         assert!(parse(&["policy", "revoke", "--global", "--tenant", "t"]).is_ok());
+    }
+
+    #[test]
+    fn lockout_flags_default_to_entras_and_take_seconds_or_durations() {
+        let serve = |args: &[&str]| match parse(args).map(|c| c.command) {
+            Ok(Command::Serve(serve)) => Ok((serve.lockout_threshold, serve.lockout_duration)),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e),
+        };
+        // (Unless the environment sets them.)
+        if std::env::var_os("GRAPHMEET_LOCKOUT_THRESHOLD").is_none()
+            && std::env::var_os("GRAPHMEET_LOCKOUT_DURATION").is_none()
+        {
+            assert_eq!(
+                serve(&["serve"]).unwrap(),
+                (10, chrono::Duration::seconds(60))
+            );
+        }
+        assert_eq!(
+            serve(&[
+                "serve",
+                "--lockout-threshold",
+                "0",
+                "--lockout-duration",
+                "5"
+            ])
+            .unwrap(),
+            (0, chrono::Duration::seconds(5))
+        );
+        assert_eq!(
+            serve(&["serve", "--lockout-duration", "2m"]).unwrap().1,
+            chrono::Duration::minutes(2)
+        );
+        for bad in ["0", "-3", "soon", "2d"] {
+            let err = serve(&["serve", "--lockout-duration", bad]).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad}");
+        }
+        assert_eq!(
+            serve(&["serve", "--lockout-threshold", "-1"])
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
+    }
+
+    #[test]
+    fn app_update_needs_a_boolean_setting() {
+        let cli = parse(&[
+            "app",
+            "update",
+            "--app-id",
+            "a",
+            "--allow-public-client",
+            "true",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::App(AppCommand::Update {
+                app_id,
+                allow_public_client,
+            }) => {
+                assert_eq!(app_id, "a");
+                assert_eq!(allow_public_client, Some(true));
+            }
+            other => panic!("{other:?}"),
+        }
+        for bad in [
+            &["app", "update", "--app-id", "a"][..],
+            &["app", "update", "--app-id", "a", "--allow-public-client"],
+            &[
+                "app",
+                "update",
+                "--app-id",
+                "a",
+                "--allow-public-client",
+                "maybe",
+            ],
+        ] {
+            assert_eq!(parse(bad).unwrap_err().exit_code(), 2, "{bad:?}");
+        }
+        match parse(&[
+            "app",
+            "create",
+            "--tenant",
+            "t",
+            "--name",
+            "n",
+            "--allow-public-client",
+        ])
+        .unwrap()
+        .command
+        {
+            Command::App(AppCommand::Create {
+                allow_public_client,
+                ..
+            }) => assert!(allow_public_client),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use graphmeet_client::discovery::{read_admin_key, read_ca_cert, ServerFile};
 use graphmeet_client::AdminClient;
 use graphmeet_wire::admin::{
     AddCertificate, AddSecret, CreateApp, CreateGroup, CreateTenant, CreateUser, GrantConsent,
-    GrantPolicy, NewPolicy, SetPolicy,
+    GrantPolicy, NewPolicy, SetPolicy, UpdateApp,
 };
 
 use crate::cli::{
@@ -89,6 +89,10 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         max_connections_per_peer: args.max_connections_per_peer,
         key_encryption_key: args.key_encryption_key,
         seed: args.seed,
+        lockout: graphmeet_server::LockoutPolicy {
+            threshold: args.lockout_threshold,
+            duration: args.lockout_duration,
+        },
         ..graphmeet_server::Config::new(data_dir(global))
     };
     graphmeet_server::serve(config)
@@ -196,16 +200,32 @@ async fn app(global: &GlobalArgs, cmd: AppCommand) -> anyhow::Result<()> {
             tenant,
             name,
             multi_tenant,
+            allow_public_client,
         } => {
             let body = CreateApp {
                 tenant: tenant.clone(),
                 display_name: name.clone(),
                 multi_tenant,
+                allow_public_client,
             };
             let app = client
                 .create_app(&body)
                 .await
                 .with_context(|| format!("registering app '{name}' in tenant '{tenant}'"))?;
+            print(&app, global.output)
+        }
+        AppCommand::Update {
+            app_id,
+            allow_public_client,
+        } => {
+            let app_id = guid("--app-id", "application id", &app_id)?;
+            let body = UpdateApp {
+                allow_public_client,
+            };
+            let app = client
+                .update_app(&app_id, &body)
+                .await
+                .with_context(|| format!("changing app '{app_id}'"))?;
             print(&app, global.output)
         }
         AppCommand::List => {

@@ -379,6 +379,7 @@ impl Render for AppView {
             ("home_tenant_id", self.home_tenant_id.clone()),
             ("display_name", self.display_name.clone()),
             ("sign_in_audience", self.sign_in_audience.clone()),
+            ("allow_public_client", self.allow_public_client.to_string()),
         ])
     }
 }
@@ -393,10 +394,14 @@ impl Render for Vec<AppView> {
                     a.display_name.clone(),
                     a.home_tenant_id.clone(),
                     a.sign_in_audience.clone(),
+                    if a.allow_public_client { "yes" } else { "no" }.to_owned(),
                 ]
             })
             .collect();
-        table(&["APP ID", "NAME", "HOME TENANT", "AUDIENCE"], &rows)
+        table(
+            &["APP ID", "NAME", "HOME TENANT", "AUDIENCE", "PUBLIC CLIENT"],
+            &rows,
+        )
     }
 }
 

@@ -140,11 +140,71 @@ async fn administer_a_local_server_with_no_flags_but_the_data_dir() {
     );
     let app_id = app["app_id"].as_str().unwrap().to_owned();
     assert_eq!(app["sign_in_audience"], "AzureADMyOrg");
+    assert_eq!(app["allow_public_client"], false);
+    let apps = ok(&graphmeet(data, &["app", "list"]).await);
+    assert!(
+        apps.lines().next().unwrap().ends_with("PUBLIC CLIENT"),
+        "{apps}"
+    );
+    assert!(
+        apps.lines()
+            .any(|l| l.starts_with(&app_id) && l.contains("scheduler") && l.ends_with("no")),
+        "{apps}"
+    );
+
+    // Public client flows: on at creation, or changed later.
+    let public = ok(&graphmeet(
+        data,
+        &[
+            "app",
+            "create",
+            "--tenant",
+            &tenant_id,
+            "--name",
+            "desktop",
+            "--allow-public-client",
+        ],
+    )
+    .await);
+    assert_eq!(field(&public, "allow_public_client"), "true", "{public}");
+    let public_id = field(&public, "app_id");
     let apps = ok(&graphmeet(data, &["app", "list"]).await);
     assert!(
         apps.lines()
-            .any(|l| l.starts_with(&app_id) && l.contains("scheduler")),
+            .any(|l| l.starts_with(&public_id) && l.ends_with("yes")),
         "{apps}"
+    );
+    let changed = ok(&graphmeet(
+        data,
+        &[
+            "app",
+            "update",
+            "--app-id",
+            &public_id,
+            "--allow-public-client",
+            "false",
+        ],
+    )
+    .await);
+    assert_eq!(field(&changed, "allow_public_client"), "false", "{changed}");
+    assert_eq!(field(&changed, "display_name"), "desktop", "{changed}");
+    let unknown = graphmeet(
+        data,
+        &[
+            "app",
+            "update",
+            "--app-id",
+            "11111111-2222-3333-4444-555555555555",
+            "--allow-public-client",
+            "true",
+        ],
+    )
+    .await;
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("not found"),
+        "{}",
+        stderr(&unknown)
     );
 
     // Secret: shown once, with a warning.

@@ -536,6 +536,11 @@ async fn the_policy_cmdlets_from_new_to_remove() {
         let form = [
             ("grant_type", "password".to_owned()),
             ("client_id", dev_app.clone()),
+            // The dev app is a confidential client: it authenticates.
+            (
+                "client_secret",
+                creds["client_secret"].as_str().unwrap().to_owned(),
+            ),
             ("username", bob_upn.clone()),
             ("password", password.to_owned()),
             ("scope", "https://graph.microsoft.com/.default".to_owned()),

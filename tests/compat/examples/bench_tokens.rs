@@ -9,8 +9,9 @@
 //!
 //! The server runs in-process over HTTPS on a fresh SQLite data directory, on a Tokio runtime of
 //! its own (as `graphmeet serve` has), so that the load generator's tasks do not share its
-//! workers. A benchmark never fails on slowness: it prints figures. It exits non-zero only when
-//! it cannot run.
+//! workers. Smart lockout is off on that server and the dev app allows public client flows, so
+//! every guess costs the server one Argon2 check and nothing else. A benchmark never fails on
+//! slowness: it prints figures. It exits non-zero only when it cannot run.
 
 use std::error::Error;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -108,7 +109,8 @@ impl Target {
         Ok(status)
     }
 
-    /// A wrong password; Entra answers 400 with AADSTS50126.
+    /// A wrong password from a public client; Entra answers 400 with AADSTS50126 (with
+    /// lockout off, as this server runs).
     async fn guess(&self, n: usize) -> Result<bool, BoxError> {
         let password = format!("guess-{n}");
         let (status, body) = self
@@ -349,6 +351,9 @@ fn main() -> Result<(), BoxError> {
     let mut config = graphmeet_server::Config::new(dir.path().to_path_buf());
     config.listen = "127.0.0.1:0".parse()?;
     config.bootstrap = true;
+    // The guessers would lock the user out after ten wrong passwords, and every later guess
+    // would be refused before its Argon2 check: the load measured here is those checks.
+    config.lockout = graphmeet_server::LockoutPolicy::disabled();
     let server = server_runtime.block_on(graphmeet_server::start(config))?;
 
     let result = client_runtime.block_on(async {
@@ -384,6 +389,21 @@ fn main() -> Result<(), BoxError> {
             .await?;
         if r.status().as_u16() != 201 {
             return Err(format!("creating the user failed: {}", r.text().await?).into());
+        }
+        // The guesses come from a public client (no secret), as a password-guessing tool would:
+        // the dev app allows public client flows for this run.
+        let r = http
+            .patch(format!(
+                "{}/admin/apps/{}",
+                server.base_url,
+                field("client_id")?
+            ))
+            .header("x-graphmeet-admin-key", admin_key.trim())
+            .json(&json!({"allow_public_client": true}))
+            .send()
+            .await?;
+        if r.status().as_u16() != 200 {
+            return Err(format!("allowing public client flows failed: {}", r.text().await?).into());
         }
         let target = Arc::new(Target {
             http,
