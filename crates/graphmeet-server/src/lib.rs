@@ -74,6 +74,9 @@ pub struct Config {
     /// A seed file (TOML, or JSON when it ends in `.json`; see `docs/admin.md`) applied on start, after the store is opened;
     /// when given, the dev bootstrap is skipped.
     pub seed: Option<PathBuf>,
+    /// How many online meetings one organizer may create per calendar month (UTC); default
+    /// none (no limit). The real service's is 2,000. When absent, the seed's `meeting_quota`.
+    pub meeting_quota: Option<u32>,
 }
 
 impl Config {
@@ -102,6 +105,7 @@ impl Config {
             key_encryption_key: None,
             max_connections_per_peer: peers::DEFAULT_PER_PEER,
             seed: None,
+            meeting_quota: None,
         }
     }
 }
@@ -243,6 +247,8 @@ pub struct Settings {
     pub fault: Option<graph::fault::ServerFault>,
     /// The key-encryption key the signing keys are sealed under.
     pub key_encryption: Arc<KeySealer>,
+    /// The monthly meeting quota per organizer; none for no limit.
+    pub meeting_quota: Option<u32>,
 }
 
 impl Settings {
@@ -256,6 +262,7 @@ impl Settings {
             join_url_base: None,
             fault: None,
             key_encryption: Arc::new(KeySealer::generate().0),
+            meeting_quota: None,
         }
     }
 }
@@ -294,6 +301,7 @@ pub async fn build(
         join_url_base,
         fault,
         key_encryption,
+        meeting_quota,
     } = settings;
     let store = Arc::new(SqlStore::connect(database_url).await?);
     let dyn_store: Arc<dyn Store> = store.clone();
@@ -332,6 +340,7 @@ pub async fn build(
             index.clone(),
             clock.clone(),
             join_url_base.clone(),
+            meeting_quota,
         ),
         verifier: Arc::new(TokenVerifier::new(keys, clock.clone())),
         clock,
@@ -444,6 +453,12 @@ pub const KEY_ENCRYPTION_KEY_FILE: &str = "key-encryption-key";
 pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     // A bad seed fails the start before anything is bound or opened.
     let seed = config.seed.as_deref().map(read_seed).transpose()?;
+    if let (Some(0), Some(file)) = (seed.as_ref().and_then(|s| s.meeting_quota), &config.seed) {
+        return Err(ServerError::Seed {
+            file: file.clone(),
+            problem: "meeting_quota must be at least 1 (leave it out for no limit)".to_owned(),
+        });
+    }
     let mut config = config;
     let mut warnings = Vec::new();
     if let Some(warning) =
@@ -513,6 +528,10 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             &config.data_dir,
             config.key_encryption_key.as_deref(),
         )?),
+        // The flag (or variable) wins over the seed's key.
+        meeting_quota: config
+            .meeting_quota
+            .or_else(|| seed.as_ref().and_then(|s| s.meeting_quota)),
     };
     let parts = build(&database_url, clock, settings).await?;
 

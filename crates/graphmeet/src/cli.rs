@@ -168,6 +168,11 @@ pub struct ServeArgs {
     /// then not created.
     #[arg(long, env = "GRAPHMEET_SEED", value_name = "FILE")]
     pub seed: Option<PathBuf>,
+    /// How many online meetings one organizer may create per calendar month (UTC), as the real
+    /// service's 2,000; creates past it answer 429 until the next month. Default: no limit (or
+    /// the seed's `meeting_quota`, which this overrides).
+    #[arg(long, env = "GRAPHMEET_MEETING_QUOTA", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub meeting_quota: Option<u32>,
 }
 
 /// Reads `0`, `90s`, `30m`, `2h`, `1h30m` or `1d`.

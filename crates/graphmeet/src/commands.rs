@@ -89,6 +89,7 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         max_connections_per_peer: args.max_connections_per_peer,
         key_encryption_key: args.key_encryption_key,
         seed: args.seed,
+        meeting_quota: args.meeting_quota,
         ..graphmeet_server::Config::new(data_dir(global))
     };
     graphmeet_server::serve(config)
