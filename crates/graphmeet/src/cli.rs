@@ -433,9 +433,9 @@ pub enum UserCommand {
     Extra(crate::admin_verbs::UserExtra),
     /// Create a user.
     Create {
-        /// The tenant, by id or domain.
+        /// The tenant, by id or domain [default: the server's only tenant]
         #[arg(long)]
-        tenant: String,
+        tenant: Option<String>,
         /// The user principal name, e.g. alice@contoso.onmicrosoft.com.
         #[arg(long)]
         upn: String,
@@ -449,9 +449,9 @@ pub enum UserCommand {
     },
     /// List a tenant's users.
     List {
-        /// The tenant, by id or domain.
+        /// The tenant, by id or domain [default: the server's only tenant]
         #[arg(long)]
-        tenant: String,
+        tenant: Option<String>,
     },
 }
 
@@ -462,9 +462,9 @@ pub enum AppCommand {
     Extra(crate::admin_verbs::AppExtra),
     /// Register an application.
     Create {
-        /// The home tenant, by id or domain.
+        /// The home tenant, by id or domain [default: the server's only tenant]
         #[arg(long)]
-        tenant: String,
+        tenant: Option<String>,
         /// The display name.
         #[arg(long)]
         name: String,
@@ -512,9 +512,9 @@ pub enum ConsentCommand {
     Extra(crate::admin_verbs::ConsentExtra),
     /// Grant admin consent for Graph app roles to an app in a tenant.
     Grant {
-        /// The consenting tenant, by id or domain.
+        /// The consenting tenant, by id or domain [default: the server's only tenant]
         #[arg(long)]
-        tenant: String,
+        tenant: Option<String>,
         /// The application (client) id.
         #[arg(long)]
         app_id: String,
@@ -539,9 +539,9 @@ pub enum GroupCommand {
     Extra(crate::admin_verbs::GroupExtra),
     /// Create a security group.
     Create {
-        /// The tenant, by id or domain.
+        /// The tenant, by id or domain [default: the server's only tenant]
         #[arg(long)]
-        tenant: String,
+        tenant: Option<String>,
         /// The group's display name.
         #[arg(long)]
         name: String,
