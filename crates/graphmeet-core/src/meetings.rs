@@ -11,8 +11,8 @@ use crate::index::DirectoryIndex;
 use crate::model::{StoredMeeting, Tenant, User, UserRef};
 use crate::policy::PolicyAllowed;
 use crate::store::{Store, StoreError};
-use crate::writer::MeetingWriter;
-use chrono::Duration;
+use crate::writer::{MeetingQuota, MeetingWriter, QuotaExceeded, WriteError};
+use chrono::{DateTime, Duration, Utc};
 use graphmeet_wire::graph::ids::{self, MeetingId, MeetingIdError};
 use graphmeet_wire::graph::meeting::*;
 use graphmeet_wire::graph::{
@@ -49,6 +49,16 @@ pub enum MeetingError {
     /// The user is not the meeting's organizer.
     #[error("the user does not have access to the meeting")]
     NoAccess,
+    /// The organizer has created as many meetings this calendar month as the quota allows.
+    #[error("the organizer has used the monthly quota of {limit} meetings")]
+    QuotaExceeded {
+        /// The quota.
+        limit: u32,
+        /// The next month's start (UTC), when creates work again.
+        resets_at: DateTime<Utc>,
+        /// Seconds from now to `resets_at` (at least 1), for `Retry-After`.
+        retry_after_secs: u64,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -98,15 +108,18 @@ fn rule(text: &str) -> MeetingError {
 impl Meetings {
     /// Meetings whose join URLs live under `join_url_base` (`https://teams.microsoft.com`, or
     /// this server). New meetings are stored by a [`MeetingWriter`] started here, so call this
-    /// from within a Tokio runtime.
+    /// from within a Tokio runtime. With `quota`, an organizer may create at most that many
+    /// meetings per calendar month (UTC, on `clock`); creations are counted in the store, so
+    /// deleting a meeting does not give its place back.
     pub fn new(
         store: Arc<dyn Store>,
         index: Arc<DirectoryIndex>,
         clock: Arc<dyn Clock>,
         join_url_base: String,
+        quota: Option<u32>,
     ) -> Self {
         Self {
-            writer: MeetingWriter::start(store.clone()),
+            writer: MeetingWriter::start_with_quota(store.clone(), quota.map(MeetingQuota)),
             store,
             index,
             clock,
@@ -187,9 +200,20 @@ impl Meetings {
             .await?;
         check_presenters(&meeting)?;
         // createOrGet ignores isPasscodeRequired: the meeting never has a passcode.
-        let (stored, created) = self
-            .store_new(org, meeting, false, Some(input.external_id))
-            .await?;
+        let (stored, created) = match self
+            .store_new(org, meeting, false, Some(input.external_id.clone()))
+            .await
+        {
+            // Over the quota, a meeting that exists is still found: it is no new creation.
+            Err(over @ MeetingError::QuotaExceeded { .. }) => {
+                let existing = self
+                    .store
+                    .find_meeting_by_external_id(org.tenant.id, org.user.id, &input.external_id)
+                    .await?;
+                (existing.ok_or(over)?, false)
+            }
+            other => other?,
+        };
         Ok((parse_document(&stored)?, created))
     }
 
@@ -521,13 +545,24 @@ impl Meetings {
             match outcome {
                 Ok(done) => return Ok(done),
                 // A drawn id was taken: draw again.
-                Err(StoreError::Conflict(what)) => last_conflict = what,
-                Err(e) => return Err(e.into()),
+                Err(WriteError::Store(StoreError::Conflict(what))) => last_conflict = what,
+                Err(WriteError::Store(e)) => return Err(e.into()),
+                Err(WriteError::OverQuota(over)) => return Err(self.over_quota(over)),
             }
         }
         Err(MeetingError::Store(StoreError::Backend(format!(
             "could not draw unique meeting ids: {last_conflict}"
         ))))
+    }
+
+    /// The quota refusal, with the wait until the organizer's next month.
+    fn over_quota(&self, over: QuotaExceeded) -> MeetingError {
+        let wait = (over.resets_at - self.clock.now()).num_seconds();
+        MeetingError::QuotaExceeded {
+            limit: over.limit,
+            resets_at: over.resets_at,
+            retry_after_secs: u64::try_from(wait).unwrap_or(0).max(1),
+        }
     }
 
     /// Sets the read-only properties the service computes.

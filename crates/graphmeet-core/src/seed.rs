@@ -631,7 +631,10 @@ impl Directory {
         for tenant in &tenants {
             out.push(self.export_tenant(tenant, &apps).await?);
         }
-        Ok(Seed { tenants: out })
+        Ok(Seed {
+            tenants: out,
+            ..Seed::default()
+        })
     }
 
     async fn export_tenant(

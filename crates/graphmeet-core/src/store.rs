@@ -244,6 +244,13 @@ pub trait Store: Send + Sync + 'static {
         tenant_id: Uuid,
         join_meeting_id: &str,
     ) -> Result<Option<StoredMeeting>, StoreError>;
+    /// The organizer's meeting with this createOrGet externalId.
+    async fn find_meeting_by_external_id(
+        &self,
+        tenant_id: Uuid,
+        organizer_id: Uuid,
+        external_id: &str,
+    ) -> Result<Option<StoredMeeting>, StoreError>;
     /// A meeting by chat thread id, in any tenant (the join landing page).
     async fn find_meeting_by_thread_id(
         &self,
@@ -258,6 +265,14 @@ pub trait Store: Send + Sync + 'static {
         &self,
         tenant_id: Uuid,
         organizer_id: Option<Uuid>,
+    ) -> Result<u64, StoreError>;
+    /// How many meetings `organizer_id` created with `created_at` in `[since, before)`,
+    /// including meetings deleted since: the count the monthly meeting quota is checked against.
+    async fn count_meetings_created(
+        &self,
+        organizer_id: Uuid,
+        since: DateTime<Utc>,
+        before: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
 
     /// Appends an entry to the audit log: a batch of one of [`Store::append_audit_batch`].

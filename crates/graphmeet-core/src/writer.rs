@@ -6,18 +6,75 @@
 //! transaction and isolates a meeting whose key is taken; while that commit runs, the next batch
 //! gathers. On SQLite that is one fsync per batch instead of one per meeting; a lone create waits
 //! for nobody.
+//!
+//! The monthly meeting quota ([`MeetingQuota`]) is checked here, batch by batch: before a batch
+//! is stored, each organizer's creations of the month are counted in the store and only as many
+//! of the batch's meetings as the quota has room for go on; the others are refused. Batches are
+//! stored one after another, so one server holds the quota exactly (a createOrGet that finds its
+//! meeting still takes a place in the batch it is in, so such a batch can refuse one create too
+//! many). Several servers on one database each check against what the others committed, so
+//! together they can overshoot by at most the creates they commit at the same moment: a batch
+//! per server, [`MAX_BATCH`] at most.
 
 use crate::model::StoredMeeting;
 use crate::store::{MeetingInsert, MeetingInserted, Store, StoreError};
+use chrono::{DateTime, Datelike, TimeZone, Utc};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
 
 /// The most meetings stored in one transaction.
 pub const MAX_BATCH: usize = 256;
 /// How many creates may wait for the writer before callers wait to queue (backpressure).
 pub const QUEUE_CAPACITY: usize = 1024;
 
-type Reply = oneshot::Sender<Result<MeetingInserted, StoreError>>;
+/// How many meetings one organizer may create per calendar month (UTC), counted from the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeetingQuota(pub u32);
+
+/// A create refused by the monthly quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuotaExceeded {
+    /// The quota.
+    pub limit: u32,
+    /// When the organizer's next month starts (00:00 UTC on the 1st).
+    pub resets_at: DateTime<Utc>,
+}
+
+/// Why the writer did not store a meeting.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The store refused it or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The organizer has used the month's quota.
+    #[error("the organizer has created {} meetings this month", .0.limit)]
+    OverQuota(QuotaExceeded),
+}
+
+/// The calendar month (UTC) `at` falls in: its first instant and the next month's.
+pub fn month_of(at: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let first = |year: i32, month: u32| {
+        Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0)
+            .single()
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    };
+    let (year, month) = (at.year(), at.month());
+    let next = if month == 12 {
+        first(year + 1, 1)
+    } else {
+        first(year, month + 1)
+    };
+    (first(year, month), next)
+}
+
+enum Outcome {
+    Stored(MeetingInserted),
+    OverQuota(QuotaExceeded),
+}
+
+type Reply = oneshot::Sender<Result<Outcome, StoreError>>;
 
 struct Job {
     insert: MeetingInsert,
@@ -40,42 +97,54 @@ impl std::fmt::Debug for MeetingWriter {
 }
 
 impl MeetingWriter {
-    /// Starts the writer task on the current Tokio runtime (call it from within one).
+    /// Starts the writer task on the current Tokio runtime (call it from within one), with no
+    /// quota.
     pub fn start(store: Arc<dyn Store>) -> Self {
+        Self::start_with_quota(store, None)
+    }
+
+    /// Starts the writer task; with a quota, an organizer's creates beyond it in a calendar
+    /// month (UTC, by the meeting's `created_at`) are refused.
+    pub fn start_with_quota(store: Arc<dyn Store>, quota: Option<MeetingQuota>) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(run(store, jobs));
+        tokio::spawn(run(store, quota, jobs));
         Self { queue }
     }
 
     /// Stores a new meeting; returns once it is committed. A taken key is a
     /// [`StoreError::Conflict`], as with [`Store::insert_meeting`].
-    pub async fn create(&self, meeting: StoredMeeting) -> Result<(), StoreError> {
+    pub async fn create(&self, meeting: StoredMeeting) -> Result<(), WriteError> {
         match self.submit(MeetingInsert::Create(meeting)).await? {
-            MeetingInserted::Created => Ok(()),
+            Outcome::Stored(MeetingInserted::Created) => Ok(()),
             // A plain create never gives back another meeting; the store broke its contract.
-            MeetingInserted::Existing(other) => Err(StoreError::Backend(format!(
-                "a plain insert returned the existing meeting {}",
-                other.id
-            ))),
+            Outcome::Stored(MeetingInserted::Existing(other)) => {
+                Err(WriteError::Store(StoreError::Backend(format!(
+                    "a plain insert returned the existing meeting {}",
+                    other.id
+                ))))
+            }
+            Outcome::OverQuota(over) => Err(WriteError::OverQuota(over)),
         }
     }
 
     /// createOrGet: stores the meeting unless the organizer has one with the same externalId;
-    /// returns the stored meeting and whether it was created, once committed.
+    /// returns the stored meeting and whether it was created, once committed. Over the quota,
+    /// the meeting is not looked for: the caller does that.
     pub async fn create_or_get(
         &self,
         meeting: StoredMeeting,
-    ) -> Result<(StoredMeeting, bool), StoreError> {
+    ) -> Result<(StoredMeeting, bool), WriteError> {
         // The meeting comes back to the caller when it is the one stored; keep a copy to hand
         // back rather than asking the store for it again.
         let kept = meeting.clone();
         match self.submit(MeetingInsert::CreateOrGet(meeting)).await? {
-            MeetingInserted::Created => Ok((kept, true)),
-            MeetingInserted::Existing(existing) => Ok((existing, false)),
+            Outcome::Stored(MeetingInserted::Created) => Ok((kept, true)),
+            Outcome::Stored(MeetingInserted::Existing(existing)) => Ok((existing, false)),
+            Outcome::OverQuota(over) => Err(WriteError::OverQuota(over)),
         }
     }
 
-    async fn submit(&self, insert: MeetingInsert) -> Result<MeetingInserted, StoreError> {
+    async fn submit(&self, insert: MeetingInsert) -> Result<Outcome, StoreError> {
         let (reply, outcome) = oneshot::channel();
         self.queue
             .send(Job { insert, reply })
@@ -85,14 +154,62 @@ impl MeetingWriter {
     }
 }
 
+/// Splits off the jobs the quota has no room for, answering them; the store is asked once per
+/// (organizer, month) of the batch.
+async fn refuse_over_quota(
+    store: &dyn Store,
+    quota: MeetingQuota,
+    batch: &mut Vec<Job>,
+) -> Result<(), StoreError> {
+    let mut room: HashMap<(Uuid, DateTime<Utc>), u64> = HashMap::new();
+    let mut kept = Vec::with_capacity(batch.len());
+    for job in batch.drain(..) {
+        let meeting = job.insert.meeting();
+        let (since, before) = month_of(meeting.created_at);
+        let key = (meeting.organizer_id, since);
+        let left = match room.entry(key) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(first) => {
+                let used = store
+                    .count_meetings_created(meeting.organizer_id, since, before)
+                    .await?;
+                first.insert(u64::from(quota.0).saturating_sub(used))
+            }
+        };
+        if *left == 0 {
+            let _ = job.reply.send(Ok(Outcome::OverQuota(QuotaExceeded {
+                limit: quota.0,
+                resets_at: before,
+            })));
+        } else {
+            *left -= 1;
+            kept.push(job);
+        }
+    }
+    *batch = kept;
+    Ok(())
+}
+
 fn stopped() -> StoreError {
     StoreError::Backend("the meeting writer has stopped".to_owned())
 }
 
 /// The writer task: one batch at a time, until every handle is gone.
-async fn run(store: Arc<dyn Store>, mut jobs: mpsc::Receiver<Job>) {
+async fn run(store: Arc<dyn Store>, quota: Option<MeetingQuota>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        if let Some(quota) = quota {
+            if let Err(e) = refuse_over_quota(store.as_ref(), quota, &mut batch).await {
+                tracing::error!(error = %e, "counting meetings for the quota failed");
+                for job in batch.drain(..) {
+                    let _ = job.reply.send(Err(StoreError::Backend(e.to_string())));
+                }
+                continue;
+            }
+            if batch.is_empty() {
+                continue;
+            }
+        }
         let (inserts, replies): (Vec<MeetingInsert>, Vec<Reply>) =
             batch.drain(..).map(|job| (job.insert, job.reply)).unzip();
         let outcome = store.insert_meetings(&inserts).await;
@@ -100,7 +217,7 @@ async fn run(store: Arc<dyn Store>, mut jobs: mpsc::Receiver<Job>) {
             Ok(results) if results.len() == replies.len() => {
                 for (reply, result) in replies.into_iter().zip(results) {
                     // A caller that went away (its request was cancelled) is not an error.
-                    let _ = reply.send(result);
+                    let _ = reply.send(result.map(Outcome::Stored));
                 }
                 continue;
             }

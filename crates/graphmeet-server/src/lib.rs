@@ -78,6 +78,9 @@ pub struct Config {
     /// A seed file (TOML, or JSON when it ends in `.json`; see `docs/admin.md`) applied on start, after the store is opened;
     /// when given, the dev bootstrap is skipped.
     pub seed: Option<PathBuf>,
+    /// How many online meetings one organizer may create per calendar month (UTC); default
+    /// none (no limit). The real service's is 2,000. When absent, the seed's `meeting_quota`.
+    pub meeting_quota: Option<u32>,
 }
 
 impl Config {
@@ -107,6 +110,7 @@ impl Config {
             max_connections_per_peer: peers::DEFAULT_PER_PEER,
             lockout: LockoutPolicy::default(),
             seed: None,
+            meeting_quota: None,
         }
     }
 }
@@ -250,6 +254,8 @@ pub struct Settings {
     pub key_encryption: Arc<KeySealer>,
     /// Smart lockout of password sign-ins.
     pub lockout: LockoutPolicy,
+    /// The monthly meeting quota per organizer; none for no limit.
+    pub meeting_quota: Option<u32>,
 }
 
 impl Settings {
@@ -264,6 +270,7 @@ impl Settings {
             fault: None,
             key_encryption: Arc::new(KeySealer::generate().0),
             lockout: LockoutPolicy::default(),
+            meeting_quota: None,
         }
     }
 }
@@ -303,6 +310,7 @@ pub async fn build(
         fault,
         key_encryption,
         lockout,
+        meeting_quota,
     } = settings;
     let store = Arc::new(SqlStore::connect(database_url).await?);
     let dyn_store: Arc<dyn Store> = store.clone();
@@ -342,6 +350,7 @@ pub async fn build(
             index.clone(),
             clock.clone(),
             join_url_base.clone(),
+            meeting_quota,
         ),
         verifier: Arc::new(TokenVerifier::new(keys, clock.clone())),
         clock,
@@ -454,6 +463,12 @@ pub const KEY_ENCRYPTION_KEY_FILE: &str = "key-encryption-key";
 pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     // A bad seed fails the start before anything is bound or opened.
     let seed = config.seed.as_deref().map(read_seed).transpose()?;
+    if let (Some(0), Some(file)) = (seed.as_ref().and_then(|s| s.meeting_quota), &config.seed) {
+        return Err(ServerError::Seed {
+            file: file.clone(),
+            problem: "meeting_quota must be at least 1 (leave it out for no limit)".to_owned(),
+        });
+    }
     let mut config = config;
     let mut warnings = Vec::new();
     if let Some(warning) =
@@ -524,6 +539,10 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             config.key_encryption_key.as_deref(),
         )?),
         lockout: config.lockout,
+        // The flag (or variable) wins over the seed's key.
+        meeting_quota: config
+            .meeting_quota
+            .or_else(|| seed.as_ref().and_then(|s| s.meeting_quota)),
     };
     let parts = build(&database_url, clock, settings).await?;
 

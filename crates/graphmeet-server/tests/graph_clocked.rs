@@ -14,6 +14,8 @@ struct Harness {
     _dir: tempfile::TempDir,
     clock: Arc<ManualClock>,
     parts: graphmeet_server::Parts,
+    /// What it was built with, to build another server on the same database.
+    settings: graphmeet_server::Settings,
     tenant: String,
     user: String,
     app: String,
@@ -22,6 +24,10 @@ struct Harness {
 
 impl Harness {
     async fn new(delay: Duration, database_url: Option<String>) -> Self {
+        Self::with_quota(delay, database_url, None).await
+    }
+
+    async fn with_quota(delay: Duration, database_url: Option<String>, quota: Option<u32>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(
             Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
@@ -30,7 +36,8 @@ impl Harness {
             .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("g.db").display()));
         let mut settings = graphmeet_server::Settings::new("https://graph.test", "k");
         settings.policy_propagation_delay = delay;
-        let parts = graphmeet_server::build(&url, clock.clone(), settings)
+        settings.meeting_quota = quota;
+        let parts = graphmeet_server::build(&url, clock.clone(), settings.clone())
             .await
             .unwrap();
         let d = &parts.state.directory;
@@ -63,6 +70,7 @@ impl Harness {
             _dir: dir,
             clock,
             parts,
+            settings,
             tenant: tenant.id.to_string(),
             user: user.id.to_string(),
             app: app.app_id.to_string(),
@@ -107,6 +115,41 @@ impl Harness {
             .body(Body::from(json!({"subject": "clocked"}).to_string()))
             .unwrap();
         self.send(request).await
+    }
+
+    async fn post(
+        &self,
+        token: &str,
+        path: &str,
+        body: Value,
+    ) -> (u16, axum::http::HeaderMap, Value) {
+        let request = Request::post(format!("/v1.0/users/{}/onlineMeetings{path}", self.user))
+            .header("host", "graph.test")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    async fn stored(&self) -> u64 {
+        graphmeet_core::Store::count_meetings(
+            self.parts.store.as_ref(),
+            self.tenant.parse().unwrap(),
+            None,
+        )
+        .await
+        .unwrap()
+    }
+
+    async fn allow_everyone(&self) {
+        let d = &self.parts.state.directory;
+        d.create_policy(&self.tenant, "meetings", &[self.app.parse().unwrap()], "")
+            .await
+            .unwrap();
+        d.grant_policy(&self.tenant, "meetings", GrantTarget::Global)
+            .await
+            .unwrap();
     }
 }
 
@@ -193,4 +236,119 @@ async fn without_a_delay_changes_apply_at_once_and_tokens_expire_on_the_clock() 
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["error"]["code"], "InvalidAuthenticationToken");
     assert_eq!(body["error"]["message"], "Access token has expired.");
+}
+
+#[tokio::test]
+async fn the_monthly_meeting_quota_counts_creations_per_organizer_until_the_month_ends() {
+    for (url, db) in databases().await {
+        quota_of_three(url).await;
+        if let Some(db) = db {
+            db.cleanup().await.unwrap();
+        }
+    }
+}
+
+async fn quota_of_three(url: Option<String>) {
+    let h = Harness::with_quota(Duration::zero(), url, Some(3)).await;
+    h.allow_everyone().await;
+    // The last hour of March (UTC).
+    h.clock.advance(Duration::days(30) + Duration::hours(14));
+    let token = h.token().await;
+
+    let (status, _, first) = h.create(&token).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, _, standup) = h
+        .post(&token, "/createOrGet", json!({"externalId": "standup"}))
+        .await;
+    assert_eq!(status, 201, "{standup}");
+    assert_eq!(h.create(&token).await.0, 201);
+    assert_eq!(h.stored().await, 3);
+
+    // The fourth: 429 until April, and nothing stored.
+    for (path, body) in [
+        ("", json!({"subject": "fourth"})),
+        ("/createOrGet", json!({"externalId": "retro"})),
+    ] {
+        let (status, headers, body) = h.post(&token, path, body).await;
+        assert_eq!(status, 429, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "TooManyRequests");
+        assert_eq!(
+            body["error"]["message"],
+            "The organizer has reached the limit of 3 online meetings created this month. \
+             Please try again after 2026-04-01T00:00:00Z."
+        );
+        assert!(
+            body["error"]["innerError"]["request-id"].is_string(),
+            "{body}"
+        );
+        assert_eq!(headers["retry-after"], "3600");
+    }
+    assert_eq!(h.stored().await, 3);
+
+    // createOrGet finding its meeting is no creation: 200 even over the quota.
+    let (status, _, found) = h
+        .post(&token, "/createOrGet", json!({"externalId": "standup"}))
+        .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["id"], standup["id"]);
+
+    // Deleting a meeting does not give its place back.
+    let request = Request::delete(format!(
+        "/v1.0/users/{}/onlineMeetings/{}",
+        h.user,
+        first["id"].as_str().unwrap()
+    ))
+    .header("host", "graph.test")
+    .header("authorization", format!("Bearer {token}"))
+    .body(Body::empty())
+    .unwrap();
+    assert_eq!(h.send(request).await.0, 204);
+    assert_eq!(h.create(&token).await.0, 429);
+
+    // April: a new month, a new quota.
+    h.clock.advance(Duration::hours(1));
+    let token = h.token().await;
+    assert_eq!(h.create(&token).await.0, 201);
+    let (status, _, body) = h
+        .post(&token, "/createOrGet", json!({"externalId": "retro"}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(h.stored().await, 4);
+}
+
+#[tokio::test]
+async fn the_quota_is_counted_in_the_database_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("shared.db").display());
+    let h = Harness::with_quota(Duration::zero(), Some(url.clone()), Some(2)).await;
+    h.allow_everyone().await;
+    let token = h.token().await;
+    assert_eq!(h.create(&token).await.0, 201);
+    assert_eq!(h.create(&token).await.0, 201);
+    // Another server on the same database (a restart, or a second instance).
+    let other = graphmeet_server::build(&url, h.clock.clone(), h.settings.clone())
+        .await
+        .unwrap();
+    let request = Request::post(format!("/v1.0/users/{}/onlineMeetings", h.user))
+        .header("host", "graph.test")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    let response = graphmeet_server::app(other.state.clone())
+        .oneshot(request)
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+}
+
+#[tokio::test]
+async fn without_a_quota_there_is_no_limit() {
+    let h = Harness::new(Duration::zero(), None).await;
+    h.allow_everyone().await;
+    let token = h.token().await;
+    for _ in 0..25 {
+        assert_eq!(h.create(&token).await.0, 201);
+    }
+    assert_eq!(h.stored().await, 25);
 }

@@ -568,3 +568,50 @@ async fn a_bad_seed_fails_the_start_naming_the_file_and_the_problem() {
         .to_string();
     assert!(message.contains("missing.toml"), "{message}");
 }
+
+#[tokio::test]
+async fn the_seeds_meeting_quota_applies_at_start_unless_the_flag_gives_one() {
+    for (flag, second) in [(None, 429), (Some(2), 201)] {
+        let dir = tempfile::tempdir().unwrap();
+        let seed_file = dir.path().join("seed.toml");
+        std::fs::write(&seed_file, format!("meeting_quota = 1\n{SEED_TOML}")).unwrap();
+        let config = |c: &mut graphmeet_server::Config| {
+            c.seed = Some(seed_file.clone());
+            c.meeting_quota = flag;
+        };
+        let t = TestServer::start_with(dir, config).await;
+        let (status, body) = token(&t, CONTOSO, SCHEDULER, SECRET).await;
+        assert_eq!(status, 200, "{body}");
+        let access_token = body["access_token"].as_str().unwrap().to_owned();
+        let mut statuses = Vec::new();
+        for _ in 0..2 {
+            let (status, _, body) = t
+                .graph(
+                    Some(&access_token),
+                    Method::POST,
+                    &format!("/v1.0/users/{ALICE}/onlineMeetings"),
+                    Some(json!({})),
+                )
+                .await;
+            statuses.push((status, body));
+        }
+        assert_eq!(statuses[0].0, 201, "{}", statuses[0].1);
+        assert_eq!(statuses[1].0, second, "flag {flag:?}: {}", statuses[1].1);
+        t.server.shutdown().await;
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let seed_file = dir.path().join("zero.toml");
+    std::fs::write(&seed_file, "meeting_quota = 0\n").unwrap();
+    let mut config = config(dir.path());
+    config.seed = Some(seed_file);
+    let message = graphmeet_server::start(config)
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("meeting_quota must be at least 1"),
+        "{message}"
+    );
+}

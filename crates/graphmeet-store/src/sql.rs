@@ -870,6 +870,24 @@ impl Store for SqlStore {
             .await
     }
 
+    async fn find_meeting_by_external_id(
+        &self,
+        tenant_id: Uuid,
+        organizer_id: Uuid,
+        external_id: &str,
+    ) -> Result<Option<StoredMeeting>, StoreError> {
+        let row = sqlx::query(&format!(
+            "{MEETING_COLUMNS} WHERE tenant_id = $1 AND organizer_id = $2 AND external_id = $3"
+        ))
+        .bind(id(tenant_id))
+        .bind(id(organizer_id))
+        .bind(external_id)
+        .fetch_optional(&self.pool)
+        .await
+        .db()?;
+        row.as_ref().map(stored_meeting).transpose()
+    }
+
     async fn find_meeting_by_join_web_url(
         &self,
         tenant_id: Uuid,
@@ -950,6 +968,26 @@ impl Store for SqlStore {
                 .await
                 .db()?,
         };
+        let n: i64 = row.try_get("n").db()?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn count_meetings_created(
+        &self,
+        organizer_id: Uuid,
+        since: DateTime<Utc>,
+        before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM meeting_creations \
+             WHERE organizer_id = $1 AND created_at >= $2 AND created_at < $3",
+        )
+        .bind(id(organizer_id))
+        .bind(micros(since))
+        .bind(micros(before))
+        .fetch_one(&self.pool)
+        .await
+        .db()?;
         let n: i64 = row.try_get("n").db()?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
@@ -1452,6 +1490,7 @@ fn directory_change(row: &AnyRow) -> Result<DirectoryChange, StoreError> {
 /// `_sqlx_migrations`). A new table must be added here; the conformance suite checks that none
 /// is missed.
 const RESET_TABLES: &[&str] = &[
+    "meeting_creations",
     "meetings",
     "access_policy_grants",
     "access_policy_apps",

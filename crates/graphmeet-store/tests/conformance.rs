@@ -101,6 +101,7 @@ on_every_backend!(
     deleting_a_meeting_reports_whether_it_existed,
     deleting_a_user_or_tenant_deletes_its_meetings,
     meetings_are_counted_per_tenant_and_organizer,
+    meetings_created_are_counted_per_organizer_and_window_and_outlive_deletion,
     audit_entries_are_queried_newest_first_by_every_filter_and_purged_by_age,
     groups_and_their_members_are_listed,
     service_principals_are_listed_per_tenant_with_their_roles,
@@ -2200,6 +2201,49 @@ mod checks {
         assert_eq!(store.count_meetings(t.id, Some(alice.id)).await.unwrap(), 2);
         assert_eq!(store.count_meetings(t.id, Some(carol.id)).await.unwrap(), 0);
         assert_eq!(store.count_meetings(t2.id, None).await.unwrap(), 1);
+    }
+
+    pub async fn meetings_created_are_counted_per_organizer_and_window_and_outlive_deletion(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let (t, alice) = tenant_with_user(store, "created.example").await;
+        let bob = user(&t, "bob@created.example", 3);
+        store.create_user(&bob).await.unwrap();
+        let inserts = [
+            MeetingInsert::Create(meeting(&alice, 10, None)),
+            MeetingInsert::Create(meeting(&alice, 20, None)),
+            MeetingInsert::CreateOrGet(meeting(&alice, 30, Some("x"))),
+            MeetingInsert::Create(meeting(&bob, 21, None)),
+        ];
+        for outcome in store.insert_meetings(&inserts).await.unwrap() {
+            assert!(matches!(outcome.unwrap(), MeetingInserted::Created));
+        }
+        let single = meeting(&alice, 40, None);
+        store.insert_meeting(&single).await.unwrap();
+        // Found again by createOrGet: not a second creation.
+        let again = meeting(&alice, 35, Some("x"));
+        assert!(!store.create_or_get_meeting(&again).await.unwrap().1);
+
+        let count = |who: Uuid, from: i64, to: i64| async move {
+            store
+                .count_meetings_created(who, at(from), at(to))
+                .await
+                .unwrap()
+        };
+        assert_eq!(count(alice.id, 0, 100).await, 4);
+        // The window is [since, before).
+        assert_eq!(count(alice.id, 10, 30).await, 2);
+        assert_eq!(count(alice.id, 11, 30).await, 1);
+        assert_eq!(count(alice.id, 10, 40).await, 3);
+        assert_eq!(count(bob.id, 0, 100).await, 1);
+        assert_eq!(count(Uuid::new_v4(), 0, 100).await, 0);
+
+        // A deleted meeting stays counted; its organizer's deletion takes the count with it.
+        assert!(store.delete_meeting(t.id, &single.id).await.unwrap());
+        assert_eq!(count(alice.id, 0, 100).await, 4);
+        assert!(store.delete_user(bob.id).await.unwrap());
+        assert_eq!(count(bob.id, 0, 100).await, 0);
     }
 
     pub async fn audit_entries_are_queried_newest_first_by_every_filter_and_purged_by_age(

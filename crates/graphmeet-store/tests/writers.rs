@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use graphmeet_core::audit::{AuditLog, QUEUE_CAPACITY};
 use graphmeet_core::model::{AuditDecision, AuditEntry, AuditQuery, StoredMeeting, Tenant, User};
-use graphmeet_core::writer::MeetingWriter;
+use graphmeet_core::writer::{MeetingQuota, MeetingWriter, WriteError};
 use graphmeet_core::{ManualClock, Store, StoreError};
 use graphmeet_store::{SqlStore, TestDatabase};
 use uuid::Uuid;
@@ -114,7 +114,9 @@ async fn concurrent_creates_commit_together_and_a_taken_id_fails_alone() {
         while let Some(done) = creates.join_next().await {
             match done.unwrap() {
                 (_, Ok(())) => {}
-                (n, Err(StoreError::Conflict(text))) => conflicts.push((n, text)),
+                (n, Err(WriteError::Store(StoreError::Conflict(text)))) => {
+                    conflicts.push((n, text))
+                }
                 (n, Err(e)) => panic!("create {n} failed: {e}"),
             }
         }
@@ -127,6 +129,42 @@ async fn concurrent_creates_commit_together_and_a_taken_id_fails_alone() {
                 .await
                 .unwrap(),
             64
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_past_the_quota_are_refused_exactly_on_one_writer() {
+    each_database(async |store: Arc<SqlStore>| {
+        let dyn_store: Arc<dyn Store> = store.clone();
+        let user = organizer(dyn_store.as_ref()).await;
+        let writer = MeetingWriter::start_with_quota(dyn_store.clone(), Some(MeetingQuota(10)));
+        writer.create(meeting(&user, 0)).await.unwrap();
+        let mut creates = tokio::task::JoinSet::new();
+        for n in 1..=64 {
+            let writer = writer.clone();
+            let m = meeting(&user, n);
+            creates.spawn(async move { writer.create(m).await });
+        }
+        let (mut stored, mut refused) = (0, 0);
+        while let Some(done) = creates.join_next().await {
+            match done.unwrap() {
+                Ok(()) => stored += 1,
+                Err(WriteError::OverQuota(over)) => {
+                    assert_eq!(over.limit, 10);
+                    refused += 1;
+                }
+                Err(e) => panic!("create failed: {e}"),
+            }
+        }
+        assert_eq!((stored, refused), (9, 55));
+        assert_eq!(
+            dyn_store
+                .count_meetings(user.tenant_id, None)
+                .await
+                .unwrap(),
+            10
         );
     })
     .await;

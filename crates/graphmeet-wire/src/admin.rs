@@ -401,6 +401,13 @@ pub struct SeedFormatError(pub String);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Seed {
+    /// The monthly meeting quota: how many online meetings one organizer may create per
+    /// calendar month (UTC), as the real service's "2,000 meetings/user each month". Server-wide
+    /// and read when `graphmeet serve --seed` starts (`--meeting-quota` wins); `POST
+    /// /admin/apply` does not change a running server's quota, and `GET /admin/export` leaves
+    /// it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting_quota: Option<u32>,
     /// The tenants (`[[tenant]]`).
     #[serde(rename = "tenant", default, skip_serializing_if = "Vec::is_empty")]
     pub tenants: Vec<SeedTenant>,

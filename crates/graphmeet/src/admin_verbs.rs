@@ -61,7 +61,7 @@ use graphmeet_wire::admin::{
 use serde::Serialize;
 
 use crate::cli::{parse_duration, GlobalArgs, OutputFormat};
-use crate::commands::{guid, parse_roles, print, UsageError};
+use crate::commands::{guid, parse_roles, print, tenant_or_only, UsageError};
 use crate::output::{fields, table, Render};
 
 // ---- the command line ---------------------------------------------------------------------
@@ -223,9 +223,9 @@ pub enum UserExtra {
 pub enum GroupExtra {
     /// List a tenant's security groups.
     List {
-        /// The tenant, by id or domain.
+        /// The tenant, by id or domain [default: the server's only tenant]
         #[arg(long)]
-        tenant: String,
+        tenant: Option<String>,
     },
     /// List a group's members.
     Members {
@@ -283,9 +283,9 @@ pub enum AppExtra {
 pub enum ConsentExtra {
     /// Remove Graph app roles from an app in a tenant; the service principal stays.
     Revoke {
-        /// The tenant, by id or domain.
+        /// The tenant, by id or domain [default: the server's only tenant]
         #[arg(long)]
-        tenant: String,
+        tenant: Option<String>,
         /// The application (client) id.
         #[arg(long)]
         app_id: String,
@@ -463,6 +463,7 @@ pub async fn run_group_extra(global: &GlobalArgs, extra: GroupExtra) -> anyhow::
     match extra {
         GroupExtra::List { tenant } => {
             let client = connect(global)?;
+            let tenant = tenant_or_only(&client, tenant).await?;
             let groups = client
                 .list_groups(&tenant)
                 .await
@@ -545,6 +546,7 @@ pub async fn run_consent_extra(global: &GlobalArgs, extra: ConsentExtra) -> anyh
             let roles = parse_roles(&roles)?;
             let app_id = guid("--app-id", "application id", &app_id)?;
             let client = connect(global)?;
+            let tenant = tenant_or_only(&client, tenant).await?;
             let body = RevokeConsent {
                 tenant: tenant.clone(),
                 app_id: app_id.clone(),

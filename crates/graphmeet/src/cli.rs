@@ -181,6 +181,11 @@ pub struct ServeArgs {
     /// lockout lasts twice as long, up to an hour.
     #[arg(long, env = "GRAPHMEET_LOCKOUT_DURATION", value_name = "SECONDS", default_value = "60", value_parser = parse_lockout_duration)]
     pub lockout_duration: chrono::Duration,
+    /// How many online meetings one organizer may create per calendar month (UTC), as the real
+    /// service's 2,000; creates past it answer 429 until the next month. Default: no limit (or
+    /// the seed's `meeting_quota`, which this overrides).
+    #[arg(long, env = "GRAPHMEET_MEETING_QUOTA", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub meeting_quota: Option<u32>,
 }
 
 /// Reads a lockout duration: whole seconds (`60`), or a duration like `90s` or `2m`; at least
@@ -462,9 +467,9 @@ pub enum UserCommand {
     Extra(crate::admin_verbs::UserExtra),
     /// Create a user.
     Create {
-        /// The tenant, by id or domain.
+        /// The tenant, by id or domain [default: the server's only tenant]
         #[arg(long)]
-        tenant: String,
+        tenant: Option<String>,
         /// The user principal name, e.g. alice@contoso.onmicrosoft.com.
         #[arg(long)]
         upn: String,
@@ -478,9 +483,9 @@ pub enum UserCommand {
     },
     /// List a tenant's users.
     List {
-        /// The tenant, by id or domain.
+        /// The tenant, by id or domain [default: the server's only tenant]
         #[arg(long)]
-        tenant: String,
+        tenant: Option<String>,
     },
 }
 
@@ -491,9 +496,9 @@ pub enum AppCommand {
     Extra(crate::admin_verbs::AppExtra),
     /// Register an application.
     Create {
-        /// The home tenant, by id or domain.
+        /// The home tenant, by id or domain [default: the server's only tenant]
         #[arg(long)]
-        tenant: String,
+        tenant: Option<String>,
         /// The display name.
         #[arg(long)]
         name: String,
@@ -555,9 +560,9 @@ pub enum ConsentCommand {
     Extra(crate::admin_verbs::ConsentExtra),
     /// Grant admin consent for Graph app roles to an app in a tenant.
     Grant {
-        /// The consenting tenant, by id or domain.
+        /// The consenting tenant, by id or domain [default: the server's only tenant]
         #[arg(long)]
-        tenant: String,
+        tenant: Option<String>,
         /// The application (client) id.
         #[arg(long)]
         app_id: String,
@@ -582,9 +587,9 @@ pub enum GroupCommand {
     Extra(crate::admin_verbs::GroupExtra),
     /// Create a security group.
     Create {
-        /// The tenant, by id or domain.
+        /// The tenant, by id or domain [default: the server's only tenant]
         #[arg(long)]
-        tenant: String,
+        tenant: Option<String>,
         /// The group's display name.
         #[arg(long)]
         name: String,

@@ -93,6 +93,7 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
             threshold: args.lockout_threshold,
             duration: args.lockout_duration,
         },
+        meeting_quota: args.meeting_quota,
         ..graphmeet_server::Config::new(data_dir(global))
     };
     graphmeet_server::serve(config)
@@ -170,6 +171,7 @@ async fn user(global: &GlobalArgs, cmd: UserCommand) -> anyhow::Result<()> {
             display_name,
             password,
         } => {
+            let tenant = tenant_or_only(&client, tenant).await?;
             let body = CreateUser {
                 tenant: tenant.clone(),
                 upn: upn.clone(),
@@ -183,6 +185,7 @@ async fn user(global: &GlobalArgs, cmd: UserCommand) -> anyhow::Result<()> {
             print(&user, global.output)
         }
         UserCommand::List { tenant } => {
+            let tenant = tenant_or_only(&client, tenant).await?;
             let users = client
                 .list_users(&tenant)
                 .await
@@ -202,6 +205,7 @@ async fn app(global: &GlobalArgs, cmd: AppCommand) -> anyhow::Result<()> {
             multi_tenant,
             allow_public_client,
         } => {
+            let tenant = tenant_or_only(&client, tenant).await?;
             let body = CreateApp {
                 tenant: tenant.clone(),
                 display_name: name.clone(),
@@ -381,6 +385,7 @@ async fn consent(global: &GlobalArgs, cmd: ConsentCommand) -> anyhow::Result<()>
         } => {
             let roles = parse_roles(&roles)?;
             let client = connect(global)?;
+            let tenant = tenant_or_only(&client, tenant).await?;
             let body = GrantConsent {
                 tenant: tenant.clone(),
                 app_id: app_id.clone(),
@@ -435,6 +440,7 @@ async fn group(global: &GlobalArgs, cmd: GroupCommand) -> anyhow::Result<()> {
         GroupCommand::Extra(extra) => crate::admin_verbs::run_group_extra(global, extra).await,
         GroupCommand::Create { tenant, name } => {
             let client = connect(global)?;
+            let tenant = tenant_or_only(&client, tenant).await?;
             let body = CreateGroup {
                 tenant: tenant.clone(),
                 display_name: name.clone(),
@@ -482,6 +488,42 @@ async fn group(global: &GlobalArgs, cmd: GroupCommand) -> anyhow::Result<()> {
     }
 }
 
+/// The tenant a command names with `--tenant`, or else the server's only tenant (on a local
+/// server, the dev tenant), as `meeting` verbs default to the dev app. Several tenants and no
+/// `--tenant` is a usage error that lists them.
+pub(crate) async fn tenant_or_only(
+    client: &AdminClient,
+    tenant: Option<String>,
+) -> anyhow::Result<String> {
+    if let Some(tenant) = tenant {
+        return Ok(tenant);
+    }
+    let mut tenants = client.list_tenants().await.context("listing tenants")?;
+    match tenants.len() {
+        0 => anyhow::bail!(
+            "the server has no tenant: create one with `graphmeet tenant create --name NAME`"
+        ),
+        1 => {
+            let only = tenants.remove(0);
+            Ok(only.domains.into_iter().next().unwrap_or(only.id))
+        }
+        n => {
+            let names: Vec<String> = tenants
+                .iter()
+                .map(|t| match t.domains.first() {
+                    Some(domain) => format!("  {domain} ({}, {})", t.display_name, t.id),
+                    None => format!("  {} ({})", t.id, t.display_name),
+                })
+                .collect();
+            Err(UsageError(format!(
+                "the server has {n} tenants; name one with --tenant:\n{}",
+                names.join("\n")
+            ))
+            .into())
+        }
+    }
+}
+
 /// `" in tenant 'T'"`, or nothing when the server's only tenant is meant.
 fn in_tenant(tenant: Option<&str>) -> String {
     tenant
@@ -489,7 +531,27 @@ fn in_tenant(tenant: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-async fn policy(global: &GlobalArgs, cmd: PolicyCommand) -> anyhow::Result<()> {
+/// The `--tenant` of a policy verb.
+fn policy_tenant(cmd: &mut PolicyCommand) -> &mut crate::cli::TenantArg {
+    match cmd {
+        PolicyCommand::New { tenant, .. }
+        | PolicyCommand::Set { tenant, .. }
+        | PolicyCommand::Get { tenant, .. }
+        | PolicyCommand::Remove { tenant, .. }
+        | PolicyCommand::Grant { tenant, .. }
+        | PolicyCommand::Revoke { tenant, .. }
+        | PolicyCommand::Grants { tenant, .. }
+        | PolicyCommand::Explain { tenant, .. } => tenant,
+    }
+}
+
+async fn policy(global: &GlobalArgs, mut cmd: PolicyCommand) -> anyhow::Result<()> {
+    // The server would take its only tenant too; asking here names the tenants when there
+    // are several.
+    let tenant = policy_tenant(&mut cmd);
+    if tenant.tenant.is_none() {
+        tenant.tenant = Some(tenant_or_only(&connect(global)?, None).await?);
+    }
     match cmd {
         PolicyCommand::New {
             identity,

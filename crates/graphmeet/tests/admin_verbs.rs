@@ -748,3 +748,129 @@ async fn delete_list_credentials_and_revoke() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tenant_defaults_to_the_only_tenant_and_several_need_naming() {
+    let (server, dir) = start_server().await;
+    let data = dir.path();
+
+    // One tenant (the dev tenant): every verb taking --tenant uses it when it is left out.
+    let carol = json(
+        &graphmeet(
+            data,
+            &[
+                "user",
+                "create",
+                "--upn",
+                "carol@graphmeetdev.onmicrosoft.com",
+                "--output",
+                "json",
+            ],
+        )
+        .await,
+    );
+    let users = json(&graphmeet(data, &["user", "list", "--output", "json"]).await);
+    let upns: Vec<String> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| text(&u["upn"]))
+        .collect();
+    assert!(
+        upns.contains(&"carol@graphmeetdev.onmicrosoft.com".to_owned()),
+        "{upns:?}"
+    );
+    let group = json(
+        &graphmeet(
+            data,
+            &[
+                "group",
+                "create",
+                "--name",
+                "Organizers",
+                "--output",
+                "json",
+            ],
+        )
+        .await,
+    );
+    let groups = json(&graphmeet(data, &["group", "list", "--output", "json"]).await);
+    assert!(groups.to_string().contains(&text(&group["id"])), "{groups}");
+    let app = json(
+        &graphmeet(
+            data,
+            &["app", "create", "--name", "Second", "--output", "json"],
+        )
+        .await,
+    );
+    let app_id = text(&app["app_id"]);
+    ok(&graphmeet(
+        data,
+        &[
+            "consent",
+            "grant",
+            "--app-id",
+            &app_id,
+            "--roles",
+            "OnlineMeetings.ReadWrite.All",
+        ],
+    )
+    .await);
+    ok(&graphmeet(
+        data,
+        &[
+            "consent",
+            "revoke",
+            "--app-id",
+            &app_id,
+            "--roles",
+            "OnlineMeetings.ReadWrite.All",
+        ],
+    )
+    .await);
+    ok(&graphmeet(data, &["policy", "get"]).await);
+    assert_eq!(text(&carol["tenant_id"]), text(&creds(data)["tenant_id"]));
+
+    // A second tenant: leaving --tenant out is a usage error naming both.
+    ok(&graphmeet(
+        data,
+        &[
+            "tenant",
+            "create",
+            "--name",
+            "Fabrikam",
+            "--domain",
+            "fabrikam.example",
+        ],
+    )
+    .await);
+    for args in [
+        &["user", "list"][..],
+        &["user", "create", "--upn", "dan@fabrikam.example"],
+        &["group", "list"],
+        &["group", "create", "--name", "G"],
+        &["app", "create", "--name", "Third"],
+        &[
+            "consent",
+            "grant",
+            "--app-id",
+            &app_id,
+            "--roles",
+            "OnlineMeetings.ReadWrite.All",
+        ],
+        &["policy", "get"],
+    ] {
+        fails(
+            &graphmeet(data, args).await,
+            2,
+            &[
+                "the server has 2 tenants; name one with --tenant",
+                DOMAIN,
+                "fabrikam.example",
+            ],
+        );
+    }
+    // Named, it works as before.
+    ok(&graphmeet(data, &["user", "list", "--tenant", "fabrikam.example"]).await);
+    drop(server);
+}

@@ -755,10 +755,16 @@ async fn with_two_tenants_the_tenant_must_be_named() {
     fails(&graphmeet(data, &["policy", "get"]).await, 1, &["tenant"]);
     ok(&graphmeet(data, &["tenant", "create", "--name", "contoso"]).await);
     ok(&graphmeet(data, &["tenant", "create", "--name", "fabrikam"]).await);
+    // A usage error that lists them.
     fails(
         &graphmeet(data, &["policy", "grants"]).await,
-        1,
-        &["2 tenants", "--tenant"],
+        2,
+        &[
+            "2 tenants",
+            "--tenant",
+            "contoso.onmicrosoft.com",
+            "fabrikam.onmicrosoft.com",
+        ],
     );
     let out = ok(&graphmeet(
         data,
