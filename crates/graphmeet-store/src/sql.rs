@@ -1366,6 +1366,7 @@ impl Store for SqlStore {
         let mut tx = self.pool.begin().await.db()?;
         let mut locked: Vec<Uuid> = Vec::new();
         let mut live_policies: Vec<Uuid> = Vec::new();
+        let mut run: Vec<GrantRow> = Vec::new();
         for grant in grants {
             let tenant = id(grant.tenant_id);
             if !locked.contains(&grant.tenant_id) {
@@ -1387,22 +1388,28 @@ impl Store for SqlStore {
                 }
                 live_policies.push(grant.policy_id);
             }
+            // A run of grants of one tenant and time, each for a target not yet in the run,
+            // is stored with two statements: their targets' live grants end, then they start.
             let (kind, target, rank) = target_key(grant.target);
-            end_live_grant(&mut tx, &tenant, kind, &target, grant.granted_at).await?;
-            sqlx::query(
-                "INSERT INTO access_policy_grants \
-                 (tenant_id, target_kind, target_id, rank, policy_id, granted_at, revoked_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, NULL)",
-            )
-            .bind(&tenant)
-            .bind(kind)
-            .bind(&target)
-            .bind(rank)
-            .bind(id(grant.policy_id))
-            .bind(micros(grant.granted_at))
-            .execute(&mut *tx)
-            .await
-            .db()?;
+            let fits = run.first().is_some_and(|first: &GrantRow| {
+                first.tenant == tenant && first.at == grant.granted_at
+            }) && run.len() < GRANTS_PER_STATEMENT
+                && !run.iter().any(|r| r.kind == kind && r.target == target);
+            if !fits && !run.is_empty() {
+                store_grant_run(&mut tx, &run).await?;
+                run.clear();
+            }
+            run.push(GrantRow {
+                tenant,
+                kind,
+                target,
+                rank,
+                policy: id(grant.policy_id),
+                at: grant.granted_at,
+            });
+        }
+        if !run.is_empty() {
+            store_grant_run(&mut tx, &run).await?;
         }
         tx.commit().await.db()
     }
@@ -1443,7 +1450,7 @@ impl Store for SqlStore {
 }
 
 /// Rows per multi-row `INSERT INTO users`.
-const USERS_PER_INSERT: usize = 500;
+const USERS_PER_INSERT: usize = 100;
 
 /// A change-log row; a kind or key this version cannot read becomes `Unknown`, which makes
 /// the reader load everything again rather than miss a change.
@@ -1681,6 +1688,80 @@ async fn lock_tenant_grants(
 }
 
 /// Ends the target's live grant at `at`; returns whether there was one.
+/// Grants stored by one pair of statements, at most.
+const GRANTS_PER_STATEMENT: usize = 64;
+
+/// A grant about to be stored.
+struct GrantRow {
+    tenant: String,
+    kind: &'static str,
+    target: String,
+    rank: Option<i64>,
+    policy: String,
+    at: DateTime<Utc>,
+}
+
+/// Ends the live grants of the run's targets and stores the run; every row has the first's
+/// tenant and time, and no target twice.
+async fn store_grant_run(
+    tx: &mut Transaction<'_, Any>,
+    run: &[GrantRow],
+) -> Result<(), StoreError> {
+    let Some(first) = run.first() else {
+        return Ok(());
+    };
+    let targets: Vec<String> = (0..run.len())
+        .map(|i| {
+            format!(
+                "(target_kind = ${} AND target_id = ${})",
+                3 + 2 * i,
+                4 + 2 * i
+            )
+        })
+        .collect();
+    let sql = format!(
+        "UPDATE access_policy_grants SET revoked_at = $1 \
+         WHERE tenant_id = $2 AND revoked_at IS NULL AND ({})",
+        targets.join(" OR ")
+    );
+    let mut end = sqlx::query(&sql).bind(micros(first.at)).bind(&first.tenant);
+    for row in run {
+        end = end.bind(row.kind).bind(&row.target);
+    }
+    end.execute(&mut **tx).await.db()?;
+    let values: Vec<String> = (0..run.len())
+        .map(|i| {
+            let b = i * 6;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, NULL)",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO access_policy_grants \
+         (tenant_id, target_kind, target_id, rank, policy_id, granted_at, revoked_at) VALUES {}",
+        values.join(", ")
+    );
+    let mut insert = sqlx::query(&sql);
+    for row in run {
+        insert = insert
+            .bind(&row.tenant)
+            .bind(row.kind)
+            .bind(&row.target)
+            .bind(row.rank)
+            .bind(&row.policy)
+            .bind(micros(row.at));
+    }
+    insert.execute(&mut **tx).await.db()?;
+    Ok(())
+}
+
 async fn end_live_grant(
     tx: &mut Transaction<'_, Any>,
     tenant_id: &str,
