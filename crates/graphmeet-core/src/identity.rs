@@ -472,19 +472,19 @@ impl KeyRing {
     /// clear (by a graphmeet that did not seal keys) is sealed in place.
     pub async fn reload(&self) -> Result<(), IdentityError> {
         let mut keys = self.store.list_signing_keys().await?;
-        if keys
+        let mut sealed_any = false;
+        for key in keys
             .iter()
-            .any(|k| !KeySealer::is_sealed(&k.private_pkcs8_der))
+            .filter(|k| !KeySealer::is_sealed(&k.private_pkcs8_der))
         {
-            for key in &keys {
-                if !KeySealer::is_sealed(&key.private_pkcs8_der) {
-                    let sealed = self.sealer.seal(&key.private_pkcs8_der, &key.kid);
-                    self.store
-                        .replace_signing_key_private(&key.kid, &key.private_pkcs8_der, &sealed)
-                        .await?;
-                    tracing::info!(kid = %key.kid, "sealed a signing key stored in the clear");
-                }
-            }
+            let sealed = self.sealer.seal(&key.private_pkcs8_der, &key.kid);
+            self.store
+                .replace_signing_key_private(&key.kid, &key.private_pkcs8_der, &sealed)
+                .await?;
+            tracing::info!(kid = %key.kid, "sealed a signing key stored in the clear");
+            sealed_any = true;
+        }
+        if sealed_any {
             // Read back what is stored now (another instance may have sealed a key first).
             keys = self.store.list_signing_keys().await?;
         }

@@ -198,13 +198,11 @@ impl SmartLockout {
     /// Waits for the user's turn to sign in; hold it from the lockout check until the outcome
     /// is recorded. `None` when lockout is off (sign-ins then run in parallel).
     pub async fn turn(&self, user: Uuid) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        if !self.policy.enabled() || self.turns.is_empty() {
+        if !self.policy.enabled() {
             return None;
         }
-        let bytes = user.as_bytes();
-        let index = bytes.iter().fold(0usize, |acc, b| {
-            acc.wrapping_mul(31).wrapping_add(usize::from(*b))
-        }) % self.turns.len();
+        // A user id is random: its low bits spread the accounts over the locks.
+        let index = (user.as_u128() % TURNS as u128) as usize;
         Some(self.turns[index].lock().await)
     }
 

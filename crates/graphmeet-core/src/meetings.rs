@@ -12,7 +12,7 @@ use crate::model::{StoredMeeting, Tenant, User, UserRef};
 use crate::policy::PolicyAllowed;
 use crate::store::{Store, StoreError};
 use crate::writer::{MeetingQuota, MeetingWriter, QuotaExceeded, WriteError};
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use graphmeet_wire::graph::ids::{self, MeetingId, MeetingIdError};
 use graphmeet_wire::graph::meeting::*;
 use graphmeet_wire::graph::{
@@ -52,11 +52,11 @@ pub enum MeetingError {
     /// The organizer has created as many meetings this calendar month as the quota allows.
     #[error("the organizer has used the monthly quota of {limit} meetings")]
     QuotaExceeded {
+        /// The organizer.
+        organizer: Uuid,
         /// The quota.
         limit: u32,
-        /// The next month's start (UTC), when creates work again.
-        resets_at: DateTime<Utc>,
-        /// Seconds from now to `resets_at` (at least 1), for `Retry-After`.
+        /// Seconds from now to the next month's start (at least 1), for `Retry-After`.
         retry_after_secs: u64,
     },
     /// The store failed.
@@ -547,7 +547,7 @@ impl Meetings {
                 // A drawn id was taken: draw again.
                 Err(WriteError::Store(StoreError::Conflict(what))) => last_conflict = what,
                 Err(WriteError::Store(e)) => return Err(e.into()),
-                Err(WriteError::OverQuota(over)) => return Err(self.over_quota(over)),
+                Err(WriteError::OverQuota(over)) => return Err(self.over_quota(org, over)),
             }
         }
         Err(MeetingError::Store(StoreError::Backend(format!(
@@ -556,11 +556,11 @@ impl Meetings {
     }
 
     /// The quota refusal, with the wait until the organizer's next month.
-    fn over_quota(&self, over: QuotaExceeded) -> MeetingError {
+    fn over_quota(&self, org: &Organizer, over: QuotaExceeded) -> MeetingError {
         let wait = (over.resets_at - self.clock.now()).num_seconds();
         MeetingError::QuotaExceeded {
+            organizer: org.user.id,
             limit: over.limit,
-            resets_at: over.resets_at,
             retry_after_secs: u64::try_from(wait).unwrap_or(0).max(1),
         }
     }
@@ -666,25 +666,9 @@ pub fn join_information(join_web_url: &str, join_id: &str, passcode: Option<&str
         html.push_str(&format!("<p>Passcode: {passcode}</p>\n"));
     }
     ItemBody {
-        content: Some(form_encode(&format!("data:text/html,{html}"))),
+        content: Some(ids::url_encode_lower(&format!("data:text/html,{html}"))),
         content_type: Some("Html".to_owned()),
     }
-}
-
-/// .NET's `HttpUtility.UrlEncode`, which the service's blob follows: letters, digits and
-/// `-_.!*()'` stay, a space is `+`, every other byte is `%xx` in lower case.
-fn form_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 2);
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!*()'".contains(&b) {
-            out.push(char::from(b));
-        } else if b == b' ' {
-            out.push('+');
-        } else {
-            out.push_str(&format!("%{b:02x}"));
-        }
-    }
-    out
 }
 
 /// Presenter roles need `allowedPresenters = roleIsPresenter`.

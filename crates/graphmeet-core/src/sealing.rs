@@ -89,7 +89,7 @@ impl KeySealer {
 
     /// The key's id as shown in messages: 16 hex digits.
     pub fn id(&self) -> String {
-        hex(&self.id)
+        hex::encode(self.id)
     }
 
     /// Whether `value` is sealed (by any key); a PKCS#8 DER value starts with 0x30 instead.
@@ -127,7 +127,7 @@ impl KeySealer {
         let id = &sealed[MAGIC.len()..MAGIC.len() + KEY_ID_LEN];
         if id != self.id {
             return Err(SealError::OtherKey {
-                sealed_under: hex(id),
+                sealed_under: hex::encode(id),
                 this_key: self.id(),
             });
         }
@@ -144,10 +144,6 @@ impl KeySealer {
             .map_err(|_| SealError::Damaged)?;
         Ok(plain.to_vec())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -39,6 +39,30 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), PkiError> {
     write_with_mode(path, bytes, 0o600)
 }
 
+/// The trimmed text of a secret file in the data directory; when the file is missing or empty,
+/// `make`'s text is written to it first (0600).
+pub fn read_or_make_private(
+    path: &Path,
+    make: impl FnOnce() -> String,
+) -> Result<String, PkiError> {
+    let existing = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => {
+            return Err(PkiError::Io {
+                path: path.to_owned(),
+                source,
+            })
+        }
+    };
+    if !existing.trim().is_empty() {
+        return Ok(existing.trim().to_owned());
+    }
+    let text = make();
+    write_private(path, format!("{text}\n").as_bytes())?;
+    Ok(text)
+}
+
 /// Writes a file anyone may read (certificates).
 pub fn write_public(path: &Path, bytes: &[u8]) -> Result<(), PkiError> {
     write_with_mode(path, bytes, 0o644)

@@ -414,19 +414,16 @@ fn read_or_make_admin_key(config: &Config) -> Result<String, ServerError> {
         }
         return Ok(key.to_owned());
     }
-    let path = config.data_dir.join("admin-key");
-    match std::fs::read_to_string(&path) {
-        Ok(key) if !key.trim().is_empty() => Ok(key.trim().to_owned()),
-        _ => {
-            let key = format!(
+    Ok(fsutil::read_or_make_private(
+        &config.data_dir.join("admin-key"),
+        || {
+            format!(
                 "gmadm_{}",
                 graphmeet_wire::b64::url_encode(uuid::Uuid::new_v4().as_bytes())
                     + &graphmeet_wire::b64::url_encode(uuid::Uuid::new_v4().as_bytes())
-            );
-            fsutil::write_private(&path, format!("{key}\n").as_bytes())?;
-            Ok(key)
-        }
-    }
+            )
+        },
+    )?)
 }
 
 /// The key-encryption key: the one given (by flag or environment), else the one in
@@ -443,16 +440,8 @@ pub fn read_or_make_key_encryption_key(
         });
     }
     let path = data_dir.join(KEY_ENCRYPTION_KEY_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => KeySealer::from_text(&text)
-            .map_err(|e| ServerError::Config(format!("{}: {e}", path.display()))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let (sealer, text) = KeySealer::generate();
-            fsutil::write_private(&path, format!("{text}\n").as_bytes())?;
-            Ok(sealer)
-        }
-        Err(e) => Err(ServerError::Io(format!("reading {}: {e}", path.display()))),
-    }
+    let text = fsutil::read_or_make_private(&path, || KeySealer::generate().1)?;
+    KeySealer::from_text(&text).map_err(|e| ServerError::Config(format!("{}: {e}", path.display())))
 }
 
 /// The file in the data directory holding the key-encryption key.

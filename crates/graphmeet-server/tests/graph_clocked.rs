@@ -274,8 +274,10 @@ async fn quota_of_three(url: Option<String>) {
         assert_eq!(body["error"]["code"], "TooManyRequests");
         assert_eq!(
             body["error"]["message"],
-            "The organizer has reached the limit of 3 online meetings created this month. \
-             Please try again after 2026-04-01T00:00:00Z."
+            format!(
+                "Too many requests from Identifier:{}. Please try again later.",
+                h.user
+            )
         );
         assert!(
             body["error"]["innerError"]["request-id"].is_string(),

@@ -25,14 +25,7 @@ where
     F: Fn(TestServer) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    for (name, db) in databases().await {
-        eprintln!("running on {name}");
-        let t = TestServer::start_on(db.as_ref().map(|d| d.url.clone())).await;
-        check(t).await;
-        if let Some(db) = db {
-            db.cleanup().await.unwrap();
-        }
-    }
+    common::on_every_backend(|url| async { check(TestServer::start_on(url).await).await }).await;
 }
 
 #[tokio::test]

@@ -136,14 +136,10 @@ where
     F: Fn(World) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    for (name, db) in databases().await {
-        eprintln!("running on {name}");
-        let t = TestServer::start_on(db.as_ref().map(|d| d.url.clone())).await;
-        check(World::new(t).await).await;
-        if let Some(db) = db {
-            db.cleanup().await.unwrap();
-        }
-    }
+    common::on_every_backend(|url| async {
+        check(World::new(TestServer::start_on(url).await).await).await
+    })
+    .await;
 }
 
 #[tokio::test]

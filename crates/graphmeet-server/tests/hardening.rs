@@ -184,13 +184,7 @@ async fn attendees_of_another_tenant_are_external(database_url: Option<String>) 
 
 #[tokio::test]
 async fn attendees_of_another_tenant_are_external_on_every_backend() {
-    for (name, db) in databases().await {
-        eprintln!("backend: {name}");
-        attendees_of_another_tenant_are_external(db.as_ref().map(|d| d.url.clone())).await;
-        if let Some(db) = db {
-            db.cleanup().await.unwrap();
-        }
-    }
+    on_every_backend(attendees_of_another_tenant_are_external).await;
 }
 
 #[tokio::test]
@@ -348,13 +342,7 @@ async fn nul_characters_get_a_400(database_url: Option<String>) {
 
 #[tokio::test]
 async fn nul_characters_get_a_400_on_every_backend() {
-    for (name, db) in databases().await {
-        eprintln!("backend: {name}");
-        nul_characters_get_a_400(db.as_ref().map(|d| d.url.clone())).await;
-        if let Some(db) = db {
-            db.cleanup().await.unwrap();
-        }
-    }
+    on_every_backend(nul_characters_get_a_400).await;
 }
 
 /// A client trickling a request's headers cannot hold its connection: it is closed once the
@@ -619,13 +607,7 @@ async fn signing_keys_are_sealed_at_rest(database_url: Option<String>) {
 
 #[tokio::test]
 async fn signing_keys_are_sealed_at_rest_on_every_backend() {
-    for (name, db) in databases().await {
-        eprintln!("backend: {name}");
-        signing_keys_are_sealed_at_rest(db.as_ref().map(|d| d.url.clone())).await;
-        if let Some(db) = db {
-            db.cleanup().await.unwrap();
-        }
-    }
+    on_every_backend(signing_keys_are_sealed_at_rest).await;
 }
 
 /// Whether the server closed `stream` within a short wait (EOF or reset), rather than keeping it
@@ -925,16 +907,7 @@ async fn a_confidential_app_must_authenticate_on_the_password_grant(database_url
 
 #[tokio::test]
 async fn a_confidential_app_must_authenticate_on_the_password_grant_on_every_backend() {
-    for (name, db) in databases().await {
-        eprintln!("backend: {name}");
-        a_confidential_app_must_authenticate_on_the_password_grant(
-            db.as_ref().map(|d| d.url.clone()),
-        )
-        .await;
-        if let Some(db) = db {
-            db.cleanup().await.unwrap();
-        }
-    }
+    on_every_backend(a_confidential_app_must_authenticate_on_the_password_grant).await;
 }
 
 /// Smart lockout: ten distinct wrong passwords lock the account (AADSTS50053, even for the right

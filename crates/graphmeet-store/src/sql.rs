@@ -1211,26 +1211,10 @@ impl Store for SqlStore {
         }
         let mut tx = self.pool.begin().await.db()?;
         for chunk in entries.chunks(ROWS) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|row| {
-                    let p = row * 8;
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        p + 1,
-                        p + 2,
-                        p + 3,
-                        p + 4,
-                        p + 5,
-                        p + 6,
-                        p + 7,
-                        p + 8
-                    )
-                })
-                .collect();
             let sql = format!(
                 "INSERT INTO audit_log (at, request_id, tenant_id, app_id, user_id, operation, decision, reason) \
                  VALUES {}",
-                values.join(", ")
+                value_rows(chunk.len(), 8)
             );
             let mut query = sqlx::query(&sql);
             for entry in chunk {
@@ -1327,25 +1311,10 @@ impl Store for SqlStore {
         // Multi-row inserts: a few hundred rows per statement stays far below both backends'
         // limits on bound parameters.
         for chunk in users.chunks(USERS_PER_INSERT) {
-            let mut sql = String::from(
-                "INSERT INTO users (id, tenant_id, upn, upn_lower, display_name, password_hash, created_at) VALUES ",
+            let sql = format!(
+                "INSERT INTO users (id, tenant_id, upn, upn_lower, display_name, password_hash, created_at) VALUES {}",
+                value_rows(chunk.len(), 7)
             );
-            for i in 0..chunk.len() {
-                let b = i * 7;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7
-                ));
-            }
             let mut query = sqlx::query(&sql);
             for user in chunk {
                 query = query
@@ -1688,6 +1657,20 @@ async fn lock_tenant_grants(
 }
 
 /// Ends the target's live grant at `at`; returns whether there was one.
+/// The `VALUES` list of a multi-row insert: `rows` groups of `columns` numbered placeholders,
+/// `($1, $2), ($3, $4)`.
+fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let row: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", row * columns + c))
+                .collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Grants stored by one pair of statements, at most.
 const GRANTS_PER_STATEMENT: usize = 64;
 
@@ -1729,24 +1712,10 @@ async fn store_grant_run(
         end = end.bind(row.kind).bind(&row.target);
     }
     end.execute(&mut **tx).await.db()?;
-    let values: Vec<String> = (0..run.len())
-        .map(|i| {
-            let b = i * 6;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, NULL)",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            )
-        })
-        .collect();
     let sql = format!(
         "INSERT INTO access_policy_grants \
-         (tenant_id, target_kind, target_id, rank, policy_id, granted_at, revoked_at) VALUES {}",
-        values.join(", ")
+         (tenant_id, target_kind, target_id, rank, policy_id, granted_at) VALUES {}",
+        value_rows(run.len(), 6)
     );
     let mut insert = sqlx::query(&sql);
     for row in run {
@@ -1821,9 +1790,9 @@ fn policy_grant(row: &AnyRow) -> Result<PolicyGrant, StoreError> {
 const MEETING_COLUMNS: &str = "SELECT id, tenant_id, organizer_id, external_id, thread_id, \
      join_meeting_id, join_web_url, created_at, updated_at, document FROM meetings";
 
+/// The head of an insert into `meetings`; its `VALUES` take 10 columns.
 const INSERT_MEETING: &str = "INSERT INTO meetings (id, tenant_id, organizer_id, external_id, \
-     thread_id, join_meeting_id, join_web_url, created_at, updated_at, document) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+     thread_id, join_meeting_id, join_web_url, created_at, updated_at, document)";
 
 fn stored_meeting(row: &AnyRow) -> Result<StoredMeeting, StoreError> {
     Ok(StoredMeeting {
@@ -1871,17 +1840,9 @@ async fn insert_free_meetings(
     const ROWS: usize = 64;
     let mut stored = std::collections::HashSet::with_capacity(meetings.len());
     for chunk in meetings.chunks(ROWS) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|row| {
-                let p: Vec<String> = (1..=10).map(|c| format!("${}", row * 10 + c)).collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
         let sql = format!(
-            "INSERT INTO meetings (id, tenant_id, organizer_id, external_id, thread_id, \
-             join_meeting_id, join_web_url, created_at, updated_at, document) VALUES {} \
-             ON CONFLICT DO NOTHING RETURNING id",
-            values.join(", ")
+            "{INSERT_MEETING} VALUES {} ON CONFLICT DO NOTHING RETURNING id",
+            value_rows(chunk.len(), 10)
         );
         let mut query = sqlx::query(&sql);
         for meeting in chunk {
@@ -1910,21 +1871,24 @@ async fn insert_one_meeting(
 ) -> Result<Result<MeetingInserted, StoreError>, StoreError> {
     let meeting = insert.meeting();
     let tenant = id(meeting.tenant_id);
-    let inserted = sqlx::query(&format!("{INSERT_MEETING} ON CONFLICT DO NOTHING"))
-        .bind(&meeting.id)
-        .bind(&tenant)
-        .bind(id(meeting.organizer_id))
-        .bind(meeting.external_id.as_deref())
-        .bind(&meeting.thread_id)
-        .bind(&meeting.join_meeting_id)
-        .bind(&meeting.join_web_url)
-        .bind(micros(meeting.created_at))
-        .bind(micros(meeting.updated_at))
-        .bind(&meeting.document)
-        .execute(&mut **tx)
-        .await
-        .db()?
-        .rows_affected()
+    let inserted = sqlx::query(&format!(
+        "{INSERT_MEETING} VALUES {} ON CONFLICT DO NOTHING",
+        value_rows(1, 10)
+    ))
+    .bind(&meeting.id)
+    .bind(&tenant)
+    .bind(id(meeting.organizer_id))
+    .bind(meeting.external_id.as_deref())
+    .bind(&meeting.thread_id)
+    .bind(&meeting.join_meeting_id)
+    .bind(&meeting.join_web_url)
+    .bind(micros(meeting.created_at))
+    .bind(micros(meeting.updated_at))
+    .bind(&meeting.document)
+    .execute(&mut **tx)
+    .await
+    .db()?
+    .rows_affected()
         == 1;
     if inserted {
         return Ok(Ok(MeetingInserted::Created));

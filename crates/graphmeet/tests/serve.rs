@@ -17,6 +17,16 @@ fn spawn_serve(data_dir: &Path) -> Child {
         .unwrap()
 }
 
+/// An HTTPS client that trusts only the CA in `ca_pem`.
+fn trusting(ca_pem: &[u8]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(ca_pem).unwrap())
+        .build()
+        .unwrap()
+}
+
 /// Waits until the server answers /healthz over TLS with its CA; returns its URL.
 async fn wait_ready(data_dir: &Path, previous_url: Option<&str>) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -29,12 +39,7 @@ async fn wait_ready(data_dir: &Path, previous_url: Option<&str>) -> String {
             let url = info["url"].as_str().unwrap().to_owned();
             if Some(url.as_str()) != previous_url {
                 let ca = std::fs::read(info["ca_cert_path"].as_str().unwrap()).unwrap();
-                let http = reqwest::Client::builder()
-                    .use_rustls_tls()
-                    .tls_built_in_root_certs(false)
-                    .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
-                    .build()
-                    .unwrap();
+                let http = trusting(&ca);
                 if let Ok(r) = http.get(format!("{url}/readyz")).send().await {
                     if r.status() == 200 {
                         return url;
@@ -175,12 +180,7 @@ async fn serve_applies_a_seed_and_takes_the_key_encryption_key_from_the_environm
     let info: serde_json::Value =
         serde_json::from_slice(&std::fs::read(data.join("server.json")).unwrap()).unwrap();
     let ca = std::fs::read(info["ca_cert_path"].as_str().unwrap()).unwrap();
-    let http = reqwest::Client::builder()
-        .use_rustls_tls()
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
-        .build()
-        .unwrap();
+    let http = trusting(&ca);
     let tenants: serde_json::Value = http
         .get(format!("{url}/admin/tenants"))
         .header("x-graphmeet-admin-key", key.trim())

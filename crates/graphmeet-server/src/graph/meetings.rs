@@ -64,15 +64,13 @@ fn graph_error(e: MeetingError) -> GraphFailure {
         MeetingError::OrganizerMismatch(user) => GraphError::organizer_mismatch(&user),
         MeetingError::NotFound => GraphError::meeting_not_found(),
         MeetingError::NoAccess => GraphError::meeting_lookup_denied(),
+        // Graph's throttling answer (spec §4.3), naming the organizer the monthly limit is
+        // counted for.
         MeetingError::QuotaExceeded {
-            limit,
-            resets_at,
+            organizer,
             retry_after_secs,
-        } => GraphError::meeting_quota_exceeded(
-            limit,
-            &resets_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            retry_after_secs,
-        ),
+            ..
+        } => GraphError::too_many_requests(&organizer.to_string(), retry_after_secs),
         MeetingError::Store(e) => {
             tracing::error!(error = %e, "meeting operation failed");
             GraphError::internal_server_error()

@@ -90,11 +90,8 @@ pub async fn envelope(State(state): State<AppState>, mut request: Request, next:
     }
     // A NUL character in the path or the query names nothing Graph has (and could not be
     // looked up in PostgreSQL): the request gets Graph's 400 before any handler runs.
-    let nul = request.uri().path().to_ascii_lowercase().contains("%00")
-        || request
-            .uri()
-            .query()
-            .is_some_and(|q| q.to_ascii_lowercase().contains("%00"));
+    let nul = request.uri().path().contains("%00")
+        || request.uri().query().is_some_and(|q| q.contains("%00"));
     let fault = state.faults.check(
         request
             .headers()

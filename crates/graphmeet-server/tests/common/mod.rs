@@ -309,3 +309,19 @@ pub async fn databases() -> Vec<(String, Option<graphmeet_store::TestDatabase>)>
     }
     out
 }
+
+/// Runs `test` with the URL of every database (None: SQLite in the server's own directory;
+/// PostgreSQL when configured), dropping the PostgreSQL schema after it.
+pub async fn on_every_backend<F, Fut>(test: F)
+where
+    F: Fn(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for (name, db) in databases().await {
+        eprintln!("running on {name}");
+        test(db.as_ref().map(|d| d.url.clone())).await;
+        if let Some(db) = db {
+            db.cleanup().await.unwrap();
+        }
+    }
+}

@@ -341,22 +341,6 @@ impl GraphError {
         .with_retry_after(retry_after_secs)
     }
 
-    /// 429 `TooManyRequests` for an organizer past the monthly meeting quota ("2,000
-    /// meetings/user each month", learn.microsoft.com/graph/throttling-limits); `Retry-After`
-    /// counts the seconds to `resets_at`, the next month's start. The text is ours [inf]: no
-    /// public record of the real one was found.
-    pub fn meeting_quota_exceeded(limit: u32, resets_at: &str, retry_after_secs: u64) -> Self {
-        Self::new(
-            429,
-            "TooManyRequests",
-            format!(
-                "The organizer has reached the limit of {limit} online meetings created this \
-                 month. Please try again after {resets_at}."
-            ),
-        )
-        .with_retry_after(retry_after_secs)
-    }
-
     /// 503 with `Retry-After`, for fault injection [inf: code from Graph's documented list].
     pub fn service_unavailable(retry_after_secs: u64) -> Self {
         Self::new(

@@ -198,8 +198,9 @@ impl DecodedMeetingId {
 // ---- joinWebUrl -------------------------------------------------------------------------
 
 /// .NET `HttpUtility.UrlEncode`: alphanumerics and `-_.!*()` stay, space becomes `+`, every
-/// other byte becomes a **lowercase** `%xx` — the escapes of Teams' classic join URLs.
-fn url_encode_lower(text: &str) -> String {
+/// other byte becomes a **lowercase** `%xx` — the escapes of Teams' classic join URLs and of
+/// `joinInformation`'s blob.
+pub fn url_encode_lower(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3);
     for &b in text.as_bytes() {
         match b {
