@@ -9,7 +9,7 @@ use graphmeet_wire::admin::{
     AddCertificate, AddSecret, AdminErrorBody, AppCredentials, AppView, ApplySummary,
     CertificateView, CreateApp, CreateGroup, CreateTenant, CreateUser, GrantConsent, GrantPolicy,
     GrantView, GroupMember, GroupView, KeyRotated, NewPolicy, PolicyView, RevokeConsent,
-    SecretCreated, Seed, ServicePrincipalView, SetPolicy, TenantView, UpdateApp, UserView,
+    SecretCreated, Seed, ServicePrincipalView, SetPolicy, TenantView, UpdateApp, UpdateUser, UserView,
     ADMIN_KEY_HEADER,
 };
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -133,6 +133,13 @@ impl AdminClient {
     /// Creates a user (`POST /admin/users`).
     pub async fn create_user(&self, body: &CreateUser) -> Result<UserView, ClientError> {
         self.send(Method::POST, &["admin", "users"], Some(body))
+            .await
+    }
+
+    /// Changes a user's display name or account state
+    /// (`PATCH /admin/users/{id | upn}`).
+    pub async fn update_user(&self, user: &str, body: &UpdateUser) -> Result<UserView, ClientError> {
+        self.send(Method::PATCH, &["admin", "users", user], Some(body))
             .await
     }
 

@@ -34,6 +34,7 @@ async fn bob(env: &Env) -> UserView {
             upn: BOB_UPN.into(),
             display_name: None,
             password: None,
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -417,6 +418,7 @@ async fn deletions_take_groups_users_apps_and_tenants() {
             upn: "erin@northwind.example".into(),
             display_name: None,
             password: None,
+            ..Default::default()
         })
         .await
         .unwrap();

@@ -28,6 +28,7 @@ async fn a_user_without_a_policy_grant_gets_the_two_cmdlets() {
             upn: "nopolicy@graphmeetdev.onmicrosoft.com".into(),
             display_name: None,
             password: None,
+            ..Default::default()
         })
         .await
         .unwrap();

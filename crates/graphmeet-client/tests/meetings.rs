@@ -311,6 +311,7 @@ async fn one_multi_tenant_app_gets_a_token_per_tenant() {
             upn: "alex@fabrikam.onmicrosoft.com".into(),
             display_name: Some("Alex".into()),
             password: None,
+            ..Default::default()
         })
         .await
         .unwrap();

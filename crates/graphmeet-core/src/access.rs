@@ -18,7 +18,7 @@ use crate::clock::Clock;
 use crate::identity::AccessTokenClaims;
 use crate::index::DirectoryIndex;
 use crate::meetings::Organizer;
-use crate::model::{AuditDecision, AuditEntry, Tenant, User, UserRef};
+use crate::model::{AuditDecision, AuditEntry, MissingPrerequisite, Tenant, User, UserRef};
 use crate::policy::{decide, AccessDecision, PolicyState};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -65,6 +65,8 @@ pub enum Operation {
     DeleteMeeting,
     /// `GET /users/{id | upn}`.
     GetUser,
+    /// `GET /users` (with `$filter`, `$select`, `$top`).
+    ListUsers,
 }
 
 impl Operation {
@@ -78,7 +80,7 @@ impl Operation {
             | Self::CreateOrGetMeeting
             | Self::UpdateMeeting
             | Self::DeleteMeeting => &["OnlineMeetings.ReadWrite.All"],
-            Self::GetUser => &["User.Read.All"],
+            Self::GetUser | Self::ListUsers => &["User.Read.All"],
         }
     }
 
@@ -93,12 +95,19 @@ impl Operation {
             | Self::UpdateMeeting
             | Self::DeleteMeeting => &["OnlineMeetings.ReadWrite"],
             Self::GetUser => &["User.Read", "User.ReadBasic.All", "User.Read.All"],
+            Self::ListUsers => &["User.ReadBasic.All", "User.Read.All"],
         }
     }
 
     /// Whether app-only calls also need an application access policy.
     pub fn needs_access_policy(self) -> bool {
-        !matches!(self, Self::GetUser)
+        self.is_meeting_operation()
+    }
+
+    /// Whether the operation acts on the user's meetings (and so needs the user to be able to
+    /// organise them).
+    pub fn is_meeting_operation(self) -> bool {
+        !matches!(self, Self::GetUser | Self::ListUsers)
     }
 
     /// Whether the path may name the user by UPN (only the users endpoint resolves one; the
@@ -117,6 +126,7 @@ impl Operation {
             Self::UpdateMeeting => "UpdateMeeting",
             Self::DeleteMeeting => "DeleteMeeting",
             Self::GetUser => "GetUser",
+            Self::ListUsers => "ListUsers",
         }
     }
 }
@@ -246,6 +256,13 @@ pub enum Denial {
         /// The decision, with its reasons.
         decision: Box<AccessDecision>,
     },
+    /// The user may not organise Teams meetings: the account lacks a prerequisite.
+    Prerequisite {
+        /// The user.
+        user_id: Uuid,
+        /// What is missing.
+        missing: MissingPrerequisite,
+    },
 }
 
 impl Denial {
@@ -266,6 +283,9 @@ impl Denial {
             ),
             Self::NotSelf => "denied: a delegated caller acts for itself only".to_owned(),
             Self::NoAccessPolicy { decision, .. } => decision.reason(),
+            Self::Prerequisite { user_id, missing } => {
+                format!("denied: user {user_id}: {}", missing.describe())
+            }
         }
     }
 }
@@ -312,6 +332,38 @@ impl Authorized {
                 .and_then(|allowed| Organizer::for_app(&allowed, user, tenant)),
             (Caller::User { user_id, .. }, _) => Organizer::signed_in(*user_id, user, tenant),
             (Caller::App { .. }, None) => None,
+        }
+    }
+}
+
+/// What `policy explain` answers: the user, the application-access-policy decision, and the
+/// prerequisite of organising meetings the user's account lacks, if any (a call the policy
+/// allows still fails without it).
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// The user the reference resolved to.
+    pub user: Arc<User>,
+    /// The access-policy decision, now.
+    pub decision: AccessDecision,
+    /// The missing prerequisite, if any.
+    pub missing: Option<MissingPrerequisite>,
+}
+
+impl Explanation {
+    /// Whether a meeting call by the app for the user would be allowed now.
+    pub fn allowed(&self) -> bool {
+        self.decision.allowed() && self.missing.is_none()
+    }
+
+    /// The reason, in one line.
+    pub fn reason(&self) -> String {
+        match self.missing {
+            Some(missing) if self.decision.allowed() => format!(
+                "{}; but denied: {}",
+                self.decision.reason(),
+                missing.describe()
+            ),
+            _ => self.decision.reason(),
         }
     }
 }
@@ -442,38 +494,12 @@ impl Access {
         let tenant = self.index.tenant(user.tenant_id).ok_or_else(not_found)?;
 
         // The role or scope.
-        match &caller {
-            Caller::App { claims, .. } => {
-                let required = operation.app_roles();
-                if !claims.roles.iter().any(|r| required.contains(&r.as_str())) {
-                    return Err(Denial::MissingRoles {
-                        required,
-                        present: claims.roles.clone(),
-                    });
-                }
-            }
-            Caller::User {
-                claims, user_id, ..
-            } => {
-                let scopes: Vec<String> = claims
-                    .scp
-                    .as_deref()
-                    .unwrap_or_default()
-                    .split_whitespace()
-                    .map(str::to_owned)
-                    .collect();
-                let required = operation.delegated_scopes();
-                if !scopes.iter().any(|s| required.contains(&s.as_str())) {
-                    return Err(Denial::MissingScopes {
-                        required,
-                        present: scopes,
-                    });
-                }
-                // A delegated caller acts for itself only (reading another user needs
-                // User.Read*.All, which the scope check above has granted).
-                if *user_id != user.id && operation != Operation::GetUser {
-                    return Err(Denial::NotSelf);
-                }
+        Self::check_permission(&caller, operation)?;
+        // A delegated caller acts for itself only (reading another user needs
+        // User.Read*.All, which the scope check has granted).
+        if let Caller::User { user_id, .. } = &caller {
+            if *user_id != user.id && operation.is_meeting_operation() {
+                return Err(Denial::NotSelf);
             }
         }
 
@@ -491,12 +517,91 @@ impl Access {
                 decision = Some(d);
             }
         }
+
+        // What Teams checks of the organizer's account, once the caller may act for them.
+        if operation.is_meeting_operation() {
+            if let Some(missing) = user.account.missing_prerequisite() {
+                return Err(Denial::Prerequisite {
+                    user_id: user.id,
+                    missing,
+                });
+            }
+        }
         Ok(Authorized {
             caller,
             user,
             tenant,
             decision,
         })
+    }
+
+    /// The role (app-only) or scope (delegated) `operation` needs.
+    fn check_permission(caller: &Caller, operation: Operation) -> Result<(), Denial> {
+        match caller {
+            Caller::App { claims, .. } => {
+                let required = operation.app_roles();
+                if !claims.roles.iter().any(|r| required.contains(&r.as_str())) {
+                    return Err(Denial::MissingRoles {
+                        required,
+                        present: claims.roles.clone(),
+                    });
+                }
+            }
+            Caller::User { claims, .. } => {
+                let scopes: Vec<String> = claims
+                    .scp
+                    .as_deref()
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect();
+                let required = operation.delegated_scopes();
+                if !scopes.iter().any(|s| required.contains(&s.as_str())) {
+                    return Err(Denial::MissingScopes {
+                        required,
+                        present: scopes,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Authorizes an operation on a collection of the caller's own tenant (`GET /users`): the
+    /// role or scope only. Recorded in the audit log like every other decision.
+    pub fn authorize_tenant(
+        &self,
+        caller: Caller,
+        operation: Operation,
+        request_id: &str,
+    ) -> Result<(Caller, Arc<Tenant>), Denial> {
+        let (tenant_id, app_id) = (caller.tenant_id(), caller.app_id());
+        let outcome = Self::check_permission(&caller, operation).and_then(|()| {
+            self.index
+                .tenant(tenant_id)
+                .ok_or_else(|| Denial::UserNotFound(String::new()))
+        });
+        let (decision, reason) = match &outcome {
+            Ok(_) => (
+                AuditDecision::Allowed,
+                "allowed: the token holds the permission".to_owned(),
+            ),
+            Err(denial) => (AuditDecision::Denied, denial.reason()),
+        };
+        self.audit.record(AuditEntry {
+            at: self.clock.now(),
+            request_id: request_id.to_owned(),
+            tenant_id: Some(tenant_id),
+            app_id: Some(app_id),
+            user_id: match &caller {
+                Caller::User { user_id, .. } => Some(*user_id),
+                Caller::App { .. } => None,
+            },
+            operation: operation.name().to_owned(),
+            decision,
+            reason,
+        });
+        outcome.map(|tenant| (caller, tenant))
     }
 
     /// The application-access-policy decision for an app and a user of `tenant`, now.
@@ -522,9 +627,14 @@ impl Access {
         tenant: &Tenant,
         app_id: Uuid,
         user: &UserRef,
-    ) -> Option<(Arc<User>, AccessDecision)> {
+    ) -> Option<Explanation> {
         let user = self.index.user_in(tenant.id, user)?;
         let decision = self.policy_decision(tenant, app_id, &user);
-        Some((user, decision))
+        let missing = user.account.missing_prerequisite();
+        Some(Explanation {
+            user,
+            decision,
+            missing,
+        })
     }
 }

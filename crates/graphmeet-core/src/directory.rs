@@ -52,6 +52,88 @@ impl From<StoreError> for DirectoryError {
     }
 }
 
+/// Changes to a user's display name and account state: what is `None` stays as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserChanges {
+    /// The display name.
+    pub display_name: Option<String>,
+    /// `accountEnabled`.
+    pub enabled: Option<bool>,
+    /// `userType`.
+    pub user_type: Option<UserType>,
+    /// A licence with the Teams service plan.
+    pub teams_license: Option<bool>,
+    /// The Audio Conferencing licence.
+    pub audio_conferencing: Option<bool>,
+    /// `mail`: `Some(None)` removes the mailbox address.
+    pub mail: Option<Option<String>>,
+}
+
+impl TryFrom<&graphmeet_wire::admin::UpdateUser> for UserChanges {
+    type Error = DirectoryError;
+
+    /// The admin API's and the seed's form; an unknown `user_type` is refused, an empty `mail`
+    /// removes the address.
+    fn try_from(u: &graphmeet_wire::admin::UpdateUser) -> Result<Self, DirectoryError> {
+        let user_type = match u.user_type.as_deref() {
+            Some(t) => Some(UserType::parse(t).ok_or_else(|| {
+                DirectoryError::Invalid(format!("user_type must be Member or Guest, not '{t}'"))
+            })?),
+            None => None,
+        };
+        Ok(Self {
+            display_name: u.display_name.clone(),
+            enabled: u.account_enabled,
+            user_type,
+            teams_license: u.teams_license,
+            audio_conferencing: u.audio_conferencing,
+            mail: u
+                .mail
+                .as_ref()
+                .map(|m| Some(m.trim().to_owned()).filter(|m| !m.is_empty())),
+        })
+    }
+}
+
+impl UserChanges {
+    /// Applies the changes to `user`, checking each value.
+    pub fn apply(&self, user: &mut User) -> Result<(), DirectoryError> {
+        if let Some(name) = &self.display_name {
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(DirectoryError::Invalid(
+                    "a user's display name cannot be empty".to_owned(),
+                ));
+            }
+            user.display_name = name.to_owned();
+        }
+        if let Some(mail) = &self.mail {
+            user.account.mail = match mail.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(m) => {
+                    let valid = m.split_once('@').is_some_and(|(local, domain)| {
+                        !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+                    }) && !m.contains(char::is_whitespace);
+                    if !valid {
+                        return Err(DirectoryError::Invalid(format!(
+                            "'{m}' is not an email address"
+                        )));
+                    }
+                    Some(m.to_owned())
+                }
+            };
+        }
+        let account = &mut user.account;
+        account.enabled = self.enabled.unwrap_or(account.enabled);
+        account.user_type = self.user_type.unwrap_or(account.user_type);
+        account.teams_license = self.teams_license.unwrap_or(account.teams_license);
+        account.audio_conferencing = self
+            .audio_conferencing
+            .unwrap_or(account.audio_conferencing);
+        Ok(())
+    }
+}
+
 /// A new client secret: the stored credential and the value, shown once.
 #[derive(Debug, Clone)]
 pub struct NewSecret {
@@ -233,9 +315,41 @@ impl Directory {
         password: Option<&str>,
         id: Option<Uuid>,
     ) -> Result<User, DirectoryError> {
+        let changes = UserChanges {
+            display_name: display_name.map(str::to_owned),
+            ..UserChanges::default()
+        };
+        self.create_user_with(tenant, upn, password, id, &changes)
+            .await
+    }
+
+    /// [`Directory::create_user_with_id`] with an account state other than the default
+    /// (an enabled member with a Teams and an Audio Conferencing licence, mail = UPN).
+    pub async fn create_user_with(
+        &self,
+        tenant: &str,
+        upn: &str,
+        password: Option<&str>,
+        id: Option<Uuid>,
+        account: &UserChanges,
+    ) -> Result<User, DirectoryError> {
         let tenant = self.tenant(tenant).await?;
-        let user = self.new_user(&tenant, upn, display_name, password, id)?;
+        let user = self.new_user(&tenant, upn, password, id, account)?;
         self.written(self.store.create_user(&user).await).await?;
+        Ok(user)
+    }
+
+    /// Changes a user's display name or account state; what `changes` leaves out stays.
+    pub async fn update_user(
+        &self,
+        id_or_upn: &str,
+        changes: &UserChanges,
+    ) -> Result<User, DirectoryError> {
+        let mut user = self.user(id_or_upn).await?;
+        changes.apply(&mut user)?;
+        if !self.written(self.store.update_user(&user).await).await? {
+            return Err(DirectoryError::NotFound(format!("user {id_or_upn}")));
+        }
         Ok(user)
     }
 
@@ -245,9 +359,9 @@ impl Directory {
         &self,
         tenant: &Tenant,
         upn: &str,
-        display_name: Option<&str>,
         password: Option<&str>,
         id: Option<Uuid>,
+        changes: &UserChanges,
     ) -> Result<User, DirectoryError> {
         let password_hash = match password {
             Some(p) if p.chars().count() < 8 => {
@@ -276,16 +390,19 @@ impl Directory {
                 tenant.domains.join(", ")
             )));
         }
-        let user = User {
+        let mut user = User {
             id: id.unwrap_or_else(Uuid::new_v4),
             tenant_id: tenant.id,
-            display_name: display_name
-                .map(str::to_owned)
-                .unwrap_or_else(|| local.to_owned()),
+            display_name: local.to_owned(),
+            account: Account {
+                mail: Some(upn.clone()),
+                ..Account::default()
+            },
             upn,
             password_hash,
             created_at: self.clock.now(),
         };
+        changes.apply(&mut user)?;
         Ok(user)
     }
 

@@ -596,7 +596,8 @@ impl Meetings {
             join_meeting_id: Some(join_id.to_owned()),
             passcode,
         });
-        meeting.audio_conferencing = Some(AudioConferencing {
+        // Dial-in details come with the organizer's Audio Conferencing licence.
+        meeting.audio_conferencing = org.user.account.audio_conferencing.then(|| AudioConferencing {
             conference_id: Some(conference.to_owned()),
             toll_number: Some("+12065550100".to_owned()),
             toll_free_number: Some("+18005550100".to_owned()),

@@ -92,6 +92,120 @@ pub struct User {
     pub password_hash: Option<String>,
     /// When the user was created.
     pub created_at: DateTime<Utc>,
+    /// What Teams checks of the account before the user may organise a meeting.
+    #[serde(default)]
+    pub account: Account,
+}
+
+/// `userType`: a member of the tenant, or a guest invited from elsewhere (B2B).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum UserType {
+    /// A member (Graph's `"Member"`).
+    #[default]
+    Member,
+    /// A guest (Graph's `"Guest"`).
+    Guest,
+}
+
+impl UserType {
+    /// Graph's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "Member",
+            Self::Guest => "Guest",
+        }
+    }
+
+    /// Graph's spelling, case-insensitively (`member`, `Guest`, ...).
+    pub fn parse(text: &str) -> Option<Self> {
+        if text.eq_ignore_ascii_case("member") {
+            Some(Self::Member)
+        } else if text.eq_ignore_ascii_case("guest") {
+            Some(Self::Guest)
+        } else {
+            None
+        }
+    }
+}
+
+/// A user's account state: enabled or not, member or guest, and the licences Teams meetings
+/// depend on. A new user is an enabled member with a Teams licence and an Audio Conferencing
+/// licence (what a developer tenant's E5 user has), so that nothing changes for those who do not
+/// model licences.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// `accountEnabled`: a disabled account cannot sign in nor organise meetings.
+    pub enabled: bool,
+    /// `userType`.
+    pub user_type: UserType,
+    /// A licence with the Microsoft Teams service plan (e.g. Office 365 E3 or E5).
+    pub teams_license: bool,
+    /// The Audio Conferencing licence: the organizer's meetings get dial-in details
+    /// (`audioConferencing`); without it they have none.
+    pub audio_conferencing: bool,
+    /// `mail`, the primary SMTP address; `None` for a user without a mailbox. A new user's is
+    /// the UPN.
+    pub mail: Option<String>,
+}
+
+impl Default for Account {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            user_type: UserType::Member,
+            teams_license: true,
+            audio_conferencing: true,
+            mail: None,
+        }
+    }
+}
+
+/// A prerequisite of organising a Teams meeting that a user's account lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingPrerequisite {
+    /// The account is disabled (`accountEnabled: false`).
+    AccountDisabled,
+    /// The user is a guest of the tenant.
+    Guest,
+    /// The user has no licence with the Teams service plan.
+    NoTeamsLicense,
+}
+
+impl MissingPrerequisite {
+    /// What is missing, in a sentence.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::AccountDisabled => "the organizer's account is disabled (accountEnabled is false)",
+            Self::Guest => "the organizer is a guest of the tenant; only members can organise Teams meetings",
+            Self::NoTeamsLicense => "the organizer has no licence with Microsoft Teams",
+        }
+    }
+
+    /// What fixes it.
+    pub fn fix(self) -> &'static str {
+        match self {
+            Self::AccountDisabled => "enable the account (Update-MgUser -UserId <id> -AccountEnabled:$true)",
+            Self::Guest => "organise the meeting as a member of the tenant",
+            Self::NoTeamsLicense => "assign the user a licence that includes Microsoft Teams",
+        }
+    }
+}
+
+impl Account {
+    /// The first prerequisite of organising a Teams meeting the account lacks, checked in the
+    /// order the service checks them: the account, its type, its licence.
+    pub fn missing_prerequisite(&self) -> Option<MissingPrerequisite> {
+        if !self.enabled {
+            Some(MissingPrerequisite::AccountDisabled)
+        } else if self.user_type == UserType::Guest {
+            Some(MissingPrerequisite::Guest)
+        } else if !self.teams_license {
+            Some(MissingPrerequisite::NoTeamsLicense)
+        } else {
+            None
+        }
+    }
 }
 
 /// A security group of a tenant.

@@ -15,7 +15,9 @@
 //! key, so two exports of the same state are identical. Secrets and passwords are left out
 //! (only hashes are kept); certificates are kept as public PEM.
 
-use crate::directory::{canonical_roles, default_domain, Directory, DirectoryError, NewApp};
+use crate::directory::{
+    canonical_roles, default_domain, Directory, DirectoryError, NewApp, UserChanges,
+};
 use crate::model::*;
 use chrono::Duration;
 use graphmeet_wire::admin::{
@@ -327,9 +329,9 @@ impl Directory {
                 let user = self.new_user(
                     tenant,
                     &upn,
-                    u.display_name.as_deref(),
                     u.password.as_deref(),
                     u.id,
+                    &UserChanges::try_from(&u.settings())?,
                 )?;
                 known.made(&user);
                 Ok(Some(user))
@@ -803,11 +805,26 @@ impl Directory {
             domain: tenant.domains.first().cloned(),
             users: users
                 .into_iter()
-                .map(|u| SeedUser {
-                    id: Some(u.id),
-                    upn: u.upn,
-                    display_name: Some(u.display_name),
-                    password: None,
+                .map(|u| {
+                    let account = &u.account;
+                    let default = Account::default();
+                    SeedUser {
+                        id: Some(u.id),
+                        display_name: Some(u.display_name),
+                        password: None,
+                        account_enabled: (account.enabled != default.enabled)
+                            .then_some(account.enabled),
+                        user_type: (account.user_type != default.user_type)
+                            .then(|| account.user_type.as_str().to_owned()),
+                        teams_license: (account.teams_license != default.teams_license)
+                            .then_some(account.teams_license),
+                        audio_conferencing: (account.audio_conferencing
+                            != default.audio_conferencing)
+                            .then_some(account.audio_conferencing),
+                        mail: (account.mail.as_deref() != Some(u.upn.as_str()))
+                            .then(|| account.mail.clone().unwrap_or_default()),
+                        upn: u.upn,
+                    }
                 })
                 .collect(),
             groups: seed_groups,

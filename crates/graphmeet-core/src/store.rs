@@ -35,6 +35,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Creates a user.
     async fn create_user(&self, user: &User) -> Result<(), StoreError>;
+    /// Replaces a user's display name and account state (the id, tenant, UPN, password and
+    /// creation time stay); `false` when there is no such user.
+    async fn update_user(&self, user: &User) -> Result<bool, StoreError>;
     /// A user by object id.
     async fn get_user(&self, id: Uuid) -> Result<Option<User>, StoreError>;
     /// A user by UPN (case-insensitive).

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use graphmeet_core::directory::DirectoryError;
+use graphmeet_core::directory::{DirectoryError, UserChanges};
 use graphmeet_core::identity::IdentityError;
 use graphmeet_core::seed::SeedError;
 use graphmeet_core::UserRef;
@@ -34,7 +34,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/tenants/{tenant}/users", get(list_users))
         .route("/admin/tenants/{tenant}/groups", get(list_groups))
         .route("/admin/users", post(create_user))
-        .route("/admin/users/{user}", delete(delete_user))
+        .route(
+            "/admin/users/{user}",
+            axum::routing::patch(update_user).delete(delete_user),
+        )
         .route("/admin/apps", post(create_app).get(list_apps))
         .route(
             "/admin/apps/{app_id}",
@@ -303,6 +306,11 @@ fn user_view(u: User) -> UserView {
         tenant_id: u.tenant_id.to_string(),
         upn: u.upn,
         display_name: u.display_name,
+        account_enabled: u.account.enabled,
+        user_type: u.account.user_type.as_str().to_owned(),
+        teams_license: u.account.teams_license,
+        audio_conferencing: u.account.audio_conferencing,
+        mail: u.account.mail,
     }
 }
 
@@ -387,16 +395,29 @@ async fn create_user(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<CreateUser>,
 ) -> Result<(StatusCode, Json<UserView>), AdminFailure> {
+    let changes = UserChanges::try_from(&body.settings())?;
     let user = state
         .directory
-        .create_user(
+        .create_user_with(
             &body.tenant,
             &body.upn,
-            body.display_name.as_deref(),
             body.password.as_deref(),
+            None,
+            &changes,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(user_view(user))))
+}
+
+/// Changes a user's display name or account state (enabled, member or guest, licences, mail).
+async fn update_user(
+    State(state): State<AppState>,
+    AdminPath(user): AdminPath<String>,
+    AdminJson(body): AdminJson<UpdateUser>,
+) -> Result<Json<UserView>, AdminFailure> {
+    let changes = UserChanges::try_from(&body)?;
+    let user = state.directory.update_user(&user, &changes).await?;
+    Ok(Json(user_view(user)))
 }
 
 async fn list_users(
@@ -830,7 +851,7 @@ async fn explain_policy(
 ) -> Result<Json<serde_json::Value>, AdminFailure> {
     let tenant = state.directory.tenant_or_only(q.tenant.as_deref()).await?;
     let app_id = parse_uuid(&q.app, "application id")?;
-    let (user, decision) = state
+    let explanation = state
         .access
         .explain(&tenant, app_id, &UserRef::parse(&q.user))
         .ok_or_else(|| {
@@ -839,19 +860,35 @@ async fn explain_policy(
                 q.user, tenant.id
             )))
         })?;
-    let mut body = serde_json::to_value(&decision).unwrap_or_default();
+    let mut body = serde_json::to_value(&explanation.decision).unwrap_or_default();
     if let Some(map) = body.as_object_mut() {
         map.insert(
             "reason".to_owned(),
-            serde_json::Value::String(decision.reason()),
+            serde_json::Value::String(explanation.reason()),
         );
         map.insert(
             "user_id".to_owned(),
-            serde_json::Value::String(user.id.to_string()),
+            serde_json::Value::String(explanation.user.id.to_string()),
         );
         map.insert(
             "app_id".to_owned(),
             serde_json::Value::String(app_id.to_string()),
+        );
+        // The policy may allow the app while the user still cannot organise meetings.
+        map.insert(
+            "meetings_allowed".to_owned(),
+            serde_json::Value::Bool(explanation.allowed()),
+        );
+        map.insert(
+            "missing_prerequisite".to_owned(),
+            match explanation.missing {
+                Some(m) => serde_json::json!({
+                    "kind": m,
+                    "description": m.describe(),
+                    "fix": m.fix(),
+                }),
+                None => serde_json::Value::Null,
+            },
         );
     }
     Ok(Json(body))

@@ -8,6 +8,7 @@ use graphmeet_core::model::{
     DirectoryChange, GrantTarget, Group, PolicyApp, PolicyGrant, SecretCredential,
     ServicePrincipal, SigningKey, StoredMeeting, Tenant, User,
 };
+use graphmeet_core::model::{Account, UserType};
 use graphmeet_core::store::{MeetingInsert, MeetingInserted};
 use graphmeet_core::{Store, StoreError};
 use sqlx::any::{Any, AnyRow};
@@ -21,8 +22,13 @@ use crate::SqlStore;
 const TENANT_COLUMNS: &str = "SELECT t.id, t.display_name, t.created_at, d.domain \
      FROM tenants t LEFT JOIN tenant_domains d ON d.tenant_id = t.id";
 
-const USER_COLUMNS: &str =
-    "SELECT id, tenant_id, upn, display_name, password_hash, created_at FROM users";
+const USER_COLUMNS: &str = "SELECT id, tenant_id, upn, display_name, password_hash, created_at, \
+     account_enabled, user_type, teams_license, audio_conferencing, mail FROM users";
+
+/// The columns an insert into `users` writes, in [`bind_user`]'s order.
+const USER_INSERT: &str = "INSERT INTO users (id, tenant_id, upn, upn_lower, display_name, \
+     password_hash, created_at, account_enabled, user_type, teams_license, audio_conferencing, mail)";
+const USER_INSERT_COLUMNS: usize = 12;
 
 /// Grants with their policy's name, for [`policy_grant`].
 const GRANT_COLUMNS: &str = "SELECT g.tenant_id, g.target_kind, g.target_id, g.rank, \
@@ -63,7 +69,36 @@ fn user(row: &AnyRow) -> Result<User, StoreError> {
         display_name: row.text("display_name")?,
         password_hash: row.opt_text("password_hash")?,
         created_at: row.time("created_at")?,
+        account: Account {
+            enabled: row.flag("account_enabled")?,
+            user_type: UserType::parse(&row.text("user_type")?).ok_or_else(|| {
+                StoreError::Backend("users.user_type holds an unknown type".to_owned())
+            })?,
+            teams_license: row.flag("teams_license")?,
+            audio_conferencing: row.flag("audio_conferencing")?,
+            mail: row.opt_text("mail")?,
+        },
     })
+}
+
+/// Binds a user's values for [`USER_INSERT`].
+fn bind_user<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    user: &User,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(id(user.id))
+        .bind(id(user.tenant_id))
+        .bind(user.upn.clone())
+        .bind(user.upn.to_lowercase())
+        .bind(user.display_name.clone())
+        .bind(user.password_hash.clone())
+        .bind(micros(user.created_at))
+        .bind(flag(user.account.enabled))
+        .bind(user.account.user_type.as_str())
+        .bind(flag(user.account.teams_license))
+        .bind(flag(user.account.audio_conferencing))
+        .bind(user.account.mail.clone())
 }
 
 fn group(row: &AnyRow) -> Result<Group, StoreError> {
@@ -212,21 +247,30 @@ impl Store for SqlStore {
     }
 
     async fn create_user(&self, user: &User) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO users (id, tenant_id, upn, upn_lower, display_name, password_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        let sql = format!("{USER_INSERT} VALUES {}", value_rows(1, USER_INSERT_COLUMNS));
+        bind_user(sqlx::query(&sql), user)
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(())
+    }
+
+    async fn update_user(&self, user: &User) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE users SET display_name = $1, account_enabled = $2, user_type = $3, \
+             teams_license = $4, audio_conferencing = $5, mail = $6 WHERE id = $7",
         )
+        .bind(user.display_name.clone())
+        .bind(flag(user.account.enabled))
+        .bind(user.account.user_type.as_str())
+        .bind(flag(user.account.teams_license))
+        .bind(flag(user.account.audio_conferencing))
+        .bind(user.account.mail.clone())
         .bind(id(user.id))
-        .bind(id(user.tenant_id))
-        .bind(&user.upn)
-        .bind(user.upn.to_lowercase())
-        .bind(&user.display_name)
-        .bind(user.password_hash.as_deref())
-        .bind(micros(user.created_at))
         .execute(&self.pool)
         .await
         .db()?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     async fn get_user(&self, user_id: Uuid) -> Result<Option<User>, StoreError> {
@@ -335,7 +379,8 @@ impl Store for SqlStore {
 
     async fn list_group_members(&self, group_id: Uuid) -> Result<Vec<User>, StoreError> {
         let rows = sqlx::query(
-            "SELECT u.id, u.tenant_id, u.upn, u.display_name, u.password_hash, u.created_at \
+            "SELECT u.id, u.tenant_id, u.upn, u.display_name, u.password_hash, u.created_at, \
+             u.account_enabled, u.user_type, u.teams_license, u.audio_conferencing, u.mail \
              FROM users u JOIN group_members m ON m.user_id = u.id \
              WHERE m.group_id = $1 ORDER BY u.created_at, u.id",
         )
@@ -1312,19 +1357,12 @@ impl Store for SqlStore {
         // limits on bound parameters.
         for chunk in users.chunks(USERS_PER_INSERT) {
             let sql = format!(
-                "INSERT INTO users (id, tenant_id, upn, upn_lower, display_name, password_hash, created_at) VALUES {}",
-                value_rows(chunk.len(), 7)
+                "{USER_INSERT} VALUES {}",
+                value_rows(chunk.len(), USER_INSERT_COLUMNS)
             );
             let mut query = sqlx::query(&sql);
             for user in chunk {
-                query = query
-                    .bind(id(user.id))
-                    .bind(id(user.tenant_id))
-                    .bind(user.upn.clone())
-                    .bind(user.upn.to_lowercase())
-                    .bind(user.display_name.clone())
-                    .bind(user.password_hash.clone())
-                    .bind(micros(user.created_at));
+                query = bind_user(query, user);
             }
             query.execute(&mut *tx).await.db()?;
         }

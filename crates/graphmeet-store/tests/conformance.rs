@@ -8,6 +8,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use graphmeet_core::model::{
+    Account, UserType,
     AccessPolicy, App, CertificateCredential, ChangedEntity, GrantTarget, Group, PolicyApp,
     PolicyGrant, SecretCredential, SigningKey, StoredMeeting, Tenant, User,
 };
@@ -53,6 +54,7 @@ on_every_backend!(
     tenants_are_listed_oldest_first,
     user_round_trips_and_is_found_by_upn_case_insensitively,
     unknown_user_id_or_upn_is_none,
+    account_state_round_trips_and_an_update_changes_it_and_logs_the_change,
     duplicate_upn_differing_in_case_is_a_conflict_even_across_tenants,
     users_are_listed_per_tenant_oldest_first,
     user_of_an_unknown_tenant_is_not_found,
@@ -200,6 +202,10 @@ fn user(tenant: &Tenant, upn: &str, created: i64) -> User {
         display_name: format!("User {upn}"),
         password_hash: Some(format!("$argon2id$hash-of-{upn}")),
         created_at: at(created),
+        account: Account {
+            mail: Some(upn.to_owned()),
+            ..Account::default()
+        },
     }
 }
 
@@ -429,6 +435,65 @@ mod checks {
                 .unwrap(),
             Some(bob)
         );
+    }
+
+    pub async fn account_state_round_trips_and_an_update_changes_it_and_logs_the_change(
+        store: &SqlStore,
+        _: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let t = tenant(1, &["contoso.onmicrosoft.com"]);
+        store.create_tenant(&t).await.unwrap();
+        let mut guest = user(&t, "guest_fabrikam.com#ext#@contoso.onmicrosoft.com", 2);
+        guest.account = Account {
+            enabled: true,
+            user_type: UserType::Guest,
+            teams_license: false,
+            audio_conferencing: false,
+            mail: Some("guest@fabrikam.com".to_owned()),
+        };
+        let many: Vec<User> = (0..3)
+            .map(|i| {
+                let mut u = user(&t, &format!("u{i}@contoso.onmicrosoft.com"), 3 + i);
+                u.account.enabled = i != 1;
+                u.account.mail = None;
+                u
+            })
+            .collect();
+        store.create_user(&guest).await.unwrap();
+        store.create_users(&many).await.unwrap();
+        assert_eq!(store.get_user(guest.id).await.unwrap(), Some(guest.clone()));
+        for u in &many {
+            assert_eq!(store.get_user(u.id).await.unwrap().as_ref(), Some(u));
+        }
+
+        let before = store.directory_change_bounds().await.unwrap().1;
+        let mut changed = guest.clone();
+        changed.display_name = "Guest, now a member".to_owned();
+        changed.account = Account {
+            enabled: false,
+            user_type: UserType::Member,
+            teams_license: true,
+            audio_conferencing: true,
+            mail: None,
+        };
+        // What an update may not change stays as stored.
+        changed.password_hash = None;
+        assert!(store.update_user(&changed).await.unwrap());
+        let stored = store.get_user(guest.id).await.unwrap().unwrap();
+        assert_eq!(stored.account, changed.account);
+        assert_eq!(stored.display_name, changed.display_name);
+        assert_eq!(stored.password_hash, guest.password_hash);
+        let changes = store.directory_changes(before, 10).await.unwrap();
+        assert!(
+            changes
+                .iter()
+                .any(|c| c.entity == ChangedEntity::User(guest.id)),
+            "{changes:?}"
+        );
+        let mut nobody = changed.clone();
+        nobody.id = Uuid::new_v4();
+        assert!(!store.update_user(&nobody).await.unwrap());
     }
 
     pub async fn unknown_user_id_or_upn_is_none(store: &SqlStore, _: &TestDatabase) {

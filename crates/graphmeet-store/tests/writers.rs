@@ -48,6 +48,7 @@ async fn organizer(store: &dyn Store) -> User {
         upn: format!("organizer@{}", tenant.domains[0]),
         display_name: "Organizer".to_owned(),
         password_hash: None,
+        account: Default::default(),
         created_at: now,
     };
     store.create_user(&user).await.unwrap();

@@ -46,7 +46,7 @@ pub struct TenantView {
 }
 
 /// `POST /admin/users`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct CreateUser {
     /// Tenant id or domain.
     pub tenant: String,
@@ -58,6 +58,60 @@ pub struct CreateUser {
     /// A password for delegated (resource-owner password) sign-in; stored as an Argon2 hash.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
+    /// `accountEnabled`; default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_enabled: Option<bool>,
+    /// `userType`: `Member` (the default) or `Guest`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_type: Option<String>,
+    /// A licence with the Microsoft Teams service plan; default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teams_license: Option<bool>,
+    /// The Audio Conferencing licence (dial-in details on the user's meetings); default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_conferencing: Option<bool>,
+    /// `mail`; default the UPN; an empty string: no mailbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<String>,
+}
+
+impl CreateUser {
+    /// The display name and account settings, as an update of the default user.
+    pub fn settings(&self) -> UpdateUser {
+        UpdateUser {
+            display_name: self.display_name.clone(),
+            account_enabled: self.account_enabled,
+            user_type: self.user_type.clone(),
+            teams_license: self.teams_license,
+            audio_conferencing: self.audio_conferencing,
+            mail: self.mail.clone(),
+        }
+    }
+}
+
+/// `PATCH /admin/users/{id | upn}`: the display name and account state to change; what is
+/// left out stays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUser {
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `accountEnabled`; default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_enabled: Option<bool>,
+    /// `userType`: `Member` (the default) or `Guest`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_type: Option<String>,
+    /// A licence with the Microsoft Teams service plan; default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teams_license: Option<bool>,
+    /// The Audio Conferencing licence (dial-in details on the user's meetings); default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_conferencing: Option<bool>,
+    /// `mail`; default the UPN; an empty string: no mailbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<String>,
 }
 
 /// A user as the admin API shows it.
@@ -71,6 +125,29 @@ pub struct UserView {
     pub upn: String,
     /// Display name.
     pub display_name: String,
+    /// `accountEnabled`.
+    #[serde(default = "yes")]
+    pub account_enabled: bool,
+    /// `userType`: `Member` or `Guest`.
+    #[serde(default = "member")]
+    pub user_type: String,
+    /// A licence with the Microsoft Teams service plan.
+    #[serde(default = "yes")]
+    pub teams_license: bool,
+    /// The Audio Conferencing licence.
+    #[serde(default = "yes")]
+    pub audio_conferencing: bool,
+    /// `mail`.
+    #[serde(default)]
+    pub mail: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn member() -> String {
+    "Member".to_owned()
 }
 
 /// `POST /admin/apps`.
@@ -460,6 +537,36 @@ pub struct SeedUser {
     /// A password for delegated sign-in (at least 8 characters). Never exported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
+    // The account state of a user the seed creates (a user that exists keeps its own).
+    /// `accountEnabled`; default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_enabled: Option<bool>,
+    /// `userType`: `Member` (the default) or `Guest`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_type: Option<String>,
+    /// A licence with the Microsoft Teams service plan; default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teams_license: Option<bool>,
+    /// The Audio Conferencing licence (dial-in details on the user's meetings); default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_conferencing: Option<bool>,
+    /// `mail`; default the UPN; an empty string: no mailbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<String>,
+}
+
+impl SeedUser {
+    /// The display name and account settings, as an update of the default user.
+    pub fn settings(&self) -> UpdateUser {
+        UpdateUser {
+            display_name: self.display_name.clone(),
+            account_enabled: self.account_enabled,
+            user_type: self.user_type.clone(),
+            teams_license: self.teams_license,
+            audio_conferencing: self.audio_conferencing,
+            mail: self.mail.clone(),
+        }
+    }
 }
 
 /// A security group of a [`SeedTenant`]. Matched by `id` when given, else by `name` in the

@@ -480,6 +480,20 @@ pub enum UserCommand {
         /// GRAPHMEET_USER_PASSWORD so it stays out of shell history.
         #[arg(long, env = "GRAPHMEET_USER_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+        #[command(flatten)]
+        account: AccountArgs,
+    },
+    /// Change a user's display name or account state (enabled, member or guest, licences,
+    /// mail); what is not given stays.
+    Update {
+        /// The user, by object id or UPN.
+        #[arg(long)]
+        user: String,
+        /// The display name.
+        #[arg(long)]
+        display_name: Option<String>,
+        #[command(flatten)]
+        account: AccountArgs,
     },
     /// List a tenant's users.
     List {
@@ -487,6 +501,27 @@ pub enum UserCommand {
         #[arg(long)]
         tenant: Option<String>,
     },
+}
+
+/// A user's account state: what Teams checks before the user may organise a meeting.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AccountArgs {
+    /// Whether the account is enabled (accountEnabled) [default for a new user: true]
+    #[arg(long, value_name = "BOOL")]
+    pub account_enabled: Option<bool>,
+    /// member or guest (userType) [default for a new user: member]
+    #[arg(long, value_name = "TYPE", value_parser = ["member", "guest", "Member", "Guest"])]
+    pub user_type: Option<String>,
+    /// Whether the user has a licence with Microsoft Teams [default for a new user: true]
+    #[arg(long, value_name = "BOOL")]
+    pub teams_license: Option<bool>,
+    /// Whether the user has an Audio Conferencing licence (dial-in details on their meetings)
+    /// [default for a new user: true]
+    #[arg(long, value_name = "BOOL")]
+    pub audio_conferencing: Option<bool>,
+    /// The primary email address; "" for none [default for a new user: the UPN]
+    #[arg(long, value_name = "ADDRESS")]
+    pub mail: Option<String>,
 }
 
 /// `graphmeet app …`.

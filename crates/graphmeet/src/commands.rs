@@ -8,7 +8,7 @@ use graphmeet_client::discovery::{read_admin_key, read_ca_cert, ServerFile};
 use graphmeet_client::AdminClient;
 use graphmeet_wire::admin::{
     AddCertificate, AddSecret, CreateApp, CreateGroup, CreateTenant, CreateUser, GrantConsent,
-    GrantPolicy, NewPolicy, SetPolicy, UpdateApp,
+    GrantPolicy, NewPolicy, SetPolicy, UpdateApp, UpdateUser,
 };
 
 use crate::cli::{
@@ -170,6 +170,7 @@ async fn user(global: &GlobalArgs, cmd: UserCommand) -> anyhow::Result<()> {
             upn,
             display_name,
             password,
+            account,
         } => {
             let tenant = tenant_or_only(&client, tenant).await?;
             let body = CreateUser {
@@ -177,12 +178,36 @@ async fn user(global: &GlobalArgs, cmd: UserCommand) -> anyhow::Result<()> {
                 upn: upn.clone(),
                 display_name,
                 password,
+                account_enabled: account.account_enabled,
+                user_type: account.user_type,
+                teams_license: account.teams_license,
+                audio_conferencing: account.audio_conferencing,
+                mail: account.mail,
             };
             let user = client
                 .create_user(&body)
                 .await
                 .with_context(|| format!("creating user '{upn}' in tenant '{tenant}'"))?;
             print(&user, global.output)
+        }
+        UserCommand::Update {
+            user,
+            display_name,
+            account,
+        } => {
+            let body = UpdateUser {
+                display_name,
+                account_enabled: account.account_enabled,
+                user_type: account.user_type,
+                teams_license: account.teams_license,
+                audio_conferencing: account.audio_conferencing,
+                mail: account.mail,
+            };
+            let user_view = client
+                .update_user(&user, &body)
+                .await
+                .with_context(|| format!("updating user '{user}'"))?;
+            print(&user_view, global.output)
         }
         UserCommand::List { tenant } => {
             let tenant = tenant_or_only(&client, tenant).await?;

@@ -96,6 +96,10 @@ fn denial_failure(denial: Denial) -> GraphFailure {
             ))
             .with_decision(&reason)
         }
+        // Graph gives no reason for an organizer Teams cannot serve; the header names it.
+        denial @ Denial::Prerequisite { .. } => {
+            GraphFailure::from(GraphError::organizer_not_enabled()).with_decision(&denial.reason())
+        }
     }
 }
 

@@ -165,6 +165,14 @@ impl GraphError {
         )
     }
 
+    /// 403 `Forbidden` with an empty message: what Graph answers when the organizer cannot
+    /// have Teams meetings: a guest, a disabled account or a user without a Teams licence
+    /// (docs-contrib #794: "a Forbidden without a reason" for guests; the bare body as in
+    /// #4832 and #6320).
+    pub fn organizer_not_enabled() -> Self {
+        Self::new(403, "Forbidden", "")
+    }
+
     /// 403: the caller (or the user an app acts for) is not the meeting's organizer or
     /// co-organizer (spec §3.4); `innerError.code` is `"3003"`.
     pub fn meeting_lookup_denied() -> Self {
