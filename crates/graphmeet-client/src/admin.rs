@@ -9,8 +9,8 @@ use graphmeet_wire::admin::{
     AddCertificate, AddSecret, AdminErrorBody, AppCredentials, AppView, ApplySummary,
     CertificateView, CreateApp, CreateGroup, CreateTenant, CreateUser, GrantConsent, GrantPolicy,
     GrantView, GroupMember, GroupView, KeyRotated, NewPolicy, PolicyView, RevokeConsent,
-    SecretCreated, Seed, ServicePrincipalView, SetPolicy, TenantView, UpdateApp, UpdateUser, UserView,
-    ADMIN_KEY_HEADER,
+    SecretCreated, Seed, ServicePrincipalView, SetPolicy, TenantView, UpdateApp, UpdateUser,
+    UserView, ADMIN_KEY_HEADER,
 };
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
@@ -138,7 +138,11 @@ impl AdminClient {
 
     /// Changes a user's display name or account state
     /// (`PATCH /admin/users/{id | upn}`).
-    pub async fn update_user(&self, user: &str, body: &UpdateUser) -> Result<UserView, ClientError> {
+    pub async fn update_user(
+        &self,
+        user: &str,
+        body: &UpdateUser,
+    ) -> Result<UserView, ClientError> {
         self.send(Method::PATCH, &["admin", "users", user], Some(body))
             .await
     }

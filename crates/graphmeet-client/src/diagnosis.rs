@@ -38,6 +38,15 @@ pub enum Diagnosis {
         /// The tenant it was looked up in.
         tenant: String,
     },
+    /// 403 `Forbidden` with no message on a meetings call: Graph's answer when the organizer
+    /// cannot have Teams meetings (no Teams licence, a guest, a disabled account).
+    OrganizerNotEnabled {
+        /// The organizer, as the path named them.
+        user: String,
+        /// What a graphmeet server says is missing (its `x-graphmeet-policy-decision`
+        /// header); Microsoft Graph gives no reason.
+        reason: Option<String>,
+    },
     /// 403 `3003: User does not have access to lookup meeting`: the meeting belongs to another
     /// organizer than the user in the path.
     NotOrganizer,
@@ -129,6 +138,19 @@ impl fmt::Display for Diagnosis {
                 f,
                 "there is no user '{user}' in tenant {tenant}: check the UPN, or use the user's object id"
             ),
+            Diagnosis::OrganizerNotEnabled { user, reason } => {
+                match reason {
+                    Some(reason) => write!(f, "the organizer cannot have Teams meetings ({reason})")?,
+                    None => write!(
+                        f,
+                        "Graph refused the organizer {user} without a reason: the usual causes are an account without a Microsoft Teams licence, a guest account, or a disabled account"
+                    )?,
+                }
+                write!(
+                    f,
+                    ". Check with Microsoft Graph PowerShell: Get-MgUser -UserId {user} -Property accountEnabled,userType,assignedLicenses; then assign a licence that includes Teams, enable the account, or use a member of the tenant as the organizer"
+                )
+            }
             Diagnosis::NotOrganizer => write!(
                 f,
                 "the meeting's organizer is not the user in the request: use the organizer's object id (and check that the access policy is granted to that user)"
@@ -271,6 +293,8 @@ pub(crate) struct CallContext<'a> {
     pub path_user: Option<&'a str>,
     /// Whether the call was `GET /users/{id | upn}` (rather than a meetings call).
     pub user_lookup: bool,
+    /// A graphmeet server's reason for a denial (`x-graphmeet-policy-decision`).
+    pub server_reason: Option<&'a str>,
 }
 
 /// The policy name suggested in the cmdlets.
@@ -324,6 +348,14 @@ pub(crate) fn diagnose_graph(
         }
         403 if lower.starts_with("3003") || inner_code == Some("3003") => {
             Some(Diagnosis::NotOrganizer)
+        }
+        403 if message.is_empty() && !ctx.user_lookup => {
+            ctx.path_user.map(|user| Diagnosis::OrganizerNotEnabled {
+                user: user.to_owned(),
+                reason: ctx
+                    .server_reason
+                    .map(|r| r.strip_prefix("denied: ").unwrap_or(r).to_owned()),
+            })
         }
         404 => match ctx.path_user {
             Some(user) if ctx.user_lookup => Some(Diagnosis::UnknownUser {
@@ -384,7 +416,36 @@ mod tests {
             app_id: "11111111-2222-3333-4444-555555555555",
             path_user,
             user_lookup,
+            server_reason: None,
         }
+    }
+
+    #[test]
+    fn a_bare_403_names_the_organizers_prerequisites() {
+        let d = diagnose_graph(403, "", None, &ctx(Some("u-1"), false)).unwrap();
+        assert!(matches!(
+            &d,
+            Diagnosis::OrganizerNotEnabled { reason: None, .. }
+        ));
+        let text = d.to_string();
+        assert!(
+            text.contains("Teams licence") && text.contains("Get-MgUser -UserId u-1"),
+            "{text}"
+        );
+        let mut with_reason = ctx(Some("u-1"), false);
+        with_reason.server_reason =
+            Some("denied: user u-1: the organizer is a guest of the tenant; only members can organise Teams meetings");
+        let text = diagnose_graph(403, "", None, &with_reason)
+            .unwrap()
+            .to_string();
+        assert!(
+            text.starts_with(
+                "the organizer cannot have Teams meetings (user u-1: the organizer is a guest"
+            ),
+            "{text}"
+        );
+        // A bare 403 on a user lookup, or with a message, is something else.
+        assert_eq!(diagnose_graph(403, "", None, &ctx(Some("u-1"), true)), None);
     }
 
     #[test]

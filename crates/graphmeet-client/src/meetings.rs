@@ -710,11 +710,12 @@ impl MeetingsClient {
                     continue;
                 }
             }
+            let server_reason = header_text(&headers, "x-graphmeet-policy-decision");
             return Err(self.graph_error(
                 &call,
                 status,
                 &bytes,
-                request_id,
+                (request_id, server_reason),
                 client_request_id,
                 retry_after,
                 attempt,
@@ -733,7 +734,7 @@ impl MeetingsClient {
         call: &Call<'_>,
         status: StatusCode,
         bytes: &[u8],
-        request_id: Option<String>,
+        (request_id, server_reason): (Option<String>, Option<String>),
         client_request_id: String,
         retry_after: Option<u64>,
         attempts: u32,
@@ -769,6 +770,7 @@ impl MeetingsClient {
                 app_id: &config.client_id,
                 path_user: call.path_user,
                 user_lookup: call.user_lookup,
+                server_reason: server_reason.as_deref(),
             },
         );
         tracing::warn!(

@@ -622,12 +622,7 @@ impl Access {
 
     /// "Explain this app for this user": the decision a Graph call would get now, and the
     /// user it was made for; `None` when the tenant has no such user.
-    pub fn explain(
-        &self,
-        tenant: &Tenant,
-        app_id: Uuid,
-        user: &UserRef,
-    ) -> Option<Explanation> {
+    pub fn explain(&self, tenant: &Tenant, app_id: Uuid, user: &UserRef) -> Option<Explanation> {
         let user = self.index.user_in(tenant.id, user)?;
         let decision = self.policy_decision(tenant, app_id, &user);
         let missing = user.account.missing_prerequisite();

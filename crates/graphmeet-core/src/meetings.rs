@@ -597,14 +597,18 @@ impl Meetings {
             passcode,
         });
         // Dial-in details come with the organizer's Audio Conferencing licence.
-        meeting.audio_conferencing = org.user.account.audio_conferencing.then(|| AudioConferencing {
-            conference_id: Some(conference.to_owned()),
-            toll_number: Some("+12065550100".to_owned()),
-            toll_free_number: Some("+18005550100".to_owned()),
-            toll_numbers: Some(vec!["+12065550100".to_owned()]),
-            toll_free_numbers: Some(vec!["+18005550100".to_owned()]),
-            dialin_url: Some(ids::dialin_url(&self.join_url_base, dial_guid, conference)),
-        });
+        meeting.audio_conferencing =
+            org.user
+                .account
+                .audio_conferencing
+                .then(|| AudioConferencing {
+                    conference_id: Some(conference.to_owned()),
+                    toll_number: Some("+12065550100".to_owned()),
+                    toll_free_number: Some("+18005550100".to_owned()),
+                    toll_numbers: Some(vec!["+12065550100".to_owned()]),
+                    toll_free_numbers: Some(vec!["+18005550100".to_owned()]),
+                    dialin_url: Some(ids::dialin_url(&self.join_url_base, dial_guid, conference)),
+                });
         meeting.meeting_options_web_url = Some(format!(
             "{}/meetingOptions/?organizerId={}&tenantId={}&threadId={}&messageId=0&language=en-US",
             self.join_url_base, org.user.id, org.tenant.id, thread_id

@@ -176,8 +176,12 @@ impl MissingPrerequisite {
     /// What is missing, in a sentence.
     pub fn describe(self) -> &'static str {
         match self {
-            Self::AccountDisabled => "the organizer's account is disabled (accountEnabled is false)",
-            Self::Guest => "the organizer is a guest of the tenant; only members can organise Teams meetings",
+            Self::AccountDisabled => {
+                "the organizer's account is disabled (accountEnabled is false)"
+            }
+            Self::Guest => {
+                "the organizer is a guest of the tenant; only members can organise Teams meetings"
+            }
             Self::NoTeamsLicense => "the organizer has no licence with Microsoft Teams",
         }
     }
@@ -185,7 +189,9 @@ impl MissingPrerequisite {
     /// What fixes it.
     pub fn fix(self) -> &'static str {
         match self {
-            Self::AccountDisabled => "enable the account (Update-MgUser -UserId <id> -AccountEnabled:$true)",
+            Self::AccountDisabled => {
+                "enable the account (Update-MgUser -UserId <id> -AccountEnabled:$true)"
+            }
             Self::Guest => "organise the meeting as a member of the tenant",
             Self::NoTeamsLicense => "assign the user a licence that includes Microsoft Teams",
         }

@@ -376,3 +376,227 @@ async fn policy_changes_apply_and_explain_says_why() {
     })
     .await;
 }
+
+// The organizer's prerequisites: what Teams checks of the account once the policy allows the
+// app. Each is a user of its own, granted a policy listing the dev app.
+
+impl World {
+    /// A user of the dev tenant with the given account settings, granted a policy that lists
+    /// app1.
+    async fn organizer(&self, alias: &str, account: Value) -> String {
+        let mut body = json!({"tenant": self.t.cred("tenant_id"),
+            "upn": format!("{alias}@graphmeetdev.onmicrosoft.com")});
+        body.as_object_mut()
+            .unwrap()
+            .extend(account.as_object().unwrap().clone());
+        let (status, user) = self.t.admin(Method::POST, "/admin/users", Some(body)).await;
+        assert_eq!(status, 201, "{user}");
+        let id = user["id"].as_str().unwrap().to_owned();
+        let policy = format!("for-{id}");
+        self.policy(&policy, &[&self.app1]).await;
+        self.grant(json!({"policy_name": policy, "user": id})).await;
+        id
+    }
+
+    /// Asserts that creating a meeting for `user` as app1 gets Graph's bare 403, with the
+    /// missing prerequisite in graphmeet's decision header and in `policy explain`.
+    async fn assert_refused_for(&self, user: &str, missing: &str) {
+        let (status, headers, body) = self.create(&self.token1, user).await;
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["error"]["code"], "Forbidden", "{body}");
+        assert_eq!(body["error"]["message"], "", "{body}");
+        let decision = headers["x-graphmeet-policy-decision"].to_str().unwrap();
+        assert!(decision.contains(user), "{decision}");
+        let (status, explained) = self
+            .t
+            .admin(
+                Method::GET,
+                &format!("/admin/policy-explain?app={}&user={user}", self.app1),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{explained}");
+        assert_eq!(explained["allowed"], true, "the policy allows: {explained}");
+        assert_eq!(explained["meetings_allowed"], false, "{explained}");
+        assert_eq!(
+            explained["missing_prerequisite"]["kind"], missing,
+            "{explained}"
+        );
+        assert!(
+            explained["reason"].as_str().unwrap().contains("but denied"),
+            "{explained}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_organizer_without_a_teams_licence_gets_graphs_bare_403() {
+    on_every_backend(|w| async move {
+        let user = w
+            .organizer("unlicensed", json!({"teams_license": false}))
+            .await;
+        w.assert_refused_for(&user, "no_teams_license").await;
+        // Assigning the licence lets the same call through.
+        let (status, body) =
+            w.t.admin(
+                Method::PATCH,
+                &format!("/admin/users/{user}"),
+                Some(json!({"teams_license": true})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["teams_license"], true);
+        assert_eq!(w.create(&w.token1, &user).await.0, 201);
+        w.t.server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_guest_organizer_gets_graphs_bare_403() {
+    on_every_backend(|w| async move {
+        let user = w
+            .organizer(
+                "guest_fabrikam.com#ext#",
+                json!({"user_type": "Guest", "mail": "guest@fabrikam.com"}),
+            )
+            .await;
+        w.assert_refused_for(&user, "guest").await;
+        w.t.server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_disabled_organizer_gets_graphs_bare_403_even_for_reads() {
+    on_every_backend(|w| async move {
+        let user = w.organizer("leaver", json!({})).await;
+        let (status, _, meeting) = w.create(&w.token1, &user).await;
+        assert_eq!(status, 201, "{meeting}");
+        let (status, body) =
+            w.t.admin(
+                Method::PATCH,
+                &format!("/admin/users/{user}"),
+                Some(json!({"account_enabled": false})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        w.assert_refused_for(&user, "account_disabled").await;
+        let (status, _, body) =
+            w.t.graph(
+                Some(&w.token1),
+                Method::GET,
+                &format!(
+                    "/v1.0/users/{user}/onlineMeetings/{}",
+                    meeting["id"].as_str().unwrap()
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status, &body["error"]["code"]),
+            (403, &json!("Forbidden")),
+            "{body}"
+        );
+        w.t.server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn without_audio_conferencing_a_meeting_has_no_dial_in_details() {
+    on_every_backend(|w| async move {
+        let without = w
+            .organizer("nodialin", json!({"audio_conferencing": false}))
+            .await;
+        let with = w.organizer("dialin", json!({})).await;
+        let (status, _, meeting) = w.create(&w.token1, &without).await;
+        assert_eq!(status, 201, "{meeting}");
+        assert!(meeting["audioConferencing"].is_null(), "{meeting}");
+        let (status, _, meeting) = w.create(&w.token1, &with).await;
+        assert_eq!(status, 201, "{meeting}");
+        assert!(
+            meeting["audioConferencing"]["conferenceId"].is_string(),
+            "{meeting}"
+        );
+        w.t.server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn account_settings_are_checked_and_shown() {
+    on_every_backend(|w| async move {
+        let tid = w.t.cred("tenant_id");
+        let (status, body) =
+            w.t.admin(
+                Method::POST,
+                "/admin/users",
+                Some(
+                    json!({"tenant": tid, "upn": "x@graphmeetdev.onmicrosoft.com",
+                    "user_type": "Visitor"}),
+                ),
+            )
+            .await;
+        assert_eq!(status, 400, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Visitor"),
+            "{body}"
+        );
+        let (status, body) =
+            w.t.admin(
+                Method::PATCH,
+                &format!("/admin/users/{}", w.user2),
+                Some(json!({"mail": "not an address"})),
+            )
+            .await;
+        assert_eq!(status, 400, "{body}");
+        let (status, body) =
+            w.t.admin(
+                Method::PATCH,
+                &format!("/admin/users/{}", w.user2),
+                Some(json!({"licence": true})),
+            )
+            .await;
+        assert_eq!(status, 422, "an unknown setting is refused: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("licence"),
+            "{body}"
+        );
+        let (status, body) =
+            w.t.admin(Method::GET, &format!("/admin/tenants/{tid}/users"), None)
+                .await;
+        assert_eq!(status, 200);
+        let second = body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == json!(w.user2))
+            .unwrap();
+        assert_eq!(
+            (
+                &second["account_enabled"],
+                &second["user_type"],
+                &second["teams_license"],
+                &second["audio_conferencing"],
+                &second["mail"]
+            ),
+            (
+                &json!(true),
+                &json!("Member"),
+                &json!(true),
+                &json!(true),
+                &json!("second@graphmeetdev.onmicrosoft.com")
+            ),
+            "a new user's defaults: {second}"
+        );
+        w.t.server.shutdown().await;
+    })
+    .await;
+}

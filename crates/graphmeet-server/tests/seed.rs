@@ -142,7 +142,124 @@ on_every_database!(
     export_applied_to_an_empty_server_exports_the_same => round_trip,
     seed_errors_name_the_object_and_the_problem => seed_errors,
     public_client_flows_are_seeded_applied_again_and_exported => public_clients,
+    account_states_are_seeded_and_exported_only_where_not_the_default => account_states,
 );
+
+/// A seed's account settings reach the directory, and the export writes only what differs
+/// from a new user's defaults, so that it applies back to the same.
+async fn account_states(t: &TestServer) {
+    let seed = json!({"tenant": [{
+        "name": "Contoso", "domain": "contoso.example",
+        "user": [
+            {"upn": "plain@contoso.example"},
+            {"upn": "guest_fabrikam.example#ext#@contoso.example", "user_type": "Guest",
+             "mail": "guest@fabrikam.example", "teams_license": false},
+            {"upn": "leaver@contoso.example", "account_enabled": false,
+             "audio_conferencing": false, "mail": ""}
+        ]
+    }]});
+    apply(t, &seed).await;
+    let (status, users) = t
+        .admin(Method::GET, "/admin/tenants/contoso.example/users", None)
+        .await;
+    assert_eq!(status, 200, "{users}");
+    let by_upn = |upn: &str| {
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["upn"] == upn)
+            .unwrap_or_else(|| panic!("{upn} in {users}"))
+            .clone()
+    };
+    let plain = by_upn("plain@contoso.example");
+    assert_eq!(
+        (
+            &plain["account_enabled"],
+            &plain["user_type"],
+            &plain["teams_license"],
+            &plain["mail"]
+        ),
+        (
+            &json!(true),
+            &json!("Member"),
+            &json!(true),
+            &json!("plain@contoso.example")
+        )
+    );
+    let guest = by_upn("guest_fabrikam.example#ext#@contoso.example");
+    assert_eq!(
+        (&guest["user_type"], &guest["teams_license"], &guest["mail"]),
+        (
+            &json!("Guest"),
+            &json!(false),
+            &json!("guest@fabrikam.example")
+        )
+    );
+    let leaver = by_upn("leaver@contoso.example");
+    assert_eq!(
+        (
+            &leaver["account_enabled"],
+            &leaver["audio_conferencing"],
+            &leaver["mail"]
+        ),
+        (&json!(false), &json!(false), &Value::Null)
+    );
+
+    let exported = export_json(t).await;
+    let exported_user = |upn: &str| {
+        exported["tenant"][0]["user"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["upn"] == upn)
+            .unwrap_or_else(|| panic!("{upn} in {exported}"))
+            .clone()
+    };
+    let plain = exported_user("plain@contoso.example");
+    for key in [
+        "account_enabled",
+        "user_type",
+        "teams_license",
+        "audio_conferencing",
+        "mail",
+    ] {
+        assert!(plain.get(key).is_none(), "{key} is the default: {plain}");
+    }
+    let guest = exported_user("guest_fabrikam.example#ext#@contoso.example");
+    assert_eq!(
+        (&guest["user_type"], &guest["mail"], &guest["teams_license"]),
+        (
+            &json!("Guest"),
+            &json!("guest@fabrikam.example"),
+            &json!(false)
+        )
+    );
+    let leaver = exported_user("leaver@contoso.example");
+    assert_eq!(
+        (
+            &leaver["account_enabled"],
+            &leaver["audio_conferencing"],
+            &leaver["mail"]
+        ),
+        (&json!(false), &json!(false), &json!(""))
+    );
+    reset(t).await;
+    apply(t, &exported).await;
+    assert_eq!(export_json(t).await, exported);
+
+    let bad = json!({"tenant": [{"name": "C", "domain": "c.example",
+        "user": [{"upn": "x@c.example", "user_type": "Visitor"}]}]});
+    let (status, body) = t.admin(Method::POST, "/admin/apply", Some(bad)).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Visitor"),
+        "{body}"
+    );
+}
 
 const DESKTOP: &str = "3f0e9b1c-7a6d-4e2f-9c8b-1a2b3c4d5e6f";
 const SERVICE: &str = "8e7d6c5b-4a39-4281-b0c9-d8e7f6a5b4c3";

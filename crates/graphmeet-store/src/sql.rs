@@ -247,7 +247,10 @@ impl Store for SqlStore {
     }
 
     async fn create_user(&self, user: &User) -> Result<(), StoreError> {
-        let sql = format!("{USER_INSERT} VALUES {}", value_rows(1, USER_INSERT_COLUMNS));
+        let sql = format!(
+            "{USER_INSERT} VALUES {}",
+            value_rows(1, USER_INSERT_COLUMNS)
+        );
         bind_user(sqlx::query(&sql), user)
             .execute(&self.pool)
             .await

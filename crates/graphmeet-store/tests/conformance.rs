@@ -8,9 +8,8 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use graphmeet_core::model::{
-    Account, UserType,
-    AccessPolicy, App, CertificateCredential, ChangedEntity, GrantTarget, Group, PolicyApp,
-    PolicyGrant, SecretCredential, SigningKey, StoredMeeting, Tenant, User,
+    AccessPolicy, Account, App, CertificateCredential, ChangedEntity, GrantTarget, Group,
+    PolicyApp, PolicyGrant, SecretCredential, SigningKey, StoredMeeting, Tenant, User, UserType,
 };
 use graphmeet_core::store::{MeetingInsert, MeetingInserted};
 use graphmeet_core::{Store, StoreError};

@@ -205,13 +205,21 @@ pub async fn doctor(
                 ),
                 Err(err) => {
                     failures += 1;
-                    let detail = match err.diagnosis() {
-                        Some(Diagnosis::MissingAccessPolicy { .. }) => {
-                            format!("no application access policy lets the app act for user {user}")
-                        }
-                        _ => headline(&err),
+                    let (check, detail) = match err.diagnosis() {
+                        Some(Diagnosis::MissingAccessPolicy { .. }) => (
+                            "access policy",
+                            format!(
+                                "no application access policy lets the app act for user {user}"
+                            ),
+                        ),
+                        // The policy let the call through; the organizer's account did not.
+                        Some(Diagnosis::OrganizerNotEnabled { .. }) => (
+                            "organizer",
+                            format!("user {user} cannot organise Teams meetings"),
+                        ),
+                        _ => ("access policy", headline(&err)),
                     };
-                    report(false, "access policy", &detail, &fixes_of(&err));
+                    report(false, check, &detail, &fixes_of(&err));
                 }
             }
         }

@@ -474,6 +474,68 @@ async fn a_user_without_a_grant_gets_the_two_cmdlets_and_doctor_says_so() {
 
 /// Writes an input CSV of `n` rows `PREFIX-i` for the dev organizer (empty organizer cells:
 /// `--organizer` fills them in).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organizer_without_a_teams_licence_gets_a_fix_and_doctor_names_it() {
+    let (_server, dir) = start_server().await;
+    let data = dir.path();
+    let organizer = dev_user(data);
+    let updated = json(
+        &graphmeet(
+            data,
+            &[
+                "user",
+                "update",
+                "--user",
+                &organizer,
+                "--teams-license",
+                "false",
+                "--output",
+                "json",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(updated["teams_license"], false, "{updated}");
+    assert_eq!(updated["account_enabled"], true, "{updated}");
+
+    let output = graphmeet(
+        data,
+        &[
+            "meeting",
+            "create",
+            "--organizer",
+            &organizer,
+            "--subject",
+            "Nope",
+        ],
+    )
+    .await;
+    let text = fails(&output);
+    assert!(text.contains("HTTP 403 Forbidden"), "{text}");
+    assert!(text.contains("no licence with Microsoft Teams"), "{text}");
+    assert!(text.contains("Get-MgUser -UserId"), "{text}");
+
+    let output = graphmeet(data, &["doctor", "--user", &organizer]).await;
+    let out = stdout(&output);
+    assert!(out.contains("✗ organizer"), "{out}");
+    assert!(out.contains("no licence with Microsoft Teams"), "{out}");
+    assert!(fails(&output).contains("1 check failed"));
+
+    ok(&graphmeet(
+        data,
+        &[
+            "user",
+            "update",
+            "--user",
+            &organizer,
+            "--teams-license",
+            "true",
+        ],
+    )
+    .await);
+    ok(&graphmeet(data, &["doctor", "--user", &organizer]).await);
+}
+
 fn write_rows(path: &Path, prefix: &str, n: usize) {
     let mut text = String::from("external_id,organizer,subject,start,end\n");
     for i in 0..n {
