@@ -80,7 +80,7 @@ impl Operation {
             | Self::CreateOrGetMeeting
             | Self::UpdateMeeting
             | Self::DeleteMeeting => &["OnlineMeetings.ReadWrite.All"],
-            Self::GetUser | Self::ListUsers => &["User.Read.All"],
+            Self::GetUser | Self::ListUsers => &["User.ReadBasic.All", "User.Read.All"],
         }
     }
 

@@ -20,6 +20,7 @@ pub const GRAPH_APP_ROLES: &[&str] = &[
     "OnlineMeetingTranscript.Read.All",
     "Calendars.ReadWrite",
     "User.Read.All",
+    "User.ReadBasic.All",
 ];
 
 /// Why an administrative change was refused.

@@ -15,7 +15,7 @@
 
 use crate::model::*;
 use crate::store::{Store, StoreError};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
 
@@ -66,6 +66,8 @@ struct TenantEntry {
     policies: HashMap<Uuid, Arc<AccessPolicy>>,
     /// Every grant, ended ones included, by assignee, oldest first.
     grants: HashMap<Assignee, Vec<PolicyGrant>>,
+    /// The tenant's users, in object-id order (the order `GET /users` pages in).
+    users: BTreeSet<Uuid>,
 }
 
 #[derive(Debug, Default)]
@@ -111,6 +113,9 @@ impl Data {
     fn set_user(&mut self, id: Uuid, user: Option<User>) {
         if let Some(old) = self.users.remove(&id) {
             self.upns.remove(&old.upn.to_ascii_lowercase());
+            if let Some(t) = self.tenants.get_mut(&old.tenant_id) {
+                t.users.remove(&id);
+            }
             if user.as_ref().is_none_or(|u| u.tenant_id != old.tenant_id) {
                 if let Some(t) = self.tenants.get_mut(&old.tenant_id) {
                     t.groups_of.remove(&id);
@@ -118,6 +123,7 @@ impl Data {
             }
         }
         if let Some(u) = user {
+            self.tenant_mut(u.tenant_id).users.insert(id);
             self.upns.insert(u.upn.to_ascii_lowercase(), id);
             self.users.insert(id, Arc::new(u));
         }
@@ -231,6 +237,7 @@ impl DirectoryIndex {
             let id = tenant.id;
             let mut entry = TenantEntry::default();
             for user in store.list_users(id).await? {
+                entry.users.insert(user.id);
                 data.upns.insert(user.upn.to_ascii_lowercase(), user.id);
                 data.users.insert(user.id, Arc::new(user));
             }
@@ -459,6 +466,41 @@ impl DirectoryIndex {
             UserRef::Upn(upn) => self.user_by_upn(upn),
         }?;
         (user.tenant_id == tenant_id).then_some(user)
+    }
+
+    /// Up to `limit` users of a tenant that pass `keep`, in object-id order, starting after
+    /// `after`; and whether more such users follow.
+    pub fn users_page(
+        &self,
+        tenant_id: Uuid,
+        after: Option<Uuid>,
+        limit: usize,
+        keep: impl Fn(&User) -> bool,
+    ) -> (Vec<Arc<User>>, bool) {
+        let data = self.read();
+        let Some(entry) = data.tenants.get(&tenant_id) else {
+            return (Vec::new(), false);
+        };
+        let range = match after {
+            Some(id) => entry
+                .users
+                .range((std::ops::Bound::Excluded(id), std::ops::Bound::Unbounded)),
+            None => entry.users.range(..),
+        };
+        let mut page = Vec::new();
+        for id in range {
+            let Some(user) = data.users.get(id) else {
+                continue;
+            };
+            if !keep(user) {
+                continue;
+            }
+            if page.len() == limit {
+                return (page, true);
+            }
+            page.push(Arc::clone(user));
+        }
+        (page, false)
     }
 
     /// An app registration with its credentials.

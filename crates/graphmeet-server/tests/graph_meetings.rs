@@ -860,3 +860,147 @@ async fn documented_beta_create_or_get_example_1_succeeds() {
     );
     t.server.shutdown().await;
 }
+
+/// The dev app consented for `roles` too, and a fresh app-only token carrying them.
+async fn token_with(t: &TestServer, roles: &[&str]) -> String {
+    let (status, body) = t
+        .admin(
+            Method::POST,
+            "/admin/consents",
+            Some(json!({"tenant": t.cred("tenant_id"), "app_id": t.cred("client_id"), "roles": roles})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    t.app_token().await
+}
+
+#[tokio::test]
+async fn the_users_collection_finds_an_organizer_by_mail_as_the_cli_for_microsoft_365_does() {
+    on_every_backend(|t| async move {
+        let tid = t.cred("tenant_id");
+        for (alias, extra) in [
+            ("ann", json!({"mail": "Ann.Lee@contoso.example"})),
+            ("ben", json!({})),
+            ("guest_x.example#ext#", json!({"user_type": "Guest", "mail": "g@x.example"})),
+        ] {
+            let mut body = json!({"tenant": tid, "upn": format!("{alias}@graphmeetdev.onmicrosoft.com")});
+            body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            let (status, user) = t.admin(Method::POST, "/admin/users", Some(body)).await;
+            assert_eq!(status, 201, "{user}");
+        }
+        // Without User.Read*.All: Graph's missing-role error.
+        let (status, _, body) = t
+            .graph(Some(&t.app_token().await), Method::GET, "/v1.0/users", None)
+            .await;
+        assert_eq!(status, 403, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("User.ReadBasic.All"), "{body}");
+
+        let token = token_with(&t, &["User.Read.All"]).await;
+        let (status, _, body) = t
+            .graph(
+                Some(&token),
+                Method::GET,
+                "/v1.0/users?$filter=mail%20eq%20'ann.lee@contoso.example'&$select=id",
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["value"].as_array().unwrap().len(), 1, "{body}");
+        assert_eq!(body["value"][0].as_object().unwrap().len(), 1, "only id: {body}");
+        assert!(body["@odata.context"].as_str().unwrap().ends_with("/v1.0/$metadata#users(id)"), "{body}");
+        let (_, _, ann) = t
+            .graph(Some(&token), Method::GET, &format!("/v1.0/users/{}", body["value"][0]["id"].as_str().unwrap()), None)
+            .await;
+        assert_eq!(ann["mail"], "Ann.Lee@contoso.example", "{ann}");
+        assert_eq!(ann["userPrincipalName"], "ann@graphmeetdev.onmicrosoft.com");
+
+        // By UPN, by type, by prefix; the default property set.
+        let (_, _, body) = t
+            .graph(Some(&token), Method::GET, "/v1.0/users?$filter=userPrincipalName+eq+'BEN@graphmeetdev.onmicrosoft.com'", None)
+            .await;
+        assert_eq!(body["value"][0]["mail"], "ben@graphmeetdev.onmicrosoft.com", "{body}");
+        assert_eq!(body["value"][0]["businessPhones"], json!([]), "{body}");
+        assert!(body["value"][0].get("accountEnabled").is_none(), "{body}");
+        let (_, _, body) = t
+            .graph(Some(&token), Method::GET, "/v1.0/users?$filter=userType eq 'Guest'&$select=mail,userType,accountEnabled", None)
+            .await;
+        assert_eq!(body["value"], json!([{"mail": "g@x.example", "userType": "Guest", "accountEnabled": true}]), "{body}");
+        let (_, _, body) = t
+            .graph(Some(&token), Method::GET, "/beta/users?$filter=startsWith(displayName,'a') or startsWith(displayName,'b')", None)
+            .await;
+        let names: Vec<&str> = body["value"].as_array().unwrap().iter().map(|u| u["displayName"].as_str().unwrap()).collect();
+        assert_eq!(names.len(), 2, "{body}");
+
+        // Errors as the directory gives them.
+        for (query, code, text) in [
+            ("$filter=mail ne 'a@b.c'", "Request_UnsupportedQuery", "Unsupported or invalid query filter clause specified for property 'mail' of resource 'User'."),
+            ("$filter=nick eq 'x'", "Request_BadRequest", "Could not find a property named 'nick' on type 'Microsoft.DirectoryServices.User'."),
+            ("$top=1000", "Request_BadRequest", "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive."),
+        ] {
+            let (status, _, body) = t.graph(Some(&token), Method::GET, &format!("/v1.0/users?{query}"), None).await;
+            assert_eq!((status, body["error"]["code"].as_str().unwrap(), body["error"]["message"].as_str().unwrap()), (400, code, text), "{query}");
+        }
+        t.server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_users_collection_pages_with_top_and_next_link_and_sees_every_user_once() {
+    on_every_backend(|t| async move {
+        let tid = t.cred("tenant_id");
+        for i in 0..7 {
+            let (status, _) = t
+                .admin(
+                    Method::POST,
+                    "/admin/users",
+                    Some(
+                        json!({"tenant": tid, "upn": format!("p{i}@graphmeetdev.onmicrosoft.com")}),
+                    ),
+                )
+                .await;
+            assert_eq!(status, 201);
+        }
+        let token = token_with(&t, &["User.ReadBasic.All"]).await;
+        let mut url = t.url("/v1.0/users?$top=3&$select=id,userPrincipalName");
+        let mut seen: Vec<String> = Vec::new();
+        let mut pages = 0;
+        loop {
+            let r = t.http.get(&url).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            let body: Value = r.json().await.unwrap();
+            pages += 1;
+            let page = body["value"].as_array().unwrap();
+            assert!(page.len() <= 3, "{body}");
+            seen.extend(page.iter().map(|u| u["id"].as_str().unwrap().to_owned()));
+            match body["@odata.nextLink"].as_str() {
+                Some(next) => {
+                    assert!(
+                        next.contains("%24skiptoken=") || next.contains("$skiptoken="),
+                        "{next}"
+                    );
+                    url = next.to_owned();
+                }
+                None => break,
+            }
+        }
+        // The organizer and the seven.
+        assert_eq!(seen.len(), 8, "{seen:?}");
+        assert_eq!(pages, 3);
+        let mut sorted = seen.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, seen, "id order, each once");
+        let (status, _, body) = t
+            .graph(
+                Some(&token),
+                Method::GET,
+                "/v1.0/users?$skiptoken=bm90LWEtZ3VpZA",
+                None,
+            )
+            .await;
+        assert_eq!(status, 400, "{body}");
+        t.server.shutdown().await;
+    })
+    .await;
+}

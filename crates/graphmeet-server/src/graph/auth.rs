@@ -130,3 +130,30 @@ pub async fn authorize(
         .authorize(caller, operation, path_user, request_id)
         .map_err(denial_failure)
 }
+
+/// Authorizes an operation on a collection of the token's own tenant (`GET /users`).
+pub async fn authorize_tenant(
+    state: &AppState,
+    headers: &HeaderMap,
+    operation: Operation,
+) -> Result<(Caller, std::sync::Arc<graphmeet_core::Tenant>), GraphFailure> {
+    let caller = match caller(state, headers).await {
+        Ok(caller) => caller,
+        Err((error, reason)) => {
+            state.access.unauthenticated(operation, reason);
+            return Err(error.into());
+        }
+    };
+    let span = tracing::Span::current();
+    span.record("operation", operation.name());
+    span.record("tenant", tracing::field::display(caller.tenant_id()));
+    span.record("app", tracing::field::display(caller.app_id()));
+    let request_id = headers
+        .get(super::REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    state
+        .access
+        .authorize_tenant(caller, operation, request_id)
+        .map_err(denial_failure)
+}

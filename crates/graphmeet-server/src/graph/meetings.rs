@@ -1,4 +1,4 @@
-//! `…/onlineMeetings` under `/users/{id}` and `/me`, and the minimal `GET /users/{id | upn}`.
+//! `…/onlineMeetings` under `/users/{id}` and `/me`.
 //! Thin handlers: authorize, parse, call `graphmeet_core::meetings`, render.
 
 use super::auth::authorize;
@@ -50,8 +50,6 @@ pub fn router(version: ApiVersion) -> Router<AppState> {
                 .patch(update_meeting)
                 .delete(delete_meeting),
         )
-        .route("/users/{user}", get(get_user))
-        .route("/me", get(get_user))
         .layer(Extension(version))
 }
 
@@ -344,7 +342,7 @@ async fn delete(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-type Ver = Extension<ApiVersion>;
+pub(super) type Ver = Extension<ApiVersion>;
 
 /// The meeting id a route names, percent-decoded.
 pub struct MeetingIdParam(String);
@@ -365,7 +363,7 @@ impl<S: Send + Sync> FromRequestParts<S> for MeetingIdParam {
 }
 
 /// The user a route names, parsed once at the edge.
-pub struct PathUserParam(PathUser);
+pub struct PathUserParam(pub PathUser);
 
 impl<S: Send + Sync> FromRequestParts<S> for PathUserParam {
     type Rejection = GraphFailure;
@@ -440,40 +438,6 @@ async fn delete_meeting(
 ) -> Result<Response, GraphFailure> {
     delete(s, h, user, id).await
 }
-async fn get_user(
-    State(s): State<AppState>,
-    Extension(v): Ver,
-    PathUserParam(user): PathUserParam,
-    h: HeaderMap,
-) -> Result<Response, GraphFailure> {
-    self::user(s, v, h, user).await
-}
-
-async fn user(
-    state: AppState,
-    version: ApiVersion,
-    headers: HeaderMap,
-    path_user: PathUser,
-) -> Result<Response, GraphFailure> {
-    let auth = authorize(&state, &headers, Operation::GetUser, &path_user).await?;
-    let u = auth.user();
-    let body = json!({
-        "@odata.context": format!("{}/{}/$metadata#users/$entity", state.base_url(&headers), version.as_str()),
-        "businessPhones": [],
-        "displayName": u.display_name,
-        "givenName": null,
-        "jobTitle": null,
-        "mail": null,
-        "mobilePhone": null,
-        "officeLocation": null,
-        "preferredLanguage": null,
-        "surname": null,
-        "userPrincipalName": u.upn,
-        "id": u.id.to_string(),
-    });
-    Ok(Json(body).into_response())
-}
-
 #[cfg(test)]
 mod tests {
     use super::contains_nul_escape;

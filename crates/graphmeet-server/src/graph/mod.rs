@@ -1,5 +1,5 @@
 //! The Microsoft Graph surface (`/v1.0`, `/beta`): online meetings as the real service serves
-//! them, authorized by application access policies, and a minimal users read.
+//! them, authorized by application access policies, and the users the meetings are organised by.
 //!
 //! Every response carries Graph's envelope headers (`request-id`, `client-request-id`,
 //! `x-ms-ags-diagnostic`) and every error Graph's body with `innerError`; both are written once,
@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod fault;
 pub mod meetings;
+pub mod users;
 
 use crate::state::AppState;
 use axum::extract::{Request, State};
@@ -168,6 +169,7 @@ async fn wrong_method() -> GraphFailure {
 /// The Graph routes of one API version.
 fn version_routes(version: ApiVersion) -> Router<AppState> {
     meetings::router(version)
+        .merge(users::router(version))
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
 }

@@ -10,11 +10,13 @@
 //! - [`ids`]: meeting ids, thread ids, `joinWebUrl`, join meeting ids and passcodes.
 //! - [`filter`]: `$filter` / `$select` on `.../onlineMeetings`.
 //! - [`error`]: Graph's `{"error":{…}}` envelope with the real texts.
+//! - [`user`]: the `microsoft.graph.user` resource and the `/users` collection's query.
 
 pub mod error;
 pub mod filter;
 pub mod ids;
 pub mod meeting;
+pub mod user;
 
 pub use error::GraphError;
 pub use filter::{
