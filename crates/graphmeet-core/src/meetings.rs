@@ -8,7 +8,7 @@
 
 use crate::clock::Clock;
 use crate::index::DirectoryIndex;
-use crate::model::{StoredMeeting, Tenant, User, UserRef};
+use crate::model::{conversation_key, StoredMeeting, Tenant, User, UserRef};
 use crate::policy::PolicyAllowed;
 use crate::store::{Store, StoreError};
 use crate::writer::{MeetingQuota, MeetingWriter, QuotaExceeded, WriteError};
@@ -101,6 +101,25 @@ pub struct Meetings {
     writer: MeetingWriter,
 }
 
+/// A channel's thread id, as beta createOrGet's `chatInfo.threadId` gives it: `19:…@thread.tacv2`
+/// (or the older `@thread.skype`). A private meeting's chat or anything else cannot hold a new
+/// meeting.
+fn channel_thread(thread: &str) -> Result<String, MeetingError> {
+    let thread = thread.trim();
+    let channel = thread.starts_with("19:")
+        && (thread.ends_with("@thread.tacv2") || thread.ends_with("@thread.skype"))
+        && thread.len() > "19:@thread.tacv2".len()
+        && !thread.contains(char::is_whitespace)
+        && !thread.contains('/');
+    if channel {
+        Ok(thread.to_owned())
+    } else {
+        Err(MeetingError::Rule(format!(
+            "Invalid chatInfo.threadId '{thread}': a meeting can be created in a channel's thread (19:…@thread.tacv2) only."
+        )))
+    }
+}
+
 fn rule(text: &str) -> MeetingError {
     MeetingError::Rule(text.to_owned())
 }
@@ -162,7 +181,7 @@ impl Meetings {
             .await?;
         check_presenters(&meeting)?;
         let (stored, _) = self
-            .store_new(org, meeting, passcode_required, None)
+            .store_new(org, meeting, passcode_required, None, None)
             .await?;
         parse_document(&stored)
     }
@@ -193,15 +212,27 @@ impl Meetings {
             external_id: Some(input.external_id.clone()),
             ..OnlineMeeting::default()
         };
-        if let Some(chat) = &input.chat_info {
-            meeting.chat_info = Some(chat.clone());
-        }
+        // Beta: a channel's thread makes a channel meeting, posted in that channel.
+        let channel = match input
+            .chat_info
+            .as_ref()
+            .and_then(|c| c.thread_id.as_deref())
+        {
+            Some(thread) => Some(channel_thread(thread)?),
+            None => None,
+        };
         self.finish_participants(org, &mut meeting, input.participants.as_ref())
             .await?;
         check_presenters(&meeting)?;
         // createOrGet ignores isPasscodeRequired: the meeting never has a passcode.
         let (stored, created) = match self
-            .store_new(org, meeting, false, Some(input.external_id.clone()))
+            .store_new(
+                org,
+                meeting,
+                false,
+                Some(input.external_id.clone()),
+                channel.as_deref(),
+            )
             .await
         {
             // Over the quota, a meeting that exists is still found: it is no new creation.
@@ -486,10 +517,11 @@ impl Meetings {
         mut meeting: OnlineMeeting,
         passcode_required: bool,
         external_id: Option<String>,
+        channel: Option<&str>,
     ) -> Result<(StoredMeeting, bool), MeetingError> {
         let now = self.clock.now();
         let mut last_conflict = String::new();
-        for _ in 0..ID_ATTEMPTS {
+        for attempt in 0..ID_ATTEMPTS {
             let (thread_guid, join_id, conference, passcode) = {
                 let mut rng = rand::thread_rng();
                 (
@@ -499,12 +531,21 @@ impl Meetings {
                     passcode_required.then(|| ids::passcode(&mut rng)),
                 )
             };
-            let thread_id = ids::private_thread_id(thread_guid);
-            let id = MeetingId::new_private(org.user.id, thread_guid);
+            // A private meeting gets a thread of its own (message id 0); a channel meeting is a
+            // post in the channel's thread, its message id the post's millisecond timestamp
+            // (one later per retry, so two meetings posted at once differ).
+            let (thread_id, message_id) = match channel {
+                Some(thread) => (
+                    thread.to_owned(),
+                    (now.timestamp_millis() + i64::try_from(attempt).unwrap_or(0)).to_string(),
+                ),
+                None => (ids::private_thread_id(thread_guid), "0".to_owned()),
+            };
+            let id = MeetingId::encode(org.user.id, &message_id, &thread_id);
             let join_web_url = ids::join_web_url(
                 &self.join_url_base,
                 &thread_id,
-                "0",
+                &message_id,
                 org.tenant.id,
                 org.user.id,
             );
@@ -512,7 +553,7 @@ impl Meetings {
                 org,
                 &mut meeting,
                 &id,
-                &thread_id,
+                (&thread_id, &message_id),
                 &join_web_url,
                 &join_id,
                 &conference,
@@ -524,7 +565,7 @@ impl Meetings {
                 tenant_id: org.tenant.id,
                 organizer_id: org.user.id,
                 external_id: external_id.clone(),
-                thread_id,
+                thread_id: conversation_key(&thread_id, &message_id),
                 join_meeting_id: join_id,
                 join_web_url,
                 created_at: now,
@@ -572,7 +613,7 @@ impl Meetings {
         org: &Organizer,
         meeting: &mut OnlineMeeting,
         id: &MeetingId,
-        thread_id: &str,
+        (thread_id, message_id): (&str, &str),
         join_web_url: &str,
         join_id: &str,
         conference: &str,
@@ -588,8 +629,9 @@ impl Meetings {
         meeting.join_web_url = Some(join_web_url.to_owned());
         meeting.chat_info = Some(ChatInfo {
             thread_id: Some(thread_id.to_owned()),
-            message_id: Some("0".to_owned()),
-            reply_chain_message_id: None,
+            message_id: Some(message_id.to_owned()),
+            // A channel meeting's post starts its own reply chain.
+            reply_chain_message_id: (message_id != "0").then(|| message_id.to_owned()),
         });
         meeting.join_meeting_id_settings = Some(JoinMeetingIdSettings {
             is_passcode_required: Some(passcode.is_some()),
@@ -610,8 +652,8 @@ impl Meetings {
                     dialin_url: Some(ids::dialin_url(&self.join_url_base, dial_guid, conference)),
                 });
         meeting.meeting_options_web_url = Some(format!(
-            "{}/meetingOptions/?organizerId={}&tenantId={}&threadId={}&messageId=0&language=en-US",
-            self.join_url_base, org.user.id, org.tenant.id, thread_id
+            "{}/meetingOptions/?organizerId={}&tenantId={}&threadId={}&messageId={}&language=en-US",
+            self.join_url_base, org.user.id, org.tenant.id, thread_id, message_id
         ));
         meeting.join_information = Some(join_information(
             join_web_url,

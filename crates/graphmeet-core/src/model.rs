@@ -436,7 +436,9 @@ pub struct StoredMeeting {
     pub organizer_id: Uuid,
     /// The createOrGet key, unique per (tenant, organizer).
     pub external_id: Option<String>,
-    /// The chat thread id, `19:meeting_…@thread.v2`.
+    /// The meeting's conversation, unique: a private meeting's chat thread id
+    /// (`19:meeting_…@thread.v2`); for a channel meeting, whose channel thread holds many
+    /// meetings, `{channel thread id}/{message id}` (see [`conversation_key`]).
     pub thread_id: String,
     /// The numeric join id, unique per tenant.
     pub join_meeting_id: String,
@@ -511,4 +513,14 @@ pub struct AuditQuery {
     pub since: Option<DateTime<Utc>>,
     /// At most this many, newest first.
     pub limit: u32,
+}
+
+/// The unique conversation key of a meeting ([`StoredMeeting::thread_id`]): the thread id of a
+/// private meeting (message id `0`), `{thread id}/{message id}` for a channel meeting.
+pub fn conversation_key(thread_id: &str, message_id: &str) -> String {
+    if message_id == "0" {
+        thread_id.to_owned()
+    } else {
+        format!("{thread_id}/{message_id}")
+    }
 }

@@ -43,7 +43,7 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
 
 async fn landing_page(
     State(state): State<AppState>,
-    Path((thread, _message)): Path<(String, String)>,
+    Path((thread, message)): Path<(String, String)>,
 ) -> Response {
     let not_found = || {
         page(StatusCode::NOT_FOUND, "Meeting not found", "<h1>Meeting not found</h1><p>This meeting link does not belong to a meeting on this server.</p>")
@@ -51,7 +51,8 @@ async fn landing_page(
     if thread.contains('\0') {
         return not_found();
     }
-    let stored = match state.meetings.by_thread_id(&thread).await {
+    let key = graphmeet_core::conversation_key(&thread, &message);
+    let stored = match state.meetings.by_thread_id(&key).await {
         Ok(Some(m)) => m,
         Ok(None) => return not_found(),
         Err(e) => {

@@ -861,6 +861,95 @@ async fn documented_beta_create_or_get_example_1_succeeds() {
     t.server.shutdown().await;
 }
 
+#[tokio::test]
+async fn documented_beta_create_or_get_example_2_makes_a_channel_meeting() {
+    on_every_backend(|t| async move {
+        let token = t.app_token().await;
+        let channel = "19:7ebda77322dd4505ac4dedb5b67df076@thread.tacv2";
+        let path = format!("/beta/users/{}/onlineMeetings/createOrGet", t.cred("user_id"));
+        let body_for = |external: &str| {
+            json!({
+                "chatInfo": {"threadId": channel},
+                "endDateTime": "2020-02-06T02:19:21.3524945+00:00",
+                "externalId": external,
+                "startDateTime": "2020-02-06T01:49:21.3524945+00:00",
+                "subject": "Create a meeting with customId provided"
+            })
+        };
+        let (status, _, first) = t
+            .graph(Some(&token), Method::POST, &path, Some(body_for("7eb8263f-d0e0-4149-bb1c-1f0476083c56")))
+            .await;
+        assert_eq!(status, 201, "{first}");
+        let chat = &first["chatInfo"];
+        assert_eq!(chat["threadId"], channel, "the channel's thread is kept: {first}");
+        let message = chat["messageId"].as_str().unwrap().to_owned();
+        assert!(message.len() == 13 && message.bytes().all(|b| b.is_ascii_digit()), "a millisecond timestamp: {message}");
+        assert_eq!(chat["replyChainMessageId"], message.as_str());
+        let id = first["id"].as_str().unwrap();
+        let decoded = String::from_utf8(
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, id).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(decoded, format!("1*{}*{message}**{channel}", t.cred("user_id")));
+        let join = first["joinWebUrl"].as_str().unwrap();
+        assert!(
+            join.contains(&format!("/l/meetup-join/19%3a7ebda77322dd4505ac4dedb5b67df076%40thread.tacv2/{message}?context=")),
+            "{join}"
+        );
+
+        // The same externalId finds it; another one is a second meeting in the same channel.
+        let (status, _, again) = t
+            .graph(Some(&token), Method::POST, &path, Some(body_for("7eb8263f-d0e0-4149-bb1c-1f0476083c56")))
+            .await;
+        assert_eq!((status, &again["id"]), (200, &first["id"]));
+        let (status, _, second) = t
+            .graph(Some(&token), Method::POST, &path, Some(body_for("another")))
+            .await;
+        assert_eq!(status, 201, "{second}");
+        assert_eq!(second["chatInfo"]["threadId"], channel);
+        assert_ne!(second["id"], first["id"]);
+        assert_ne!(second["chatInfo"]["messageId"], first["chatInfo"]["messageId"]);
+
+        // Each is found by id, by joinWebUrl, and has its landing page.
+        let (status, _, got) = t
+            .graph(Some(&token), Method::GET, &format!("/beta/users/{}/onlineMeetings/{id}", t.cred("user_id")), None)
+            .await;
+        assert_eq!((status, &got["chatInfo"]), (200, &first["chatInfo"]));
+        let (status, _, found) = t
+            .graph(
+                Some(&token),
+                Method::GET,
+                &format!("/v1.0/users/{}/onlineMeetings?$filter=JoinWebUrl%20eq%20'{}'", t.cred("user_id"), encode(join)),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{found}");
+        assert_eq!(found["value"][0]["id"], first["id"]);
+        let page = t.http.get(join).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("Create a meeting with customId provided"));
+
+        // Not a channel's thread: refused. v1.0 has no chatInfo parameter: a private meeting.
+        let mut bad = body_for("bad");
+        bad["chatInfo"]["threadId"] = json!("19:meeting_abc@thread.v2");
+        let (status, _, body) = t.graph(Some(&token), Method::POST, &path, Some(bad)).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("thread.tacv2"), "{body}");
+        let (status, _, private) = t
+            .graph(
+                Some(&token),
+                Method::POST,
+                &path.replace("/beta/", "/v1.0/"),
+                Some(body_for("v1")),
+            )
+            .await;
+        assert_eq!(status, 201, "{private}");
+        assert!(private["chatInfo"]["threadId"].as_str().unwrap().starts_with("19:meeting_"), "{private}");
+        t.server.shutdown().await;
+    })
+    .await;
+}
+
 /// The dev app consented for `roles` too, and a fresh app-only token carrying them.
 async fn token_with(t: &TestServer, roles: &[&str]) -> String {
     let (status, body) = t
