@@ -1,6 +1,12 @@
 //! MSAL Python's `PublicClientApplication` (`msal` from PyPI) signs a user in with the password
 //! grant, serves the next call from its cache, refreshes with the refresh token, and the
 //! delegated token creates and reads a meeting on `/me/onlineMeetings`.
+//!
+//! MSAL Python makes its user-realm lookup at `https://{host}/common/userrealm/…` with the
+//! authority's host name only (msal 1.39 `Authority.user_realm_discovery`: `self.instance` is
+//! the host without its port), and caches accounts under that host. So the password grant works
+//! only against a server on port 443: the test serves on 443 of a loopback address of its own
+//! (127.0.0.0/8 is all loopback on Linux), which needs the right to bind port 443.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use serde_json::{json, Value};
@@ -11,8 +17,18 @@ async fn msal_public_client_signs_in_caches_refreshes_and_calls_me_online_meetin
     let python = graphmeet_compat::venv_python()?;
     let dir = tempfile::tempdir().unwrap();
     let mut config = graphmeet_server::Config::new(dir.path().to_path_buf());
-    config.listen = "127.0.0.1:0".parse().unwrap();
-    let server = graphmeet_server::start(config).await.unwrap();
+    // A loopback address of this run's own, so that parallel runs do not share port 443.
+    let host = format!("127.0.{}.{}", std::process::id() % 200 + 10, std::process::id() % 250 + 2);
+    config.listen = format!("{host}:443").parse().unwrap();
+    config.public_url = Some(format!("https://{host}").parse().unwrap());
+    let server = graphmeet_server::start(config).await.unwrap_or_else(|e| {
+        panic!(
+            "serving on {host}:443 failed ({e}): MSAL Python's password grant needs the server \
+             on port 443 (its user-realm lookup drops the authority's port); run the test as a \
+             user that may bind port 443 (root, CAP_NET_BIND_SERVICE, or \
+             net.ipv4.ip_unprivileged_port_start=443)"
+        )
+    });
     let ca = server.ca_cert_path.clone().unwrap();
     let creds: Value =
         serde_json::from_slice(&std::fs::read(server.dev_credentials.clone().unwrap()).unwrap())
@@ -80,7 +96,7 @@ async fn msal_public_client_signs_in_caches_refreshes_and_calls_me_online_meetin
     // MSAL made an account from client_info and the ID token.
     assert_eq!(
         out["accounts"],
-        json!([{"home_account_id": format!("{oid}.{tid}"), "environment": server.base_url.trim_start_matches("https://"), "username": upn, "realm": tid}]),
+        json!([{"home_account_id": format!("{oid}.{tid}"), "environment": host, "username": upn, "realm": tid}]),
         "{out}"
     );
     // From the cache: the same token, no request.
