@@ -1237,7 +1237,8 @@ impl Identity {
 
     /// Opens a refresh token this server sealed.
     fn open_refresh_token(&self, token: &str) -> Result<RefreshGrant, IdentityError> {
-        let sealed = b64::url_decode_lenient(token.trim()).map_err(|_| IdentityError::MalformedGrant)?;
+        let sealed =
+            b64::url_decode_lenient(token.trim()).map_err(|_| IdentityError::MalformedGrant)?;
         let plain = self
             .keys
             .sealer
@@ -1337,9 +1338,9 @@ impl Identity {
             scope: scope.response_scope(),
             refresh_token,
             id_token,
-            client_info: options
-                .client_info
-                .then(|| graphmeet_wire::token::client_info(&user.id.to_string(), &tenant.id.to_string())),
+            client_info: options.client_info.then(|| {
+                graphmeet_wire::token::client_info(&user.id.to_string(), &tenant.id.to_string())
+            }),
         });
         Ok(issued)
     }
@@ -1649,7 +1650,10 @@ mod tests {
             Some("https://management.core.windows.net/")
         );
         assert!(matches!(
-            check_scope("https://management.azure.com/.default https://graph.microsoft.com/.default", "t"),
+            check_scope(
+                "https://management.azure.com/.default https://graph.microsoft.com/.default",
+                "t"
+            ),
             Err(IdentityError::InvalidScope(_))
         ));
     }
@@ -1692,7 +1696,10 @@ mod tests {
         assert_eq!(arm.audience, "https://management.azure.com/");
         assert_eq!(arm.granted, ["user_impersonation"]);
         assert!(matches!(
-            check_delegated_scope("User.Read https://management.azure.com/user_impersonation", "t"),
+            check_delegated_scope(
+                "User.Read https://management.azure.com/user_impersonation",
+                "t"
+            ),
             Err(IdentityError::InvalidScope(_))
         ));
     }

@@ -10,7 +10,11 @@ use serde_json::Value;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-async fn token(parts: &graphmeet_server::Parts, tenant: &str, form: &[(&str, &str)]) -> (u16, Value) {
+async fn token(
+    parts: &graphmeet_server::Parts,
+    tenant: &str,
+    form: &[(&str, &str)],
+) -> (u16, Value) {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
         .finish();
@@ -46,14 +50,28 @@ async fn a_refresh_token_expires_after_90_days_unused_and_each_redemption_slides
     .await
     .unwrap();
     let directory = &parts.state.directory;
-    let tenant = directory.create_tenant("Contoso", Some("contoso.test"), None).await.unwrap();
-    let tid = tenant.id.to_string();
-    directory
-        .create_user(&tid, "ann@contoso.test", Some("Ann"), Some("correct horse battery"))
+    let tenant = directory
+        .create_tenant("Contoso", Some("contoso.test"), None)
         .await
         .unwrap();
-    let (app, _) = directory.create_app(&tid, "desktop tool", false).await.unwrap();
-    directory.set_allow_public_client(app.app_id, true).await.unwrap();
+    let tid = tenant.id.to_string();
+    directory
+        .create_user(
+            &tid,
+            "ann@contoso.test",
+            Some("Ann"),
+            Some("correct horse battery"),
+        )
+        .await
+        .unwrap();
+    let (app, _) = directory
+        .create_app(&tid, "desktop tool", false)
+        .await
+        .unwrap();
+    directory
+        .set_allow_public_client(app.app_id, true)
+        .await
+        .unwrap();
     let cid = app.app_id.to_string();
 
     let (status, body) = token(

@@ -640,9 +640,18 @@ async fn first_party_resources_get_tokens_with_their_real_audience_and_graph_ref
             "797f4846-ba00-4fd7-ba43-dac1f8f63013/.default",
             "797f4846-ba00-4fd7-ba43-dac1f8f63013",
         ),
-        ("https://vault.azure.net/.default", "https://vault.azure.net"),
-        ("https://graph.windows.net//.default", "https://graph.windows.net/"),
-        ("https://storage.azure.com/.default", "https://storage.azure.com"),
+        (
+            "https://vault.azure.net/.default",
+            "https://vault.azure.net",
+        ),
+        (
+            "https://graph.windows.net//.default",
+            "https://graph.windows.net/",
+        ),
+        (
+            "https://storage.azure.com/.default",
+            "https://storage.azure.com",
+        ),
     ] {
         let (status, _, body) = get(scope).await;
         assert_eq!(status, 200, "{scope}: {body}");
@@ -665,7 +674,10 @@ async fn first_party_resources_get_tokens_with_their_real_audience_and_graph_ref
         )
         .await;
     assert_eq!(status, 401, "{body}");
-    assert_eq!(body["error"]["code"], "InvalidAuthenticationToken", "{body}");
+    assert_eq!(
+        body["error"]["code"], "InvalidAuthenticationToken",
+        "{body}"
+    );
     assert_eq!(
         body["error"]["message"],
         "Access token validation failure. Invalid audience."
@@ -739,7 +751,12 @@ async fn the_password_grant_answers_as_entra(database_url: Option<String>) {
     let text = response.text().await.unwrap();
     let body: Value = serde_json::from_str(&text).unwrap();
     // Entra's fields, in Entra's order.
-    let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     let mut positions: Vec<usize> = [
         "token_type",
         "scope",
@@ -751,7 +768,10 @@ async fn the_password_grant_answers_as_entra(database_url: Option<String>) {
         "client_info",
     ]
     .iter()
-    .map(|k| text.find(&format!("\"{k}\"")).unwrap_or_else(|| panic!("{k} in {text}")))
+    .map(|k| {
+        text.find(&format!("\"{k}\""))
+            .unwrap_or_else(|| panic!("{k} in {text}"))
+    })
     .collect();
     assert_eq!(keys.len(), 8, "{text}");
     let sorted = {
@@ -762,7 +782,10 @@ async fn the_password_grant_answers_as_entra(database_url: Option<String>) {
     assert_eq!(positions, sorted, "field order: {text}");
     positions.clear();
     assert_eq!(body["token_type"], "Bearer");
-    assert_eq!(body["scope"], "OnlineMeetings.ReadWrite profile openid email");
+    assert_eq!(
+        body["scope"],
+        "OnlineMeetings.ReadWrite profile openid email"
+    );
     assert_eq!(body["expires_in"], 3599);
     assert_eq!(body["ext_expires_in"], 3599);
 
@@ -880,11 +903,17 @@ async fn refresh_tokens_redeem_for_their_client_user_and_tenant_only(database_ur
     };
     let (status, _, body) = refresh(app_id.clone(), rt.clone(), None).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["scope"], "OnlineMeetings.ReadWrite profile openid email");
+    assert_eq!(
+        body["scope"],
+        "OnlineMeetings.ReadWrite profile openid email"
+    );
     let at = claims(body["access_token"].as_str().unwrap());
     assert_eq!(at["oid"], user_id.as_str());
     assert_eq!(at["scp"], "OnlineMeetings.ReadWrite");
-    assert_eq!(jwt_part(body["id_token"].as_str().unwrap(), 1)["oid"], user_id.as_str());
+    assert_eq!(
+        jwt_part(body["id_token"].as_str().unwrap(), 1)["oid"],
+        user_id.as_str()
+    );
     assert!(body["client_info"].is_string());
     let rotated = body["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(rotated, rt);
@@ -901,7 +930,10 @@ async fn refresh_tokens_redeem_for_their_client_user_and_tenant_only(database_ur
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(claims(body["access_token"].as_str().unwrap())["scp"], "User.Read");
+    assert_eq!(
+        claims(body["access_token"].as_str().unwrap())["scp"],
+        "User.Read"
+    );
     // The refreshed delegated token works on /me.
     let (status, _, me) = t
         .graph(
@@ -918,7 +950,10 @@ async fn refresh_tokens_redeem_for_their_client_user_and_tenant_only(database_ur
     let mut altered = rt.clone().into_bytes();
     let middle = altered.len() / 2;
     altered[middle] = if altered[middle] == b'A' { b'B' } else { b'A' };
-    for token in ["not-a-token".to_owned(), String::from_utf8(altered).unwrap()] {
+    for token in [
+        "not-a-token".to_owned(),
+        String::from_utf8(altered).unwrap(),
+    ] {
         let (status, _, body) = refresh(app_id.clone(), token, None).await;
         assert_aadsts_message(
             status,
@@ -944,7 +979,11 @@ async fn refresh_tokens_redeem_for_their_client_user_and_tenant_only(database_ur
     let (status, _, body) = t
         .token_form(
             &tid,
-            &[("client_id", &app_id), ("grant_type", "refresh_token"), ("scope", "User.Read")],
+            &[
+                ("client_id", &app_id),
+                ("grant_type", "refresh_token"),
+                ("scope", "User.Read"),
+            ],
         )
         .await;
     assert_aadsts(status, &body, 400, "invalid_request", 900144);
@@ -955,7 +994,11 @@ async fn refresh_tokens_redeem_for_their_client_user_and_tenant_only(database_ur
 
     // Deleting the user revokes its refresh tokens, even when the UPN is given to a new user.
     let (status, body) = t
-        .admin(reqwest::Method::DELETE, &format!("/admin/users/{user_id}"), None)
+        .admin(
+            reqwest::Method::DELETE,
+            &format!("/admin/users/{user_id}"),
+            None,
+        )
         .await;
     assert!(status == 204 || status == 200, "{status} {body}");
     let (status, body) = t
@@ -993,7 +1036,9 @@ async fn the_user_realm_lookup_answers_managed_for_our_domains() {
             r.json::<Value>().await.unwrap()
         }
     };
-    let body = realm("/common/userrealm/Organizer@GraphmeetDev.onmicrosoft.com?api-version=1.0".into()).await;
+    let body =
+        realm("/common/userrealm/Organizer@GraphmeetDev.onmicrosoft.com?api-version=1.0".into())
+            .await;
     assert_eq!(
         body,
         json!({"ver": "1.0", "account_type": "Managed", "domain_name": "graphmeetdev.onmicrosoft.com", "cloud_instance_name": host, "cloud_audience_urn": "urn:federation:MicrosoftOnline"})
@@ -1001,7 +1046,9 @@ async fn the_user_realm_lookup_answers_managed_for_our_domains() {
     let body = realm("/common/userrealm/someone@elsewhere.example?api-version=1.0".into()).await;
     assert_eq!(body["account_type"], "Unknown");
     assert!(body.get("domain_name").is_none());
-    let body = realm("/common/userrealm/organizer@graphmeetdev.onmicrosoft.com?api-version=2.0".into()).await;
+    let body =
+        realm("/common/userrealm/organizer@graphmeetdev.onmicrosoft.com?api-version=2.0".into())
+            .await;
     assert_eq!(body["NameSpaceType"], "Managed");
     assert_eq!(body["DomainName"], "graphmeetdev.onmicrosoft.com");
     assert_eq!(body["Login"], "organizer@graphmeetdev.onmicrosoft.com");

@@ -27,7 +27,10 @@ pub const FIRST_PARTY_RESOURCES: &[FirstPartyResource] = &[
     FirstPartyResource {
         name: "Windows Azure Service Management API",
         app_id: "797f4846-ba00-4fd7-ba43-dac1f8f63013",
-        uris: &["https://management.core.windows.net", "https://management.azure.com"],
+        uris: &[
+            "https://management.core.windows.net",
+            "https://management.azure.com",
+        ],
     },
     FirstPartyResource {
         name: "Windows Azure Active Directory",
@@ -81,7 +84,16 @@ pub fn first_party_audience(resource: &str) -> Option<(&'static FirstPartyResour
         r.uris
             .iter()
             .find(|u| u.eq_ignore_ascii_case(bare))
-            .map(|u| (r, if slash { format!("{u}/") } else { (*u).to_owned() }))
+            .map(|u| {
+                (
+                    r,
+                    if slash {
+                        format!("{u}/")
+                    } else {
+                        (*u).to_owned()
+                    },
+                )
+            })
     })
 }
 

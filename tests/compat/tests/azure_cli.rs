@@ -107,7 +107,10 @@ async fn azure_cli_logs_in_as_a_service_principal_and_manages_a_meeting_with_az_
     let account = &accounts[0];
     assert_eq!(account["cloudName"], "graphmeet", "{accounts}");
     assert_eq!(account["tenantId"], tid);
-    assert_eq!(account["user"], json!({"name": client_id, "type": "servicePrincipal"}));
+    assert_eq!(
+        account["user"],
+        json!({"name": client_id, "type": "servicePrincipal"})
+    );
 
     let meetings = format!(
         "{}/users/{}/onlineMeetings",
@@ -130,7 +133,10 @@ async fn azure_cli_logs_in_as_a_service_principal_and_manages_a_meeting_with_az_
     .await;
     assert_eq!(created["subject"], "Planned with az", "{created}");
     let id = created["id"].as_str().unwrap().to_owned();
-    assert!(created["joinWebUrl"].as_str().unwrap().starts_with("https://"));
+    assert!(created["joinWebUrl"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
 
     let deleted = run(args(&[
         "rest",
@@ -146,9 +152,7 @@ async fn azure_cli_logs_in_as_a_service_principal_and_manages_a_meeting_with_az_
 
     // Gone, as Graph itself says.
     let http = reqwest::Client::builder()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap(),
-        )
+        .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap())
         .build()
         .unwrap();
     let token: Value = http

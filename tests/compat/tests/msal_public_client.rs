@@ -18,7 +18,11 @@ async fn msal_public_client_signs_in_caches_refreshes_and_calls_me_online_meetin
     let dir = tempfile::tempdir().unwrap();
     let mut config = graphmeet_server::Config::new(dir.path().to_path_buf());
     // A loopback address of this run's own, so that parallel runs do not share port 443.
-    let host = format!("127.0.{}.{}", std::process::id() % 200 + 10, std::process::id() % 250 + 2);
+    let host = format!(
+        "127.0.{}.{}",
+        std::process::id() % 200 + 10,
+        std::process::id() % 250 + 2
+    );
     config.listen = format!("{host}:443").parse().unwrap();
     config.public_url = Some(format!("https://{host}").parse().unwrap());
     let server = graphmeet_server::start(config).await.unwrap_or_else(|e| {
@@ -34,9 +38,7 @@ async fn msal_public_client_signs_in_caches_refreshes_and_calls_me_online_meetin
         serde_json::from_slice(&std::fs::read(server.dev_credentials.clone().unwrap()).unwrap())
             .unwrap();
     let http = reqwest::Client::builder()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap(),
-        )
+        .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap())
         .build()
         .unwrap();
     let admin_key = std::fs::read_to_string(dir.path().join("admin-key")).unwrap();
@@ -89,7 +91,10 @@ async fn msal_public_client_signs_in_caches_refreshes_and_calls_me_online_meetin
     let oid = user["id"].as_str().unwrap();
     let password = &out["password"];
     assert_eq!(password["token_source"], "identity_provider", "{out}");
-    assert_eq!(password["scope"], "OnlineMeetings.ReadWrite profile openid email");
+    assert_eq!(
+        password["scope"],
+        "OnlineMeetings.ReadWrite profile openid email"
+    );
     assert_eq!(password["has_refresh_token"], true, "{out}");
     assert_eq!(password["id_token_claims"]["oid"], oid);
     assert_eq!(password["id_token_claims"]["preferred_username"], upn);
@@ -106,7 +111,10 @@ async fn msal_public_client_signs_in_caches_refreshes_and_calls_me_online_meetin
     assert_eq!(out["forced"]["token_source"], "identity_provider", "{out}");
     assert_ne!(out["forced"]["access_token"], password["access_token"]);
     assert_eq!(out["silent_after"]["token_source"], "cache");
-    assert_eq!(out["silent_after"]["access_token"], out["forced"]["access_token"]);
+    assert_eq!(
+        out["silent_after"]["access_token"],
+        out["forced"]["access_token"]
+    );
     // The delegated token on /me.
     assert_eq!(out["create"]["status"], 201, "{out}");
     assert_eq!(

@@ -5,7 +5,8 @@
 use serde_json::Value;
 
 #[tokio::test]
-async fn msal_python_gets_tokens_with_secret_and_certificate_and_real_errors() -> Result<(), graphmeet_compat::VenvError> {
+async fn msal_python_gets_tokens_with_secret_and_certificate_and_real_errors(
+) -> Result<(), graphmeet_compat::VenvError> {
     let python = graphmeet_compat::venv_python()?;
     let dir = tempfile::tempdir().unwrap();
     let mut config = graphmeet_server::Config::new(dir.path().to_path_buf());

@@ -43,7 +43,8 @@ fn assert_digits(value: &Value, what: &str) {
 }
 
 #[tokio::test]
-async fn msgraph_sdk_manages_meetings_and_sees_the_policy_error() -> Result<(), graphmeet_compat::VenvError> {
+async fn msgraph_sdk_manages_meetings_and_sees_the_policy_error(
+) -> Result<(), graphmeet_compat::VenvError> {
     let python = graphmeet_compat::venv_python()?;
     let dir = tempfile::tempdir().unwrap();
     let mut config = graphmeet_server::Config::new(dir.path().to_path_buf());
