@@ -865,6 +865,35 @@ async fn the_password_grant_answers_as_entra(database_url: Option<String>) {
     for absent in ["refresh_token", "id_token", "client_info"] {
         assert!(body.get(absent).is_none(), "{absent}: {body}");
     }
+
+    // A first-party resource on the delegated grant: Azure Resource Manager's token, which
+    // Graph refuses.
+    let (status, _, body) = t
+        .token_form(
+            &tid,
+            &[
+                ("client_id", &app_id),
+                ("grant_type", "password"),
+                ("username", upn),
+                ("password", "correct horse battery"),
+                (
+                    "scope",
+                    "https://management.core.windows.net//user_impersonation openid",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scope"], "user_impersonation openid email");
+    let arm = body["access_token"].as_str().unwrap();
+    let c = claims(arm);
+    assert_eq!(c["aud"], "https://management.core.windows.net/");
+    assert_eq!(c["scp"], "user_impersonation");
+    let (status, _, body) = t
+        .graph(Some(arm), reqwest::Method::GET, "/v1.0/me", None)
+        .await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"]["code"], "InvalidAuthenticationToken");
     t.server.shutdown().await;
 }
 
