@@ -1,6 +1,15 @@
-//! The identity platform's client-credentials flow: resolve the tenant, check the scope, find
-//! the app's service principal, authenticate the client (secret or certificate assertion), and
-//! issue a v1 app-only access token for Microsoft Graph.
+//! The identity platform's grants: client credentials (resolve the tenant, check the scope, find
+//! the app's service principal, authenticate the client by secret or certificate assertion, and
+//! issue a v1 app-only access token for Microsoft Graph or a first-party resource), the
+//! resource-owner password grant and the refresh-token grant (delegated tokens, with the v2 ID
+//! token, `client_info` and a refresh token that MSAL caches).
+//!
+//! Refresh tokens are sealed, not stored: the token is the AES-256-GCM sealing (under the
+//! key-encryption key every instance shares, see [`crate::sealing`]) of the client id, the user,
+//! the tenant, the scopes, when it was issued, and a fingerprint of the user's password hash.
+//! It is opaque to clients and unforgeable; it is bound to its client, user and tenant; it stops
+//! working when the user or the app's service principal is deleted or the password changes
+//! (each is checked when it is redeemed), and after 90 days unused, as Entra's.
 //!
 //! Facts copied: <https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow>,
 //! <https://learn.microsoft.com/entra/identity-platform/certificate-credentials>,
@@ -15,6 +24,7 @@ use crate::model::{App, ServicePrincipal, SigningKey, Tenant};
 use crate::sealing::KeySealer;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
+use graphmeet_wire::resources::first_party_audience;
 use graphmeet_wire::{b64, GRAPH_APP_ID, GRAPH_RESOURCE_URI, JWT_BEARER_ASSERTION_TYPE};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::{Deserialize, Serialize};
@@ -28,6 +38,11 @@ const APP_TOKEN_WIDS: &str = "0997a1d0-0d1d-4acb-b408-d5ca73121e90";
 const BACKDATE_SECS: i64 = 300;
 /// Clock skew allowed on client assertions' `nbf` and `exp`.
 const ASSERTION_SKEW_SECS: i64 = 300;
+/// A refresh token unused this long expires (Entra's default inactivity lifetime).
+pub const REFRESH_TOKEN_INACTIVE_DAYS: i64 = 90;
+/// The name refresh tokens are sealed under (bound as associated data), so no other sealed
+/// value opens as a refresh token.
+const REFRESH_TOKEN_SEAL_NAME: &str = "graphmeet refresh token v1";
 
 /// How long issued tokens live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +174,19 @@ pub enum IdentityError {
         /// When the lockout ends.
         until: DateTime<Utc>,
     },
+    /// A refresh token that is not one of ours (AADSTS9002313).
+    #[error("malformed refresh token")]
+    MalformedGrant,
+    /// A refresh token this request may not redeem (AADSTS70000): another client or tenant,
+    /// a user or service principal deleted since, or a password changed since.
+    #[error("refresh token not valid here: {0}")]
+    InvalidGrant(&'static str),
+    /// A refresh token unused for longer than its inactivity lifetime (AADSTS700082).
+    #[error("refresh token issued {issued} expired")]
+    RefreshTokenExpired {
+        /// When it was issued.
+        issued: DateTime<Utc>,
+    },
     /// The assertion's `jti` was already redeemed.
     #[error("assertion {0} replayed")]
     AssertionReplayed(String),
@@ -244,6 +272,34 @@ pub struct PasswordRequest {
     pub scope: Option<String>,
     /// Whether `claims` asked for the CAE capability.
     pub cae: bool,
+    /// Whether `client_info=1` was sent.
+    pub client_info: bool,
+    /// `nonce`, echoed in the ID token.
+    pub nonce: Option<String>,
+    /// The `scheme://host[:port]` the request reached; the ID token's issuer is
+    /// `{issuer_base}/{tenant id}/v2.0`, as the discovery document says.
+    pub issuer_base: String,
+}
+
+/// A `grant_type=refresh_token` request as the token endpoint received it.
+#[derive(Debug, Clone, Default)]
+pub struct RefreshTokenRequest {
+    /// The `{tenant}` path segment.
+    pub tenant: String,
+    /// `client_id`.
+    pub client_id: Option<String>,
+    /// `client_secret`, for a confidential client.
+    pub client_secret: Option<String>,
+    /// `refresh_token`.
+    pub refresh_token: Option<String>,
+    /// `scope`; the scopes first granted when absent.
+    pub scope: Option<String>,
+    /// Whether `claims` asked for the CAE capability.
+    pub cae: bool,
+    /// Whether `client_info=1` was sent.
+    pub client_info: bool,
+    /// As [`PasswordRequest::issuer_base`].
+    pub issuer_base: String,
 }
 
 /// An issued access token.
@@ -255,6 +311,74 @@ pub struct IssuedToken {
     pub expires_in: u64,
     /// The claims inside it.
     pub claims: AccessTokenClaims,
+    /// What the delegated grants add to the answer.
+    pub delegated: Option<DelegatedExtras>,
+}
+
+/// The parts of a delegated grant's answer beyond the access token.
+#[derive(Debug, Clone, Default)]
+pub struct DelegatedExtras {
+    /// `scope`: the granted permissions, then the OpenID scopes granted.
+    pub scope: String,
+    /// The refresh token, when `offline_access` was asked for.
+    pub refresh_token: Option<String>,
+    /// The v2 ID token, when `openid` was asked for.
+    pub id_token: Option<String>,
+    /// `client_info`, when `client_info=1` was sent.
+    pub client_info: Option<String>,
+}
+
+/// The claims of a v2 ID token, in Entra's names and order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdTokenClaims {
+    /// The client id.
+    pub aud: String,
+    /// `{issuer base}/{tid}/v2.0`, the discovery document's `issuer`.
+    pub iss: String,
+    /// Issued at.
+    pub iat: i64,
+    /// Not before.
+    pub nbf: i64,
+    /// Expiry.
+    pub exp: i64,
+    /// The user's display name (`profile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The request's `nonce`, when one was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// The user's object id.
+    pub oid: String,
+    /// The user's UPN (`profile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
+    /// Opaque.
+    pub rh: String,
+    /// Pairwise per user and app.
+    pub sub: String,
+    /// The tenant.
+    pub tid: String,
+    /// The token's unique id.
+    pub uti: String,
+    /// `2.0`.
+    pub ver: String,
+}
+
+/// What a refresh token carries, sealed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct RefreshGrant {
+    /// The client id it was issued to.
+    cid: Uuid,
+    /// The user.
+    uid: Uuid,
+    /// The tenant.
+    tid: Uuid,
+    /// The scope string first granted.
+    scp: String,
+    /// When this token was issued, Unix seconds (inactivity counts from here).
+    iat: i64,
+    /// Fingerprint of the user's password hash when the user signed in.
+    pwd: String,
 }
 
 /// The claims of a v1 app-only Graph token, in Entra's names.
@@ -622,13 +746,25 @@ fn graph_audience(resource: &str) -> Option<&'static str> {
     }
 }
 
+/// The audience of a token for `resource`: Microsoft Graph, or a first-party resource whose
+/// service principal every tenant has (see [`graphmeet_wire::resources`]).
+fn resource_audience(resource: &str, tenant: &str) -> Result<String, IdentityError> {
+    graph_audience(resource)
+        .map(str::to_owned)
+        .or_else(|| first_party_audience(resource).map(|(_, aud)| aud))
+        .ok_or_else(|| IdentityError::ResourceNotFound {
+            resource: resource.to_owned(),
+            tenant: tenant.to_owned(),
+        })
+}
+
 /// Checks a client-credentials scope; returns the audience for the token.
-fn check_scope(scope: &str, tenant: &str) -> Result<&'static str, IdentityError> {
+fn check_scope(scope: &str, tenant: &str) -> Result<String, IdentityError> {
     let scopes: Vec<&str> = scope.split_whitespace().collect();
     if scopes.is_empty() {
         return Err(IdentityError::MissingParameter("scope"));
     }
-    let mut audience = None;
+    let mut audience: Option<String> = None;
     for s in &scopes {
         let Some(resource) = s.strip_suffix("/.default") else {
             return Err(IdentityError::ScopeNotDefault(scope.to_owned()));
@@ -636,11 +772,8 @@ fn check_scope(scope: &str, tenant: &str) -> Result<&'static str, IdentityError>
         if resource.is_empty() {
             return Err(IdentityError::InvalidScope(scope.to_owned()));
         }
-        let aud = graph_audience(resource).ok_or_else(|| IdentityError::ResourceNotFound {
-            resource: resource.to_owned(),
-            tenant: tenant.to_owned(),
-        })?;
-        if audience.is_some_and(|a| a != aud) {
+        let aud = resource_audience(resource, tenant)?;
+        if audience.as_ref().is_some_and(|a| *a != aud) {
             return Err(IdentityError::InvalidScope(scope.to_owned()));
         }
         audience = Some(aud);
@@ -662,53 +795,138 @@ pub const GRAPH_DELEGATED_SCOPES: &[&str] = &[
 /// What `{graph}/.default` grants a delegated sign-in: the permissions graphmeet's scenario uses.
 const DEFAULT_DELEGATED_SCOPES: &[&str] = &["OnlineMeetings.ReadWrite", "User.Read"];
 
-/// Checks a delegated scope list (`https://graph.microsoft.com/OnlineMeetings.ReadWrite`,
-/// short names, `/.default`, plus the OpenID scopes, which are dropped); returns the audience
-/// and the granted permission names.
-fn check_delegated_scope(
-    scope: &str,
-    tenant: &str,
-) -> Result<(&'static str, Vec<String>), IdentityError> {
-    let mut audience = GRAPH_RESOURCE_URI;
-    let mut granted: Vec<String> = Vec::new();
-    for s in scope.split_whitespace() {
-        if ["openid", "profile", "offline_access", "email"]
+/// The delegated permission every first-party resource defines.
+const FIRST_PARTY_DELEGATED_SCOPE: &str = "user_impersonation";
+
+/// A delegated grant's scope, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DelegatedScope {
+    /// The access token's audience.
+    audience: String,
+    /// The permissions granted (`scp`), in their canonical spelling.
+    granted: Vec<String>,
+    /// `openid` was asked for: an ID token is issued.
+    openid: bool,
+    /// `profile` was asked for.
+    profile: bool,
+    /// `email` was asked for.
+    email: bool,
+    /// `offline_access` was asked for: a refresh token is issued.
+    offline_access: bool,
+}
+
+impl DelegatedScope {
+    /// The scope string a refresh token remembers, readable by [`check_delegated_scope`].
+    fn requested_form(&self) -> String {
+        let graph = graph_audience(&self.audience).is_some();
+        let mut parts: Vec<String> = self
+            .granted
             .iter()
-            .any(|o| o.eq_ignore_ascii_case(s))
-        {
+            .map(|g| {
+                if graph {
+                    g.clone()
+                } else {
+                    format!("{}/{g}", self.audience)
+                }
+            })
+            .collect();
+        for (on, name) in [
+            (self.openid, "openid"),
+            (self.profile, "profile"),
+            (self.email, "email"),
+            (self.offline_access, "offline_access"),
+        ] {
+            if on {
+                parts.push(name.to_owned());
+            }
+        }
+        parts.join(" ")
+    }
+
+    /// The answer's `scope`: the permissions by their short names (Entra drops the resource
+    /// from the scopes of v1 resources such as Graph), then `profile openid email` as the ROPC
+    /// page's example shows for `user.read openid profile offline_access` (`offline_access` is
+    /// not echoed; `email` comes with `openid`).
+    fn response_scope(&self) -> String {
+        let mut parts = self.granted.clone();
+        if self.profile {
+            parts.push("profile".to_owned());
+        }
+        if self.openid {
+            parts.push("openid".to_owned());
+        }
+        if self.openid || self.email {
+            parts.push("email".to_owned());
+        }
+        parts.join(" ")
+    }
+}
+
+/// Checks a delegated scope list (`https://graph.microsoft.com/OnlineMeetings.ReadWrite`,
+/// short names, `/.default`, a first-party resource's `user_impersonation`, plus the OpenID
+/// scopes); returns the audience, the granted permission names and the OpenID scopes asked.
+fn check_delegated_scope(scope: &str, tenant: &str) -> Result<DelegatedScope, IdentityError> {
+    let mut out = DelegatedScope {
+        audience: GRAPH_RESOURCE_URI.to_owned(),
+        granted: Vec::new(),
+        openid: false,
+        profile: false,
+        email: false,
+        offline_access: false,
+    };
+    let mut audience: Option<String> = None;
+    for s in scope.split_whitespace() {
+        let flag = match s.to_ascii_lowercase().as_str() {
+            "openid" => Some(&mut out.openid),
+            "profile" => Some(&mut out.profile),
+            "email" => Some(&mut out.email),
+            "offline_access" => Some(&mut out.offline_access),
+            _ => None,
+        };
+        if let Some(flag) = flag {
+            *flag = true;
             continue;
         }
-        let (resource, name) = match s.rsplit_once('/') {
-            Some((resource, name)) => {
-                let aud =
-                    graph_audience(resource).ok_or_else(|| IdentityError::ResourceNotFound {
-                        resource: resource.to_owned(),
-                        tenant: tenant.to_owned(),
-                    })?;
-                (aud, name)
-            }
-            None => (GRAPH_RESOURCE_URI, s),
+        let (aud, name) = match s.rsplit_once('/') {
+            Some((resource, name)) => (resource_audience(resource, tenant)?, name),
+            None => (GRAPH_RESOURCE_URI.to_owned(), s),
         };
-        audience = resource;
+        // One access token names one resource.
+        if audience.as_ref().is_some_and(|a| *a != aud) {
+            return Err(IdentityError::InvalidScope(scope.to_owned()));
+        }
+        let graph = graph_audience(&aud).is_some();
         let names: Vec<&str> = if name == ".default" {
-            DEFAULT_DELEGATED_SCOPES.to_vec()
-        } else {
+            if graph {
+                DEFAULT_DELEGATED_SCOPES.to_vec()
+            } else {
+                vec![FIRST_PARTY_DELEGATED_SCOPE]
+            }
+        } else if graph {
             vec![GRAPH_DELEGATED_SCOPES
                 .iter()
                 .find(|k| k.eq_ignore_ascii_case(name))
                 .copied()
                 .ok_or_else(|| IdentityError::InvalidScope(scope.to_owned()))?]
+        } else if name.eq_ignore_ascii_case(FIRST_PARTY_DELEGATED_SCOPE) {
+            vec![FIRST_PARTY_DELEGATED_SCOPE]
+        } else {
+            return Err(IdentityError::InvalidScope(scope.to_owned()));
         };
+        audience = Some(aud);
         for n in names {
-            if !granted.iter().any(|g| g == n) {
-                granted.push(n.to_owned());
+            if !out.granted.iter().any(|g| g == n) {
+                out.granted.push(n.to_owned());
             }
         }
     }
-    if granted.is_empty() {
+    if out.granted.is_empty() {
         return Err(IdentityError::InvalidScope(scope.to_owned()));
     }
-    Ok((audience, granted))
+    if let Some(aud) = audience {
+        out.audience = aud;
+    }
+    Ok(out)
 }
 
 /// Resolves a tenant path segment (GUID in any case, or a domain).
@@ -848,7 +1066,7 @@ impl Identity {
             } else {
                 return Err(IdentityError::ClientCredentialsWithoutCredential);
             };
-        self.issue(&tenant, app, &sp, audience, appidacr, req.cae)
+        self.issue(&tenant, app, &sp, &audience, appidacr, req.cae)
             .await
     }
 
@@ -879,7 +1097,7 @@ impl Identity {
             .as_deref()
             .filter(|s| !s.trim().is_empty())
             .ok_or(IdentityError::MissingParameter("scope"))?;
-        let (audience, scopes) = check_delegated_scope(scope, &req.tenant)?;
+        let delegated = check_delegated_scope(scope, &req.tenant)?;
         let not_found = || IdentityError::AppNotFoundInDirectory {
             app_id: client_id.to_owned(),
             tenant: req.tenant.clone(),
@@ -933,14 +1151,125 @@ impl Identity {
         }
         self.lockout.record_success(tenant.id, user.id);
         drop(turn);
+        let options = DelegatedOptions {
+            cae: req.cae,
+            client_info: req.client_info,
+            nonce: req.nonce.clone(),
+            issuer_base: req.issuer_base.clone(),
+        };
+        self.issue_delegated(&tenant, app, &user, appidacr, &delegated, &options)
+            .await
+    }
+
+    /// Handles `grant_type=refresh_token`: redeems a refresh token this server issued for new
+    /// delegated tokens (and a new refresh token), after authenticating the client as the
+    /// password grant does.
+    pub async fn refresh_token(
+        &self,
+        req: &RefreshTokenRequest,
+    ) -> Result<IssuedToken, IdentityError> {
+        let tenant = self
+            .index
+            .resolve_tenant(&TenantRef::parse(&req.tenant))
+            .ok_or_else(|| IdentityError::TenantNotFound(req.tenant.clone()))?;
+        let client_id = req
+            .client_id
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .ok_or(IdentityError::MissingParameter("client_id"))?;
+        let token = req
+            .refresh_token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .ok_or(IdentityError::MissingParameter("refresh_token"))?;
+        let not_found = || IdentityError::AppNotFoundInDirectory {
+            app_id: client_id.to_owned(),
+            tenant: req.tenant.clone(),
+        };
+        let app_id = Uuid::parse_str(client_id).map_err(|_| not_found())?;
+        let entry = self.index.app(app_id).ok_or_else(not_found)?;
+        let app = &entry.app;
+        self.index
+            .service_principal(tenant.id, app.app_id)
+            .ok_or_else(not_found)?;
+        let appidacr = match req.client_secret.as_deref().filter(|s| !s.is_empty()) {
+            Some(secret) => {
+                self.check_secret(&entry, secret)?;
+                "1"
+            }
+            None if app.allow_public_client => "0",
+            None => return Err(IdentityError::MissingClientCredential),
+        };
+        let grant = self.open_refresh_token(token)?;
+        if grant.cid != app.app_id {
+            return Err(IdentityError::InvalidGrant("issued to another client"));
+        }
+        if grant.tid != tenant.id {
+            return Err(IdentityError::InvalidGrant("issued in another tenant"));
+        }
+        let issued = DateTime::<Utc>::from_timestamp(grant.iat, 0).unwrap_or_default();
+        if self.clock.now() - issued > Duration::days(REFRESH_TOKEN_INACTIVE_DAYS) {
+            return Err(IdentityError::RefreshTokenExpired { issued });
+        }
+        let user = self
+            .index
+            .user(grant.uid)
+            .filter(|u| u.tenant_id == tenant.id)
+            .ok_or(IdentityError::InvalidGrant("the user no longer exists"))?;
+        if password_fingerprint(user.password_hash.as_deref()) != grant.pwd {
+            return Err(IdentityError::InvalidGrant("the password changed"));
+        }
+        let scope = req
+            .scope
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or(&grant.scp);
+        let delegated = check_delegated_scope(scope, &req.tenant)?;
+        let options = DelegatedOptions {
+            cae: req.cae,
+            client_info: req.client_info,
+            nonce: None,
+            issuer_base: req.issuer_base.clone(),
+        };
+        self.issue_delegated(&tenant, app, &user, appidacr, &delegated, &options)
+            .await
+    }
+
+    /// Opens a refresh token this server sealed.
+    fn open_refresh_token(&self, token: &str) -> Result<RefreshGrant, IdentityError> {
+        let sealed =
+            b64::url_decode_lenient(token.trim()).map_err(|_| IdentityError::MalformedGrant)?;
+        let plain = self
+            .keys
+            .sealer
+            .open(&sealed, REFRESH_TOKEN_SEAL_NAME)
+            .map_err(|_| IdentityError::MalformedGrant)?;
+        serde_json::from_slice(&plain).map_err(|_| IdentityError::MalformedGrant)
+    }
+
+    /// The access token, and the ID token, refresh token and `client_info` asked for, of a
+    /// delegated sign-in of `user` to `app`.
+    async fn issue_delegated(
+        &self,
+        tenant: &Tenant,
+        app: &App,
+        user: &crate::model::User,
+        appidacr: &str,
+        scope: &DelegatedScope,
+        options: &DelegatedOptions,
+    ) -> Result<IssuedToken, IdentityError> {
         let now = self.clock.now().timestamp();
-        let lifetime = if req.cae {
+        let lifetime = if options.cae {
             self.lifetimes.cae
         } else {
             self.lifetimes.default
         };
+        // Pairwise per (user, app), as Entra's `sub`: 43 base64url characters.
+        let sub = b64::url_encode(crypto::sha256(
+            format!("{}:{}", user.id, app.app_id).as_bytes(),
+        ));
         let claims = AccessTokenClaims {
-            aud: audience.to_owned(),
+            aud: scope.audience.clone(),
             iss: format!("https://sts.windows.net/{}/", tenant.id),
             iat: now - BACKDATE_SECS,
             nbf: now - BACKDATE_SECS,
@@ -954,22 +1283,66 @@ impl Identity {
             oid: user.id.to_string(),
             rh: format!("0.{}.", opaque(40)),
             roles: Vec::new(),
-            scp: Some(scopes.join(" ")),
+            scp: Some(scope.granted.join(" ")),
             amr: vec!["pwd".to_owned()],
             name: Some(user.display_name.clone()),
             upn: Some(user.upn.clone()),
             unique_name: Some(user.upn.clone()),
-            // Pairwise per (user, app), as Entra's `sub`: 43 base64url characters.
-            sub: b64::url_encode(crypto::sha256(
-                format!("{}:{}", user.id, app.app_id).as_bytes(),
-            )),
+            sub: sub.clone(),
             tid: tenant.id.to_string(),
             uti: opaque(16),
             ver: "1.0".to_owned(),
             wids: Vec::new(),
             xms_tcdt: tenant.created_at.timestamp(),
         };
-        self.sign(claims, lifetime).await
+        let mut issued = self.sign(claims, lifetime).await?;
+        let id_token = if scope.openid {
+            let key = self.keys.active().await?;
+            let id_claims = IdTokenClaims {
+                aud: app.app_id.to_string(),
+                iss: format!(
+                    "{}/{}/v2.0",
+                    options.issuer_base.trim_end_matches('/'),
+                    tenant.id
+                ),
+                iat: now - BACKDATE_SECS,
+                nbf: now - BACKDATE_SECS,
+                exp: now + ID_TOKEN_LIFETIME_SECS,
+                name: scope.profile.then(|| user.display_name.clone()),
+                nonce: options.nonce.clone(),
+                oid: user.id.to_string(),
+                preferred_username: scope.profile.then(|| user.upn.clone()),
+                rh: format!("0.{}.", opaque(40)),
+                sub,
+                tid: tenant.id.to_string(),
+                uti: opaque(16),
+                ver: "2.0".to_owned(),
+            };
+            Some(key.sign_jwt(&id_claims)?)
+        } else {
+            None
+        };
+        let refresh_token = scope.offline_access.then(|| {
+            let grant = RefreshGrant {
+                cid: app.app_id,
+                uid: user.id,
+                tid: tenant.id,
+                scp: scope.requested_form(),
+                iat: now,
+                pwd: password_fingerprint(user.password_hash.as_deref()),
+            };
+            let plain = serde_json::to_vec(&grant).unwrap_or_default();
+            b64::url_encode(self.keys.sealer.seal(&plain, REFRESH_TOKEN_SEAL_NAME))
+        });
+        issued.delegated = Some(DelegatedExtras {
+            scope: scope.response_scope(),
+            refresh_token,
+            id_token,
+            client_info: options.client_info.then(|| {
+                graphmeet_wire::token::client_info(&user.id.to_string(), &tenant.id.to_string())
+            }),
+        });
+        Ok(issued)
     }
 
     fn check_secret(&self, entry: &AppEntry, secret: &str) -> Result<(), IdentityError> {
@@ -1181,7 +1554,13 @@ impl Identity {
             idtyp: "app".to_owned(),
             oid: sp.id.to_string(),
             rh: format!("0.{}.", opaque(40)),
-            roles: sp.app_roles.clone(),
+            // The consented app roles are Microsoft Graph's; a first-party resource's token
+            // carries none.
+            roles: if audience == GRAPH_RESOURCE_URI || audience == GRAPH_APP_ID {
+                sp.app_roles.clone()
+            } else {
+                Vec::new()
+            },
             scp: None,
             amr: Vec::new(),
             name: None,
@@ -1208,8 +1587,27 @@ impl Identity {
             access_token,
             expires_in: (lifetime.num_seconds() - 1).max(0) as u64,
             claims,
+            delegated: None,
         })
     }
+}
+
+/// How long an ID token lives (Entra's: one hour; back-dated like access tokens).
+const ID_TOKEN_LIFETIME_SECS: i64 = 3600;
+
+/// The options of a delegated grant that shape its answer.
+struct DelegatedOptions {
+    cae: bool,
+    client_info: bool,
+    nonce: Option<String>,
+    issuer_base: String,
+}
+
+/// A short fingerprint of a password hash (empty without one): a refresh token remembers it,
+/// so that a password change ends the sign-ins made with the old password.
+fn password_fingerprint(hash: Option<&str>) -> String {
+    hash.map(|h| b64::url_encode(&crypto::sha256(h.as_bytes())[..12]))
+        .unwrap_or_default()
 }
 
 /// Random bytes as base64url: the opaque `aio`, `rh` and `uti` values.
@@ -1227,17 +1625,37 @@ mod tests {
     #[test]
     fn graph_scopes_in_both_forms_are_accepted() {
         assert_eq!(
-            check_scope("https://graph.microsoft.com/.default", "t").ok(),
+            check_scope("https://graph.microsoft.com/.default", "t")
+                .ok()
+                .as_deref(),
             Some(GRAPH_RESOURCE_URI)
         );
         assert_eq!(
-            check_scope("00000003-0000-0000-c000-000000000000/.default", "t").ok(),
+            check_scope("00000003-0000-0000-c000-000000000000/.default", "t")
+                .ok()
+                .as_deref(),
             Some(GRAPH_APP_ID)
         );
         assert_eq!(
-            check_scope("https://graph.microsoft.com//.default", "t").ok(),
+            check_scope("https://graph.microsoft.com//.default", "t")
+                .ok()
+                .as_deref(),
             Some(GRAPH_RESOURCE_URI)
         );
+        // First-party resources keep the form asked for.
+        assert_eq!(
+            check_scope("https://management.core.windows.net//.default", "t")
+                .ok()
+                .as_deref(),
+            Some("https://management.core.windows.net/")
+        );
+        assert!(matches!(
+            check_scope(
+                "https://management.azure.com/.default https://graph.microsoft.com/.default",
+                "t"
+            ),
+            Err(IdentityError::InvalidScope(_))
+        ));
     }
 
     #[test]
@@ -1256,6 +1674,32 @@ mod tests {
         ));
         assert!(matches!(
             check_scope("https://graph.microsoft.com/.default 00000003-0000-0000-c000-000000000000/.default", "t"),
+            Err(IdentityError::InvalidScope(_))
+        ));
+    }
+
+    #[test]
+    fn delegated_scopes_answer_short_names_and_the_openid_scopes() {
+        let d = check_delegated_scope(
+            "https://graph.microsoft.com/onlinemeetings.readwrite openid profile offline_access",
+            "t",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(d.granted, ["OnlineMeetings.ReadWrite"]);
+        assert!(d.openid && d.profile && d.offline_access && !d.email);
+        assert_eq!(
+            d.response_scope(),
+            "OnlineMeetings.ReadWrite profile openid email"
+        );
+        let arm = check_delegated_scope("https://management.azure.com//.default openid", "t")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(arm.audience, "https://management.azure.com/");
+        assert_eq!(arm.granted, ["user_impersonation"]);
+        assert!(matches!(
+            check_delegated_scope(
+                "User.Read https://management.azure.com/user_impersonation",
+                "t"
+            ),
             Err(IdentityError::InvalidScope(_))
         ));
     }

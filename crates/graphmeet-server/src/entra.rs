@@ -1,5 +1,5 @@
 //! The identity platform's HTTP surface, in Entra's path layout: the v2 token endpoint,
-//! OpenID discovery, the signing keys and instance discovery. Every error is an AADSTS body.
+//! OpenID discovery, the signing keys, instance discovery and the user-realm lookup. Every error is an AADSTS body.
 //!
 //! Facts copied: <https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow>
 //! and the client traces in `docs/fidelity.md`.
@@ -13,7 +13,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use graphmeet_core::crypto;
-use graphmeet_core::identity::{ClientCredentialsRequest, IdentityError, PasswordRequest};
+use graphmeet_core::identity::{
+    ClientCredentialsRequest, IdentityError, PasswordRequest, RefreshTokenRequest,
+    REFRESH_TOKEN_INACTIVE_DAYS,
+};
 use graphmeet_core::TenantRef;
 use graphmeet_wire::{b64, AadstsError, TokenForm, TokenResponse};
 use serde_json::{json, Value};
@@ -36,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/{tenant}/discovery/v2.0/keys", get(keys))
         .route("/{tenant}/discovery/keys", get(keys))
         .route("/common/discovery/instance", get(instance_discovery))
+        .route("/common/userrealm/{user}", get(user_realm))
 }
 
 /// The per-request ids of an identity response.
@@ -150,6 +154,14 @@ fn aadsts(error: &IdentityError) -> AadstsError {
         IdentityError::UserNotFound(tenant) => AadstsError::user_not_found(tenant),
         IdentityError::InvalidUserCredentials => AadstsError::invalid_user_credentials(),
         IdentityError::AccountLocked { .. } => AadstsError::account_locked(),
+        IdentityError::MalformedGrant => AadstsError::malformed_grant(),
+        IdentityError::InvalidGrant(why) => {
+            tracing::info!(reason = why, "refresh token refused");
+            AadstsError::invalid_grant()
+        }
+        IdentityError::RefreshTokenExpired { issued } => {
+            AadstsError::refresh_token_expired(*issued, REFRESH_TOKEN_INACTIVE_DAYS)
+        }
         IdentityError::NoSigningKey
         | IdentityError::Signing(_)
         | IdentityError::KeyEncryption { .. }
@@ -268,6 +280,8 @@ async fn token(
         .map(str::to_owned)
         .or_else(|| basic.map(|(_, secret)| secret));
     let cae = asks_for_cae(form.get("claims"));
+    let client_info = form.get("client_info") == Some("1");
+    let issuer_base = state.base_url(&headers);
     let outcome = match grant_type {
         "client_credentials" => {
             let request = ClientCredentialsRequest {
@@ -291,19 +305,38 @@ async fn token(
                 password: form.get("password").map(str::to_owned),
                 scope: form.get("scope").map(str::to_owned),
                 cae,
+                client_info,
+                nonce: form.get("nonce").map(str::to_owned),
+                issuer_base,
             };
             state.identity.password(&request).await
+        }
+        "refresh_token" => {
+            let request = RefreshTokenRequest {
+                tenant: tenant.clone(),
+                client_id,
+                client_secret,
+                refresh_token: form.get("refresh_token").map(str::to_owned),
+                scope: form.get("scope").map(str::to_owned),
+                cae,
+                client_info,
+                issuer_base,
+            };
+            state.identity.refresh_token(&request).await
         }
         other => return trace.error(&state, AadstsError::unsupported_grant_type(other)),
     };
     match outcome {
         Ok(issued) => {
             tracing::info!(tenant = %issued.claims.tid, app_id = %issued.claims.appid, trace_id = %trace.trace_id, "token issued");
-            let mut response = Json(TokenResponse::bearer(
-                issued.access_token,
-                issued.expires_in,
-            ))
-            .into_response();
+            let mut body = TokenResponse::bearer(issued.access_token, issued.expires_in);
+            if let Some(extras) = issued.delegated {
+                body.scope = Some(extras.scope);
+                body.refresh_token = extras.refresh_token;
+                body.id_token = extras.id_token;
+                body.client_info = extras.client_info;
+            }
+            let mut response = Json(body).into_response();
             trace.headers(&mut response);
             response
         }
@@ -489,6 +522,81 @@ async fn instance_discovery(
         "metadata": [{ "preferred_network": host_port, "preferred_cache": host_port, "aliases": [host_port, host] }]
     });
     discovery_headers(Json(body).into_response())
+}
+
+/// The user-realm lookup MSAL makes before a password sign-in
+/// (`GET /common/userrealm/{upn}?api-version=1.0`, MSAL Python's `Authority.user_realm_discovery`):
+/// a domain of one of our tenants is `Managed` (graphmeet federates nothing), any other
+/// `Unknown`. `api-version=2.0` answers in that version's field names.
+async fn user_realm(
+    State(state): State<AppState>,
+    Path(user): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let version = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "api-version")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| "1.0".to_owned());
+    let domain = user
+        .rsplit_once('@')
+        .map(|(_, d)| d)
+        .unwrap_or(&user)
+        .to_ascii_lowercase();
+    let tenant = state.index.resolve_tenant(&TenantRef::parse(&domain));
+    let base = state.base_url(&headers);
+    let cloud = base
+        .split_once("://")
+        .map(|(_, h)| h.to_owned())
+        .unwrap_or(base);
+    let body = if version == "2.0" {
+        match &tenant {
+            Some(t) => json!({
+                "NameSpaceType": "Managed",
+                "Login": user,
+                "DomainName": domain,
+                "FederationBrandName": t.display_name,
+                "TenantBrandingInfo": null,
+                "cloud_instance_name": cloud,
+            }),
+            None => json!({
+                "NameSpaceType": "Unknown",
+                "Login": user,
+                "DomainName": domain,
+                "FederationBrandName": null,
+                "TenantBrandingInfo": null,
+                "cloud_instance_name": cloud,
+            }),
+        }
+    } else {
+        match &tenant {
+            Some(_) => json!({
+                "ver": "1.0",
+                "account_type": "Managed",
+                "domain_name": domain,
+                "cloud_instance_name": cloud,
+                "cloud_audience_urn": "urn:federation:MicrosoftOnline",
+            }),
+            None => json!({
+                "ver": "1.0",
+                "account_type": "Unknown",
+                "cloud_instance_name": cloud,
+                "cloud_audience_urn": "urn:federation:MicrosoftOnline",
+            }),
+        }
+    };
+    let mut response = Json(body).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-cache"),
+    );
+    response
 }
 
 #[cfg(test)]

@@ -159,7 +159,9 @@ async fn every_token_error_has_the_real_aadsts_body() {
         ("unknown tenant domain", "nowhere.onmicrosoft.com".into(), form(&[]), 400, "invalid_request", 90002),
         ("two resources", tid.clone(), form(&[("scope", "https://graph.microsoft.com/.default 00000003-0000-0000-c000-000000000000/.default".into())]), 400, "invalid_scope", 70011),
         ("not /.default", tid.clone(), form(&[("scope", "https://graph.microsoft.com/OnlineMeetings.ReadWrite.All".into())]), 400, "invalid_scope", 1002012),
-        ("other resource", tid.clone(), form(&[("scope", "https://vault.azure.net/.default".into())]), 400, "invalid_resource", 500011),
+        // A resource no tenant has a service principal for (first-party resources such as Key
+        // Vault are in every tenant and get tokens).
+        ("other resource", tid.clone(), form(&[("scope", "https://api.contoso.example/.default".into())]), 400, "invalid_resource", 500011),
         ("missing scope", tid.clone(), form(&[("scope", String::new())]), 400, "invalid_request", 900144),
         ("missing grant_type", tid.clone(), form(&[("grant_type", String::new())]), 400, "invalid_request", 900144),
         ("missing client_id", tid.clone(), form(&[("client_id", String::new())]), 400, "invalid_request", 900144),
@@ -589,5 +591,495 @@ async fn client_credentials_without_a_credential_is_aadsts7000216() {
         "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
     );
     assert_eq!(body["error_codes"], serde_json::json!([7000216]));
+    t.server.shutdown().await;
+}
+
+/// The decoded segment `n` (0 header, 1 payload) of a JWT.
+fn jwt_part(jwt: &str, n: usize) -> Value {
+    serde_json::from_slice(
+        &graphmeet_wire::b64::url_decode_lenient(jwt.split('.').nth(n).unwrap()).unwrap(),
+    )
+    .unwrap()
+}
+
+/// Azure Resource Manager and the other first-party resources every tenant has get tokens
+/// with their real `aud` (the form asked for) and no Graph roles; Graph refuses them.
+#[tokio::test]
+async fn first_party_resources_get_tokens_with_their_real_audience_and_graph_refuses_them() {
+    let t = TestServer::start().await;
+    let tid = t.cred("tenant_id");
+    let cid = t.cred("client_id");
+    let secret = t.cred("client_secret");
+    let get = |scope: &'static str| {
+        let (tid, cid, secret) = (tid.clone(), cid.clone(), secret.clone());
+        let t = &t;
+        async move {
+            t.token_form(
+                &tid,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &cid),
+                    ("client_secret", &secret),
+                    ("scope", scope),
+                ],
+            )
+            .await
+        }
+    };
+    for (scope, aud) in [
+        // What `az login --service-principal` asks for.
+        (
+            "https://management.core.windows.net//.default",
+            "https://management.core.windows.net/",
+        ),
+        (
+            "https://management.azure.com/.default",
+            "https://management.azure.com",
+        ),
+        (
+            "797f4846-ba00-4fd7-ba43-dac1f8f63013/.default",
+            "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+        ),
+        (
+            "https://vault.azure.net/.default",
+            "https://vault.azure.net",
+        ),
+        (
+            "https://graph.windows.net//.default",
+            "https://graph.windows.net/",
+        ),
+        (
+            "https://storage.azure.com/.default",
+            "https://storage.azure.com",
+        ),
+    ] {
+        let (status, _, body) = get(scope).await;
+        assert_eq!(status, 200, "{scope}: {body}");
+        assert!(body.get("scope").is_none(), "{body}");
+        let c = claims(body["access_token"].as_str().unwrap());
+        assert_eq!(c["aud"], aud, "{scope}");
+        assert_eq!(c["idtyp"], "app");
+        assert_eq!(c["appid"], cid.as_str());
+        assert!(c.get("roles").is_none(), "{scope}: {c}");
+    }
+    let (status, _, body) = get("https://management.core.windows.net//.default").await;
+    assert_eq!(status, 200);
+    let arm = body["access_token"].as_str().unwrap().to_owned();
+    let (status, _, body) = t
+        .graph(
+            Some(&arm),
+            reqwest::Method::GET,
+            &format!("/v1.0/users/{}/onlineMeetings", t.cred("user_id")),
+            None,
+        )
+        .await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(
+        body["error"]["code"], "InvalidAuthenticationToken",
+        "{body}"
+    );
+    assert_eq!(
+        body["error"]["message"],
+        "Access token validation failure. Invalid audience."
+    );
+    // A resource no tenant has is still AADSTS500011.
+    let (status, _, body) = get("https://management.example.com/.default").await;
+    assert_aadsts(status, &body, 400, "invalid_resource", 500011);
+    t.server.shutdown().await;
+}
+
+/// A public client app, allowed to use the password grant, and a user with a password.
+async fn public_client_and_user(t: &TestServer, upn: &str) -> (String, String) {
+    let tid = t.cred("tenant_id");
+    let (status, user) = t
+        .admin(
+            reqwest::Method::POST,
+            "/admin/users",
+            Some(json!({"tenant": tid, "upn": upn, "display_name": "Dana Scully", "password": "correct horse battery"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{user}");
+    let (status, app) = t
+        .admin(
+            reqwest::Method::POST,
+            "/admin/apps",
+            Some(json!({"tenant": tid, "display_name": "desktop tool"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{app}");
+    let app_id = app["app_id"].as_str().unwrap().to_owned();
+    let (status, body) = t
+        .admin(
+            reqwest::Method::PATCH,
+            &format!("/admin/apps/{app_id}"),
+            Some(json!({"allow_public_client": true})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    (app_id, user["id"].as_str().unwrap().to_owned())
+}
+
+/// What MSAL's `acquire_token_by_username_password` sends.
+fn msal_password_form<'a>(client_id: &'a str, upn: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("client_id", client_id),
+        ("grant_type", "password"),
+        ("username", upn),
+        ("password", "correct horse battery"),
+        (
+            "scope",
+            "https://graph.microsoft.com/OnlineMeetings.ReadWrite offline_access openid profile",
+        ),
+        ("client_info", "1"),
+        ("nonce", "n-0S6_WzA2Mj"),
+    ]
+}
+
+async fn the_password_grant_answers_as_entra(database_url: Option<String>) {
+    let t = TestServer::start_on(database_url).await;
+    let tid = t.cred("tenant_id");
+    let upn = "dana@graphmeetdev.onmicrosoft.com";
+    let (app_id, user_id) = public_client_and_user(&t, upn).await;
+    let response = t
+        .http
+        .post(t.url(&format!("/{tid}/oauth2/v2.0/token")))
+        .form(&msal_password_form(&app_id, upn))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    let body: Value = serde_json::from_str(&text).unwrap();
+    // Entra's fields, in Entra's order.
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut positions: Vec<usize> = [
+        "token_type",
+        "scope",
+        "expires_in",
+        "ext_expires_in",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "client_info",
+    ]
+    .iter()
+    .map(|k| {
+        text.find(&format!("\"{k}\""))
+            .unwrap_or_else(|| panic!("{k} in {text}"))
+    })
+    .collect();
+    assert_eq!(keys.len(), 8, "{text}");
+    let sorted = {
+        let mut p = positions.clone();
+        p.sort();
+        p
+    };
+    assert_eq!(positions, sorted, "field order: {text}");
+    positions.clear();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(
+        body["scope"],
+        "OnlineMeetings.ReadWrite profile openid email"
+    );
+    assert_eq!(body["expires_in"], 3599);
+    assert_eq!(body["ext_expires_in"], 3599);
+
+    let at = claims(body["access_token"].as_str().unwrap());
+    assert_eq!(at["aud"], "https://graph.microsoft.com");
+    assert_eq!(at["scp"], "OnlineMeetings.ReadWrite");
+    assert_eq!(at["oid"], user_id.as_str());
+    assert_eq!(at["appidacr"], "0");
+
+    let id_token = body["id_token"].as_str().unwrap();
+    let header = jwt_part(id_token, 0);
+    assert_eq!(header["alg"], "RS256");
+    let id = jwt_part(id_token, 1);
+    assert_eq!(id["aud"], app_id.as_str());
+    assert_eq!(id["iss"], format!("{}/{tid}/v2.0", t.server.base_url));
+    assert_eq!(id["ver"], "2.0");
+    assert_eq!(id["oid"], user_id.as_str());
+    assert_eq!(id["tid"], tid.as_str());
+    assert_eq!(id["preferred_username"], upn);
+    assert_eq!(id["name"], "Dana Scully");
+    assert_eq!(id["nonce"], "n-0S6_WzA2Mj");
+    assert_eq!(id["sub"], at["sub"]);
+    assert_eq!(id["iat"], id["nbf"]);
+    assert_eq!(
+        id["exp"].as_i64().unwrap() - id["iat"].as_i64().unwrap(),
+        3900
+    );
+    // The ID token verifies against the published keys, as any OIDC library would check it.
+    let (_, _, jwks) = {
+        let r = t
+            .http
+            .get(t.url(&format!("/{tid}/discovery/v2.0/keys")))
+            .send()
+            .await
+            .unwrap();
+        (0, (), r.json::<Value>().await.unwrap())
+    };
+    let jwk = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == header["kid"])
+        .unwrap();
+    let key = jsonwebtoken::DecodingKey::from_rsa_components(
+        jwk["n"].as_str().unwrap(),
+        jwk["e"].as_str().unwrap(),
+    )
+    .unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_audience(&[app_id.as_str()]);
+    validation.set_issuer(&[format!("{}/{tid}/v2.0", t.server.base_url)]);
+    jsonwebtoken::decode::<Value>(id_token, &key, &validation).unwrap();
+
+    let client_info: Value = serde_json::from_slice(
+        &graphmeet_wire::b64::url_decode_lenient(body["client_info"].as_str().unwrap()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(client_info, json!({"uid": user_id, "utid": tid}));
+    let rt = body["refresh_token"].as_str().unwrap();
+    assert!(!rt.contains(&user_id) && rt.len() > 100, "{rt}");
+
+    // Without offline_access, openid or client_info, none of those.
+    let (status, _, body) = t
+        .token_form(
+            &tid,
+            &[
+                ("client_id", &app_id),
+                ("grant_type", "password"),
+                ("username", upn),
+                ("password", "correct horse battery"),
+                ("scope", "OnlineMeetings.ReadWrite"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scope"], "OnlineMeetings.ReadWrite");
+    for absent in ["refresh_token", "id_token", "client_info"] {
+        assert!(body.get(absent).is_none(), "{absent}: {body}");
+    }
+
+    // A first-party resource on the delegated grant: Azure Resource Manager's token, which
+    // Graph refuses.
+    let (status, _, body) = t
+        .token_form(
+            &tid,
+            &[
+                ("client_id", &app_id),
+                ("grant_type", "password"),
+                ("username", upn),
+                ("password", "correct horse battery"),
+                (
+                    "scope",
+                    "https://management.core.windows.net//user_impersonation openid",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scope"], "user_impersonation openid email");
+    let arm = body["access_token"].as_str().unwrap();
+    let c = claims(arm);
+    assert_eq!(c["aud"], "https://management.core.windows.net/");
+    assert_eq!(c["scp"], "user_impersonation");
+    let (status, _, body) = t
+        .graph(Some(arm), reqwest::Method::GET, "/v1.0/me", None)
+        .await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"]["code"], "InvalidAuthenticationToken");
+    t.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_password_grant_answers_as_entra_on_every_backend() {
+    on_every_backend(the_password_grant_answers_as_entra).await;
+}
+
+async fn refresh_tokens_redeem_for_their_client_user_and_tenant_only(database_url: Option<String>) {
+    let t = TestServer::start_on(database_url).await;
+    let tid = t.cred("tenant_id");
+    let upn = "dana@graphmeetdev.onmicrosoft.com";
+    let (app_id, user_id) = public_client_and_user(&t, upn).await;
+    let (status, _, first) = t.token_form(&tid, &msal_password_form(&app_id, upn)).await;
+    assert_eq!(status, 200, "{first}");
+    let rt = first["refresh_token"].as_str().unwrap().to_owned();
+    // What MSAL's acquire_token_silent sends when it refreshes.
+    let refresh = |client: String, token: String, extra: Option<(&'static str, String)>| {
+        let tid = tid.clone();
+        let t = &t;
+        async move {
+            let mut form = vec![
+                ("client_id", client),
+                ("grant_type", "refresh_token".to_owned()),
+                (
+                    "scope",
+                    "OnlineMeetings.ReadWrite offline_access openid profile".to_owned(),
+                ),
+                ("refresh_token", token),
+                ("client_info", "1".to_owned()),
+            ];
+            form.extend(extra);
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            t.token_form(&tid, &pairs).await
+        }
+    };
+    let (status, _, body) = refresh(app_id.clone(), rt.clone(), None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["scope"],
+        "OnlineMeetings.ReadWrite profile openid email"
+    );
+    let at = claims(body["access_token"].as_str().unwrap());
+    assert_eq!(at["oid"], user_id.as_str());
+    assert_eq!(at["scp"], "OnlineMeetings.ReadWrite");
+    assert_eq!(
+        jwt_part(body["id_token"].as_str().unwrap(), 1)["oid"],
+        user_id.as_str()
+    );
+    assert!(body["client_info"].is_string());
+    let rotated = body["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(rotated, rt);
+    // The new refresh token works too, for the resource's other permissions.
+    let (status, _, body) = t
+        .token_form(
+            &tid,
+            &[
+                ("client_id", &app_id),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &rotated),
+                ("scope", "https://graph.microsoft.com/User.Read"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        claims(body["access_token"].as_str().unwrap())["scp"],
+        "User.Read"
+    );
+    // The refreshed delegated token works on /me.
+    let (status, _, me) = t
+        .graph(
+            Some(body["access_token"].as_str().unwrap()),
+            reqwest::Method::GET,
+            "/v1.0/me",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["id"], user_id.as_str());
+
+    // Not ours, or altered: AADSTS9002313.
+    let mut altered = rt.clone().into_bytes();
+    let middle = altered.len() / 2;
+    altered[middle] = if altered[middle] == b'A' { b'B' } else { b'A' };
+    for token in [
+        "not-a-token".to_owned(),
+        String::from_utf8(altered).unwrap(),
+    ] {
+        let (status, _, body) = refresh(app_id.clone(), token, None).await;
+        assert_aadsts_message(
+            status,
+            &body,
+            (400, "invalid_grant", 9002313),
+            "Invalid request. Request is malformed or invalid.",
+        );
+    }
+    // Another client (the dev app, with its own secret) may not redeem it: AADSTS70000.
+    let (status, _, body) = refresh(
+        t.cred("client_id"),
+        rt.clone(),
+        Some(("client_secret", t.cred("client_secret"))),
+    )
+    .await;
+    assert_aadsts_message(
+        status,
+        &body,
+        (400, "invalid_grant", 70000),
+        "The provided value for the input parameter 'refresh_token' or 'assertion' is not valid.",
+    );
+    // No refresh_token: AADSTS900144.
+    let (status, _, body) = t
+        .token_form(
+            &tid,
+            &[
+                ("client_id", &app_id),
+                ("grant_type", "refresh_token"),
+                ("scope", "User.Read"),
+            ],
+        )
+        .await;
+    assert_aadsts(status, &body, 400, "invalid_request", 900144);
+    assert!(body["error_description"]
+        .as_str()
+        .unwrap()
+        .contains("'refresh_token'"));
+
+    // Deleting the user revokes its refresh tokens, even when the UPN is given to a new user.
+    let (status, body) = t
+        .admin(
+            reqwest::Method::DELETE,
+            &format!("/admin/users/{user_id}"),
+            None,
+        )
+        .await;
+    assert!(status == 204 || status == 200, "{status} {body}");
+    let (status, body) = t
+        .admin(
+            reqwest::Method::POST,
+            "/admin/users",
+            Some(json!({"tenant": tid, "upn": upn, "password": "correct horse battery"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, _, body) = refresh(app_id.clone(), rotated, None).await;
+    assert_aadsts(status, &body, 400, "invalid_grant", 70000);
+    t.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn refresh_tokens_redeem_for_their_client_user_and_tenant_only_on_every_backend() {
+    on_every_backend(refresh_tokens_redeem_for_their_client_user_and_tenant_only).await;
+}
+
+/// The user-realm lookup MSAL makes before a password sign-in.
+#[tokio::test]
+async fn the_user_realm_lookup_answers_managed_for_our_domains() {
+    let t = TestServer::start().await;
+    let host = t.server.base_url.trim_start_matches("https://").to_owned();
+    let realm = |path: String| {
+        let t = &t;
+        async move {
+            let r = t.http.get(t.url(&path)).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            assert!(r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"));
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let body =
+        realm("/common/userrealm/Organizer@GraphmeetDev.onmicrosoft.com?api-version=1.0".into())
+            .await;
+    assert_eq!(
+        body,
+        json!({"ver": "1.0", "account_type": "Managed", "domain_name": "graphmeetdev.onmicrosoft.com", "cloud_instance_name": host, "cloud_audience_urn": "urn:federation:MicrosoftOnline"})
+    );
+    let body = realm("/common/userrealm/someone@elsewhere.example?api-version=1.0".into()).await;
+    assert_eq!(body["account_type"], "Unknown");
+    assert!(body.get("domain_name").is_none());
+    let body =
+        realm("/common/userrealm/organizer@graphmeetdev.onmicrosoft.com?api-version=2.0".into())
+            .await;
+    assert_eq!(body["NameSpaceType"], "Managed");
+    assert_eq!(body["DomainName"], "graphmeetdev.onmicrosoft.com");
+    assert_eq!(body["Login"], "organizer@graphmeetdev.onmicrosoft.com");
     t.server.shutdown().await;
 }

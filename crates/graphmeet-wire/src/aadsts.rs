@@ -309,6 +309,46 @@ impl AadstsError {
         )
     }
 
+    /// AADSTS9002313: a `refresh_token` that is not one of ours (unreadable, altered, or sealed
+    /// under another key) [obs: `invalid_grant`, 400, this text; MicrosoftDocs/azure-docs#63819].
+    pub fn malformed_grant() -> Self {
+        Self::new(
+            9002313,
+            "invalid_grant",
+            400,
+            "Invalid request. Request is malformed or invalid.".to_owned(),
+        )
+    }
+
+    /// AADSTS70000: a readable refresh token that this request may not redeem: issued to
+    /// another client or in another tenant, or for a user or app deleted since, or before the
+    /// user's password changed [obs: the text, BingAds/BingAds-Python-SDK#279; which conditions
+    /// answer it is inference].
+    pub fn invalid_grant() -> Self {
+        Self::new(
+            70000,
+            "invalid_grant",
+            400,
+            "The provided value for the input parameter 'refresh_token' or 'assertion' is not valid.".to_owned(),
+        )
+    }
+
+    /// AADSTS700082: a refresh token unused for longer than its inactivity lifetime
+    /// [obs: the text with the issue time in .NET round-trip form and the lifetime as a .NET
+    /// `TimeSpan`, `90.00:00:00`].
+    pub fn refresh_token_expired(issued: DateTime<Utc>, inactive_days: i64) -> Self {
+        Self::new(
+            700082,
+            "invalid_grant",
+            400,
+            format!(
+                "The refresh token has expired due to inactivity. The token was issued on {}.{:07}Z and was inactive for {inactive_days}.00:00:00.",
+                issued.format("%Y-%m-%dT%H:%M:%S"),
+                issued.timestamp_subsec_nanos() / 100
+            ),
+        )
+    }
+
     /// The body to send, stamped with a trace id, a correlation id and the time.
     pub fn to_body(
         &self,

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod b64;
 pub mod cmdlet;
 pub mod graph;
+pub mod resources;
 pub mod token;
 
 #[cfg(test)]

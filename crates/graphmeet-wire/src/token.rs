@@ -90,17 +90,31 @@ impl TokenForm {
     }
 }
 
-/// The body of a successful `POST /{tenant}/oauth2/v2.0/token`, field for field as Entra sends it.
+/// The body of a successful `POST /{tenant}/oauth2/v2.0/token`, field for field and in the order
+/// Entra sends it. The delegated grants add `scope`, and `refresh_token`, `id_token` and
+/// `client_info` when `offline_access`, `openid` and `client_info=1` were asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenResponse {
     /// Always `Bearer`.
     pub token_type: String,
+    /// The scopes the access token is valid for (delegated grants only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     /// Seconds until the token expires.
     pub expires_in: u64,
     /// Seconds until the token expires when the service is degraded; equal to `expires_in`.
     pub ext_expires_in: u64,
     /// The signed access token.
     pub access_token: String,
+    /// The refresh token, opaque to the client (when `offline_access` was asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// The signed v2 ID token (when `openid` was asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    /// base64url of `{"uid":…,"utid":…}` (when `client_info=1` was sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_info: Option<String>,
 }
 
 impl TokenResponse {
@@ -108,11 +122,21 @@ impl TokenResponse {
     pub fn bearer(access_token: String, lifetime_secs: u64) -> Self {
         Self {
             token_type: "Bearer".to_owned(),
+            scope: None,
             expires_in: lifetime_secs,
             ext_expires_in: lifetime_secs,
             access_token,
+            refresh_token: None,
+            id_token: None,
+            client_info: None,
         }
     }
+}
+
+/// `client_info` as Entra sends it: base64url (unpadded) of `{"uid":"<oid>","utid":"<tid>"}`,
+/// which MSAL turns into the account's home account id `<uid>.<utid>`.
+pub fn client_info(uid: &str, utid: &str) -> String {
+    crate::b64::url_encode(serde_json::json!({ "uid": uid, "utid": utid }).to_string())
 }
 
 #[cfg(test)]
@@ -241,6 +265,17 @@ mod tests {
         assert_eq!(
             body,
             r#"{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ0"}"#
+        );
+        let delegated = TokenResponse {
+            scope: Some("User.Read profile openid email".into()),
+            refresh_token: Some("rt".into()),
+            id_token: Some("idt".into()),
+            client_info: Some(client_info("u", "t")),
+            ..TokenResponse::bearer("eyJ0".into(), 3599)
+        };
+        assert_eq!(
+            serde_json::to_string(&delegated).unwrap_or_default(),
+            r#"{"token_type":"Bearer","scope":"User.Read profile openid email","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ0","refresh_token":"rt","id_token":"idt","client_info":"eyJ1aWQiOiJ1IiwidXRpZCI6InQifQ"}"#
         );
     }
 }

@@ -1,8 +1,11 @@
 //! Conformance of third-party clients with a graphmeet server.
 //!
 //! The tests in `tests/` start a real server over TLS and drive it with the official Python
-//! clients, installed from PyPI into a virtual environment made on first use (or the one named
-//! by `GRAPHMEET_COMPAT_VENV`). This crate holds the shared set-up.
+//! clients, installed from PyPI into virtual environments made on first use: the quick one
+//! (MSAL, azure-identity, msgraph-sdk; `python/requirements.txt`, or the venv named by
+//! `GRAPHMEET_COMPAT_VENV`) and the Azure CLI's own, which is large
+//! (`python/requirements-az.txt`, or `GRAPHMEET_COMPAT_AZ_VENV`). This crate holds the shared
+//! set-up.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,8 +16,8 @@ pub fn python_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("python")
 }
 
-/// Why the Python environment could not be prepared.
-#[derive(Debug, Clone)]
+/// Why a Python environment could not be prepared; says what to install by hand.
+#[derive(Clone)]
 pub struct VenvError(pub String);
 
 impl std::fmt::Display for VenvError {
@@ -23,53 +26,134 @@ impl std::fmt::Display for VenvError {
     }
 }
 
-fn run(cmd: &mut Command) -> Result<(), VenvError> {
-    let out = cmd
-        .output()
-        .map_err(|e| VenvError(format!("{cmd:?}: {e}")))?;
+// A test that returns `Err` prints the error with `Debug`: print the message itself.
+impl std::fmt::Debug for VenvError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for VenvError {}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
     if out.status.success() {
         Ok(())
     } else {
-        Err(VenvError(format!(
+        Err(format!(
             "{cmd:?} failed: {}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
-        )))
+        ))
     }
 }
 
-fn prepare() -> Result<PathBuf, VenvError> {
-    let venv = std::env::var_os("GRAPHMEET_COMPAT_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/compat-venv"));
-    let python = venv.join("bin/python");
-    let requirements = python_dir().join("requirements.txt");
-    let stamp = venv.join(".requirements");
-    let wanted = std::fs::read_to_string(&requirements).map_err(|e| VenvError(e.to_string()))?;
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) && python.exists() {
-        return Ok(python);
-    }
-    let system_python = std::env::var("GRAPHMEET_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    run(Command::new(&system_python)
-        .arg("-m")
-        .arg("venv")
-        .arg(&venv))?;
-    run(Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-r",
-        ])
-        .arg(&requirements))?;
-    std::fs::write(&stamp, wanted).map_err(|e| VenvError(e.to_string()))?;
-    Ok(python)
+/// One virtual environment: where it lives and what it holds.
+struct Venv {
+    /// The variable that names an existing venv to use.
+    variable: &'static str,
+    /// Its default place, under the workspace's `target/`.
+    default_dir: &'static str,
+    /// The requirements file in [`python_dir`].
+    requirements: &'static str,
 }
 
-/// The venv's Python, made (once per process) with the pinned requirements installed.
+impl Venv {
+    fn dir(&self) -> PathBuf {
+        std::env::var_os(self.variable)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../target")
+                    .join(self.default_dir)
+            })
+    }
+
+    /// The venv's Python, made with the pinned requirements installed unless the venv already
+    /// holds exactly them (its `.requirements` stamp).
+    fn prepare(&self) -> Result<PathBuf, VenvError> {
+        let venv = self.dir();
+        let python = venv.join("bin/python");
+        let requirements = python_dir().join(self.requirements);
+        let help = |detail: String| {
+            VenvError(format!(
+                "the compat tests need Python 3 (with its venv module) and the packages pinned in \
+                 {requirements}, from PyPI; preparing {venv} failed:\n{detail}\n\
+                 Make the environment by hand with\n  python3 -m venv {venv}\n  \
+                 {venv}/bin/python -m pip install -r {requirements}\n  \
+                 cp {requirements} {venv}/.requirements\n\
+                 or point {variable} at a venv that has them (GRAPHMEET_PYTHON names the \
+                 Python that makes it).",
+                requirements = requirements.display(),
+                venv = venv.display(),
+                variable = self.variable,
+            ))
+        };
+        let stamp = venv.join(".requirements");
+        let wanted = std::fs::read_to_string(&requirements)
+            .map_err(|e| help(format!("{}: {e}", requirements.display())))?;
+        if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str())
+            && python.exists()
+        {
+            return Ok(python);
+        }
+        let system_python =
+            std::env::var("GRAPHMEET_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        run(Command::new(&system_python)
+            .arg("-m")
+            .arg("venv")
+            .arg(&venv))
+        .map_err(help)?;
+        run(Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+            ])
+            .arg(&requirements))
+        .map_err(help)?;
+        std::fs::write(&stamp, wanted).map_err(|e| help(e.to_string()))?;
+        Ok(python)
+    }
+}
+
+const QUICK: Venv = Venv {
+    variable: "GRAPHMEET_COMPAT_VENV",
+    default_dir: "compat-venv",
+    requirements: "requirements.txt",
+};
+
+const AZ: Venv = Venv {
+    variable: "GRAPHMEET_COMPAT_AZ_VENV",
+    default_dir: "compat-az-venv",
+    requirements: "requirements-az.txt",
+};
+
+/// The quick venv's Python (MSAL, azure-identity, msgraph-sdk), made once per process.
 pub fn venv_python() -> Result<PathBuf, VenvError> {
     static PYTHON: OnceLock<Result<PathBuf, VenvError>> = OnceLock::new();
-    PYTHON.get_or_init(prepare).clone()
+    PYTHON.get_or_init(|| QUICK.prepare()).clone()
+}
+
+/// The Azure CLI's `az`, from its own venv, made once per process.
+pub fn az_cli() -> Result<PathBuf, VenvError> {
+    static AZ_CLI: OnceLock<Result<PathBuf, VenvError>> = OnceLock::new();
+    AZ_CLI
+        .get_or_init(|| {
+            let python = AZ.prepare()?;
+            let az = python.with_file_name("az");
+            if az.exists() {
+                Ok(az)
+            } else {
+                Err(VenvError(format!(
+                    "{} has no az; reinstall it from {}",
+                    AZ.dir().display(),
+                    python_dir().join(AZ.requirements).display()
+                )))
+            }
+        })
+        .clone()
 }

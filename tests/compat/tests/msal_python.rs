@@ -5,8 +5,9 @@
 use serde_json::Value;
 
 #[tokio::test]
-async fn msal_python_gets_tokens_with_secret_and_certificate_and_real_errors() {
-    let python = graphmeet_compat::venv_python().unwrap();
+async fn msal_python_gets_tokens_with_secret_and_certificate_and_real_errors(
+) -> Result<(), graphmeet_compat::VenvError> {
+    let python = graphmeet_compat::venv_python()?;
     let dir = tempfile::tempdir().unwrap();
     let mut config = graphmeet_server::Config::new(dir.path().to_path_buf());
     config.listen = "127.0.0.1:0".parse().unwrap();
@@ -52,4 +53,5 @@ async fn msal_python_gets_tokens_with_secret_and_certificate_and_real_errors() {
         serde_json::json!([700016])
     );
     server.shutdown().await;
+    Ok(())
 }

@@ -43,8 +43,9 @@ fn assert_digits(value: &Value, what: &str) {
 }
 
 #[tokio::test]
-async fn msgraph_sdk_manages_meetings_and_sees_the_policy_error() {
-    let python = graphmeet_compat::venv_python().unwrap();
+async fn msgraph_sdk_manages_meetings_and_sees_the_policy_error(
+) -> Result<(), graphmeet_compat::VenvError> {
+    let python = graphmeet_compat::venv_python()?;
     let dir = tempfile::tempdir().unwrap();
     let mut config = graphmeet_server::Config::new(dir.path().to_path_buf());
     config.listen = "127.0.0.1:0".parse().unwrap();
@@ -191,4 +192,5 @@ async fn msgraph_sdk_manages_meetings_and_sees_the_policy_error() {
         );
     }
     server.shutdown().await;
+    Ok(())
 }
