@@ -165,6 +165,9 @@ pub enum IdentityError {
     /// A password sign-in with a wrong password, or for a user without one.
     #[error("invalid user credentials")]
     InvalidUserCredentials,
+    /// AADSTS50057: the account is disabled.
+    #[error("user {0} is disabled")]
+    UserDisabled(Uuid),
     /// Smart lockout: the account had too many failed password sign-ins and is locked; every
     /// sign-in is refused until the lockout ends, the right password included.
     #[error("account {user} locked until {until}")]
@@ -1151,6 +1154,10 @@ impl Identity {
         }
         self.lockout.record_success(tenant.id, user.id);
         drop(turn);
+        // The right password of a disabled account still signs nobody in.
+        if !user.account.enabled {
+            return Err(IdentityError::UserDisabled(user.id));
+        }
         let options = DelegatedOptions {
             cae: req.cae,
             client_info: req.client_info,
@@ -1218,6 +1225,9 @@ impl Identity {
             .ok_or(IdentityError::InvalidGrant("the user no longer exists"))?;
         if password_fingerprint(user.password_hash.as_deref()) != grant.pwd {
             return Err(IdentityError::InvalidGrant("the password changed"));
+        }
+        if !user.account.enabled {
+            return Err(IdentityError::UserDisabled(user.id));
         }
         let scope = req
             .scope

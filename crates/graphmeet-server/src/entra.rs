@@ -153,6 +153,7 @@ fn aadsts(error: &IdentityError) -> AadstsError {
         IdentityError::AssertionReplayed(jti) => AadstsError::assertion_replayed(jti),
         IdentityError::UserNotFound(tenant) => AadstsError::user_not_found(tenant),
         IdentityError::InvalidUserCredentials => AadstsError::invalid_user_credentials(),
+        IdentityError::UserDisabled(_) => AadstsError::user_disabled(),
         IdentityError::AccountLocked { .. } => AadstsError::account_locked(),
         IdentityError::MalformedGrant => AadstsError::malformed_grant(),
         IdentityError::InvalidGrant(why) => {

@@ -1048,6 +1048,66 @@ async fn refresh_tokens_redeem_for_their_client_user_and_tenant_only_on_every_ba
     on_every_backend(refresh_tokens_redeem_for_their_client_user_and_tenant_only).await;
 }
 
+/// A disabled account signs in neither with its password nor with a refresh token issued
+/// before it was disabled: AADSTS50057; enabled again, both work.
+#[tokio::test]
+async fn a_disabled_account_is_aadsts50057_for_the_password_and_the_refresh_token() {
+    let t = TestServer::start().await;
+    let tid = t.cred("tenant_id");
+    let upn = "dana@graphmeetdev.onmicrosoft.com";
+    let (app_id, user_id) = public_client_and_user(&t, upn).await;
+    let sign_in = || async {
+        let r = t
+            .http
+            .post(t.url(&format!("/{tid}/oauth2/v2.0/token")))
+            .form(&msal_password_form(&app_id, upn))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json::<Value>().await.unwrap())
+    };
+    let (status, body) = sign_in().await;
+    assert_eq!(status, 200, "{body}");
+    let refresh_token = body["refresh_token"].as_str().unwrap().to_owned();
+    let set_enabled = |enabled: bool| {
+        let t = &t;
+        let user_id = user_id.clone();
+        async move {
+            let (status, body) = t
+                .admin(
+                    reqwest::Method::PATCH,
+                    &format!("/admin/users/{user_id}"),
+                    Some(json!({"account_enabled": enabled})),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    };
+    let redeem = || async {
+        let r = t
+            .http
+            .post(t.url(&format!("/{tid}/oauth2/v2.0/token")))
+            .form(&[
+                ("client_id", app_id.as_str()),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json::<Value>().await.unwrap())
+    };
+    set_enabled(false).await;
+    let (status, body) = sign_in().await;
+    assert_aadsts(status, &body, 400, "invalid_grant", 50057);
+    let (status, body) = redeem().await;
+    assert_aadsts(status, &body, 400, "invalid_grant", 50057);
+    set_enabled(true).await;
+    assert_eq!(sign_in().await.0, 200);
+    assert_eq!(redeem().await.0, 200);
+    t.server.shutdown().await;
+}
+
 /// The user-realm lookup MSAL makes before a password sign-in.
 #[tokio::test]
 async fn the_user_realm_lookup_answers_managed_for_our_domains() {

@@ -288,6 +288,16 @@ impl AadstsError {
         )
     }
 
+    /// AADSTS50057: a sign-in (password or refresh token) of a disabled account.
+    pub fn user_disabled() -> Self {
+        Self::new(
+            50057,
+            "invalid_grant",
+            400,
+            "The user account is disabled.".to_owned(),
+        )
+    }
+
     /// AADSTS50126: a resource-owner password sign-in with a wrong user name or password.
     pub fn invalid_user_credentials() -> Self {
         Self::new(
