@@ -2,8 +2,11 @@
 
 Configured only by authority and Graph base URL (plus trust of the server's CA through
 SSL_CERT_FILE), as client-traces.md §3.3–3.4 describe. Reads dev-credentials.json (path in
-argv[1]) and the id of a user no application access policy covers (argv[2]); prints one JSON
-object with what was observed, for the Rust test to assert on.
+argv[1]), the id of a user no application access policy covers (argv[2]), of an organizer
+without a Teams licence (argv[3]) and of a disabled one (argv[4]), both covered by the policy;
+prints one JSON object with what was observed, for the Rust test to assert on. The server's
+monthly meeting quota is the number of meetings this script creates for the dev organizer, so
+its last create is over the quota.
 
 The HTTP statuses the SDK hides (201 / 200 from createOrGet, 204 from DELETE) are recorded by an
 httpx response event hook on the client the SDK uses; the hook only observes.
@@ -20,6 +23,7 @@ from azure.identity.aio import ClientSecretCredential
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph.generated.models.join_meeting_id_settings import JoinMeetingIdSettings
+from msgraph.generated.models.lobby_bypass_settings import LobbyBypassSettings
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.online_meeting import OnlineMeeting
 from msgraph.generated.users.item.online_meetings.create_or_get.create_or_get_post_request_body import (
@@ -34,6 +38,8 @@ SCOPES = ["https://graph.microsoft.com/.default"]
 
 # (method, path, status) of every Graph response, in order.
 WIRE = []
+# The Retry-After of every 429, in order.
+RETRY_AFTER = []
 
 
 async def record(response: httpx.Response) -> None:
@@ -46,6 +52,8 @@ async def record(response: httpx.Response) -> None:
             "http_version": response.http_version,
         }
     )
+    if response.status_code == 429:
+        RETRY_AFTER.append(response.headers.get("retry-after"))
 
 
 def last_status(method, suffix=""):
@@ -103,7 +111,9 @@ async def find(meetings, expression):
 
 async def main():
     creds = json.load(open(sys.argv[1]))
-    unlicensed_user = sys.argv[2]
+    unpolicied_user = sys.argv[2]
+    unlicensed_organizer = sys.argv[3]
+    disabled_organizer = sys.argv[4]
     graph_url = creds["graph_url"]
     host = urlsplit(graph_url).hostname
     authority = "{0.scheme}://{0.netloc}".format(urlsplit(creds["authority"]))
@@ -153,6 +163,17 @@ async def main():
         out["update"] = meeting_json(updated)
         out["update"]["status"] = last_status("PATCH")
 
+        # A PATCH of one nested property keeps the others (the default scope among them).
+        nested = await meetings.by_online_meeting_id(meeting_id).patch(
+            OnlineMeeting(lobby_bypass_settings=LobbyBypassSettings(is_dial_in_bypass_enabled=True))
+        )
+        out["patch_nested"] = {
+            "status": last_status("PATCH"),
+            "scope": str(nested.lobby_bypass_settings.scope.value) if nested.lobby_bypass_settings.scope else None,
+            "is_dial_in_bypass_enabled": nested.lobby_bypass_settings.is_dial_in_bypass_enabled,
+            "subject": nested.subject,
+        }
+
         external_id = f"compat-{uuid.uuid4()}"
         first = await meetings.create_or_get.post(
             CreateOrGetPostRequestBody(
@@ -183,12 +204,29 @@ async def main():
             out["get_after_delete"] = odata_error_json(e)
 
         try:
-            await client.users.by_user_id(unlicensed_user).online_meetings.post(
+            await client.users.by_user_id(unpolicied_user).online_meetings.post(
                 OnlineMeeting(subject="Not allowed", start_date_time=start, end_date_time=end)
             )
             out["no_policy"] = {"status": last_status("POST"), "error": None}
         except ODataError as e:
             out["no_policy"] = odata_error_json(e)
+
+        for key, organizer in [("unlicensed", unlicensed_organizer), ("disabled", disabled_organizer)]:
+            try:
+                await client.users.by_user_id(organizer).online_meetings.post(
+                    OnlineMeeting(subject="Not allowed", start_date_time=start, end_date_time=end)
+                )
+                out[key] = {"status": last_status("POST"), "error": None}
+            except ODataError as e:
+                out[key] = odata_error_json(e)
+
+        # Over the monthly quota: the SDK gives up on a Retry-After longer than its limit.
+        try:
+            await meetings.post(OnlineMeeting(subject="One too many", start_date_time=start, end_date_time=end))
+            out["over_quota"] = {"status": last_status("POST", "/onlineMeetings"), "error": None}
+        except ODataError as e:
+            out["over_quota"] = odata_error_json(e)
+            out["over_quota"]["retry_after"] = RETRY_AFTER[-1] if RETRY_AFTER else None
 
         # The shorter form (§3.4): GraphServiceClient(credentials, scopes) and base_url set after.
         short = GraphServiceClient(credentials=credential, scopes=SCOPES)

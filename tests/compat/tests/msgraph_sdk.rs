@@ -1,15 +1,20 @@
 //! The Microsoft Graph Python SDK (`msgraph-sdk` with `azure-identity`'s aio
 //! `ClientSecretCredential`, from PyPI) manages online meetings on a running graphmeet server
 //! over HTTPS, with only the authority and the Graph base URL changed: create, get, find by
-//! `JoinWebUrl` and by `joinMeetingId`, update, createOrGet, delete, and the access-policy 403.
+//! `JoinWebUrl` and by `joinMeetingId`, update (a nested property too), createOrGet, delete, the
+//! access-policy 403, organizers without a licence or a live account, and the meeting quota.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use serde_json::{json, Value};
 
-/// Creates a user no application access policy covers, through the admin API.
-async fn create_user_without_policy(
+/// Creates a user of the dev tenant through the admin API, with `account` settings, granted
+/// the dev app's access policy when `granted`.
+async fn create_user(
     server: &graphmeet_server::RunningServer,
     creds: &Value,
+    alias: &str,
+    account: Value,
+    granted: bool,
 ) -> String {
     let ca = std::fs::read(server.ca_cert_path.as_ref().unwrap()).unwrap();
     let http = reqwest::Client::builder()
@@ -18,20 +23,37 @@ async fn create_user_without_policy(
         .build()
         .unwrap();
     let admin_key = std::fs::read_to_string(server.data_dir.join("admin-key")).unwrap();
-    let response = http
-        .post(format!("{}/admin/users", server.base_url))
-        .header("x-graphmeet-admin-key", admin_key.trim())
-        .json(&json!({
-            "tenant": creds["tenant_id"],
-            "upn": "bob@graphmeetdev.onmicrosoft.com",
-        }))
-        .send()
+    let admin = |method: reqwest::Method, path: &str, body: Value| {
+        http.request(method, format!("{}{path}", server.base_url))
+            .header("x-graphmeet-admin-key", admin_key.trim())
+            .json(&body)
+            .send()
+    };
+    let mut body = json!({
+        "tenant": creds["tenant_id"],
+        "upn": format!("{alias}@graphmeetdev.onmicrosoft.com"),
+    });
+    body.as_object_mut()
+        .unwrap()
+        .extend(account.as_object().unwrap().clone());
+    let response = admin(reqwest::Method::POST, "/admin/users", body)
         .await
         .unwrap();
     let status = response.status().as_u16();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 201, "POST /admin/users: {body}");
-    body["id"].as_str().unwrap().to_owned()
+    let user: Value = response.json().await.unwrap();
+    assert_eq!(status, 201, "POST /admin/users: {user}");
+    let id = user["id"].as_str().unwrap().to_owned();
+    if granted {
+        let response = admin(
+            reqwest::Method::POST,
+            "/admin/policy-grants",
+            json!({"policy_name": "graphmeet-dev-meetings", "user": id}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+    }
+    id
 }
 
 fn assert_digits(value: &Value, what: &str) {
@@ -49,17 +71,37 @@ async fn msgraph_sdk_manages_meetings_and_sees_the_policy_error(
     let dir = tempfile::tempdir().unwrap();
     let mut config = graphmeet_server::Config::new(dir.path().to_path_buf());
     config.listen = "127.0.0.1:0".parse().unwrap();
+    // The script creates three meetings for the dev organizer; its fourth create is over.
+    config.meeting_quota = Some(3);
     let server = graphmeet_server::start(config).await.unwrap();
     let creds_path = server.dev_credentials.clone().unwrap();
     let ca = server.ca_cert_path.clone().unwrap();
     let creds: Value = serde_json::from_slice(&std::fs::read(&creds_path).unwrap()).unwrap();
-    let bob = create_user_without_policy(&server, &creds).await;
+    let bob = create_user(&server, &creds, "bob", json!({}), false).await;
+    let unlicensed = create_user(
+        &server,
+        &creds,
+        "unlicensed",
+        json!({"teams_license": false}),
+        true,
+    )
+    .await;
+    let disabled = create_user(
+        &server,
+        &creds,
+        "leaver",
+        json!({"account_enabled": false}),
+        true,
+    )
+    .await;
 
     let script = graphmeet_compat::python_dir().join("msgraph_meetings.py");
     let output = tokio::process::Command::new(&python)
         .arg(&script)
         .arg(&creds_path)
         .arg(&bob)
+        .arg(&unlicensed)
+        .arg(&disabled)
         .env("SSL_CERT_FILE", &ca)
         .env("REQUESTS_CA_BUNDLE", &ca)
         .output()
@@ -182,6 +224,33 @@ async fn msgraph_sdk_manages_meetings_and_sees_the_policy_error(
         "{message}"
     );
     assert!(denied["request_id"].as_str().is_some_and(|r| !r.is_empty()));
+
+    // A PATCH of one nested property keeps the rest of the object.
+    let nested = &out["patch_nested"];
+    assert_eq!(nested["status"], 200, "{nested}");
+    assert_eq!(nested["is_dial_in_bypass_enabled"], true, "{nested}");
+    assert_eq!(nested["scope"], "organization", "{nested}");
+    assert_eq!(nested["subject"], "Compat meeting (renamed)", "{nested}");
+
+    // Organizers Teams cannot serve: Graph's bare 403.
+    for key in ["unlicensed", "disabled"] {
+        let refused = &out[key];
+        assert_eq!(refused["status"], 403, "{key}: {refused}");
+        assert_eq!(refused["code"], "Forbidden", "{key}: {refused}");
+        assert_eq!(refused["message"], "", "{key}: {refused}");
+    }
+
+    // Over the quota: 429 TooManyRequests with a Retry-After the SDK does not wait out.
+    let over = &out["over_quota"];
+    assert_eq!(over["status"], 429, "{over}");
+    assert_eq!(over["code"], "TooManyRequests", "{over}");
+    assert!(
+        over["retry_after"]
+            .as_str()
+            .and_then(|s| s.parse::<u64>().ok())
+            .is_some_and(|s| s > 0),
+        "{over}"
+    );
 
     // Every Graph call went to /v1.0 with no doubled slash.
     for entry in wire.as_array().unwrap() {
