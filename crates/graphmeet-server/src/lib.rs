@@ -14,6 +14,7 @@ pub mod graph;
 pub mod join;
 pub mod peers;
 pub mod pki;
+pub mod proxy;
 pub mod state;
 pub mod surface;
 
@@ -81,6 +82,11 @@ pub struct Config {
     /// How many online meetings one organizer may create per calendar month (UTC); default
     /// none (no limit). The real service's is 2,000. When absent, the seed's `meeting_quota`.
     pub meeting_quota: Option<u32>,
+    /// Proxy mode: also run an HTTP proxy here that serves Microsoft's public-cloud hostnames
+    /// from this server (see [`proxy`]); HTTPS only.
+    pub proxy_listen: Option<SocketAddr>,
+    /// `host:port` of loopback hosts the proxy tunnels instead of refusing.
+    pub proxy_pass: Vec<String>,
 }
 
 impl Config {
@@ -111,6 +117,8 @@ impl Config {
             lockout: LockoutPolicy::default(),
             seed: None,
             meeting_quota: None,
+            proxy_listen: None,
+            proxy_pass: Vec::new(),
         }
     }
 }
@@ -379,9 +387,12 @@ pub struct RunningServer {
     pub dev_credentials: Option<PathBuf>,
     /// What the operator should fix (also logged), e.g. a data directory open to other users.
     pub warnings: Vec<String>,
+    /// The proxy's bound address, in proxy mode.
+    pub proxy_addr: Option<SocketAddr>,
     handle: axum_server::Handle,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     maintenance_task: tokio::task::JoinHandle<()>,
+    proxy_task: Option<tokio::task::JoinHandle<()>>,
     store: Arc<SqlStore>,
     audit: graphmeet_core::audit::AuditLog,
 }
@@ -394,6 +405,9 @@ impl RunningServer {
             .graceful_shutdown(Some(std::time::Duration::from_secs(10)));
         let _ = self.task.await;
         self.maintenance_task.abort();
+        if let Some(proxy) = self.proxy_task {
+            proxy.abort();
+        }
         self.audit.shutdown().await;
         self.store.close().await;
     }
@@ -458,6 +472,14 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             problem: "meeting_quota must be at least 1 (leave it out for no limit)".to_owned(),
         });
     }
+    let proxy_rules = match config.proxy_listen {
+        Some(_) if config.plain_http => return Err(ServerError::Config(
+            "proxy mode serves Microsoft's hostnames over HTTPS: it cannot run with --plain-http"
+                .to_owned(),
+        )),
+        Some(_) => Some(proxy::Rules::new(&config.proxy_pass).map_err(ServerError::Config)?),
+        None => None,
+    };
     let mut config = config;
     let mut warnings = Vec::new();
     if let Some(warning) =
@@ -533,7 +555,17 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             .meeting_quota
             .or_else(|| seed.as_ref().and_then(|s| s.meeting_quota)),
     };
-    let parts = build(&database_url, clock, settings).await?;
+    let mut parts = build(&database_url, clock, settings).await?;
+    if proxy_rules.is_some() {
+        // Client assertions addressed to the real authority hosts are ours too.
+        let mut bases = parts.state.audience_bases.as_ref().clone();
+        bases.extend(
+            proxy::SERVED_HOSTS
+                .iter()
+                .map(|host| format!("https://{host}")),
+        );
+        parts.state.audience_bases = Arc::new(bases);
+    }
 
     if let (Some(seed), Some(file)) = (&seed, &config.seed) {
         let summary = match parts.state.directory.apply_seed(seed).await {
@@ -587,6 +619,26 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     let peer_limit = peers::PeerLimit::new(config.max_connections_per_peer);
     let router = app(parts.state);
     let service = tower::util::MapRequestLayer::new(normalise_path).layer(router);
+    let (proxy_addr, proxy_task) = match (proxy_rules, config.proxy_listen) {
+        (Some(rules), Some(listen)) => {
+            let hosts: Vec<String> = proxy::SERVED_HOSTS
+                .iter()
+                .map(|h| (*h).to_owned())
+                .collect();
+            let leaf = pki::ensure_leaf(&config.data_dir, "proxy", &hosts)?;
+            let tls = pki::server_config(&leaf).map_err(io("loading the proxy's certificate"))?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(io("binding the proxy address"))?;
+            let addr = listener
+                .local_addr()
+                .map_err(io("reading the proxy address"))?;
+            tracing::info!(%addr, "proxy mode: serving Microsoft's hostnames through this proxy");
+            let proxy = proxy::Proxy::new(rules, tls, service.clone());
+            (Some(addr), Some(tokio::spawn(proxy.run(listener))))
+        }
+        _ => (None, None),
+    };
     let make_service = tower::make::Shared::new(service);
     let handle = axum_server::Handle::new();
     let task = match &tls {
@@ -615,9 +667,11 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         ca_cert_path: tls.map(|t| t.ca_cert),
         dev_credentials,
         warnings,
+        proxy_addr,
         handle,
         task,
         maintenance_task,
+        proxy_task,
         store: parts.store,
         audit,
     })
@@ -741,6 +795,13 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
             "  export SSL_CERT_FILE={0} REQUESTS_CA_BUNDLE={0} NODE_EXTRA_CA_CERTS={0}",
             ca.display()
         );
+    }
+    if let Some(proxy) = &running.proxy_addr {
+        println!(
+            "proxy mode: {} is served at Microsoft's hostnames",
+            running.base_url
+        );
+        println!("  export HTTPS_PROXY=http://{proxy} (and trust the local CA above)");
     }
     if let Some(creds) = &running.dev_credentials {
         println!("dev setup created: {}", creds.display());

@@ -67,6 +67,12 @@ fn ca_params() -> Result<CertificateParams, rcgen::Error> {
 
 /// Makes or reuses the CA and the server certificate under `dir/tls` for `hosts`.
 pub fn ensure(dir: &Path, hosts: &[String]) -> Result<TlsFiles, PkiError> {
+    ensure_leaf(dir, "server", hosts)
+}
+
+/// Makes or reuses the CA and a leaf certificate `dir/tls/{stem}.pem` (chain) and
+/// `{stem}-key.pem` for `hosts`, re-issued when the host names change.
+pub fn ensure_leaf(dir: &Path, stem: &str, hosts: &[String]) -> Result<TlsFiles, PkiError> {
     let tls = dir.join("tls");
     std::fs::create_dir_all(&tls).map_err(|source| PkiError::Io {
         path: tls.clone(),
@@ -74,11 +80,11 @@ pub fn ensure(dir: &Path, hosts: &[String]) -> Result<TlsFiles, PkiError> {
     })?;
     let files = TlsFiles {
         ca_cert: tls.join("ca.pem"),
-        server_chain: tls.join("server.pem"),
-        server_key: tls.join("server-key.pem"),
+        server_chain: tls.join(format!("{stem}.pem")),
+        server_key: tls.join(format!("{stem}-key.pem")),
     };
     let ca_key_path = tls.join("ca-key.pem");
-    let hosts_path = tls.join("server-hosts.txt");
+    let hosts_path = tls.join(format!("{stem}-hosts.txt"));
 
     let (ca_key, ca_pem) = if files.ca_cert.exists() && ca_key_path.exists() {
         (
@@ -90,8 +96,14 @@ pub fn ensure(dir: &Path, hosts: &[String]) -> Result<TlsFiles, PkiError> {
         let cert = ca_params()?.self_signed(&key)?;
         write_private(&ca_key_path, key.serialize_pem().as_bytes())?;
         write_public(&files.ca_cert, cert.pem().as_bytes())?;
-        // A new CA invalidates any server certificate signed by an old one.
-        let _ = std::fs::remove_file(&hosts_path);
+        // A new CA invalidates every leaf certificate signed by an old one.
+        if let Ok(entries) = std::fs::read_dir(&tls) {
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().ends_with("-hosts.txt") {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
         (key, cert.pem())
     };
 

@@ -186,6 +186,20 @@ pub struct ServeArgs {
     /// the seed's `meeting_quota`, which this overrides).
     #[arg(long, env = "GRAPHMEET_MEETING_QUOTA", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub meeting_quota: Option<u32>,
+    /// Proxy mode: also run an HTTP proxy at ADDR that serves login.microsoftonline.com,
+    /// graph.microsoft.com and their aliases from this server, so that an app reaches it with
+    /// only HTTPS_PROXY set and the local CA trusted; other hosts are refused.
+    #[arg(long, env = "GRAPHMEET_PROXY_LISTEN", value_name = "ADDR")]
+    pub proxy_listen: Option<SocketAddr>,
+    /// A loopback HOST:PORT the proxy tunnels instead of refusing (repeatable, or
+    /// comma-separated in the variable).
+    #[arg(
+        long,
+        env = "GRAPHMEET_PROXY_PASS",
+        value_name = "HOST:PORT",
+        value_delimiter = ','
+    )]
+    pub proxy_pass: Vec<String>,
 }
 
 /// Reads a lockout duration: whole seconds (`60`), or a duration like `90s` or `2m`; at least

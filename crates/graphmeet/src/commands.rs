@@ -94,6 +94,8 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
             duration: args.lockout_duration,
         },
         meeting_quota: args.meeting_quota,
+        proxy_listen: args.proxy_listen,
+        proxy_pass: args.proxy_pass,
         ..graphmeet_server::Config::new(data_dir(global))
     };
     graphmeet_server::serve(config)
