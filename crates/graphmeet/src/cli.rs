@@ -69,7 +69,7 @@ pub enum OutputFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server (identity platform, Graph API, admin API) until SIGINT or SIGTERM.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage tenants.
     #[command(subcommand)]
     Tenant(TenantCommand),

@@ -34,7 +34,7 @@ impl std::error::Error for UsageError {}
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let Cli { global, command } = cli;
     match command {
-        Command::Serve(args) => serve(&global, args).await,
+        Command::Serve(args) => serve(&global, *args).await,
         Command::Tenant(cmd) => tenant(&global, cmd).await,
         Command::User(cmd) => user(&global, cmd).await,
         Command::App(cmd) => app(&global, cmd).await,
