@@ -792,6 +792,9 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     if let Some(ca) = &running.ca_cert_path {
         println!("TLS: trust the local CA at {}", ca.display());
         println!(
+            "  graphmeet trust    (adds it to this machine's trust store; --remove takes it out)"
+        );
+        println!(
             "  export SSL_CERT_FILE={0} REQUESTS_CA_BUNDLE={0} NODE_EXTRA_CA_CERTS={0}",
             ca.display()
         );

@@ -98,6 +98,9 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Print what a customer's admins run to let the app create meetings in their tenant.
     Onboard(OnboardArgs),
+    /// Add the local CA to this machine's trust store (Debian/Ubuntu, Fedora, macOS, Windows),
+    /// or take it out with --remove; prints what runtimes that ignore the store need.
+    Trust(TrustArgs),
     /// Scripts, seeds, reset and the audit log.
     #[command(flatten)]
     Admin(crate::admin_verbs::AdminVerb),
@@ -437,6 +440,14 @@ pub struct DoctorArgs {
     /// Also check that the application access policy lets the app act for this user.
     #[arg(long, value_name = "ID|UPN")]
     pub user: Option<String>,
+}
+
+/// `graphmeet trust`.
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// Take the local CA out of the trust store instead.
+    #[arg(long)]
+    pub remove: bool,
 }
 
 /// `graphmeet onboard`.

@@ -48,6 +48,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let onboarding = crate::doctor::onboard(&global, args)?;
             print(&onboarding, global.output)
         }
+        Command::Trust(args) => crate::trust::trust(&data_dir(&global), args.remove),
         Command::Admin(verb) => crate::admin_verbs::run_admin_verb(&global, verb).await,
     }
 }

@@ -12,6 +12,7 @@ mod commands;
 mod doctor;
 mod meeting;
 mod output;
+mod trust;
 
 use std::process::ExitCode;
 

@@ -200,3 +200,79 @@ async fn serve_applies_a_seed_and_takes_the_key_encryption_key_from_the_environm
     assert_eq!(domains, ["contoso.example"], "{tenants}");
     assert!(terminate(&mut child).success());
 }
+
+/// Takes the CA out of the system store when a trust test ends, however it ends.
+struct Untrust(std::path::PathBuf);
+
+impl Drop for Untrust {
+    fn drop(&mut self) {
+        let _ = Command::new(env!("CARGO_BIN_EXE_graphmeet"))
+            .args(["trust", "--remove", "--data-dir"])
+            .arg(&self.0)
+            .output();
+    }
+}
+
+fn curl_healthz(url: &str) -> bool {
+    Command::new("curl")
+        .args([
+            "--silent",
+            "--fail",
+            "--max-time",
+            "10",
+            "--output",
+            "/dev/null",
+        ])
+        .arg(format!("{url}/healthz"))
+        .status()
+        .expect("curl is needed for this test (apt-get install curl)")
+        .success()
+}
+
+#[tokio::test]
+async fn trust_lets_curl_reach_the_server_without_a_ca_flag_and_remove_undoes_it() {
+    let store = Path::new("/usr/local/share/ca-certificates");
+    let writable = store.is_dir()
+        && Path::new("/usr/sbin/update-ca-certificates").exists()
+        && tempfile::tempfile_in(store).is_ok();
+    if !writable {
+        eprintln!("skipped: this test needs a Debian trust store it may write to (run as root)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = spawn_serve(dir.path());
+    let url = wait_ready(dir.path(), None).await;
+    assert!(
+        !curl_healthz(&url),
+        "curl does not trust the local CA before"
+    );
+
+    let _untrust = Untrust(dir.path().to_owned());
+    let out = Command::new(env!("CARGO_BIN_EXE_graphmeet"))
+        .args(["trust", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("NODE_EXTRA_CA_CERTS="), "{stdout}");
+    assert!(stdout.contains("keytool -importcert"), "{stdout}");
+    assert!(curl_healthz(&url), "curl trusts the system store");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_graphmeet"))
+        .args(["trust", "--remove", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!curl_healthz(&url), "removed again");
+    assert!(terminate(&mut child).success());
+}

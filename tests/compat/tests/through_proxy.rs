@@ -39,7 +39,11 @@ async fn msal_and_msgraph_sdk_with_their_defaults_work_through_the_proxy(
     assert_eq!(out["msal"]["has_token"], true, "{out}");
     let msgraph = &out["msgraph"];
     assert_eq!(msgraph["subject"], "Through the proxy", "{out}");
-    assert_eq!(msgraph["found"], serde_json::json!([msgraph["created"]]), "{out}");
+    assert_eq!(
+        msgraph["found"],
+        serde_json::json!([msgraph["created"]]),
+        "{out}"
+    );
     server.shutdown().await;
     Ok(())
 }
