@@ -8,9 +8,9 @@ use std::time::Duration;
 use graphmeet_wire::admin::{
     AddCertificate, AddSecret, AdminErrorBody, AppCredentials, AppView, ApplySummary,
     CertificateView, CreateApp, CreateGroup, CreateTenant, CreateUser, GrantConsent, GrantPolicy,
-    GrantView, GroupMember, GroupView, KeyRotated, NewPolicy, PolicyView, RevokeConsent,
-    SecretCreated, Seed, ServicePrincipalView, SetPolicy, TenantView, UpdateApp, UpdateUser,
-    UserView, ADMIN_KEY_HEADER,
+    GrantView, GroupMember, GroupView, KeyRotated, NewPolicy, PolicyView, RequestRecord,
+    RevokeConsent, SecretCreated, Seed, ServicePrincipalView, SetPolicy, TenantView, UpdateApp,
+    UpdateUser, UserView, ADMIN_KEY_HEADER,
 };
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
@@ -128,6 +128,24 @@ impl AdminClient {
     /// Lists every tenant (`GET /admin/tenants`).
     pub async fn list_tenants(&self) -> Result<Vec<TenantView>, ClientError> {
         self.get(&["admin", "tenants"]).await
+    }
+
+    /// The request inspector's records after `after` (`GET /admin/requests`), oldest first, of
+    /// one surface or all.
+    pub async fn requests(
+        &self,
+        surface: Option<&str>,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<RequestRecord>, ClientError> {
+        let (after, limit) = (after.to_string(), limit.to_string());
+        let query = optional_pairs(&[
+            ("after", Some(after.as_str())),
+            ("limit", Some(limit.as_str())),
+            ("surface", surface),
+        ]);
+        self.request::<(), _>(Method::GET, &["admin", "requests"], &query, None)
+            .await
     }
 
     /// Creates a user (`POST /admin/users`).

@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/policy-grants", post(grant_policy).get(list_grants))
         .route("/admin/policy-explain", get(explain_policy))
         .route("/admin/audit", get(query_audit))
+        .route("/admin/requests", get(recent_requests))
         // A seed of a large tenant is tens of megabytes of JSON (100,000 users and grants:
         // about 10 MB); only an administrator can send one.
         .route(
@@ -892,6 +893,37 @@ async fn explain_policy(
         );
     }
     Ok(Json(body))
+}
+
+#[derive(serde::Deserialize)]
+struct RequestsQuery {
+    surface: Option<String>,
+    after: Option<u64>,
+    limit: Option<usize>,
+}
+
+/// The request inspector: the last requests, oldest first, after `after`, of one surface or
+/// all (`graph`, `entra`, `admin`, `join`, `health`).
+async fn recent_requests(
+    axum::Extension(inspector): axum::Extension<std::sync::Arc<crate::inspector::Inspector>>,
+    AdminQuery(q): AdminQuery<RequestsQuery>,
+) -> Result<Json<Vec<crate::inspector::Record>>, AdminFailure> {
+    if let Some(s) = q.surface.as_deref() {
+        if !["graph", "entra", "admin", "join", "health"].contains(&s) {
+            return Err(AdminFailure::invalid(format!(
+                "surface must be graph, entra, admin, join or health, not '{s}'"
+            )));
+        }
+    }
+    let limit = q
+        .limit
+        .unwrap_or(100)
+        .clamp(1, crate::inspector::CAPACITY * 5);
+    Ok(Json(inspector.since(
+        q.surface.as_deref(),
+        q.after.unwrap_or(0),
+        limit,
+    )))
 }
 
 #[derive(serde::Deserialize)]

@@ -280,6 +280,11 @@ async fn token(
         .get("client_secret")
         .map(str::to_owned)
         .or_else(|| basic.map(|(_, secret)| secret));
+    crate::inspector::note(|facts| {
+        facts.tenant = Some(tenant.clone());
+        facts.app = client_id.clone();
+        facts.operation = Some(format!("token:{grant_type}"));
+    });
     let cae = asks_for_cae(form.get("claims"));
     let client_info = form.get("client_info") == Some("1");
     let issuer_base = state.base_url(&headers);

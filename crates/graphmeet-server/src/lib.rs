@@ -11,6 +11,7 @@ pub mod cs;
 pub mod entra;
 mod fsutil;
 pub mod graph;
+pub mod inspector;
 pub mod join;
 pub mod peers;
 pub mod pki;
@@ -232,6 +233,9 @@ pub fn app(state: AppState) -> Router {
         .merge(join::router())
         .fallback(not_found)
         .layer(axum::middleware::from_fn(surface::observe))
+        .layer(axum::Extension(std::sync::Arc::new(
+            inspector::Inspector::default(),
+        )))
         .with_state(state)
 }
 

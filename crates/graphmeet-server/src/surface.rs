@@ -2,7 +2,8 @@
 //! a `tracing` span per request carrying the request id, the surface, and — once known — the
 //! tenant, the app and the operation; and one log line per answer, at `warn` for 5xx, `info`
 //! for 4xx, `debug` otherwise. Each surface renders its own error bodies (AADSTS, Graph's
-//! envelope, the admin API's JSON), with the request id from here.
+//! envelope, the admin API's JSON), with the request id from here. Every answer is also kept by
+//! the request [inspector](crate::inspector).
 
 use axum::extract::Request;
 use axum::http::HeaderValue;
@@ -48,10 +49,39 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
         app = tracing::field::Empty,
         operation = tracing::field::Empty,
     );
+    let inspector = request
+        .extensions()
+        .get::<std::sync::Arc<crate::inspector::Inspector>>()
+        .cloned();
+    let method = request.method().to_string();
+    let shown_path = crate::inspector::redacted(request.uri());
+    let client_request_id = request
+        .headers()
+        .get("client-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let started = Instant::now();
-    let response = next.run(request).instrument(span.clone()).await;
+    let (response, facts) =
+        crate::inspector::Inspector::observe(next.run(request).instrument(span.clone())).await;
     let status = response.status().as_u16();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Some(inspector) = inspector {
+        inspector.record(crate::inspector::Record {
+            seq: 0,
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            surface: surface.to_owned(),
+            method,
+            path: shown_path,
+            status,
+            latency_ms: (elapsed_ms * 1000.0).round() / 1000.0,
+            request_id: request_id.clone(),
+            client_request_id,
+            tenant: facts.tenant,
+            app: facts.app,
+            operation: facts.operation,
+            decision: facts.decision,
+        });
+    }
     span.in_scope(|| {
         if response.status().is_server_error() {
             tracing::warn!(status, elapsed_ms, "answered");

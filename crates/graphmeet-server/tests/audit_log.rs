@@ -198,3 +198,83 @@ async fn every_decision_after_a_valid_token_is_kept_through_a_graceful_shutdown(
         }
     }
 }
+
+#[tokio::test]
+async fn the_request_inspector_shows_what_each_call_sent_and_got_with_secrets_redacted() {
+    let t = TestServer::start().await;
+    let token = t.app_token().await;
+    let user = t.cred("user_id");
+    let (status, _, _) = t
+        .graph(
+            Some(&token),
+            reqwest::Method::POST,
+            &format!("/v1.0/users/{user}/onlineMeetings"),
+            Some(serde_json::json!({"subject": "inspected"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, _, _) = t
+        .graph(
+            Some("x"),
+            reqwest::Method::GET,
+            &format!("/v1.0/users/{user}/onlineMeetings?$filter=JoinWebUrl%20eq%20'x'&client_secret=hunter2"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 401);
+
+    let (status, graph) = t
+        .admin(reqwest::Method::GET, "/admin/requests?surface=graph", None)
+        .await;
+    assert_eq!(status, 200, "{graph}");
+    let graph = graph.as_array().unwrap();
+    assert_eq!(graph.len(), 2, "{graph:?}");
+    let created = &graph[0];
+    assert_eq!(created["method"], "POST");
+    assert_eq!(created["status"], 201);
+    assert_eq!(created["operation"], "CreateMeeting");
+    assert_eq!(created["tenant"], t.cred("tenant_id"));
+    assert_eq!(created["app"], t.cred("client_id"));
+    assert!(
+        created["decision"].as_str().unwrap().starts_with("allowed"),
+        "{created}"
+    );
+    assert!(created["latency_ms"].as_f64().unwrap() >= 0.0);
+    let refused = &graph[1];
+    assert_eq!(refused["status"], 401);
+    assert_eq!(refused["decision"], "denied: malformed token", "{refused}");
+    let path = refused["path"].as_str().unwrap();
+    assert!(
+        path.contains("client_secret=REDACTED") && !path.contains("hunter2"),
+        "{path}"
+    );
+    assert!(graph[1]["seq"].as_u64() > graph[0]["seq"].as_u64());
+
+    let (_, entra) = t
+        .admin(reqwest::Method::GET, "/admin/requests?surface=entra", None)
+        .await;
+    let token_call = entra.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        token_call["operation"], "token:client_credentials",
+        "{token_call}"
+    );
+    assert_eq!(token_call["app"], t.cred("client_id"));
+
+    // `after` resumes; a bad surface is refused; the admin key is needed.
+    let after = graph[1]["seq"].as_u64().unwrap();
+    let (_, none) = t
+        .admin(
+            reqwest::Method::GET,
+            &format!("/admin/requests?surface=graph&after={after}"),
+            None,
+        )
+        .await;
+    assert_eq!(none, serde_json::json!([]));
+    let (status, _) = t
+        .admin(reqwest::Method::GET, "/admin/requests?surface=mail", None)
+        .await;
+    assert_eq!(status, 400);
+    let r = t.http.get(t.url("/admin/requests")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    t.server.shutdown().await;
+}

@@ -920,3 +920,35 @@ pub struct AuditEntry {
     /// Why, for people.
     pub reason: String,
 }
+
+/// One request as the request inspector (`GET /admin/requests`) shows it; nothing secret is
+/// kept (no header, no body, credential query parameters redacted).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    /// Increasing across surfaces: `?after=` resumes from it.
+    pub seq: u64,
+    /// When the answer was sent (RFC 3339).
+    pub at: String,
+    /// `graph`, `entra`, `admin`, `join` or `health`.
+    pub surface: String,
+    /// The method.
+    pub method: String,
+    /// The path and query, secrets redacted.
+    pub path: String,
+    /// The answer's status.
+    pub status: u16,
+    /// How long the answer took, in milliseconds.
+    pub latency_ms: f64,
+    /// graphmeet's request id (Graph's `request-id`).
+    pub request_id: String,
+    /// The caller's `client-request-id`, when it sent one.
+    pub client_request_id: Option<String>,
+    /// The token's tenant, once known.
+    pub tenant: Option<String>,
+    /// The calling app, once known.
+    pub app: Option<String>,
+    /// The operation (`CreateMeeting`, `token:client_credentials`, …).
+    pub operation: Option<String>,
+    /// The access decision's reason (allowed or denied), when one was made.
+    pub decision: Option<String>,
+}

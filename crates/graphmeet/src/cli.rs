@@ -101,6 +101,9 @@ pub enum Command {
     /// Add the local CA to this machine's trust store (Debian/Ubuntu, Fedora, macOS, Windows),
     /// or take it out with --remove; prints what runtimes that ignore the store need.
     Trust(TrustArgs),
+    /// The server's last requests (method, path, status, latency, operation, access decision),
+    /// secrets redacted; --follow prints new ones as they come.
+    Requests(RequestsArgs),
     /// Scripts, seeds, reset and the audit log.
     #[command(flatten)]
     Admin(crate::admin_verbs::AdminVerb),
@@ -440,6 +443,20 @@ pub struct DoctorArgs {
     /// Also check that the application access policy lets the app act for this user.
     #[arg(long, value_name = "ID|UPN")]
     pub user: Option<String>,
+}
+
+/// `graphmeet requests`.
+#[derive(Debug, Args)]
+pub struct RequestsArgs {
+    /// Only this surface: graph, entra, admin, join or health.
+    #[arg(long, value_parser = ["graph", "entra", "admin", "join", "health"])]
+    pub surface: Option<String>,
+    /// How many of the last requests to show first.
+    #[arg(long, default_value = "20")]
+    pub limit: usize,
+    /// Keep printing new requests until interrupted.
+    #[arg(long, short = 'f')]
+    pub follow: bool,
 }
 
 /// `graphmeet trust`.

@@ -13,7 +13,7 @@ use graphmeet_wire::admin::{
 
 use crate::cli::{
     AppCommand, Cli, Command, ConsentCommand, GlobalArgs, GrantTargetArgs, GroupCommand,
-    KeysCommand, MeetingArgs, MeetingCommand, OutputFormat, PolicyCommand, ServeArgs,
+    KeysCommand, MeetingArgs, MeetingCommand, OutputFormat, PolicyCommand, RequestsArgs, ServeArgs,
     TenantCommand, UserCommand,
 };
 use crate::output::{render, CertificateAdded, Explanation, MemberChange, PolicyRemoved, Render};
@@ -48,6 +48,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let onboarding = crate::doctor::onboard(&global, args)?;
             print(&onboarding, global.output)
         }
+        Command::Requests(args) => requests(&global, args).await,
         Command::Trust(args) => crate::trust::trust(&data_dir(&global), args.remove),
         Command::Admin(verb) => crate::admin_verbs::run_admin_verb(&global, verb).await,
     }
@@ -140,6 +141,42 @@ pub fn print<T: Render + ?Sized>(value: &T, format: OutputFormat) -> anyhow::Res
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
         .context("writing to stdout")
+}
+
+/// `graphmeet requests`: the inspector's last records, then (with `--follow`) the new ones, one
+/// line (or one JSON object) each.
+async fn requests(global: &GlobalArgs, args: RequestsArgs) -> anyhow::Result<()> {
+    let client = connect(global)?;
+    let surface = args.surface.as_deref();
+    let first = client
+        .requests(surface, 0, args.limit.max(1))
+        .await
+        .context("reading the server's recent requests")?;
+    if !args.follow {
+        return print(&first, global.output);
+    }
+    let mut after = 0;
+    let mut batch = first;
+    loop {
+        let mut stdout = std::io::stdout().lock();
+        for record in &batch {
+            let line = match global.output {
+                OutputFormat::Table => crate::output::request_line(record),
+                OutputFormat::Json => format!("{}\n", serde_json::to_string(record)?),
+            };
+            stdout
+                .write_all(line.as_bytes())
+                .context("writing to stdout")?;
+            after = after.max(record.seq);
+        }
+        stdout.flush().context("writing to stdout")?;
+        drop(stdout);
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        batch = client
+            .requests(surface, after, crate::REQUESTS_PAGE)
+            .await
+            .context("reading the server's recent requests")?;
+    }
 }
 
 async fn tenant(global: &GlobalArgs, cmd: TenantCommand) -> anyhow::Result<()> {

@@ -14,6 +14,9 @@ mod meeting;
 mod output;
 mod trust;
 
+/// How many new requests `graphmeet requests --follow` reads at a time.
+const REQUESTS_PAGE: usize = 500;
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -1,8 +1,8 @@
 //! Printing results: aligned tables and `key: value` lines for people, JSON for scripts.
 
 use graphmeet_wire::admin::{
-    AppView, CertificateView, GrantView, GroupView, KeyRotated, PolicyView, SecretCreated,
-    ServicePrincipalView, TenantView, UserView,
+    AppView, CertificateView, GrantView, GroupView, KeyRotated, PolicyView, RequestRecord,
+    SecretCreated, ServicePrincipalView, TenantView, UserView,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -463,6 +463,34 @@ impl Render for KeyRotated {
             ("kid", self.kid.clone()),
             ("published", self.published.join(", ")),
         ])
+    }
+}
+
+/// One inspector record as a line: time, surface, method, path, status, latency, operation,
+/// decision.
+pub fn request_line(r: &RequestRecord) -> String {
+    format!(
+        "{}  {:<6} {} {} -> {} in {:.1} ms{}{}\n",
+        r.at,
+        r.surface,
+        r.method,
+        r.path,
+        r.status,
+        r.latency_ms,
+        r.operation
+            .as_deref()
+            .map(|o| format!("  {o}"))
+            .unwrap_or_default(),
+        r.decision
+            .as_deref()
+            .map(|d| format!("  ({d})"))
+            .unwrap_or_default(),
+    )
+}
+
+impl Render for Vec<RequestRecord> {
+    fn table(&self) -> String {
+        self.iter().map(request_line).collect()
     }
 }
 

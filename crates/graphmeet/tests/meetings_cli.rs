@@ -536,6 +536,85 @@ async fn an_organizer_without_a_teams_licence_gets_a_fix_and_doctor_names_it() {
     ok(&graphmeet(data, &["doctor", "--user", &organizer]).await);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_shows_the_calls_a_client_made_and_follow_prints_new_ones() {
+    let (_server, dir) = start_server().await;
+    let data = dir.path();
+    let organizer = dev_user(data);
+    ok(&graphmeet(
+        data,
+        &[
+            "meeting",
+            "create",
+            "--organizer",
+            &organizer,
+            "--subject",
+            "Seen",
+        ],
+    )
+    .await);
+    let records = json(
+        &graphmeet(
+            data,
+            &["requests", "--surface", "graph", "--output", "json"],
+        )
+        .await,
+    );
+    let records = records.as_array().unwrap();
+    let create = records
+        .iter()
+        .find(|r| r["operation"] == "CreateMeeting")
+        .unwrap_or_else(|| panic!("{records:?}"));
+    assert_eq!(create["status"], 201);
+    let table = ok(&graphmeet(data, &["requests", "--surface", "graph"]).await);
+    assert!(
+        table.contains("POST /v1.0/users/") && table.contains("-> 201"),
+        "{table}"
+    );
+
+    // --follow: the records so far, then a new call as it happens.
+    let mut follow = tokio::process::Command::from(command(
+        data,
+        &["requests", "--follow", "--surface", "entra"],
+    ))
+    .stdout(std::process::Stdio::piped())
+    .kill_on_drop(true)
+    .spawn()
+    .unwrap();
+    let mut lines =
+        tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(follow.stdout.take().unwrap()));
+    let first = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(first.contains("token:client_credentials"), "{first}");
+    ok(&graphmeet(
+        data,
+        &[
+            "meeting",
+            "create",
+            "--organizer",
+            &organizer,
+            "--subject",
+            "Later",
+        ],
+    )
+    .await);
+    let next = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            let line = lines.next_line().await.unwrap().unwrap();
+            if line != first {
+                return line;
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert!(next.contains("entra") && next.contains("-> 200"), "{next}");
+    follow.kill().await.unwrap();
+}
+
 fn write_rows(path: &Path, prefix: &str, n: usize) {
     let mut text = String::from("external_id,organizer,subject,start,end\n");
     for i in 0..n {

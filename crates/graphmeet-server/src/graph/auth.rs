@@ -114,6 +114,10 @@ pub async fn authorize(
         Ok(caller) => caller,
         Err((error, reason)) => {
             state.access.unauthenticated(operation, reason);
+            crate::inspector::note(|facts| {
+                facts.operation = Some(operation.name().to_owned());
+                facts.decision = Some(format!("denied: {}", reason.name()));
+            });
             return Err(error.into());
         }
     };
@@ -125,10 +129,23 @@ pub async fn authorize(
         .get(super::REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    state
+    let (tenant, app) = (caller.tenant_id(), caller.app_id());
+    let outcome = state
         .access
-        .authorize(caller, operation, path_user, request_id)
-        .map_err(denial_failure)
+        .authorize(caller, operation, path_user, request_id);
+    crate::inspector::note(|facts| {
+        facts.tenant = Some(tenant.to_string());
+        facts.app = Some(app.to_string());
+        facts.operation = Some(operation.name().to_owned());
+        facts.decision = Some(match &outcome {
+            Ok(auth) => auth
+                .decision()
+                .map(|d| d.reason())
+                .unwrap_or_else(|| "allowed".to_owned()),
+            Err(denial) => denial.reason(),
+        });
+    });
+    outcome.map_err(denial_failure)
 }
 
 /// Authorizes an operation on a collection of the token's own tenant (`GET /users`).
@@ -141,6 +158,10 @@ pub async fn authorize_tenant(
         Ok(caller) => caller,
         Err((error, reason)) => {
             state.access.unauthenticated(operation, reason);
+            crate::inspector::note(|facts| {
+                facts.operation = Some(operation.name().to_owned());
+                facts.decision = Some(format!("denied: {}", reason.name()));
+            });
             return Err(error.into());
         }
     };
@@ -152,8 +173,15 @@ pub async fn authorize_tenant(
         .get(super::REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    state
-        .access
-        .authorize_tenant(caller, operation, request_id)
-        .map_err(denial_failure)
+    let (tenant, app) = (caller.tenant_id(), caller.app_id());
+    let outcome = state.access.authorize_tenant(caller, operation, request_id);
+    crate::inspector::note(|facts| {
+        facts.tenant = Some(tenant.to_string());
+        facts.app = Some(app.to_string());
+        facts.operation = Some(operation.name().to_owned());
+        if let Err(denial) = &outcome {
+            facts.decision = Some(denial.reason());
+        }
+    });
+    outcome.map_err(denial_failure)
 }
