@@ -101,6 +101,14 @@ pub struct Meetings {
     writer: MeetingWriter,
 }
 
+/// What [`Meetings::store_new`] did.
+enum StoreOutcome {
+    /// The new meeting was stored.
+    Created,
+    /// createOrGet found the organizer's meeting with that externalId, unchanged.
+    Existing(StoredMeeting),
+}
+
 /// A channel's thread id, as beta createOrGet's `chatInfo.threadId` gives it: `19:…@thread.tacv2`
 /// (or the older `@thread.skype`). A private meeting's chat or anything else cannot hold a new
 /// meeting.
@@ -180,10 +188,10 @@ impl Meetings {
         self.finish_participants(org, &mut meeting, input.participants.as_ref())
             .await?;
         check_presenters(&meeting)?;
-        let (stored, _) = self
+        let (_, created) = self
             .store_new(org, meeting, passcode_required, None, None)
             .await?;
-        parse_document(&stored)
+        Ok(created)
     }
 
     /// `POST …/onlineMeetings/createOrGet`: 201 with `true` when created, 200 with `false`
@@ -225,7 +233,7 @@ impl Meetings {
             .await?;
         check_presenters(&meeting)?;
         // createOrGet ignores isPasscodeRequired: the meeting never has a passcode.
-        let (stored, created) = match self
+        match self
             .store_new(
                 org,
                 meeting,
@@ -235,22 +243,38 @@ impl Meetings {
             )
             .await
         {
+            Ok((StoreOutcome::Created, created)) => Ok((created, true)),
+            Ok((StoreOutcome::Existing(existing), _)) => Ok((parse_document(&existing)?, false)),
             // Over the quota, a meeting that exists is still found: it is no new creation.
             Err(over @ MeetingError::QuotaExceeded { .. }) => {
                 let existing = self
                     .store
                     .find_meeting_by_external_id(org.tenant.id, org.user.id, &input.external_id)
                     .await?;
-                (existing.ok_or(over)?, false)
+                Ok((parse_document(&existing.ok_or(over)?)?, false))
             }
-            other => other?,
-        };
-        Ok((parse_document(&stored)?, created))
+            Err(e) => Err(e),
+        }
     }
 
     /// `GET …/onlineMeetings/{id}`.
     pub async fn get(&self, org: &Organizer, raw_id: &str) -> Result<OnlineMeeting, MeetingError> {
         parse_document(&self.load(org, raw_id).await?)
+    }
+
+    /// `GET …/onlineMeetings/{id}` as stored, for a caller that reads the document itself with
+    /// [`Meetings::document`] (the server memoizes what it renders from a document).
+    pub async fn get_stored(
+        &self,
+        org: &Organizer,
+        raw_id: &str,
+    ) -> Result<StoredMeeting, MeetingError> {
+        self.load(org, raw_id).await
+    }
+
+    /// The resource a stored meeting's document holds, as [`Meetings::get`] answers it.
+    pub fn document(stored: &StoredMeeting) -> Result<OnlineMeeting, MeetingError> {
+        parse_document(stored)
     }
 
     /// `GET …/onlineMeetings?$filter=…`: the matching meeting, if any. A meeting that exists but
@@ -511,6 +535,9 @@ impl Meetings {
     }
 
     /// Draws the ids, completes the resource and stores it, retrying when a drawn id is taken.
+    /// Returns the completed resource, which is what was stored when the outcome is
+    /// [`StoreOutcome::Created`]: the answer is rendered from it rather than from its stored
+    /// document read back.
     async fn store_new(
         &self,
         org: &Organizer,
@@ -518,7 +545,7 @@ impl Meetings {
         passcode_required: bool,
         external_id: Option<String>,
         channel: Option<&str>,
-    ) -> Result<(StoredMeeting, bool), MeetingError> {
+    ) -> Result<(StoreOutcome, OnlineMeeting), MeetingError> {
         let now = self.clock.now();
         let mut last_conflict = String::new();
         for attempt in 0..ID_ATTEMPTS {
@@ -576,15 +603,18 @@ impl Meetings {
             // Through the writer, which commits concurrent creates together and answers only
             // after the commit.
             let outcome = if external_id.is_some() {
-                self.writer.create_or_get(stored).await
+                self.writer
+                    .create_or_get(stored)
+                    .await
+                    .map(|existing| existing.map_or(StoreOutcome::Created, StoreOutcome::Existing))
             } else {
                 self.writer
-                    .create(stored.clone())
+                    .create(stored)
                     .await
-                    .map(|()| (stored, true))
+                    .map(|()| StoreOutcome::Created)
             };
             match outcome {
-                Ok(done) => return Ok(done),
+                Ok(done) => return Ok((done, meeting)),
                 // A drawn id was taken: draw again.
                 Err(WriteError::Store(StoreError::Conflict(what))) => last_conflict = what,
                 Err(WriteError::Store(e)) => return Err(e.into()),

@@ -128,18 +128,15 @@ impl MeetingWriter {
     }
 
     /// createOrGet: stores the meeting unless the organizer has one with the same externalId;
-    /// returns the stored meeting and whether it was created, once committed. Over the quota,
-    /// the meeting is not looked for: the caller does that.
+    /// returns `None` once the meeting is committed, or the organizer's existing meeting. Over
+    /// the quota, the meeting is not looked for: the caller does that.
     pub async fn create_or_get(
         &self,
         meeting: StoredMeeting,
-    ) -> Result<(StoredMeeting, bool), WriteError> {
-        // The meeting comes back to the caller when it is the one stored; keep a copy to hand
-        // back rather than asking the store for it again.
-        let kept = meeting.clone();
+    ) -> Result<Option<StoredMeeting>, WriteError> {
         match self.submit(MeetingInsert::CreateOrGet(meeting)).await? {
-            Outcome::Stored(MeetingInserted::Created) => Ok((kept, true)),
-            Outcome::Stored(MeetingInserted::Existing(existing)) => Ok((existing, false)),
+            Outcome::Stored(MeetingInserted::Created) => Ok(None),
+            Outcome::Stored(MeetingInserted::Existing(existing)) => Ok(Some(existing)),
             Outcome::OverQuota(over) => Err(WriteError::OverQuota(over)),
         }
     }

@@ -373,6 +373,7 @@ pub async fn build(
         admin_key_hash: Arc::new(graphmeet_core::crypto::sha256(admin_key.as_bytes())),
         faults: Arc::new(graph::fault::FaultInjector::new(fault)),
         audit,
+        renders: Default::default(),
     };
     Ok(Parts { state, store })
 }

@@ -6,7 +6,8 @@ use graphmeet_core::identity::Identity;
 use graphmeet_core::index::DirectoryIndex;
 use graphmeet_core::verify::TokenVerifier;
 use graphmeet_core::Clock;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// The application state handed to every handler: services, never the store, so that no
 /// handler can reach around them.
@@ -45,6 +46,68 @@ pub struct AppState {
     pub join_url_base: String,
     /// The audit log: entries are queued here and written in batches off the request path.
     pub audit: graphmeet_core::audit::AuditLog,
+    /// What `GET …/onlineMeetings/{id}` rendered from each meeting's stored document.
+    pub renders: Arc<MeetingRenders>,
+}
+
+/// The properties `GET …/onlineMeetings/{id}` renders from a stored meeting, as JSON text,
+/// memoized by meeting id, API version and `Prefer: include-unknown-enum-members`.
+///
+/// This is no cache of the data: the meeting is read from the store on every request, as
+/// ever, and an entry is used only when the document just read is byte for byte the one it
+/// was rendered from (a PATCH made by any instance changes the document, so its next read
+/// renders anew). Rendering is a function of the document and those options alone; what it
+/// saves is decoding the document, building the property tree in the service's order and
+/// serializing it (a third of a get's CPU time).
+#[derive(Debug, Default)]
+pub struct MeetingRenders {
+    entries: Mutex<HashMap<(String, &'static str, bool), Rendered>>,
+}
+
+#[derive(Debug)]
+struct Rendered {
+    document: String,
+    properties: Arc<str>,
+}
+
+/// How many renderings are kept (a few KB each); when full, all are dropped.
+pub const MEETING_RENDERS_KEPT: usize = 1024;
+
+impl MeetingRenders {
+    /// The rendering of `document` for meeting `id` under these options: the kept one when it
+    /// was made from exactly this document, else `render`'s (kept for next time).
+    pub fn get_or_render<E>(
+        &self,
+        id: &str,
+        version: &'static str,
+        prefer_unknown_enum_members: bool,
+        document: &str,
+        render: impl FnOnce() -> Result<String, E>,
+    ) -> Result<Arc<str>, E> {
+        let key = (id.to_owned(), version, prefer_unknown_enum_members);
+        if let Some(kept) = self
+            .entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .filter(|kept| kept.document == document)
+        {
+            return Ok(kept.properties.clone());
+        }
+        let properties: Arc<str> = render()?.into();
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= MEETING_RENDERS_KEPT && !entries.contains_key(&key) {
+            entries.clear();
+        }
+        entries.insert(
+            key,
+            Rendered {
+                document: document.to_owned(),
+                properties: properties.clone(),
+            },
+        );
+        Ok(properties)
+    }
 }
 
 impl AppState {

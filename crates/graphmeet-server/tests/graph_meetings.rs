@@ -112,6 +112,10 @@ async fn meeting_lifecycle_on_every_backend() {
         assert_eq!(patched["subject"], "Planning (moved)");
         assert_eq!(patched["id"], id.as_str());
         assert_eq!(patched["joinMeetingIdSettings"]["joinMeetingId"], join_id.as_str());
+        // A get renders what is stored now, not what it rendered from the meeting before.
+        let (status, _, got) = t.graph(Some(&token), Method::GET, &format!("{base}/{id}"), None).await;
+        assert_eq!(status, 200, "{got}");
+        assert_eq!(got, patched);
 
         let (status, _, first) = t.graph(Some(&token), Method::POST, &format!("{base}/createOrGet"), Some(json!({"externalId": "ext-123", "subject": "Standup"}))).await;
         assert_eq!(status, 201, "{first}");

@@ -14,8 +14,10 @@
 //! Access policies, their apps and their grants keep their history: nothing is deleted, rows get
 //! an end time, and partial unique indexes (`WHERE removed_at IS NULL`) constrain the live ones.
 
+mod checkpoint;
 mod codec;
 mod error;
+mod inline;
 mod sql;
 pub mod testing;
 
@@ -70,6 +72,10 @@ pub struct SqlStore {
     backend: Backend,
     /// The URL connected to, for the PostgreSQL change listener's own connection.
     url: String,
+    /// On a SQLite file, the meeting lookups of the request path read on the caller's thread.
+    inline: Option<std::sync::Arc<inline::InlineReader>>,
+    /// On a SQLite file, the thread that checkpoints its WAL.
+    checkpointer: Option<std::sync::Arc<checkpoint::Checkpointer>>,
 }
 
 /// Wakes when any instance sharing the database changes the directory (PostgreSQL
@@ -104,7 +110,10 @@ impl SqlStore {
     ///
     /// `url` is `sqlite://PATH` or `sqlite:PATH` (the file is created when missing, unless the
     /// URL sets a `mode`), or `postgres://…` / `postgresql://…`. SQLite connections run in WAL
-    /// mode with foreign keys enforced and a 5 s busy timeout.
+    /// mode with foreign keys enforced and a 5 s busy timeout, with `synchronous = NORMAL`
+    /// (commits are not fsynced one by one; the WAL is, by the checkpoints a thread of the
+    /// store runs every 250 ms) unless the URL says `synchronous=full` (every commit fsynced):
+    /// docs/durability.md says what each survives.
     pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
         let backend = Backend::from_url(url).ok_or_else(|| {
             StoreError::Backend(format!(
@@ -115,22 +124,33 @@ impl SqlStore {
         install_drivers();
 
         let mut options = AnyPoolOptions::new().max_connections(10);
+        let mut file = None;
         let url = match backend {
             Backend::Sqlite => {
+                let (url, synchronous) = take_synchronous(url)?;
+                let url = sqlite_url(&url);
+                file = make_sqlite_files_private(&url)?;
+                // Checkpoints are the checkpointer thread's, off the commit path; an in-memory
+                // database has no WAL.
+                let autocheckpoint = if file.is_some() {
+                    "PRAGMA wal_autocheckpoint = 0"
+                } else {
+                    "PRAGMA wal_autocheckpoint = 1000"
+                };
                 // A connection to a local file does not go stale: testing each one before use
                 // costs a round trip to its worker thread per query.
                 options = options
                     .test_before_acquire(false)
-                    .after_connect(|conn, _meta| {
+                    .after_connect(move |conn, _meta| {
                         Box::pin(async move {
                             conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute(synchronous.pragma()).await?;
+                            conn.execute(autocheckpoint).await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 5000").await?;
                             Ok(())
                         })
                     });
-                let url = sqlite_url(url);
-                make_sqlite_files_private(&url)?;
                 url
             }
             Backend::Postgres => url.to_owned(),
@@ -147,8 +167,27 @@ impl SqlStore {
                 "migrating the database failed: {e}"
             )));
         }
+        let checkpointer = match &file {
+            Some(path) => match checkpoint::Checkpointer::start(path.clone()) {
+                Ok(checkpointer) => Some(std::sync::Arc::new(checkpointer)),
+                Err(e) => {
+                    pool.close().await;
+                    return Err(StoreError::Backend(format!(
+                        "starting the WAL checkpointer failed: {e}"
+                    )));
+                }
+            },
+            None => None,
+        };
+        let inline = file.map(|path| std::sync::Arc::new(inline::InlineReader::new(path)));
         tracing::debug!(backend = backend.name(), "store connected");
-        Ok(SqlStore { pool, backend, url })
+        Ok(SqlStore {
+            pool,
+            backend,
+            url,
+            inline,
+            checkpointer,
+        })
     }
 
     /// Which database this store runs on.
@@ -179,8 +218,65 @@ impl SqlStore {
     /// Closes every connection; waits for checked-out connections to come back. Further calls
     /// on the store fail.
     pub async fn close(&self) {
+        if let Some(inline) = &self.inline {
+            inline.close();
+        }
         self.pool.close().await;
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.stop();
+        }
     }
+}
+
+/// How SQLite syncs commits: `synchronous=normal|full` in the URL, normal by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Synchronous {
+    /// A commit is durable once the checkpointer has synced the WAL (a process crash loses
+    /// nothing committed; a power cut, about the last checkpoint interval).
+    Normal,
+    /// Every commit is fsynced before it returns.
+    Full,
+}
+
+impl Synchronous {
+    fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Normal => "PRAGMA synchronous = NORMAL",
+            Synchronous::Full => "PRAGMA synchronous = FULL",
+        }
+    }
+}
+
+/// Takes graphmeet's own `synchronous` parameter out of a SQLite URL (sqlx refuses parameters
+/// it does not know).
+fn take_synchronous(url: &str) -> Result<(String, Synchronous), StoreError> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_owned(), Synchronous::Normal));
+    };
+    let mut synchronous = Synchronous::Normal;
+    let mut kept = Vec::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some((key, value)) if key.eq_ignore_ascii_case("synchronous") => {
+                synchronous = match value.to_ascii_lowercase().as_str() {
+                    "normal" => Synchronous::Normal,
+                    "full" => Synchronous::Full,
+                    other => {
+                        return Err(StoreError::Backend(format!(
+                            "the SQLite URL's synchronous={other}: expected normal or full"
+                        )))
+                    }
+                };
+            }
+            _ => kept.push(pair),
+        }
+    }
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    Ok((url, synchronous))
 }
 
 /// A SQLite URL that creates the database file when missing, unless the caller chose a mode.
@@ -198,13 +294,14 @@ fn sqlite_url(url: &str) -> String {
 
 /// Creates a SQLite database file only its owner may read (0600) before SQLite does (SQLite
 /// gives its `-wal` and `-shm` files the database file's mode), and narrows existing ones.
-fn make_sqlite_files_private(url: &str) -> Result<(), StoreError> {
+/// Returns the file's path, or `None` for an in-memory database.
+fn make_sqlite_files_private(url: &str) -> Result<Option<std::path::PathBuf>, StoreError> {
     use std::str::FromStr;
     let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(error::from_sqlx)?;
     let path = options.get_filename();
     if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" || url.contains("mode=memory")
     {
-        return Ok(());
+        return Ok(None);
     }
     let failed = |what: &str, e: std::io::Error| {
         StoreError::Backend(format!("{what} {}: {e}", path.display()))
@@ -241,7 +338,7 @@ fn make_sqlite_files_private(url: &str) -> Result<(), StoreError> {
     }
     #[cfg(not(unix))]
     let _ = failed;
-    Ok(())
+    Ok(Some(path.to_path_buf()))
 }
 
 /// The URL without its password, for error messages.
@@ -274,6 +371,26 @@ mod tests {
             "sqlite:a.db?cache=shared&mode=rwc"
         );
         assert_eq!(sqlite_url("sqlite:a.db?mode=ro"), "sqlite:a.db?mode=ro");
+    }
+
+    #[test]
+    fn sqlite_urls_may_choose_full_synchronous_commits() {
+        assert_eq!(
+            take_synchronous("sqlite:a.db").unwrap(),
+            ("sqlite:a.db".to_owned(), Synchronous::Normal)
+        );
+        assert_eq!(
+            take_synchronous("sqlite:a.db?synchronous=full").unwrap(),
+            ("sqlite:a.db".to_owned(), Synchronous::Full)
+        );
+        assert_eq!(
+            take_synchronous("sqlite:a.db?mode=rwc&synchronous=FULL&cache=shared").unwrap(),
+            (
+                "sqlite:a.db?mode=rwc&cache=shared".to_owned(),
+                Synchronous::Full
+            )
+        );
+        assert!(take_synchronous("sqlite:a.db?synchronous=off").is_err());
     }
 
     #[test]

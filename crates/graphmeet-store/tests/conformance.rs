@@ -144,6 +144,134 @@ async fn sqlite_store_creates_a_missing_file_and_runs_in_wal_mode() {
     }
 }
 
+/// Meeting reads on SQLite run on the caller's thread through connections of their own: they
+/// must see at once what any other connection to the file committed, this process's or another
+/// store's (another instance), and never a stale copy.
+#[tokio::test]
+async fn sqlite_meeting_reads_see_every_commit_of_every_connection_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("shared.db").display());
+    let writer = SqlStore::connect(&url).await.unwrap();
+    let reader = SqlStore::connect(&format!("{url}?synchronous=full"))
+        .await
+        .unwrap();
+    let t = tenant(1, &["inline.example"]);
+    writer.create_tenant(&t).await.unwrap();
+    let u = user(&t, "organizer@inline.example", 2);
+    writer.create_user(&u).await.unwrap();
+    let thread = format!("19:meeting_{}@thread.v2", Uuid::new_v4().simple());
+    let stored = StoredMeeting {
+        id: format!("MSo{}", Uuid::new_v4().simple()),
+        tenant_id: t.id,
+        organizer_id: u.id,
+        external_id: Some("ext-inline".to_owned()),
+        join_meeting_id: "123456789012".to_owned(),
+        join_web_url: format!("https://teams.microsoft.com/l/meetup-join/{thread}/0"),
+        thread_id: thread,
+        created_at: at(3),
+        updated_at: at(3),
+        document: r#"{"subject":"Before"}"#.to_owned(),
+    };
+    for store in [&writer, &reader] {
+        assert_eq!(store.get_meeting(t.id, &stored.id).await.unwrap(), None);
+    }
+    let outcome = writer
+        .insert_meetings(&[MeetingInsert::CreateOrGet(stored.clone())])
+        .await
+        .unwrap();
+    assert!(matches!(outcome[..], [Ok(MeetingInserted::Created)]));
+    for store in [&writer, &reader] {
+        assert_eq!(
+            store.get_meeting(t.id, &stored.id).await.unwrap().as_ref(),
+            Some(&stored)
+        );
+        assert_eq!(
+            store
+                .find_meeting_by_thread_id(&stored.thread_id)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(&stored)
+        );
+        assert_eq!(
+            store
+                .find_meeting_by_join_web_url(t.id, &stored.join_web_url)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(&stored)
+        );
+        assert_eq!(
+            store
+                .find_meeting_by_join_meeting_id(t.id, &stored.join_meeting_id)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(&stored)
+        );
+        assert_eq!(
+            store
+                .find_meeting_by_external_id(t.id, u.id, "ext-inline")
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(&stored)
+        );
+        // Another tenant's key finds nothing.
+        assert_eq!(
+            store.get_meeting(Uuid::new_v4(), &stored.id).await.unwrap(),
+            None
+        );
+    }
+    let changed = StoredMeeting {
+        document: r#"{"subject":"After"}"#.to_owned(),
+        updated_at: at(4),
+        ..stored.clone()
+    };
+    reader.update_meeting(&changed).await.unwrap();
+    for store in [&writer, &reader] {
+        assert_eq!(
+            store.get_meeting(t.id, &stored.id).await.unwrap().as_ref(),
+            Some(&changed)
+        );
+    }
+    assert!(writer.delete_meeting(t.id, &stored.id).await.unwrap());
+    for store in [&writer, &reader] {
+        assert_eq!(store.get_meeting(t.id, &stored.id).await.unwrap(), None);
+        assert_eq!(
+            store
+                .find_meeting_by_external_id(t.id, u.id, "ext-inline")
+                .await
+                .unwrap(),
+            None
+        );
+    }
+    writer.close().await;
+    reader.close().await;
+}
+
+#[tokio::test]
+async fn sqlite_urls_take_only_known_synchronous_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.db");
+    for mode in ["normal", "full", "FULL"] {
+        let store = SqlStore::connect(&format!("sqlite:{}?synchronous={mode}", path.display()))
+            .await
+            .unwrap();
+        store
+            .create_tenant(&tenant(1, &[&format!("{}.example", mode.to_lowercase())]))
+            .await
+            .ok();
+        store.close().await;
+    }
+    assert!(
+        SqlStore::connect(&format!("sqlite:{}?synchronous=off", path.display()))
+            .await
+            .is_err(),
+        "synchronous=off must be refused, not silently weaken durability"
+    );
+}
+
 #[tokio::test]
 async fn unsupported_database_urls_are_rejected() {
     for url in ["mysql://root@localhost/db", "nonsense"] {

@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use graphmeet_core::access::{Authorized, Operation, PathUser};
-use graphmeet_core::meetings::{MeetingError, Organizer};
+use graphmeet_core::meetings::{MeetingError, Meetings, Organizer};
+use graphmeet_core::model::StoredMeeting;
 use graphmeet_wire::graph::meeting::{parse_create_or_get, parse_input, RenderOptions};
 use graphmeet_wire::graph::{
     parse_entity_query, parse_query, ApiVersion, GraphError, OnlineMeeting,
@@ -177,6 +178,45 @@ impl Render<'_> {
         (status, Json(Value::Object(body))).into_response()
     }
 
+    /// [`Render::entity`] of a stored meeting with no `$select`, the same bytes, with the
+    /// properties' text from [`crate::state::MeetingRenders`].
+    fn stored_entity(&self, stored: &StoredMeeting) -> Result<Response, GraphFailure> {
+        let options = self.options(None);
+        let properties = self.state.renders.get_or_render(
+            &stored.id,
+            self.version.as_str(),
+            options.prefer_unknown_enum_members,
+            &stored.document,
+            || {
+                let meeting = Meetings::document(stored).map_err(graph_error)?;
+                serde_json::to_string(&meeting.to_json_with(&options))
+                    .map_err(|e| graph_error(MeetingError::Rule(e.to_string())))
+            },
+        )?;
+        // The annotations first, as `entity` writes them.
+        let context = Value::String(self.context("/$entity")).to_string();
+        let mut body = String::with_capacity(properties.len() + context.len() + 80);
+        body.push_str("{\"@odata.context\":");
+        body.push_str(&context);
+        body.push_str(",\"@odata.type\":\"#microsoft.graph.onlineMeeting\"");
+        match properties.strip_prefix('{') {
+            Some(rest) if rest != "}" => {
+                body.push(',');
+                body.push_str(rest);
+            }
+            _ => body.push('}'),
+        }
+        Ok((
+            StatusCode::OK,
+            [(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response())
+    }
+
     fn collection(&self, meetings: &[OnlineMeeting], select: Option<Vec<String>>) -> Response {
         let context = match &select {
             Some(props) => self.context(&format!("({})", props.join(","))),
@@ -265,14 +305,22 @@ async fn fetch(
     let (auth, org) = authorized(&state, &headers, Operation::GetMeeting, path_user).await?;
     let query =
         parse_entity_query(query.as_deref()).map_err(|e| GraphFailure::from(e.to_graph_error()))?;
-    let meeting = state.meetings.get(&org, &id).await.map_err(graph_error)?;
-    Ok(Render {
+    let render = Render {
         state: &state,
         headers: &headers,
         version,
         user_id: auth.user().id.to_string(),
+    };
+    let stored = state
+        .meetings
+        .get_stored(&org, &id)
+        .await
+        .map_err(graph_error)?;
+    if query.select.is_some() {
+        let meeting = Meetings::document(&stored).map_err(graph_error)?;
+        return Ok(render.entity(&meeting, query.select, StatusCode::OK));
     }
-    .entity(&meeting, query.select, StatusCode::OK))
+    render.stored_entity(&stored)
 }
 
 async fn find(
