@@ -563,6 +563,11 @@ impl DirectoryIndex {
         }
     }
 
+    /// How many app registrations the index holds.
+    pub fn app_count(&self) -> usize {
+        self.read().apps.len()
+    }
+
     /// How many users the index holds, in every tenant.
     pub fn user_count(&self) -> usize {
         self.read().users.len()

@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/policy-explain", get(explain_policy))
         .route("/admin/audit", get(query_audit))
         .route("/admin/requests", get(recent_requests))
+        .route("/metrics", get(metrics))
         // A seed of a large tenant is tens of megabytes of JSON (100,000 users and grants:
         // about 10 MB); only an administrator can send one.
         .route(
@@ -893,6 +894,26 @@ async fn explain_policy(
         );
     }
     Ok(Json(body))
+}
+
+/// Prometheus' text exposition of this instance's metrics.
+async fn metrics(
+    State(state): State<AppState>,
+    axum::Extension(metrics): axum::Extension<std::sync::Arc<crate::metrics::Metrics>>,
+) -> Response {
+    let text = metrics.render(
+        state.index.user_count(),
+        state.index.tenants().len(),
+        state.index.app_count(),
+    );
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
 }
 
 #[derive(serde::Deserialize)]

@@ -284,6 +284,16 @@ async fn token(
         facts.tenant = Some(tenant.clone());
         facts.app = client_id.clone();
         facts.operation = Some(format!("token:{grant_type}"));
+        facts.credential = Some(
+            if form.get("client_assertion").is_some() {
+                "assertion"
+            } else if client_secret.is_some() {
+                "secret"
+            } else {
+                "none"
+            }
+            .to_owned(),
+        );
     });
     let cae = asks_for_cae(form.get("claims"));
     let client_info = form.get("client_info") == Some("1");

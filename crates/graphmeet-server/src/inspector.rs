@@ -41,6 +41,8 @@ pub struct Facts {
     pub operation: Option<String>,
     /// The access decision's reason.
     pub decision: Option<String>,
+    /// On the token endpoint: how the client authenticated (`secret`, `assertion`, `none`).
+    pub credential: Option<String>,
 }
 
 tokio::task_local! {

@@ -13,6 +13,7 @@ mod fsutil;
 pub mod graph;
 pub mod inspector;
 pub mod join;
+pub mod metrics;
 pub mod peers;
 pub mod pki;
 pub mod proxy;
@@ -235,6 +236,9 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(surface::observe))
         .layer(axum::Extension(std::sync::Arc::new(
             inspector::Inspector::default(),
+        )))
+        .layer(axum::Extension(std::sync::Arc::new(
+            metrics::Metrics::default(),
         )))
         .with_state(state)
 }

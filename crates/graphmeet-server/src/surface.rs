@@ -53,6 +53,10 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
         .extensions()
         .get::<std::sync::Arc<crate::inspector::Inspector>>()
         .cloned();
+    let metrics = request
+        .extensions()
+        .get::<std::sync::Arc<crate::metrics::Metrics>>()
+        .cloned();
     let method = request.method().to_string();
     let shown_path = crate::inspector::redacted(request.uri());
     let client_request_id = request
@@ -65,6 +69,9 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
         crate::inspector::Inspector::observe(next.run(request).instrument(span.clone())).await;
     let status = response.status().as_u16();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Some(metrics) = metrics {
+        metrics.answered(surface, status, elapsed_ms / 1000.0, &facts);
+    }
     if let Some(inspector) = inspector {
         inspector.record(crate::inspector::Record {
             seq: 0,
