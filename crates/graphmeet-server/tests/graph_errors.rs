@@ -986,3 +986,44 @@ async fn hostile_dates_get_the_invalid_value_400_and_the_server_keeps_serving() 
     assert_eq!(s, 200);
     t.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn real_graph_resources_graphmeet_does_not_serve_are_501_naming_them() {
+    let t = TestServer::start().await;
+    let token = t.app_token().await;
+    let user = t.cred("user_id");
+    for (path, names) in [
+        (format!("/v1.0/users/{user}/events"), "calendar events"),
+        ("/v1.0/me/calendarView".to_owned(), "the calendar view"),
+        (
+            "/beta/communications/calls".to_owned(),
+            "cloud communications",
+        ),
+        (
+            format!("/v1.0/users/{user}/onlineMeetings/MSoxKjAqKjE5/transcripts"),
+            "transcripts",
+        ),
+        ("/v1.0/subscriptions".to_owned(), "change notifications"),
+    ] {
+        let (status, _, body) = t
+            .graph(Some(&token), reqwest::Method::GET, &path, None)
+            .await;
+        assert_eq!(status, 501, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "NotImplemented", "{path}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(names) && message.contains("onlineMeetings"),
+            "{path}: {message}"
+        );
+    }
+    // A segment Graph does not have stays Graph's 400.
+    let (status, _, body) = t
+        .graph(Some(&token), reqwest::Method::GET, "/v1.0/nonsense", None)
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "Resource not found for the segment 'nonsense'."
+    );
+    t.server.shutdown().await;
+}

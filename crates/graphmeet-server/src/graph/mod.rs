@@ -155,11 +155,106 @@ pub async fn envelope(State(state): State<AppState>, mut request: Request, next:
 async fn unknown_route(uri: Uri) -> GraphFailure {
     // Inside the version's nest the path starts after `/v1.0` or `/beta`.
     let segments: Vec<&str> = uri.path().split('/').filter(|s| !s.is_empty()).collect();
+    if let Some(resource) = unserved(&segments) {
+        return GraphError::not_served(resource).into();
+    }
     let segment = match segments.first() {
         Some(first) if !["users", "me"].contains(first) => first,
         _ => segments.last().unwrap_or(&""),
     };
     GraphError::resource_not_found_for_segment(segment).into()
+}
+
+/// Real Graph resources graphmeet does not serve, by their first segments (after the user for
+/// `/users/{id}/…` and `/me/…`): a `501` that names them instead of the unknown-segment `400`.
+/// The coverage table in `docs/fidelity.md` lists the same.
+const UNSERVED_UNDER_USER: &[(&str, &str)] = &[
+    ("events", "calendar events (/users/{id}/events)"),
+    ("calendar", "calendars (/users/{id}/calendar)"),
+    ("calendars", "calendars (/users/{id}/calendars)"),
+    (
+        "calendarView",
+        "the calendar view (/users/{id}/calendarView)",
+    ),
+    ("messages", "mail (/users/{id}/messages)"),
+    ("mailFolders", "mail folders (/users/{id}/mailFolders)"),
+    ("sendMail", "sendMail"),
+    ("chats", "chats (/users/{id}/chats)"),
+    ("joinedTeams", "teams (/users/{id}/joinedTeams)"),
+    ("presence", "presence (/users/{id}/presence)"),
+    ("memberOf", "group memberships (/users/{id}/memberOf)"),
+    ("manager", "managers (/users/{id}/manager)"),
+    ("photo", "photos (/users/{id}/photo)"),
+    (
+        "licenseDetails",
+        "licence details (/users/{id}/licenseDetails)",
+    ),
+];
+
+/// Under `…/onlineMeetings/{id}/`: the artifacts a meeting leaves behind.
+const UNSERVED_UNDER_MEETING: &[(&str, &str)] = &[
+    (
+        "attendanceReports",
+        "attendance reports (…/onlineMeetings/{id}/attendanceReports)",
+    ),
+    (
+        "attendeeReport",
+        "live-event attendee reports (…/onlineMeetings/{id}/attendeeReport)",
+    ),
+    (
+        "transcripts",
+        "transcripts (…/onlineMeetings/{id}/transcripts)",
+    ),
+    (
+        "recordings",
+        "recordings (…/onlineMeetings/{id}/recordings)",
+    ),
+    (
+        "registration",
+        "meeting registration (…/onlineMeetings/{id}/registration)",
+    ),
+];
+
+/// At the root of a version.
+const UNSERVED_AT_ROOT: &[(&str, &str)] = &[
+    ("communications", "cloud communications (/communications)"),
+    ("chats", "chats (/chats)"),
+    ("teams", "teams (/teams)"),
+    ("groups", "groups (/groups)"),
+    ("applications", "app registrations (/applications)"),
+    (
+        "servicePrincipals",
+        "service principals (/servicePrincipals)",
+    ),
+    ("subscriptions", "change notifications (/subscriptions)"),
+    ("organization", "the organization (/organization)"),
+    ("sites", "SharePoint sites (/sites)"),
+    ("drives", "drives (/drives)"),
+    ("solutions", "solutions (/solutions)"),
+];
+
+fn find(table: &[(&str, &'static str)], segment: Option<&&str>) -> Option<&'static str> {
+    let segment = segment?;
+    table
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(segment))
+        .map(|(_, what)| *what)
+}
+
+/// The real Graph resource a path names that graphmeet does not serve, if any.
+fn unserved(segments: &[&str]) -> Option<&'static str> {
+    let under_user = match segments.first() {
+        Some(s) if s.eq_ignore_ascii_case("users") => segments.get(2..),
+        Some(s) if s.eq_ignore_ascii_case("me") => segments.get(1..),
+        _ => return find(UNSERVED_AT_ROOT, segments.first()),
+    }?;
+    if under_user
+        .first()
+        .is_some_and(|s| s.eq_ignore_ascii_case("onlineMeetings"))
+    {
+        return find(UNSERVED_UNDER_MEETING, under_user.get(2));
+    }
+    find(UNSERVED_UNDER_USER, under_user.first())
 }
 
 async fn wrong_method() -> GraphFailure {

@@ -249,6 +249,18 @@ impl GraphError {
         )
     }
 
+    /// 501 `NotImplemented`: a real Graph resource graphmeet does not serve (the coverage
+    /// table in `docs/fidelity.md` lists them), named so that the caller knows it is not a typo.
+    pub fn not_served(resource: &str) -> Self {
+        Self::new(
+            501,
+            "NotImplemented",
+            format!(
+                "graphmeet does not serve {resource}; it serves online meetings (/users/{{id}}/onlineMeetings, /me/onlineMeetings) and users (/users, /users/{{id}}, /me)."
+            ),
+        )
+    }
+
     // ---- 400 -----------------------------------------------------------------------------
 
     /// 400 `BadRequest` with a free message (request-body validation and the like).
