@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use graphmeet_wire::admin::{
     AddCertificate, AddSecret, AdminErrorBody, AppCredentials, AppView, ApplySummary,
-    CertificateView, CreateApp, CreateGroup, CreateTenant, CreateUser, GrantConsent, GrantPolicy,
-    GrantView, GroupMember, GroupView, KeyRotated, NewPolicy, PolicyView, RequestRecord,
-    RevokeConsent, SecretCreated, Seed, ServicePrincipalView, SetPolicy, TenantView, UpdateApp,
-    UpdateUser, UserView, ADMIN_KEY_HEADER,
+    CertificateView, ClockView, CreateApp, CreateGroup, CreateTenant, CreateUser, GrantConsent,
+    GrantPolicy, GrantView, GroupMember, GroupView, KeyRotated, NewPolicy, PolicyView,
+    RequestRecord, RevokeConsent, SecretCreated, Seed, ServicePrincipalView, SetPolicy, TenantView,
+    UpdateApp, UpdateUser, UserView, ADMIN_KEY_HEADER,
 };
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
@@ -128,6 +128,23 @@ impl AdminClient {
     /// Lists every tenant (`GET /admin/tenants`).
     pub async fn list_tenants(&self) -> Result<Vec<TenantView>, ClientError> {
         self.get(&["admin", "tenants"]).await
+    }
+
+    /// The server's time (`GET /admin/clock`).
+    pub async fn clock(&self) -> Result<ClockView, ClientError> {
+        self.get(&["admin", "clock"]).await
+    }
+
+    /// Moves the server's virtual clock forward by an ISO 8601 duration, or sets it
+    /// (`POST /admin/clock`).
+    pub async fn move_clock(
+        &self,
+        advance: Option<&str>,
+        set: Option<&str>,
+    ) -> Result<ClockView, ClientError> {
+        let body = serde_json::json!({ "advance": advance, "set": set });
+        self.send(Method::POST, &["admin", "clock"], Some(&body))
+            .await
     }
 
     /// The request inspector's records after `after` (`GET /admin/requests`), oldest first, of

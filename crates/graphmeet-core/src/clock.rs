@@ -30,6 +30,14 @@ impl ManualClock {
         Self(Mutex::new(start))
     }
 
+    /// Sets the clock to `to` (earlier or later).
+    pub fn set(&self, to: DateTime<Utc>) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = to;
+    }
+
     /// Moves the clock forward by `by`.
     pub fn advance(&self, by: Duration) {
         let mut now = self

@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/policy-explain", get(explain_policy))
         .route("/admin/audit", get(query_audit))
         .route("/admin/requests", get(recent_requests))
+        .route("/admin/clock", get(get_clock).post(move_clock))
         .route("/metrics", get(metrics))
         // A seed of a large tenant is tens of megabytes of JSON (100,000 users and grants:
         // about 10 MB); only an administrator can send one.
@@ -914,6 +915,101 @@ async fn metrics(
         text,
     )
         .into_response()
+}
+
+/// `POST /admin/clock`: `{"advance": "PT30M"}` or `{"set": "2026-12-01T10:00:00Z"}`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockChange {
+    advance: Option<String>,
+    set: Option<String>,
+}
+
+fn clock_view(state: &AppState) -> serde_json::Value {
+    serde_json::json!({
+        "now": state.clock.now().to_rfc3339_opts(SecondsFormat::Millis, true),
+        "mode": if state.manual_clock.is_some() { "manual" } else { "system" },
+    })
+}
+
+/// The server's time and whether it is the system's or a virtual one.
+async fn get_clock(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(clock_view(&state))
+}
+
+/// Moves the virtual clock (`serve --clock manual`): forward by an ISO 8601 duration, or to a
+/// time.
+async fn move_clock(
+    State(state): State<AppState>,
+    AdminJson(change): AdminJson<ClockChange>,
+) -> Result<Json<serde_json::Value>, AdminFailure> {
+    let Some(clock) = &state.manual_clock else {
+        return Err(AdminFailure::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "the server runs on the system clock; start it with `serve --clock manual` to move time",
+        ));
+    };
+    match (change.advance.as_deref(), change.set.as_deref()) {
+        (Some(advance), None) => {
+            let by = parse_iso_duration(advance).ok_or_else(|| {
+                AdminFailure::invalid(format!(
+                    "advance must be an ISO 8601 duration of days, hours, minutes and seconds (e.g. PT30M, P1DT2H), not '{advance}'"
+                ))
+            })?;
+            clock.advance(by);
+        }
+        (None, Some(set)) => {
+            let to = DateTime::parse_from_rfc3339(set)
+                .map_err(|_| {
+                    AdminFailure::invalid(format!("set must be an RFC 3339 time, not '{set}'"))
+                })?
+                .with_timezone(&Utc);
+            clock.set(to);
+        }
+        _ => {
+            return Err(AdminFailure::invalid(
+                "give exactly one of advance (an ISO 8601 duration) and set (an RFC 3339 time)",
+            ))
+        }
+    }
+    Ok(Json(clock_view(&state)))
+}
+
+/// `P[nD][T[nH][nM][n[.n]S]]`, forward only (weeks, months and years are not taken: their
+/// length depends on the calendar).
+fn parse_iso_duration(text: &str) -> Option<Duration> {
+    let rest = text.trim().strip_prefix('P')?;
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) if !t.is_empty() => (d, Some(t)),
+        Some(_) => return None,
+        None => (rest, None),
+    };
+    let mut total = Duration::zero();
+    let mut any = false;
+    let mut take = |part: &str, units: &[(char, f64)]| -> Option<()> {
+        let mut number = String::new();
+        let mut next_unit = 0;
+        for c in part.chars() {
+            if c.is_ascii_digit() || c == '.' {
+                number.push(c);
+                continue;
+            }
+            let position = units[next_unit..].iter().position(|(u, _)| *u == c)?;
+            let (_, seconds) = units[next_unit + position];
+            next_unit += position + 1;
+            let value: f64 = number.parse().ok()?;
+            number.clear();
+            total += Duration::milliseconds((value * seconds * 1000.0).round() as i64);
+            any = true;
+        }
+        number.is_empty().then_some(())
+    };
+    take(date, &[('D', 86_400.0)])?;
+    if let Some(time) = time {
+        take(time, &[('H', 3_600.0), ('M', 60.0), ('S', 1.0)])?;
+    }
+    any.then_some(total)
 }
 
 #[derive(serde::Deserialize)]

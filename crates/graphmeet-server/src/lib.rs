@@ -89,6 +89,9 @@ pub struct Config {
     pub proxy_listen: Option<SocketAddr>,
     /// `host:port` of loopback hosts the proxy tunnels instead of refusing.
     pub proxy_pass: Vec<String>,
+    /// A virtual clock that stands still until `POST /admin/clock` moves it (starting at the
+    /// system time), instead of the system clock; every time-dependent rule follows it.
+    pub manual_clock: bool,
 }
 
 impl Config {
@@ -121,6 +124,7 @@ impl Config {
             meeting_quota: None,
             proxy_listen: None,
             proxy_pass: Vec::new(),
+            manual_clock: false,
         }
     }
 }
@@ -370,6 +374,7 @@ pub async fn build(
         ),
         verifier: Arc::new(TokenVerifier::new(keys, clock.clone())),
         clock,
+        manual_clock: None,
         scheme,
         join_url_base,
         audience_bases: Arc::new(audience_bases(&public_url)),
@@ -543,7 +548,13 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         Some(pki::ensure(&config.data_dir, &hosts)?)
     };
 
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let manual_clock = config
+        .manual_clock
+        .then(|| Arc::new(graphmeet_core::ManualClock::new(chrono::Utc::now())));
+    let clock: Arc<dyn Clock> = match &manual_clock {
+        Some(manual) => manual.clone(),
+        None => Arc::new(SystemClock),
+    };
     let settings = Settings {
         scheme,
         public_url: base_url.clone(),
@@ -565,6 +576,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             .or_else(|| seed.as_ref().and_then(|s| s.meeting_quota)),
     };
     let mut parts = build(&database_url, clock, settings).await?;
+    parts.state.manual_clock = manual_clock;
     if proxy_rules.is_some() {
         // Client assertions addressed to the real authority hosts are ours too.
         let mut bases = parts.state.audience_bases.as_ref().clone();

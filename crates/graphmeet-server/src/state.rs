@@ -20,6 +20,9 @@ pub struct AppState {
     pub index: Arc<DirectoryIndex>,
     /// The clock.
     pub clock: Arc<dyn Clock>,
+    /// The same clock when the server runs on a virtual one (`serve --clock manual`), which
+    /// `POST /admin/clock` moves.
+    pub manual_clock: Option<Arc<graphmeet_core::ManualClock>>,
     /// The identity platform.
     pub identity: Arc<Identity>,
     /// Directory administration.

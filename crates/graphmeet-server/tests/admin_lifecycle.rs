@@ -466,3 +466,99 @@ async fn the_new_routes_need_the_admin_key() {
     assert_eq!(tenants.as_array().unwrap().len(), 1);
     t.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_manual_clock_moves_only_when_told_and_token_expiry_follows_it() {
+    // On the system clock, time cannot be moved.
+    let system = TestServer::start().await;
+    let (status, body) = system
+        .admin(
+            reqwest::Method::POST,
+            "/admin/clock",
+            Some(serde_json::json!({"advance": "PT1H"})),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let (_, clock) = system
+        .admin(reqwest::Method::GET, "/admin/clock", None)
+        .await;
+    assert_eq!(clock["mode"], "system");
+    system.server.shutdown().await;
+
+    let t = TestServer::start_with(tempfile::tempdir().unwrap(), |c| c.manual_clock = true).await;
+    let (_, before) = t.admin(reqwest::Method::GET, "/admin/clock", None).await;
+    assert_eq!(before["mode"], "manual");
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (_, still) = t.admin(reqwest::Method::GET, "/admin/clock", None).await;
+    assert_eq!(
+        still["now"], before["now"],
+        "the virtual clock stands still"
+    );
+
+    let token = t.app_token().await;
+    let user = t.cred("user_id");
+    let create = |token: String| {
+        let t = &t;
+        let user = user.clone();
+        async move {
+            t.graph(
+                Some(&token),
+                reqwest::Method::POST,
+                &format!("/v1.0/users/{user}/onlineMeetings"),
+                Some(serde_json::json!({"subject": "on virtual time"})),
+            )
+            .await
+        }
+    };
+    assert_eq!(create(token.clone()).await.0, 201);
+    let (status, moved) = t
+        .admin(
+            reqwest::Method::POST,
+            "/admin/clock",
+            Some(serde_json::json!({"advance": "PT2H30M"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    let (status, _, body) = create(token).await;
+    assert_eq!(
+        status, 401,
+        "the token expired on the virtual clock: {body}"
+    );
+    assert_eq!(body["error"]["message"], "Access token has expired.");
+    // A new token is issued at the virtual time, and works.
+    let (status, _, meeting) = create(t.app_token().await).await;
+    assert_eq!(status, 201);
+    let moved_to = chrono::DateTime::parse_from_rfc3339(moved["now"].as_str().unwrap()).unwrap();
+    let created =
+        chrono::DateTime::parse_from_rfc3339(meeting["creationDateTime"].as_str().unwrap())
+            .unwrap();
+    assert!(
+        (created - moved_to).num_seconds().abs() < 2,
+        "{created} vs {moved_to}"
+    );
+
+    let (status, set) = t
+        .admin(
+            reqwest::Method::POST,
+            "/admin/clock",
+            Some(serde_json::json!({"set": "2027-01-01T00:00:00Z"})),
+        )
+        .await;
+    assert_eq!(
+        (status, set["now"].as_str()),
+        (200, Some("2027-01-01T00:00:00.000Z"))
+    );
+    for bad in [
+        serde_json::json!({"advance": "30 minutes"}),
+        serde_json::json!({"advance": "P1M"}),
+        serde_json::json!({"set": "tomorrow"}),
+        serde_json::json!({"advance": "PT1H", "set": "2027-01-01T00:00:00Z"}),
+        serde_json::json!({}),
+    ] {
+        let (status, body) = t
+            .admin(reqwest::Method::POST, "/admin/clock", Some(bad.clone()))
+            .await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    t.server.shutdown().await;
+}

@@ -952,3 +952,13 @@ pub struct RequestRecord {
     /// The access decision's reason (allowed or denied), when one was made.
     pub decision: Option<String>,
 }
+
+/// `GET` and `POST /admin/clock`: the server's time, and whether it is the system clock or a
+/// virtual one (`serve --clock manual`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockView {
+    /// The time, RFC 3339.
+    pub now: String,
+    /// `system` or `manual`.
+    pub mode: String,
+}

@@ -104,6 +104,8 @@ pub enum Command {
     /// The server's last requests (method, path, status, latency, operation, access decision),
     /// secrets redacted; --follow prints new ones as they come.
     Requests(RequestsArgs),
+    /// Show the server's time, or move its virtual clock (`serve --clock manual`).
+    Clock(ClockArgs),
     /// Scripts, seeds, reset and the audit log.
     #[command(flatten)]
     Admin(crate::admin_verbs::AdminVerb),
@@ -206,6 +208,11 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub proxy_pass: Vec<String>,
+    /// `manual`: a virtual clock that starts at the system time and stands still until
+    /// `graphmeet clock` (POST /admin/clock) moves it; token expiry, policy propagation and
+    /// every other time rule follow it.
+    #[arg(long, env = "GRAPHMEET_CLOCK", value_name = "CLOCK", default_value = "system", value_parser = ["system", "manual"])]
+    pub clock: String,
 }
 
 /// Reads a lockout duration: whole seconds (`60`), or a duration like `90s` or `2m`; at least
@@ -443,6 +450,17 @@ pub struct DoctorArgs {
     /// Also check that the application access policy lets the app act for this user.
     #[arg(long, value_name = "ID|UPN")]
     pub user: Option<String>,
+}
+
+/// `graphmeet clock`.
+#[derive(Debug, Args)]
+pub struct ClockArgs {
+    /// Move the virtual clock forward by an ISO 8601 duration (PT30M, P1DT2H).
+    #[arg(long, conflicts_with = "set")]
+    pub advance: Option<String>,
+    /// Set the virtual clock to an RFC 3339 time.
+    #[arg(long)]
+    pub set: Option<String>,
 }
 
 /// `graphmeet requests`.

@@ -49,6 +49,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print(&onboarding, global.output)
         }
         Command::Requests(args) => requests(&global, args).await,
+        Command::Clock(args) => {
+            let client = connect(&global)?;
+            let now = match (args.advance, args.set) {
+                (None, None) => client.clock().await,
+                (advance, set) => client.move_clock(advance.as_deref(), set.as_deref()).await,
+            }
+            .context("the server's clock")?;
+            println!("{} ({})", now.now, now.mode);
+            Ok(())
+        }
         Command::Trust(args) => crate::trust::trust(&data_dir(&global), args.remove),
         Command::Admin(verb) => crate::admin_verbs::run_admin_verb(&global, verb).await,
     }
@@ -98,6 +108,7 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         meeting_quota: args.meeting_quota,
         proxy_listen: args.proxy_listen,
         proxy_pass: args.proxy_pass,
+        manual_clock: args.clock == "manual",
         ..graphmeet_server::Config::new(data_dir(global))
     };
     graphmeet_server::serve(config)

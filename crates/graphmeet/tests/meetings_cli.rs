@@ -615,6 +615,28 @@ async fn requests_shows_the_calls_a_client_made_and_follow_prints_new_ones() {
     follow.kill().await.unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn clock_shows_and_moves_a_virtual_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new(dir.path().to_path_buf());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.manual_clock = true;
+    let _server = graphmeet_server::start(config).await.unwrap();
+    let data = dir.path();
+    let shown = ok(&graphmeet(data, &["clock"]).await);
+    assert!(shown.trim_end().ends_with("(manual)"), "{shown}");
+    let before =
+        chrono::DateTime::parse_from_rfc3339(shown.split_whitespace().next().unwrap()).unwrap();
+    let moved = ok(&graphmeet(data, &["clock", "--advance", "PT1H"]).await);
+    let after =
+        chrono::DateTime::parse_from_rfc3339(moved.split_whitespace().next().unwrap()).unwrap();
+    assert_eq!((after - before).num_seconds(), 3600, "{shown} -> {moved}");
+    let set = ok(&graphmeet(data, &["clock", "--set", "2027-01-01T00:00:00Z"]).await);
+    assert!(set.starts_with("2027-01-01T00:00:00.000Z"), "{set}");
+    let text = fails(&graphmeet(data, &["clock", "--advance", "soon"]).await);
+    assert!(text.contains("ISO 8601"), "{text}");
+}
+
 fn write_rows(path: &Path, prefix: &str, n: usize) {
     let mut text = String::from("external_id,organizer,subject,start,end\n");
     for i in 0..n {
