@@ -1,16 +1,16 @@
 //! `graphmeet`: serve and administer a graphmeet server, and create Teams meetings as an
 //! application against Microsoft Graph or a graphmeet server.
 //!
-//! `main` parses the command line, runs it, and turns the outcome into an exit code in one
+//! `main` parses the command line, [`run`]s it, and turns the outcome into an exit code in one
 //! place ([`exit_code`]): 0 success, 1 the operation failed, 2 usage error.
+//!
+//! The modules, each importing only those below it: `main` → [`cmd`] (one module per noun,
+//! each with an `exec`) → [`connect`] (the admin client and the application) and [`output`]
+//! (printing) → [`args`] (every clap type, the value parsers and [`args::UsageError`]).
 
-mod admin_verbs;
-mod app;
-mod bulk;
-mod cli;
-mod commands;
-mod doctor;
-mod meeting;
+mod args;
+mod cmd;
+mod connect;
 mod output;
 
 use std::process::ExitCode;
@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use graphmeet_client::ClientError;
 
-use cli::Cli;
+use args::{AdminVerb, Cli, Command, UsageError};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -38,12 +38,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .map_err(|err| anyhow::anyhow!("cannot start the async runtime: {err}"))?;
-    runtime.block_on(commands::run(cli))
+    runtime.block_on(exec(cli))
+}
+
+/// Hands the command to its noun.
+async fn exec(cli: Cli) -> anyhow::Result<()> {
+    let Cli { global, command } = cli;
+    match command {
+        Command::Serve(args) => cmd::serve::exec(&global, args).await,
+        Command::Tenant(cmd) => cmd::tenant::exec(&global, cmd).await,
+        Command::User(cmd) => cmd::user::exec(&global, cmd).await,
+        Command::App(cmd) => cmd::app::exec(&global, cmd).await,
+        Command::Consent(cmd) => cmd::consent::exec(&global, cmd).await,
+        Command::Keys(cmd) => cmd::keys::exec(&global, cmd).await,
+        Command::Group(cmd) => cmd::group::exec(&global, cmd).await,
+        Command::Policy(cmd) => cmd::policy::exec(&global, cmd).await,
+        Command::Meeting(args) => cmd::meeting::exec(&global, args).await,
+        Command::Doctor(args) => cmd::doctor::exec(&global, args).await,
+        Command::Onboard(args) => cmd::doctor::exec_onboard(&global, args),
+        Command::Admin(AdminVerb::Cs(args)) => cmd::cs::exec(&global, args).await,
+        Command::Admin(AdminVerb::Apply(args)) => cmd::seed::apply(&global, args).await,
+        Command::Admin(AdminVerb::Export(args)) => cmd::seed::export(&global, args).await,
+        Command::Admin(AdminVerb::Reset(args)) => cmd::reset::exec(&global, args).await,
+        Command::Admin(AdminVerb::Audit(args)) => cmd::audit::exec(&global, args).await,
+    }
 }
 
 /// The one place errors become exit codes.
 fn exit_code(err: &anyhow::Error) -> ExitCode {
-    if err.downcast_ref::<commands::UsageError>().is_some() {
+    if err.downcast_ref::<UsageError>().is_some() {
         ExitCode::from(2)
     } else {
         ExitCode::from(1)
@@ -59,7 +82,7 @@ fn report(err: &anyhow::Error) {
              GRAPHMEET_ADMIN_KEY, or point --data-dir at the server's data directory"
         );
     }
-    if err.downcast_ref::<commands::UsageError>().is_some() {
+    if err.downcast_ref::<UsageError>().is_some() {
         eprintln!("\nFor more information, try '--help'.");
     }
 }
