@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::RsaPrivateKey;
@@ -336,7 +335,7 @@ impl CertificateCredential {
     /// `nbf` = `iat` = now, `exp` = now + 10 minutes.
     pub fn assertion(&self, client_id: &str, token_url: &str) -> Result<String, ClientError> {
         use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer};
-        let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        let b64 = |bytes: &[u8]| graphmeet_wire::b64::url_encode(bytes);
         let header = match self.algorithm {
             AssertionAlgorithm::Ps256 => serde_json::json!({
                 "alg": "PS256",

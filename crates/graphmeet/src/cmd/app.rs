@@ -1,11 +1,11 @@
 //! `graphmeet app …`: app registrations and their credentials.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use graphmeet_client::AdminClient;
+use graphmeet_server::fsutil::{write_private, Existing};
 use graphmeet_wire::admin::{AddCertificate, AddSecret, AppCredentials, CreateApp, UpdateApp};
 use serde::Serialize;
 
@@ -162,13 +162,15 @@ async fn add_cert(
             cert.key_id
         )
     })?;
-    write_private(&out, private_pem.as_bytes()).with_context(|| {
-        format!(
-            "certificate {} was registered, but its private key could not be written to {}",
-            cert.key_id,
-            out.display()
-        )
-    })?;
+    write_private(&out, private_pem.as_bytes(), Existing::Refuse)
+        .map_err(|err| err.source)
+        .with_context(|| {
+            format!(
+                "certificate {} was registered, but its private key could not be written to {}",
+                cert.key_id,
+                out.display()
+            )
+        })?;
     let path = out.display().to_string();
     print(
         &CertificateAdded {
@@ -181,6 +183,7 @@ async fn add_cert(
     Ok(())
 }
 
+/// The `CERTIFICATE` blocks of a PEM text, in order; nothing if there are none.
 fn certificate_blocks(text: &str) -> String {
     const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
     const END: &str = "-----END CERTIFICATE-----";
@@ -198,6 +201,7 @@ fn certificate_blocks(text: &str) -> String {
     out
 }
 
+/// A name safe to use as a file name, from an app id.
 fn file_stem(app_id: &str) -> String {
     app_id
         .chars()
@@ -209,19 +213,6 @@ fn file_stem(app_id: &str) -> String {
             }
         })
         .collect()
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 /// The credentials of `app credentials`.
@@ -276,6 +267,7 @@ impl Render for Credentials {
     }
 }
 
+/// Whether an RFC 3339 end time has passed.
 fn expired(end: &str) -> bool {
     DateTime::parse_from_rfc3339(end).is_ok_and(|end| end < Utc::now())
 }
@@ -304,20 +296,5 @@ mod tests {
     fn file_stems_are_safe() {
         assert_eq!(file_stem("1b2c-3d"), "1b2c-3d");
         assert_eq!(file_stem("../x y"), ".._x_y");
-    }
-
-    #[test]
-    fn private_files_are_owner_only_and_never_replaced() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("k.pem");
-        write_private(&path, b"key").unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        assert!(write_private(&path, b"other").is_err());
-        assert_eq!(std::fs::read(&path).unwrap(), b"key");
     }
 }

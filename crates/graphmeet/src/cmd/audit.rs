@@ -9,6 +9,7 @@ use crate::args::{guid, AuditArgs, GlobalArgs, UsageError};
 use crate::connect;
 use crate::output::{or_dash, print, table, Render};
 
+/// `graphmeet audit …`.
 pub async fn exec(global: &GlobalArgs, args: AuditArgs) -> anyhow::Result<()> {
     let app = args
         .app

@@ -9,6 +9,7 @@ use crate::args::{input_name, read_input, CsArgs, GlobalArgs, UsageError};
 use crate::connect;
 use crate::output::{in_tenant, print, Render};
 
+/// `graphmeet cs 'LINE'…` or `graphmeet cs --file script.ps1`.
 pub async fn exec(global: &GlobalArgs, args: CsArgs) -> anyhow::Result<()> {
     let script = match &args.file {
         Some(path) => read_input(path).with_context(|| format!("reading {}", input_name(path)))?,

@@ -11,7 +11,7 @@ use crate::args::{
 use crate::connect;
 use crate::output::{in_tenant, print, Explanation, PolicyRemoved};
 
-/// Runs a `policy` verb.
+/// The `--tenant` of a policy verb.
 fn policy_tenant(cmd: &mut PolicyCommand) -> &mut TenantArg {
     match cmd {
         PolicyCommand::New { tenant, .. }
@@ -25,6 +25,7 @@ fn policy_tenant(cmd: &mut PolicyCommand) -> &mut TenantArg {
     }
 }
 
+/// Runs a `policy` verb.
 pub async fn exec(global: &GlobalArgs, mut cmd: PolicyCommand) -> anyhow::Result<()> {
     // The server would take its only tenant too; asking here names the tenants when there
     // are several.
@@ -197,6 +198,7 @@ pub async fn exec(global: &GlobalArgs, mut cmd: PolicyCommand) -> anyhow::Result
     }
 }
 
+/// The target part of a grant body (no policy, no tenant), and the target in words.
 fn grant_body(target: GrantTargetArgs) -> Result<(GrantPolicy, String), UsageError> {
     let mut body = GrantPolicy::default();
     let whom = match (target.identity, target.group, target.global) {

@@ -7,6 +7,7 @@ use crate::args::{GlobalArgs, ResetArgs, UsageError};
 use crate::connect;
 use crate::output::{print, Render};
 
+/// `graphmeet reset --yes`.
 pub async fn exec(global: &GlobalArgs, args: ResetArgs) -> anyhow::Result<()> {
     if !args.yes {
         return Err(UsageError(

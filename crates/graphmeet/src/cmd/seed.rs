@@ -8,6 +8,7 @@ use crate::args::{input_name, read_input, ApplyArgs, ExportArgs, GlobalArgs, Out
 use crate::connect;
 use crate::output::{print, table, write_stdout, Render};
 
+/// `graphmeet apply FILE`.
 pub async fn apply(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<()> {
     let path = &args.file;
     let text =
@@ -33,6 +34,7 @@ pub async fn apply(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `graphmeet export [--out FILE]`.
 pub async fn export(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
     let client = connect::admin(global)?;
     let text = match global.output {
@@ -107,6 +109,7 @@ impl Render for Applied {
     }
 }
 
+/// Each kind's name and count, in the order the summary prints them.
 fn kind_counts(c: &SeedCounts) -> [(&'static str, u64); 10] {
     [
         ("tenants", c.tenants),
