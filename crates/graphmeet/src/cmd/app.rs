@@ -122,7 +122,8 @@ async fn add_cert(
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading the certificate {}", path.display()))?;
         // Send only the certificate blocks: a private key in the same file stays here.
-        let certs = certificate_blocks(&text);
+        let certs = certificate_blocks(&text)
+            .with_context(|| format!("reading the certificate {}", path.display()))?;
         if certs.is_empty() {
             anyhow::bail!("{} holds no PEM certificate", path.display());
         }
@@ -184,21 +185,13 @@ async fn add_cert(
 }
 
 /// The `CERTIFICATE` blocks of a PEM text, in order; nothing if there are none.
-fn certificate_blocks(text: &str) -> String {
-    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-    const END: &str = "-----END CERTIFICATE-----";
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(BEGIN) {
-        let Some(len) = rest[start..].find(END) else {
-            break;
-        };
-        let end = start + len + END.len();
-        out.push_str(&rest[start..end]);
-        out.push('\n');
-        rest = &rest[end..];
-    }
-    out
+fn certificate_blocks(text: &str) -> Result<String, pem::PemError> {
+    let config = pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF);
+    Ok(pem::parse_many(text)?
+        .iter()
+        .filter(|block| block.tag() == "CERTIFICATE")
+        .map(|block| pem::encode_config(block, config))
+        .collect())
 }
 
 /// A name safe to use as a file name, from an app id.
@@ -280,16 +273,16 @@ mod tests {
 
     #[test]
     fn only_certificates_leave_the_machine() {
-        let text = "-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n\
-                    -----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n\
-                    -----BEGIN CERTIFICATE-----\nBBB\n-----END CERTIFICATE-----\n";
-        let certs = certificate_blocks(text);
+        let text = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END PRIVATE KEY-----\n\
+                    -----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n\
+                    -----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n";
+        let certs = certificate_blocks(text).unwrap();
         assert_eq!(
             certs,
-            "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n\
-             -----BEGIN CERTIFICATE-----\nBBB\n-----END CERTIFICATE-----\n"
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n\
+             -----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n"
         );
-        assert_eq!(certificate_blocks("no pem here"), "");
+        assert_eq!(certificate_blocks("no pem here").unwrap(), "");
     }
 
     #[test]
