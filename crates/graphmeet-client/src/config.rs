@@ -6,10 +6,6 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::RsaPrivateKey;
 use serde::Deserialize;
 use sha1::Digest as _;
 use url::Url;
@@ -220,7 +216,7 @@ pub enum AssertionAlgorithm {
 /// A certificate credential: the app's certificate and its RSA private key.
 #[derive(Clone)]
 pub struct CertificateCredential {
-    key: RsaPrivateKey,
+    key: jsonwebtoken::EncodingKey,
     cert_der: Vec<u8>,
     algorithm: AssertionAlgorithm,
 }
@@ -258,16 +254,22 @@ impl CertificateCredential {
         let mut key = None;
         for block in &blocks {
             match block.tag() {
+                // The key is checked here, so that a bad one fails when read, not at first use.
                 "PRIVATE KEY" => {
-                    key = Some(RsaPrivateKey::from_pkcs8_der(block.contents()).map_err(|err| {
+                    aws_lc_rs::rsa::KeyPair::from_pkcs8(block.contents()).map_err(|err| {
                         ClientError::Config(format!("cannot read the PKCS#8 RSA key: {err}"))
-                    })?);
+                    })?;
+                    let text = pem::encode(block);
+                    key = Some(jsonwebtoken::EncodingKey::from_rsa_pem(text.as_bytes()).map_err(
+                        |err| ClientError::Config(format!("cannot read the PKCS#8 RSA key: {err}")),
+                    )?);
                     break;
                 }
                 "RSA PRIVATE KEY" => {
-                    key = Some(RsaPrivateKey::from_pkcs1_der(block.contents()).map_err(|err| {
+                    aws_lc_rs::rsa::KeyPair::from_der(block.contents()).map_err(|err| {
                         ClientError::Config(format!("cannot read the PKCS#1 RSA key: {err}"))
-                    })?);
+                    })?;
+                    key = Some(jsonwebtoken::EncodingKey::from_rsa_der(block.contents()));
                     break;
                 }
                 "ENCRYPTED PRIVATE KEY" => {
@@ -335,19 +337,16 @@ impl CertificateCredential {
     /// A signed client assertion for `token_url`: `iss` = `sub` = `client_id`, a fresh `jti`,
     /// `nbf` = `iat` = now, `exp` = now + 10 minutes.
     pub fn assertion(&self, client_id: &str, token_url: &str) -> Result<String, ClientError> {
-        use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer};
-        let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        use graphmeet_wire::b64::url_encode;
         let header = match self.algorithm {
-            AssertionAlgorithm::Ps256 => serde_json::json!({
-                "alg": "PS256",
-                "typ": "JWT",
-                "x5t#S256": b64(&sha2::Sha256::digest(&self.cert_der)),
-            }),
-            AssertionAlgorithm::Rs256 => serde_json::json!({
-                "alg": "RS256",
-                "typ": "JWT",
-                "x5t": b64(&sha1::Sha1::digest(&self.cert_der)),
-            }),
+            AssertionAlgorithm::Ps256 => jsonwebtoken::Header {
+                x5t_s256: Some(url_encode(sha2::Sha256::digest(&self.cert_der))),
+                ..jsonwebtoken::Header::new(jsonwebtoken::Algorithm::PS256)
+            },
+            AssertionAlgorithm::Rs256 => jsonwebtoken::Header {
+                x5t: Some(url_encode(sha1::Sha1::digest(&self.cert_der))),
+                ..jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256)
+            },
         };
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -362,26 +361,8 @@ impl CertificateCredential {
             "iat": now,
             "exp": now + 600,
         });
-        let signing_input = format!(
-            "{}.{}",
-            b64(header.to_string().as_bytes()),
-            b64(claims.to_string().as_bytes())
-        );
-        let signature = match self.algorithm {
-            AssertionAlgorithm::Ps256 => {
-                let key = rsa::pss::BlindedSigningKey::<sha2::Sha256>::new(self.key.clone());
-                key.try_sign_with_rng(&mut rand::thread_rng(), signing_input.as_bytes())
-                    .map_err(|err| ClientError::Config(format!("cannot sign: {err}")))?
-                    .to_vec()
-            }
-            AssertionAlgorithm::Rs256 => {
-                let key = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(self.key.clone());
-                key.try_sign(signing_input.as_bytes())
-                    .map_err(|err| ClientError::Config(format!("cannot sign: {err}")))?
-                    .to_vec()
-            }
-        };
-        Ok(format!("{signing_input}.{}", b64(&signature)))
+        jsonwebtoken::encode(&header, &claims, &self.key)
+            .map_err(|err| ClientError::Config(format!("cannot sign: {err}")))
     }
 }
 

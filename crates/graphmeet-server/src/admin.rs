@@ -20,14 +20,16 @@ use graphmeet_core::{
     Tenant, User,
 };
 use graphmeet_wire::admin::*;
+use graphmeet_wire::cmdlet::strip_tag;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
 /// The largest seed `POST /admin/apply` reads.
 pub const SEED_BODY_LIMIT: usize = 256 * 1024 * 1024;
 
-/// The admin routes, behind the admin-key check.
-pub fn router(state: AppState) -> Router<AppState> {
+/// The admin routes, with `more` (the `cs` script route, which builds on this module's error
+/// and extractors and so cannot be named here without a circle), behind the admin-key check.
+pub fn router(state: AppState, more: Router<AppState>) -> Router<AppState> {
     Router::new()
         .route("/admin/tenants", post(create_tenant).get(list_tenants))
         .route("/admin/tenants/{tenant}", delete(delete_tenant))
@@ -86,7 +88,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/admin/export", get(export_seed))
         .route("/admin/reset", post(reset))
-        .merge(crate::cs::router())
+        .merge(more)
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             require_admin_key,
@@ -710,14 +712,6 @@ async fn get_policies(
         None => state.directory.policies(&tenant).await?,
     };
     Ok(Json(policies.into_iter().map(policy_view).collect()))
-}
-
-/// `Tag:Name` and `Name` name the same policy.
-fn strip_tag(identity: &str) -> &str {
-    match identity.split_once(':') {
-        Some((tag, name)) if tag.eq_ignore_ascii_case("tag") => name,
-        _ => identity,
-    }
 }
 
 async fn set_policy(

@@ -4,7 +4,7 @@
 //! listing the app granted to the organizer — and `dev-credentials.json`
 //! describing it.
 
-use crate::fsutil::write_private;
+use crate::fsutil::{write_private, Existing};
 use crate::pki::PkiError;
 use chrono::Duration;
 use graphmeet_core::directory::{Directory, DirectoryError};
@@ -104,7 +104,7 @@ pub async fn bootstrap(
         .await?;
 
     let cert_path = data_dir.join("dev-app.pem");
-    write_private(&cert_path, cert.pem.as_bytes())?;
+    write_private(&cert_path, cert.pem.as_bytes(), Existing::Replace).map_err(PkiError::from)?;
     let creds = DevCredentials {
         tenant_id: tenant.id.to_string(),
         tenant_domain: DEV_DOMAIN.to_owned(),
@@ -120,6 +120,6 @@ pub async fn bootstrap(
     };
     let path = data_dir.join("dev-credentials.json");
     let json = serde_json::to_string_pretty(&creds).unwrap_or_default();
-    write_private(&path, json.as_bytes())?;
+    write_private(&path, json.as_bytes(), Existing::Replace).map_err(PkiError::from)?;
     Ok((creds, path))
 }

@@ -11,7 +11,6 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use base64::Engine;
 use graphmeet_core::crypto;
 use graphmeet_core::identity::{
     ClientCredentialsRequest, IdentityError, PasswordRequest, RefreshTokenRequest,
@@ -195,9 +194,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
+    let decoded = graphmeet_wire::b64::std_decode(encoded.trim()).ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (id, secret) = text.split_once(':')?;
     let unescape = |s: &str| {
@@ -634,7 +631,7 @@ mod tests {
     #[test]
     fn basic_credentials_are_url_decoded() {
         let mut headers = HeaderMap::new();
-        let encoded = base64::engine::general_purpose::STANDARD.encode("my%2Bid:s3cr%2Bt");
+        let encoded = graphmeet_wire::b64::std_encode("my%2Bid:s3cr%2Bt");
         headers.insert(
             header::AUTHORIZATION,
             HeaderValue::from_str(&format!("Basic {encoded}")).unwrap(),

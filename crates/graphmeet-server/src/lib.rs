@@ -9,7 +9,7 @@ pub mod admin;
 pub mod bootstrap;
 pub mod cs;
 pub mod entra;
-mod fsutil;
+pub mod fsutil;
 pub mod graph;
 pub mod inspector;
 pub mod join;
@@ -141,6 +141,9 @@ pub enum ServerError {
     /// TLS material could not be made.
     #[error(transparent)]
     Pki(#[from] pki::PkiError),
+    /// A file of the data directory could not be read or written.
+    #[error(transparent)]
+    File(#[from] fsutil::FileError),
     /// Signing keys could not be made or loaded.
     #[error("signing keys: {0}")]
     Keys(#[from] graphmeet_core::identity::IdentityError),
@@ -233,7 +236,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(entra::router())
-        .merge(admin::router(state.clone()))
+        .merge(admin::router(state.clone(), cs::router()))
         .merge(graph::router(state.clone()))
         .merge(join::router())
         .fallback(not_found)

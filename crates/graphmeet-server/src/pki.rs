@@ -5,7 +5,7 @@
 //! certificate for localhost, 127.0.0.1, ::1 and the public host, signed by that CA. Both are
 //! reused on restart; the server certificate is re-issued only when the host names change.
 
-use crate::fsutil::{write_private, write_public};
+use crate::fsutil::{write_private, write_public, Existing, FileError};
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair, KeyUsagePurpose,
     SanType,
@@ -37,6 +37,15 @@ pub enum PkiError {
     /// Certificate generation failed.
     #[error("certificate generation failed: {0}")]
     Rcgen(#[from] rcgen::Error),
+}
+
+impl From<FileError> for PkiError {
+    fn from(e: FileError) -> Self {
+        PkiError::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
 }
 
 fn read(path: &Path) -> Result<String, PkiError> {
@@ -94,7 +103,11 @@ pub fn ensure_leaf(dir: &Path, stem: &str, hosts: &[String]) -> Result<TlsFiles,
     } else {
         let key = KeyPair::generate()?;
         let cert = ca_params()?.self_signed(&key)?;
-        write_private(&ca_key_path, key.serialize_pem().as_bytes())?;
+        write_private(
+            &ca_key_path,
+            key.serialize_pem().as_bytes(),
+            Existing::Replace,
+        )?;
         write_public(&files.ca_cert, cert.pem().as_bytes())?;
         // A new CA invalidates every leaf certificate signed by an old one.
         if let Ok(entries) = std::fs::read_dir(&tls) {
@@ -135,7 +148,11 @@ pub fn ensure_leaf(dir: &Path, stem: &str, hosts: &[String]) -> Result<TlsFiles,
         params.not_after = time_of(now + chrono::Duration::days(825));
         let key = KeyPair::generate()?;
         let cert = params.signed_by(&key, &ca, &ca_key)?;
-        write_private(&files.server_key, key.serialize_pem().as_bytes())?;
+        write_private(
+            &files.server_key,
+            key.serialize_pem().as_bytes(),
+            Existing::Replace,
+        )?;
         write_public(
             &files.server_chain,
             format!("{}{}", cert.pem(), ca_pem).as_bytes(),

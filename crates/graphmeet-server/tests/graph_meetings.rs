@@ -891,7 +891,7 @@ async fn documented_beta_create_or_get_example_2_makes_a_channel_meeting() {
         assert_eq!(chat["replyChainMessageId"], message.as_str());
         let id = first["id"].as_str().unwrap();
         let decoded = String::from_utf8(
-            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, id).unwrap(),
+            graphmeet_wire::b64::std_decode(id).unwrap(),
         )
         .unwrap();
         assert_eq!(decoded, format!("1*{}*{message}**{channel}", t.cred("user_id")));

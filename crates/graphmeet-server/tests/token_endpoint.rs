@@ -93,9 +93,8 @@ async fn client_secret_gets_a_v1_graph_token_with_the_consented_role() {
 
 #[tokio::test]
 async fn tenant_by_domain_graph_guid_scope_basic_auth_and_cae() {
-    use base64::Engine;
     let t = TestServer::start().await;
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+    let basic = graphmeet_wire::b64::std_encode(format!(
         "{}:{}",
         t.cred("client_id"),
         t.cred("client_secret")

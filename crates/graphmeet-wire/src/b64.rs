@@ -16,6 +16,11 @@ pub fn std_encode(bytes: impl AsRef<[u8]>) -> String {
     STANDARD.encode(bytes)
 }
 
+/// Decodes standard padded base64 strictly (an HTTP Basic `Authorization` header).
+pub fn std_decode(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    STANDARD.decode(text)
+}
+
 /// Decodes base64url, with or without `=` padding; `+` and `/` are accepted too.
 pub fn url_decode_lenient(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
     let cleaned: String = text

@@ -1,28 +1,24 @@
 //! `graphmeet`: serve and administer a graphmeet server, and create Teams meetings as an
 //! application against Microsoft Graph or a graphmeet server.
 //!
-//! `main` parses the command line, runs it, and turns the outcome into an exit code in one
+//! `main` parses the command line, [`run`]s it, and turns the outcome into an exit code in one
 //! place ([`exit_code`]): 0 success, 1 the operation failed, 2 usage error.
+//!
+//! The modules, each importing only those below it: `main` → [`cmd`] (one module per noun,
+//! each with an `exec`) → [`connect`] (the admin client and the application) and [`output`]
+//! (printing) → [`args`] (every clap type, the value parsers and [`args::UsageError`]).
 
-mod admin_verbs;
-mod app;
-mod bulk;
-mod cli;
-mod commands;
-mod doctor;
-mod meeting;
+mod args;
+mod cmd;
+mod connect;
 mod output;
-mod trust;
-
-/// How many new requests `graphmeet requests --follow` reads at a time.
-const REQUESTS_PAGE: usize = 500;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use graphmeet_client::ClientError;
 
-use cli::Cli;
+use args::{AdminVerb, Cli, Command, UsageError};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -42,12 +38,38 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .map_err(|err| anyhow::anyhow!("cannot start the async runtime: {err}"))?;
-    runtime.block_on(commands::run(cli))
+    runtime.block_on(exec(cli))
+}
+
+/// Hands the command to its noun.
+async fn exec(cli: Cli) -> anyhow::Result<()> {
+    let Cli { global, command } = cli;
+    match command {
+        Command::Serve(args) => cmd::serve::exec(&global, *args).await,
+        Command::Tenant(cmd) => cmd::tenant::exec(&global, cmd).await,
+        Command::User(cmd) => cmd::user::exec(&global, cmd).await,
+        Command::App(cmd) => cmd::app::exec(&global, cmd).await,
+        Command::Consent(cmd) => cmd::consent::exec(&global, cmd).await,
+        Command::Keys(cmd) => cmd::keys::exec(&global, cmd).await,
+        Command::Group(cmd) => cmd::group::exec(&global, cmd).await,
+        Command::Policy(cmd) => cmd::policy::exec(&global, cmd).await,
+        Command::Meeting(args) => cmd::meeting::exec(&global, args).await,
+        Command::Doctor(args) => cmd::doctor::exec(&global, args).await,
+        Command::Onboard(args) => cmd::doctor::exec_onboard(&global, args),
+        Command::Trust(args) => cmd::trust::exec(&global, &args),
+        Command::Requests(args) => cmd::requests::exec(&global, args).await,
+        Command::Clock(args) => cmd::clock::exec(&global, args).await,
+        Command::Admin(AdminVerb::Cs(args)) => cmd::cs::exec(&global, args).await,
+        Command::Admin(AdminVerb::Apply(args)) => cmd::seed::apply(&global, args).await,
+        Command::Admin(AdminVerb::Export(args)) => cmd::seed::export(&global, args).await,
+        Command::Admin(AdminVerb::Reset(args)) => cmd::reset::exec(&global, args).await,
+        Command::Admin(AdminVerb::Audit(args)) => cmd::audit::exec(&global, args).await,
+    }
 }
 
 /// The one place errors become exit codes.
 fn exit_code(err: &anyhow::Error) -> ExitCode {
-    if err.downcast_ref::<commands::UsageError>().is_some() {
+    if err.downcast_ref::<UsageError>().is_some() {
         ExitCode::from(2)
     } else {
         ExitCode::from(1)
@@ -63,7 +85,7 @@ fn report(err: &anyhow::Error) {
              GRAPHMEET_ADMIN_KEY, or point --data-dir at the server's data directory"
         );
     }
-    if err.downcast_ref::<commands::UsageError>().is_some() {
+    if err.downcast_ref::<UsageError>().is_some() {
         eprintln!("\nFor more information, try '--help'.");
     }
 }

@@ -1,13 +1,20 @@
-//! Printing results: aligned tables and `key: value` lines for people, JSON for scripts.
+//! Printing results: aligned tables and `key: value` lines for people, JSON for scripts; the
+//! views of the wire types and of the outcomes more than one noun prints.
+//!
+//! A leaf: it reads only [`crate::args`].
 
+use anyhow::Context as _;
 use graphmeet_wire::admin::{
     AppView, CertificateView, GrantView, GroupView, KeyRotated, PolicyView, RequestRecord,
     SecretCreated, ServicePrincipalView, TenantView, UserView,
 };
+use graphmeet_wire::cmdlet::{format_collection, format_list};
+use graphmeet_wire::graph::{GraphDateTime, OnlineMeeting};
 use serde::Serialize;
 use serde_json::Value;
+use std::io::Write as _;
 
-use crate::cli::OutputFormat;
+use crate::args::OutputFormat;
 
 /// Something the CLI can print both as a table (or `key: value` lines) and as JSON.
 pub trait Render: Serialize {
@@ -25,6 +32,20 @@ pub fn render<T: Render + ?Sized>(value: &T, format: OutputFormat) -> anyhow::Re
             text
         }
     })
+}
+
+/// Prints a result on stdout in the chosen format.
+pub fn print<T: Render + ?Sized>(value: &T, format: OutputFormat) -> anyhow::Result<()> {
+    write_stdout(&render(value, format)?)
+}
+
+/// Writes text to stdout and flushes it.
+pub fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .context("writing to stdout")
 }
 
 /// Aligned columns: a header row, then one row per item, separated by two spaces. The last
@@ -76,66 +97,30 @@ pub fn fields(pairs: &[(&str, String)]) -> String {
     out
 }
 
-/// PowerShell's list layout (`Format-List`, as `Get-CsApplicationAccessPolicy` prints):
-/// `Name : value` lines with the names padded to one width. A value's further lines are
-/// indented under its first.
-pub fn ps_list(pairs: &[(&str, String)]) -> String {
-    let width = pairs
-        .iter()
-        .map(|(k, _)| k.chars().count())
-        .max()
-        .unwrap_or(0);
-    let indent = " ".repeat(width + 3);
-    let mut out = String::new();
-    for (key, value) in pairs {
-        out.push_str(key);
-        out.extend(std::iter::repeat_n(' ', width - key.chars().count()));
-        out.push_str(" :");
-        let mut lines = value.lines();
-        if let Some(first) = lines.next().filter(|l| !l.is_empty()) {
-            out.push(' ');
-            out.push_str(first.trim_end());
-        }
-        for line in lines {
-            out.push('\n');
-            if !line.trim().is_empty() {
-                out.push_str(&indent);
-                out.push_str(line.trim_end());
-            }
-        }
-        out.push('\n');
-    }
-    out
-}
-
-/// A collection as PowerShell prints it in a list: `{a, b}`, `{}` when empty.
-pub fn ps_collection(items: &[String]) -> String {
-    format!("{{{}}}", items.join(", "))
-}
-
-fn policy_block(p: &PolicyView) -> String {
-    ps_list(&[
-        ("Identity", p.identity.clone()),
-        ("AppIds", ps_collection(&p.app_ids)),
-        ("Description", p.description.clone()),
-    ])
+/// A policy as `Get-CsApplicationAccessPolicy` prints it (PowerShell's `Format-List`).
+fn policy_record(p: &PolicyView) -> Vec<(String, String)> {
+    vec![
+        ("Identity".to_owned(), p.identity.clone()),
+        ("AppIds".to_owned(), format_collection(&p.app_ids)),
+        ("Description".to_owned(), p.description.clone()),
+    ]
 }
 
 impl Render for PolicyView {
     fn table(&self) -> String {
-        policy_block(self)
+        format_list(&[policy_record(self)])
     }
 }
 
 impl Render for Vec<PolicyView> {
     /// One block per policy, separated by a blank line; nothing for no policy.
     fn table(&self) -> String {
-        self.iter().map(policy_block).collect::<Vec<_>>().join("\n")
+        format_list(&self.iter().map(policy_record).collect::<Vec<_>>())
     }
 }
 
 /// `-` for an empty cell, so columns stay readable.
-fn or_dash(value: &str) -> String {
+pub fn or_dash(value: &str) -> String {
     if value.is_empty() {
         "-".to_owned()
     } else {
@@ -261,7 +246,7 @@ impl Render for Explanation {
                         .collect()
                 })
                 .unwrap_or_default();
-            pairs.push(("policy_apps", ps_collection(&apps)));
+            pairs.push(("policy_apps", format_collection(&apps)));
         }
         let delay = d
             .get("propagation_delay_seconds")
@@ -466,6 +451,88 @@ impl Render for KeyRotated {
     }
 }
 
+/// `" in tenant 'T'"`, or nothing when the server's only tenant is meant.
+pub fn in_tenant(tenant: Option<&str>) -> String {
+    tenant
+        .map(|t| format!(" in tenant '{t}'"))
+        .unwrap_or_default()
+}
+
+/// The outcome of a deletion (the server answers 204).
+#[derive(Debug, Serialize)]
+pub struct Deleted {
+    /// What was deleted: `tenant`, `user`, `group`, `app`, `secret` or `certificate`.
+    pub kind: &'static str,
+    /// It, as named on the command line.
+    pub id: String,
+    /// Always true: a failure is an error instead.
+    pub deleted: bool,
+}
+
+impl Deleted {
+    /// The deletion of `kind` `id`.
+    pub fn new(kind: &'static str, id: String) -> Deleted {
+        Deleted {
+            kind,
+            id,
+            deleted: true,
+        }
+    }
+}
+
+impl Render for Deleted {
+    fn table(&self) -> String {
+        format!("deleted {} '{}'\n", self.kind, self.id)
+    }
+}
+
+/// A meeting as the CLI prints it: the main properties as `key: value` lines, or the whole
+/// meeting in JSON.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct MeetingView(pub OnlineMeeting);
+
+/// A date-time for people: RFC 3339, seconds, `Z`.
+pub fn show_time(at: Option<&GraphDateTime>) -> String {
+    at.map(|t| {
+        t.as_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    })
+    .unwrap_or_else(|| "-".to_owned())
+}
+
+/// The join meeting id of a meeting, if it has one.
+pub fn join_meeting_id(meeting: &OnlineMeeting) -> Option<&str> {
+    meeting
+        .join_meeting_id_settings
+        .as_ref()
+        .and_then(|s| s.join_meeting_id.as_deref())
+}
+
+/// The passcode of a meeting, if it requires one.
+pub fn passcode(meeting: &OnlineMeeting) -> Option<&str> {
+    meeting
+        .join_meeting_id_settings
+        .as_ref()
+        .and_then(|s| s.passcode.as_deref())
+}
+
+impl Render for MeetingView {
+    fn table(&self) -> String {
+        let m = &self.0;
+        let text = |v: Option<&str>| v.filter(|s| !s.is_empty()).unwrap_or("-").to_owned();
+        fields(&[
+            ("id", text(m.id.as_deref())),
+            ("subject", text(m.subject.as_deref())),
+            ("start", show_time(m.start_date_time.as_ref())),
+            ("end", show_time(m.end_date_time.as_ref())),
+            ("joinWebUrl", text(m.join_web_url.as_deref())),
+            ("joinMeetingId", text(join_meeting_id(m))),
+            ("passcode", text(passcode(m))),
+        ])
+    }
+}
+
 /// One inspector record as a line: time, surface, method, path, status, latency, operation,
 /// decision.
 pub fn request_line(r: &RequestRecord) -> String {
@@ -499,6 +566,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
+    use graphmeet_wire::graph::meeting::JoinMeetingIdSettings;
 
     fn row(cells: &[&str]) -> Vec<String> {
         cells.iter().map(|c| (*c).to_owned()).collect()
@@ -542,11 +610,7 @@ mod tests {
 
     #[test]
     fn ps_list_pads_names_like_format_list() {
-        let out = ps_list(&[
-            ("Identity", "Tag:P".into()),
-            ("AppIds", ps_collection(&["a".into(), "b".into()])),
-            ("Description", "d".into()),
-        ]);
+        let out = render(&policy("P", &["a", "b"], "d"), OutputFormat::Table).unwrap();
         assert_eq!(
             out,
             "Identity    : Tag:P\nAppIds      : {a, b}\nDescription : d\n"
@@ -555,14 +619,17 @@ mod tests {
 
     #[test]
     fn ps_list_leaves_empty_values_bare_and_indents_continuations() {
-        let out = ps_list(&[("A", String::new()), ("Long", "one\ntwo \n\nthree".into())]);
+        let out = format_list(&[vec![
+            ("A".to_owned(), String::new()),
+            ("Long".to_owned(), "one\ntwo \n\nthree".to_owned()),
+        ]]);
         assert_eq!(out, "A    :\nLong : one\n       two\n\n       three\n");
     }
 
     #[test]
     fn ps_collections_are_braced() {
-        assert_eq!(ps_collection(&[]), "{}");
-        assert_eq!(ps_collection(&["x".into()]), "{x}");
+        assert_eq!(format_collection(&[]), "{}");
+        assert_eq!(format_collection(&["x".into()]), "{x}");
     }
 
     #[test]
@@ -696,5 +763,31 @@ mod tests {
         assert_eq!(value["private_pem_path"], "./a.pem");
         assert_eq!(value["thumbprint"], "AA");
         assert!(value.get("private_pem").is_none());
+    }
+
+    #[test]
+    fn meetings_print_the_main_properties() {
+        let meeting = OnlineMeeting {
+            id: Some("MSo1".into()),
+            subject: Some("Standup".into()),
+            start_date_time: Some(GraphDateTime::parse("2026-03-01T09:00:00.0000000Z").unwrap()),
+            join_web_url: Some("https://teams.example/l/meetup-join/x".into()),
+            join_meeting_id_settings: Some(JoinMeetingIdSettings {
+                join_meeting_id: Some("123456789".into()),
+                passcode: None,
+                is_passcode_required: Some(false),
+            }),
+            ..OnlineMeeting::default()
+        };
+        assert_eq!(
+            MeetingView(meeting).table(),
+            "id:            MSo1\n\
+             subject:       Standup\n\
+             start:         2026-03-01T09:00:00Z\n\
+             end:           -\n\
+             joinWebUrl:    https://teams.example/l/meetup-join/x\n\
+             joinMeetingId: 123456789\n\
+             passcode:      -\n"
+        );
     }
 }

@@ -9,8 +9,6 @@
 )]
 
 use graphmeet_server::{Config, RunningServer};
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -123,7 +121,7 @@ pub fn claims(jwt: &str) -> Value {
 }
 
 pub struct AppKey {
-    pub key: rsa::RsaPrivateKey,
+    pub key: aws_lc_rs::rsa::KeyPair,
     pub cert_der: Vec<u8>,
 }
 
@@ -143,7 +141,7 @@ impl AppKey {
             .contents()
             .to_vec();
         Self {
-            key: rsa::RsaPrivateKey::from_pkcs8_der(&key_der).unwrap(),
+            key: aws_lc_rs::rsa::KeyPair::from_pkcs8(&key_der).unwrap(),
             cert_der,
         }
     }
@@ -227,15 +225,21 @@ pub fn assertion(
         seg(header.to_string().as_bytes(), shape.pad),
         seg(claims.to_string().as_bytes(), shape.pad)
     );
-    let signature = if shape.pss {
-        rsa::pss::BlindedSigningKey::<Sha256>::new(key.key.clone())
-            .sign_with_rng(&mut rand::thread_rng(), signing_input.as_bytes())
-            .to_vec()
+    // PS256 (RSASSA-PSS, as MSAL signs) or RS256 (PKCS#1 v1.5, as ADFS and old clients do).
+    let padding: &'static dyn aws_lc_rs::signature::RsaEncoding = if shape.pss {
+        &aws_lc_rs::signature::RSA_PSS_SHA256
     } else {
-        rsa::pkcs1v15::SigningKey::<Sha256>::new(key.key.clone())
-            .sign(signing_input.as_bytes())
-            .to_vec()
+        &aws_lc_rs::signature::RSA_PKCS1_SHA256
     };
+    let mut signature = vec![0; key.key.public_modulus_len()];
+    key.key
+        .sign(
+            padding,
+            &aws_lc_rs::rand::SystemRandom::new(),
+            signing_input.as_bytes(),
+            &mut signature,
+        )
+        .unwrap();
     format!("{signing_input}.{}", seg(&signature, shape.pad))
 }
 

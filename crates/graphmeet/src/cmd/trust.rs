@@ -117,9 +117,11 @@ pub fn runtime_hints(ca: &Path) -> String {
     )
 }
 
-/// Adds (or with `remove`, takes out) the CA of `data_dir` in this machine's trust store.
-pub fn trust(data_dir: &Path, remove: bool) -> anyhow::Result<()> {
-    let ca = data_dir.join("tls").join("ca.pem");
+/// `graphmeet trust [--remove]`: adds (or takes out) the CA of the data directory in this
+/// machine's trust store.
+pub fn exec(global: &crate::args::GlobalArgs, args: &crate::args::TrustArgs) -> anyhow::Result<()> {
+    let remove = args.remove;
+    let ca = crate::connect::data_dir(global).join("tls").join("ca.pem");
     if !remove && !ca.exists() {
         anyhow::bail!(
             "no local CA at {}: run `graphmeet serve` once first (it makes the CA)",

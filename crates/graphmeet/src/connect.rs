@@ -1,15 +1,89 @@
-//! Who the application is, for the application-side verbs (`meeting`, `doctor`): resolved
-//! from flags, a profile, the Azure environment variables, or a local graphmeet server's dev
-//! credentials, in that order.
+//! How the CLI reaches a server, in one place: the admin client for the administration nouns
+//! ([`admin`]) and the application for the application-side verbs ([`app`]: `meeting`,
+//! `doctor`), each filled in from the flags, then the data directory of a local server.
+//!
+//! Reads only [`crate::args`].
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use graphmeet_client::discovery::read_ca_cert;
-use graphmeet_client::{AppConfig, ClientCredential, Cloud, MeetingsClient};
+use anyhow::Context as _;
+use graphmeet_client::discovery::{read_admin_key, read_ca_cert, ServerFile};
+use graphmeet_client::{AdminClient, AppConfig, ClientCredential, Cloud, MeetingsClient};
 use serde::Deserialize;
 
-use crate::cli::{AppArgs, GlobalArgs};
-use crate::commands::UsageError;
+use crate::args::{AppArgs, GlobalArgs, UsageError};
+
+/// The data directory: `--data-dir`, else the platform's default (the same as `serve`'s).
+pub fn data_dir(global: &GlobalArgs) -> PathBuf {
+    global
+        .data_dir
+        .clone()
+        .unwrap_or_else(graphmeet_server::Config::default_data_dir)
+}
+
+/// An admin client from the flags, filling in whatever they leave out from the data directory
+/// (`server.json` and `admin-key`, which `graphmeet serve` writes).
+pub fn admin(global: &GlobalArgs) -> anyhow::Result<AdminClient> {
+    let dir = data_dir(global);
+    let (url, ca_cert) = match &global.server {
+        Some(url) => {
+            // A CA from the flags; else, for a local server reached by URL, its own CA.
+            let ca = global.ca_cert.clone().or_else(|| {
+                ServerFile::read(&dir)
+                    .ok()
+                    .filter(|file| file.url.origin() == url.origin())
+                    .and_then(|file| file.ca_cert_path)
+            });
+            (url.clone(), ca)
+        }
+        None => {
+            let file = ServerFile::read(&dir)?;
+            (file.url, global.ca_cert.clone().or(file.ca_cert_path))
+        }
+    };
+    let admin_key = match &global.admin_key {
+        Some(key) => key.clone(),
+        None => read_admin_key(&dir)?,
+    };
+    let ca = ca_cert.as_deref().map(read_ca_cert).transpose()?;
+    Ok(AdminClient::new(url, admin_key, ca.as_deref())?)
+}
+
+/// The tenant a command names with `--tenant`, or else the server's only tenant (on a local
+/// server, the dev tenant), as `meeting` verbs default to the dev app. Several tenants and no
+/// `--tenant` is a usage error that lists them.
+pub async fn tenant_or_only(
+    client: &AdminClient,
+    tenant: Option<String>,
+) -> anyhow::Result<String> {
+    if let Some(tenant) = tenant {
+        return Ok(tenant);
+    }
+    let mut tenants = client.list_tenants().await.context("listing tenants")?;
+    match tenants.len() {
+        0 => anyhow::bail!(
+            "the server has no tenant: create one with `graphmeet tenant create --name NAME`"
+        ),
+        1 => {
+            let only = tenants.remove(0);
+            Ok(only.domains.into_iter().next().unwrap_or(only.id))
+        }
+        n => {
+            let names: Vec<String> = tenants
+                .iter()
+                .map(|t| match t.domains.first() {
+                    Some(domain) => format!("  {domain} ({}, {})", t.display_name, t.id),
+                    None => format!("  {} ({})", t.id, t.display_name),
+                })
+                .collect();
+            Err(UsageError(format!(
+                "the server has {n} tenants; name one with --tenant:\n{}",
+                names.join("\n")
+            ))
+            .into())
+        }
+    }
+}
 
 /// The file a bootstrapped graphmeet server writes into its data directory.
 pub const DEV_CREDENTIALS_FILE: &str = "dev-credentials.json";
@@ -91,7 +165,8 @@ AZURE_TENANT_ID), or --profile NAME; against a local graphmeet server, point --d
 data directory";
 
 /// Resolves the application from the flags (see [`AppArgs`]).
-pub fn resolve(global: &GlobalArgs, data_dir: &Path, args: &AppArgs) -> anyhow::Result<App> {
+pub fn app(global: &GlobalArgs, args: &AppArgs) -> anyhow::Result<App> {
+    let data_dir = &data_dir(global);
     let (mut config, source, dev_ca) = if let Some(name) = &args.profile {
         (
             AppConfig::from_profile(name)?,

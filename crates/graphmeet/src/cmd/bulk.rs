@@ -13,10 +13,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
-use crate::app::App;
-use crate::cli::{parse_time, BulkArgs};
-use crate::commands::UsageError;
-use crate::meeting::{join_meeting_id, passcode};
+use crate::args::{parse_time, BulkArgs, UsageError};
+use crate::connect::App;
+use crate::output::{join_meeting_id, passcode};
 
 /// One input row, as read (every cell optional: a bad row fails alone).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -196,7 +195,7 @@ fn progress(len: usize, quiet: bool) -> ProgressBar {
 }
 
 /// `graphmeet meeting bulk`.
-pub async fn run(app: &App, args: BulkArgs) -> anyhow::Result<()> {
+pub async fn exec(app: &App, args: BulkArgs) -> anyhow::Result<()> {
     let rows = read_input(&args.csv)?;
     let out: Box<dyn Write + Send> = match &args.out {
         Some(path) => Box::new(

@@ -1,10 +1,17 @@
-//! The command line's shape: global flags, nouns and verbs.
+//! The command line's shape, and nothing else: every clap type (global flags, nouns, verbs),
+//! [`OutputFormat`], the value parsers and checks of flag values, and [`UsageError`].
+//!
+//! This module is the bottom of the CLI: it imports no other module of the crate, so every
+//! other module may read it.
 
+use std::io::Read as _;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use clap::builder::BoolishValueParser;
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use graphmeet_client::admin::AuditDecision;
 use graphmeet_wire::graph::GraphDateTime;
 use url::Url;
 
@@ -108,7 +115,7 @@ pub enum Command {
     Clock(ClockArgs),
     /// Scripts, seeds, reset and the audit log.
     #[command(flatten)]
-    Admin(crate::admin_verbs::AdminVerb),
+    Admin(AdminVerb),
 }
 
 /// `graphmeet serve`.
@@ -505,8 +512,13 @@ pub struct OnboardArgs {
 /// `graphmeet tenant …`.
 #[derive(Debug, Subcommand)]
 pub enum TenantCommand {
-    #[command(flatten)]
-    Extra(crate::admin_verbs::TenantExtra),
+    /// Delete a tenant with everything in it: users, groups, apps, consents, policies,
+    /// meetings.
+    Delete {
+        /// The tenant, by id or domain.
+        #[arg(long)]
+        tenant: String,
+    },
     /// Create a tenant.
     Create {
         /// The tenant's name.
@@ -523,8 +535,12 @@ pub enum TenantCommand {
 /// `graphmeet user …`.
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    #[command(flatten)]
-    Extra(crate::admin_verbs::UserExtra),
+    /// Delete a user with its meetings, group memberships and policy grants.
+    Delete {
+        /// The user, by object id or UPN.
+        #[arg(long, value_name = "USER")]
+        user: String,
+    },
     /// Create a user.
     Create {
         /// The tenant, by id or domain [default: the server's only tenant]
@@ -587,8 +603,38 @@ pub struct AccountArgs {
 /// `graphmeet app …`.
 #[derive(Debug, Subcommand)]
 pub enum AppCommand {
-    #[command(flatten)]
-    Extra(crate::admin_verbs::AppExtra),
+    /// List an app's client secrets (never their values) and certificates, with their
+    /// validity.
+    Credentials {
+        /// The application (client) id.
+        #[arg(long)]
+        app_id: String,
+    },
+    /// Remove a client secret; it gets no token from then on.
+    RemoveSecret {
+        /// The application (client) id.
+        #[arg(long)]
+        app_id: String,
+        /// The secret's key id (see `app credentials`).
+        #[arg(long)]
+        key_id: String,
+    },
+    /// Remove a certificate credential.
+    RemoveCert {
+        /// The application (client) id.
+        #[arg(long)]
+        app_id: String,
+        /// The certificate's key id (see `app credentials`).
+        #[arg(long)]
+        key_id: String,
+    },
+    /// Delete an app registration with its credentials and service principals; policies keep
+    /// listing its id.
+    Delete {
+        /// The application (client) id.
+        #[arg(long)]
+        app_id: String,
+    },
     /// Register an application.
     Create {
         /// The home tenant, by id or domain [default: the server's only tenant]
@@ -651,8 +697,18 @@ pub enum AppCommand {
 /// `graphmeet consent …`.
 #[derive(Debug, Subcommand)]
 pub enum ConsentCommand {
-    #[command(flatten)]
-    Extra(crate::admin_verbs::ConsentExtra),
+    /// Remove Graph app roles from an app in a tenant; the service principal stays.
+    Revoke {
+        /// The tenant, by id or domain [default: the server's only tenant]
+        #[arg(long)]
+        tenant: Option<String>,
+        /// The application (client) id.
+        #[arg(long)]
+        app_id: String,
+        /// Graph application permissions to remove, comma-separated; may repeat.
+        #[arg(long, required = true, value_name = "ROLE[,ROLE…]")]
+        roles: Vec<String>,
+    },
     /// Grant admin consent for Graph app roles to an app in a tenant.
     Grant {
         /// The consenting tenant, by id or domain [default: the server's only tenant]
@@ -678,8 +734,24 @@ pub enum KeysCommand {
 /// `graphmeet group …`.
 #[derive(Debug, Subcommand)]
 pub enum GroupCommand {
-    #[command(flatten)]
-    Extra(crate::admin_verbs::GroupExtra),
+    /// List a tenant's security groups.
+    List {
+        /// The tenant, by id or domain [default: the server's only tenant]
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// List a group's members.
+    Members {
+        /// The group's object id.
+        #[arg(long, value_name = "GROUP_ID")]
+        group: String,
+    },
+    /// Delete a group with its memberships and policy grants.
+    Delete {
+        /// The group's object id.
+        #[arg(long, value_name = "GROUP_ID")]
+        group: String,
+    },
     /// Create a security group.
     Create {
         /// The tenant, by id or domain [default: the server's only tenant]
@@ -852,11 +924,231 @@ pub struct GrantTargetArgs {
     pub global: bool,
 }
 
+/// Top-level admin verbs: `cs`, `apply`, `export`, `reset`, `audit`.
+#[derive(Debug, Subcommand)]
+pub enum AdminVerb {
+    /// Run Teams PowerShell lines verbatim and print what PowerShell prints.
+    ///
+    /// The cmdlets: New-, Set-, Get-, Remove- and Grant-CsApplicationAccessPolicy, and
+    /// Get-CsOnlineUser. Statements run in order and the first that fails stops the script.
+    Cs(CsArgs),
+    /// Make the server match a seed file; applying it again changes nothing.
+    ///
+    /// The seed is TOML (`[[tenant]]`, `[[tenant.user]]`, …), or JSON when the file name ends
+    /// in .json.
+    Apply(ApplyArgs),
+    /// Write the server's state as a seed: TOML, or JSON with --output json.
+    ///
+    /// Tenants, users, groups, apps, consents, policies and grants; secret values and
+    /// passwords are never exported.
+    Export(ExportArgs),
+    /// Delete everything on the server; needs --yes.
+    ///
+    /// Tenants, users, apps, credentials, consents, policies, meetings and the audit log go;
+    /// the signing keys and the admin key stay.
+    Reset(ResetArgs),
+    /// Show the audit log (admin changes and Graph authorization decisions), newest first.
+    Audit(AuditArgs),
+}
+
+/// `graphmeet cs`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("script").args(["lines", "file"]).required(true)))]
+pub struct CsArgs {
+    /// Statements, one an argument (quote each: `graphmeet cs 'Get-CsApplicationAccessPolicy'`).
+    #[arg(value_name = "LINE")]
+    pub lines: Vec<String>,
+    /// Read the statements from a script file (`-` for stdin).
+    #[arg(long, short, value_name = "FILE", conflicts_with = "lines")]
+    pub file: Option<PathBuf>,
+    /// The tenant, by id or domain [default: the server's only tenant]
+    #[arg(long)]
+    pub tenant: Option<String>,
+}
+
+/// `graphmeet apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The seed: TOML (`[[tenant]]`, `[[tenant.user]]`, …), JSON when it ends in .json, or `-`
+    /// for TOML on stdin.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `graphmeet export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write the seed to this file, replacing it [default: stdout]
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `graphmeet reset`.
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    /// Confirm that everything on the server is to be deleted.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// An audit decision on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DecisionArg {
+    /// Graph calls that were authorized.
+    Allowed,
+    /// Graph calls that were refused.
+    Denied,
+    /// Changes made through the admin API.
+    Changed,
+}
+
+impl From<DecisionArg> for AuditDecision {
+    fn from(value: DecisionArg) -> Self {
+        match value {
+            DecisionArg::Allowed => AuditDecision::Allowed,
+            DecisionArg::Denied => AuditDecision::Denied,
+            DecisionArg::Changed => AuditDecision::Changed,
+        }
+    }
+}
+
+/// `graphmeet audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only this tenant, by id or domain.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// Only this application (client) id.
+    #[arg(long, value_name = "APP_ID")]
+    pub app: Option<String>,
+    /// Only this user: object id, or UPN together with --tenant.
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// Only this outcome.
+    #[arg(long, value_enum)]
+    pub decision: Option<DecisionArg>,
+    /// Only entries since this time: RFC 3339 (2026-03-01T09:00:00Z) or a duration back from
+    /// now (90s, 30m, 1h, 2d).
+    #[arg(long, value_name = "TIME|DURATION", value_parser = parse_since)]
+    pub since: Option<DateTime<Utc>>,
+    /// At most this many entries [default: 100]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
+}
+
+/// Reads `--since`: an RFC 3339 time, or a duration (`1h`) meaning that long before now.
+pub fn parse_since(text: &str) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    match parse_duration(text) {
+        Ok(duration) => Utc::now()
+            .checked_sub_signed(duration)
+            .ok_or_else(|| format!("'{text}' reaches too far back")),
+        Err(_) => Err(format!(
+            "'{text}' is neither an RFC 3339 time like 2026-03-01T09:00:00Z nor a duration \
+             like 30m, 1h or 2d"
+        )),
+    }
+}
+
+/// A command line that parsed but makes no sense; exits 2 like clap's own usage errors.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// A GUID given to `flag`, in its canonical form (lower-case, hyphenated); anything else is a
+/// usage error naming the value.
+pub fn guid(flag: &str, what: &str, value: &str) -> Result<String, UsageError> {
+    uuid::Uuid::parse_str(value.trim())
+        .map(|id| id.to_string())
+        .map_err(|_| UsageError(format!("{flag} '{value}' is not a valid {what} (a GUID)")))
+}
+
+/// The application ids of `--app-ids A,B --app-ids C`: split on commas, trimmed, each a GUID
+/// (canonicalised), duplicates dropped, in order. A malformed id, an empty entry or an empty
+/// list is a usage error naming the flag and the value.
+pub fn parse_app_ids(flag: &str, values: &[String]) -> Result<Vec<String>, UsageError> {
+    let mut ids: Vec<String> = Vec::new();
+    for value in values {
+        for item in value.split(',') {
+            let item = item.trim();
+            if item.is_empty() {
+                return Err(UsageError(format!(
+                    "{flag} '{value}' has an empty entry; give application ids separated by commas"
+                )));
+            }
+            let id = guid(flag, "application id", item)?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    if ids.is_empty() {
+        return Err(UsageError(format!(
+            "{flag} needs at least one application id"
+        )));
+    }
+    Ok(ids)
+}
+
+/// The roles of `--roles A,B --roles C`: split on commas, trimmed, duplicates dropped, in
+/// order. An empty list, or an empty name between commas, is a usage error.
+pub fn parse_roles(values: &[String]) -> Result<Vec<String>, UsageError> {
+    let mut roles: Vec<String> = Vec::new();
+    for value in values {
+        for role in value.split(',') {
+            let role = role.trim();
+            if role.is_empty() {
+                return Err(UsageError(format!(
+                    "--roles '{value}' has an empty role name; give role names separated by commas"
+                )));
+            }
+            if !roles.iter().any(|r| r == role) {
+                roles.push(role.to_owned());
+            }
+        }
+    }
+    if roles.is_empty() {
+        return Err(UsageError("--roles needs at least one role".into()));
+    }
+    Ok(roles)
+}
+
+/// A file's text, or stdin's for `-`.
+pub fn read_input(path: &Path) -> std::io::Result<String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin().lock().read_to_string(&mut text)?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path)
+    }
+}
+
+/// A path for messages; `-` is stdin.
+pub fn input_name(path: &Path) -> String {
+    if path == Path::new("-") {
+        "stdin".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
+    use chrono::SecondsFormat;
     use clap::CommandFactory;
 
     #[test]
@@ -1112,5 +1404,184 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn cs_takes_lines_or_a_file_but_not_both_nor_neither() {
+        let cli = parse(&[
+            "cs",
+            "Get-CsApplicationAccessPolicy",
+            "Get-CsOnlineUser -Identity x",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Admin(AdminVerb::Cs(args)) => {
+                assert_eq!(args.lines.len(), 2);
+                assert!(args.file.is_none() && args.tenant.is_none());
+            }
+            other => panic!("{other:?}"),
+        }
+        let cli = parse(&["cs", "--file", "s.ps1", "--tenant", "t"]).unwrap();
+        match cli.command {
+            Command::Admin(AdminVerb::Cs(args)) => {
+                assert_eq!(args.file, Some(PathBuf::from("s.ps1")));
+                assert_eq!(args.tenant.as_deref(), Some("t"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(parse(&["cs"]).unwrap_err().exit_code(), 2);
+        assert_eq!(
+            parse(&["cs", "--file", "s.ps1", "Get-CsOnlineUser"])
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
+    }
+
+    #[test]
+    fn audit_flags_parse_and_bad_ones_are_usage_errors() {
+        let cli = parse(&[
+            "audit",
+            "--decision",
+            "denied",
+            "--since",
+            "2026-03-01T10:00:00+01:00",
+            "--limit",
+            "5",
+            "--output",
+            "json",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.output, OutputFormat::Json);
+        match cli.command {
+            Command::Admin(AdminVerb::Audit(args)) => {
+                assert_eq!(args.decision, Some(DecisionArg::Denied));
+                assert_eq!(
+                    args.since
+                        .unwrap()
+                        .to_rfc3339_opts(SecondsFormat::Secs, true),
+                    "2026-03-01T09:00:00Z"
+                );
+                assert_eq!(args.limit, Some(5));
+            }
+            other => panic!("{other:?}"),
+        }
+        for bad in [
+            &["audit", "--decision", "maybe"][..],
+            &["audit", "--since", "yesterday"],
+            &["audit", "--limit", "0"],
+        ] {
+            assert_eq!(parse(bad).unwrap_err().exit_code(), 2, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn since_takes_a_time_or_a_duration_back_from_now() {
+        let before = Utc::now();
+        let since = parse_since("1h").unwrap();
+        let after = Utc::now();
+        assert!(since >= before - chrono::Duration::hours(1));
+        assert!(since <= after - chrono::Duration::hours(1));
+        assert_eq!(
+            parse_since("2026-03-01T09:00:00Z").unwrap(),
+            DateTime::parse_from_rfc3339("2026-03-01T09:00:00Z").unwrap()
+        );
+        let err = parse_since("soon").unwrap_err();
+        assert!(err.contains("'soon'"), "{err}");
+    }
+
+    #[test]
+    fn the_noun_extensions_parse() {
+        assert!(matches!(
+            parse(&["tenant", "delete", "--tenant", "t"])
+                .unwrap()
+                .command,
+            Command::Tenant(TenantCommand::Delete { .. })
+        ));
+        assert!(matches!(
+            parse(&["app", "remove-cert", "--app-id", "a", "--key-id", "k"])
+                .unwrap()
+                .command,
+            Command::App(AppCommand::RemoveCert { .. })
+        ));
+        match parse(&[
+            "consent", "revoke", "--tenant", "t", "--app-id", "a", "--roles", "A,B", "--roles", "C",
+        ])
+        .unwrap()
+        .command
+        {
+            Command::Consent(ConsentCommand::Revoke { roles, .. }) => {
+                assert_eq!(roles, ["A,B", "C"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            parse(&["consent", "revoke", "--tenant", "t", "--app-id", "a"])
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
+        assert_eq!(
+            parse(&["reset"]).unwrap().global.output,
+            OutputFormat::Table
+        );
+    }
+
+    fn strings(values: &[&str]) -> Vec<String> {
+        values.iter().map(|v| (*v).to_owned()).collect()
+    }
+
+    #[test]
+    fn roles_split_on_commas_and_repeat() {
+        assert_eq!(
+            parse_roles(&strings(&[
+                "OnlineMeetings.ReadWrite.All, User.Read.All",
+                "Calendars.Read"
+            ]))
+            .unwrap(),
+            strings(&[
+                "OnlineMeetings.ReadWrite.All",
+                "User.Read.All",
+                "Calendars.Read"
+            ])
+        );
+    }
+
+    #[test]
+    fn duplicate_roles_are_dropped() {
+        assert_eq!(
+            parse_roles(&strings(&["A,B", "A"])).unwrap(),
+            strings(&["A", "B"])
+        );
+    }
+
+    #[test]
+    fn empty_roles_are_usage_errors() {
+        assert!(parse_roles(&[]).is_err());
+        assert!(parse_roles(&strings(&[""])).is_err());
+        let err = parse_roles(&strings(&["A,,B"])).unwrap_err();
+        assert!(err.to_string().contains("A,,B"), "{err}");
+    }
+
+    const A: &str = "11111111-2222-3333-4444-555555555555";
+    const B: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+
+    #[test]
+    fn app_ids_split_repeat_dedupe_and_canonicalise() {
+        let upper = B.to_ascii_uppercase();
+        assert_eq!(
+            parse_app_ids("--app-ids", &strings(&[&format!("{A}, {upper}"), A])).unwrap(),
+            strings(&[A, B])
+        );
+    }
+
+    #[test]
+    fn bad_app_ids_are_usage_errors_naming_the_value() {
+        let err = parse_app_ids("--app-ids", &strings(&[&format!("{A},not-a-guid")])).unwrap_err();
+        assert!(err.to_string().contains("'not-a-guid'"), "{err}");
+        assert!(err.to_string().contains("--app-ids"), "{err}");
+        let err = parse_app_ids("--add-app-ids", &strings(&[&format!("{A},,{B}")])).unwrap_err();
+        assert!(err.to_string().contains("empty entry"), "{err}");
+        assert!(parse_app_ids("--app-ids", &[]).is_err());
     }
 }

@@ -4,60 +4,15 @@
 use anyhow::Context as _;
 use graphmeet_client::Organizer;
 use graphmeet_wire::graph::meeting::JoinMeetingIdSettings;
-use graphmeet_wire::graph::{GraphDateTime, OnlineMeeting};
+use graphmeet_wire::graph::OnlineMeeting;
 use serde::Serialize;
 
-use crate::app::App;
-use crate::cli::{MeetingCommand, MeetingFields, OutputFormat};
-use crate::commands::print;
-use crate::output::{fields, Render};
-
-/// A meeting as the CLI prints it: the main properties as `key: value` lines, or the whole
-/// meeting in JSON.
-#[derive(Debug, Serialize)]
-#[serde(transparent)]
-pub struct MeetingView(pub OnlineMeeting);
-
-/// A date-time for people: RFC 3339, seconds, `Z`.
-pub fn show_time(at: Option<&GraphDateTime>) -> String {
-    at.map(|t| {
-        t.as_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-    })
-    .unwrap_or_else(|| "-".to_owned())
-}
-
-/// The join meeting id of a meeting, if it has one.
-pub fn join_meeting_id(meeting: &OnlineMeeting) -> Option<&str> {
-    meeting
-        .join_meeting_id_settings
-        .as_ref()
-        .and_then(|s| s.join_meeting_id.as_deref())
-}
-
-/// The passcode of a meeting, if it requires one.
-pub fn passcode(meeting: &OnlineMeeting) -> Option<&str> {
-    meeting
-        .join_meeting_id_settings
-        .as_ref()
-        .and_then(|s| s.passcode.as_deref())
-}
-
-impl Render for MeetingView {
-    fn table(&self) -> String {
-        let m = &self.0;
-        let text = |v: Option<&str>| v.filter(|s| !s.is_empty()).unwrap_or("-").to_owned();
-        fields(&[
-            ("id", text(m.id.as_deref())),
-            ("subject", text(m.subject.as_deref())),
-            ("start", show_time(m.start_date_time.as_ref())),
-            ("end", show_time(m.end_date_time.as_ref())),
-            ("joinWebUrl", text(m.join_web_url.as_deref())),
-            ("joinMeetingId", text(join_meeting_id(m))),
-            ("passcode", text(passcode(m))),
-        ])
-    }
-}
+use crate::args::{
+    GlobalArgs, MeetingArgs, MeetingCommand, MeetingFields, OutputFormat, UsageError,
+};
+use crate::cmd::bulk;
+use crate::connect::{self, App};
+use crate::output::{print, MeetingView, Render};
 
 /// The outcome of `meeting delete` (Graph answers 204).
 #[derive(Debug, Serialize)]
@@ -96,8 +51,18 @@ pub fn meeting_body(fields: &MeetingFields) -> OnlineMeeting {
     }
 }
 
+/// `graphmeet meeting …`: the application from the flags (or the local dev credentials),
+/// then the verb.
+pub async fn exec(global: &GlobalArgs, args: MeetingArgs) -> anyhow::Result<()> {
+    let app = connect::app(global, &args.app)?;
+    match args.command {
+        MeetingCommand::Bulk(bulk) => bulk::exec(&app, bulk).await,
+        cmd => run(&app, cmd, global.output).await,
+    }
+}
+
 /// Runs a meeting verb (except `bulk`).
-pub async fn run(app: &App, cmd: MeetingCommand, format: OutputFormat) -> anyhow::Result<()> {
+async fn run(app: &App, cmd: MeetingCommand, format: OutputFormat) -> anyhow::Result<()> {
     let App { client, tenant, .. } = app;
     match cmd {
         MeetingCommand::Create {
@@ -165,10 +130,7 @@ pub async fn run(app: &App, cmd: MeetingCommand, format: OutputFormat) -> anyhow
                     format!("join meeting id '{digits}'"),
                 ),
                 (None, None) => {
-                    return Err(crate::commands::UsageError(
-                        "give --join-url or --join-meeting-id".into(),
-                    )
-                    .into())
+                    return Err(UsageError("give --join-url or --join-meeting-id".into()).into())
                 }
             };
             let found = found.with_context(|| {
@@ -208,38 +170,5 @@ pub async fn run(app: &App, cmd: MeetingCommand, format: OutputFormat) -> anyhow
             print(&MeetingDeleted { id, deleted: true }, format)
         }
         MeetingCommand::Bulk(_) => Err(anyhow::anyhow!("bulk is run by bulk::run")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-    use super::*;
-
-    #[test]
-    fn meetings_print_the_main_properties() {
-        let meeting = OnlineMeeting {
-            id: Some("MSo1".into()),
-            subject: Some("Standup".into()),
-            start_date_time: Some(GraphDateTime::parse("2026-03-01T09:00:00.0000000Z").unwrap()),
-            join_web_url: Some("https://teams.example/l/meetup-join/x".into()),
-            join_meeting_id_settings: Some(JoinMeetingIdSettings {
-                join_meeting_id: Some("123456789".into()),
-                passcode: None,
-                is_passcode_required: Some(false),
-            }),
-            ..OnlineMeeting::default()
-        };
-        assert_eq!(
-            MeetingView(meeting).table(),
-            "id:            MSo1\n\
-             subject:       Standup\n\
-             start:         2026-03-01T09:00:00Z\n\
-             end:           -\n\
-             joinWebUrl:    https://teams.example/l/meetup-join/x\n\
-             joinMeetingId: 123456789\n\
-             passcode:      -\n"
-        );
     }
 }

@@ -2,13 +2,12 @@
 //! permissions, access policy) and says what to fix; `graphmeet onboard`: what a customer's
 //! admins run to let the app in.
 
-use base64::Engine as _;
 use graphmeet_client::{ClientError, Cloud, Diagnosis, Organizer};
 use serde::Serialize;
 
-use crate::app::{resolve, App, NoCredentials, CREDENTIALS_HELP};
-use crate::cli::{DoctorArgs, GlobalArgs, OnboardArgs};
-use crate::output::Render;
+use crate::args::{DoctorArgs, GlobalArgs, OnboardArgs};
+use crate::connect::{self, App, NoCredentials, CREDENTIALS_HELP};
+use crate::output::{print, Render};
 
 /// The application permission the meetings API needs.
 pub const MEETINGS_ROLE: &str = "OnlineMeetings.ReadWrite.All";
@@ -56,8 +55,7 @@ pub fn token_roles(jwt: &str) -> Result<Vec<String>, String> {
         .split('.')
         .nth(1)
         .ok_or("the access token is not a JWT")?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
+    let bytes = graphmeet_wire::b64::url_decode_lenient(payload)
         .map_err(|err| format!("the token's payload is not base64url: {err}"))?;
     let claims: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|err| format!("the token's payload is not JSON: {err}"))?;
@@ -92,15 +90,11 @@ fn headline(err: &ClientError) -> String {
 }
 
 /// `graphmeet doctor`.
-pub async fn doctor(
-    global: &GlobalArgs,
-    data_dir: &std::path::Path,
-    args: DoctorArgs,
-) -> anyhow::Result<()> {
+pub async fn exec(global: &GlobalArgs, args: DoctorArgs) -> anyhow::Result<()> {
     let mut failures = 0usize;
 
     // 1. Credentials.
-    let app: App = match resolve(global, data_dir, &args.app) {
+    let app: App = match connect::app(global, &args.app) {
         Ok(app) => app,
         Err(err) => {
             let fixes = if err.downcast_ref::<NoCredentials>().is_some() {
@@ -283,7 +277,12 @@ pub fn default_policy_name(app_id: &str) -> String {
     format!("MeetingsApp-{short}")
 }
 
-/// `graphmeet onboard`: no network call.
+/// `graphmeet onboard`: prints what the customer's admins run; no network call.
+pub fn exec_onboard(global: &GlobalArgs, args: OnboardArgs) -> anyhow::Result<()> {
+    print(&onboard(global, args)?, global.output)
+}
+
+/// What `onboard` prints.
 pub fn onboard(global: &GlobalArgs, args: OnboardArgs) -> anyhow::Result<Onboarding> {
     let cloud = match &global.server {
         Some(server) => Cloud::graphmeet(server.as_str(), None)?,
@@ -320,9 +319,7 @@ mod tests {
 
     #[test]
     fn roles_come_from_the_payload() {
-        let b64 = |v: &serde_json::Value| {
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
-        };
+        let b64 = |v: &serde_json::Value| graphmeet_wire::b64::url_encode(v.to_string());
         let jwt = format!(
             "{}.{}.sig",
             b64(&serde_json::json!({"alg": "RS256"})),
