@@ -2,7 +2,9 @@
 //! [`OutputFormat`], the value parsers and checks of flag values, and [`UsageError`].
 //!
 //! This module is the bottom of the CLI: it imports no other module of the crate, so every
-//! other module may read it.
+//! other module may read it. It is long (the whole command line, with its tests) on purpose:
+//! split into a module per noun, the nouns' argument types would import the shared ones from a
+//! parent that imports them back.
 
 use std::io::Read as _;
 use std::net::SocketAddr;
