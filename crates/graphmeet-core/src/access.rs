@@ -368,6 +368,9 @@ impl Explanation {
     }
 }
 
+/// The reason of an allowed call that needs no access policy, only a role or scope.
+pub const PERMISSION_HELD: &str = "allowed: the token holds the permission";
+
 /// The authorization service; see the module docs. Cheap to clone.
 #[derive(Clone)]
 pub struct Access {
@@ -574,7 +577,7 @@ impl Access {
         caller: Caller,
         operation: Operation,
         request_id: &str,
-    ) -> Result<(Caller, Arc<Tenant>), Denial> {
+    ) -> Result<Arc<Tenant>, Denial> {
         let (tenant_id, app_id) = (caller.tenant_id(), caller.app_id());
         let outcome = Self::check_permission(&caller, operation).and_then(|()| {
             self.index
@@ -582,10 +585,7 @@ impl Access {
                 .ok_or_else(|| Denial::UserNotFound(String::new()))
         });
         let (decision, reason) = match &outcome {
-            Ok(_) => (
-                AuditDecision::Allowed,
-                "allowed: the token holds the permission".to_owned(),
-            ),
+            Ok(_) => (AuditDecision::Allowed, PERMISSION_HELD.to_owned()),
             Err(denial) => (AuditDecision::Denied, denial.reason()),
         };
         self.audit.record(AuditEntry {
@@ -601,7 +601,7 @@ impl Access {
             decision,
             reason,
         });
-        outcome.map(|tenant| (caller, tenant))
+        outcome
     }
 
     /// The application-access-policy decision for an app and a user of `tenant`, now.

@@ -513,9 +513,17 @@ async fn instance_discovery(
     let (Some(ours), Some(asked)) = (ours, asked) else {
         return trace.error(&state, AadstsError::invalid_instance(&endpoint));
     };
+    let asked_host = asked.host_str().map(str::to_ascii_lowercase);
+    let our_host = ours.host_str().map(str::to_ascii_lowercase);
+    // Reached at the real authority (proxy mode): Entra's own answer, whose public-cloud entry
+    // lists every alias, so an endpoint on any of them is known.
+    let public_cloud = |h: &Option<String>| {
+        h.as_deref()
+            .is_some_and(|h| crate::proxy::AUTHORITY_HOSTS.contains(&h))
+    };
+    let real_authority = public_cloud(&our_host) && public_cloud(&asked_host);
     // MSAL drops the port from `authorization_endpoint`, so compare host names only.
-    if asked.host_str().map(str::to_ascii_lowercase) != ours.host_str().map(str::to_ascii_lowercase)
-    {
+    if asked_host != our_host && !real_authority {
         return trace.error(&state, AadstsError::invalid_instance(&endpoint));
     }
     let tenant = asked
@@ -528,6 +536,9 @@ async fn instance_discovery(
         .split_once("://")
         .map(|(_, h)| h.to_owned())
         .unwrap_or_default();
+    if real_authority {
+        return discovery_headers(Json(public_cloud_discovery(&base, &tenant)).into_response());
+    }
     let host = ours.host_str().unwrap_or_default().to_owned();
     let body = json!({
         "tenant_discovery_endpoint": format!("{base}/{tenant}/v2.0/.well-known/openid-configuration"),
@@ -535,6 +546,27 @@ async fn instance_discovery(
         "metadata": [{ "preferred_network": host_port, "preferred_cache": host_port, "aliases": [host_port, host] }]
     });
     discovery_headers(Json(body).into_response())
+}
+
+/// Entra's instance-discovery answer as recorded live (`spec/events-artifacts-notifications.md`
+/// D.2): the public cloud's aliases, then the national clouds'.
+fn public_cloud_discovery(base: &str, tenant: &str) -> serde_json::Value {
+    json!({
+        "tenant_discovery_endpoint": format!("{base}/{tenant}/v2.0/.well-known/openid-configuration"),
+        "api-version": "1.1",
+        "metadata": [
+            {"preferred_network": "login.microsoftonline.com", "preferred_cache": "login.windows.net",
+             "aliases": crate::proxy::AUTHORITY_HOSTS},
+            {"preferred_network": "login.partner.microsoftonline.cn", "preferred_cache": "login.partner.microsoftonline.cn",
+             "aliases": ["login.partner.microsoftonline.cn", "login.chinacloudapi.cn"]},
+            {"preferred_network": "login.microsoftonline.de", "preferred_cache": "login.microsoftonline.de",
+             "aliases": ["login.microsoftonline.de"]},
+            {"preferred_network": "login.microsoftonline.us", "preferred_cache": "login.microsoftonline.us",
+             "aliases": ["login.microsoftonline.us", "login.usgovcloudapi.net"]},
+            {"preferred_network": "login-us.microsoftonline.com", "preferred_cache": "login-us.microsoftonline.com",
+             "aliases": ["login-us.microsoftonline.com"]}
+        ]
+    })
 }
 
 /// The user-realm lookup MSAL makes before a password sign-in

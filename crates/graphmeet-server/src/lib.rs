@@ -584,7 +584,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         // Client assertions addressed to the real authority hosts are ours too.
         let mut bases = parts.state.audience_bases.as_ref().clone();
         bases.extend(
-            proxy::SERVED_HOSTS
+            proxy::AUTHORITY_HOSTS
                 .iter()
                 .map(|host| format!("https://{host}")),
         );

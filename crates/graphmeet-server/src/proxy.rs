@@ -18,15 +18,26 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
 
-/// The public-cloud hostnames the official libraries call that graphmeet serves: the identity
-/// platform's authority hosts (MSAL's well-known public-cloud aliases, and `sts.windows.net`,
-/// the v1 issuer host) and Microsoft Graph.
-pub const SERVED_HOSTS: &[&str] = &[
+/// The identity platform's public-cloud hosts: the aliases of Entra's instance-discovery answer
+/// (`spec/identity-platform.md`, `events-artifacts-notifications.md` D.2), `login.microsoftonline.com`
+/// first (the preferred network).
+pub const AUTHORITY_HOSTS: &[&str] = &[
     "login.microsoftonline.com",
     "login.windows.net",
     "login.microsoft.com",
     "sts.windows.net",
-    "graph.microsoft.com",
+];
+
+/// Microsoft Graph's public-cloud host.
+pub const GRAPH_HOST: &str = "graph.microsoft.com";
+
+/// Every hostname the proxy serves: the authority hosts and Graph.
+pub const SERVED_HOSTS: &[&str] = &[
+    AUTHORITY_HOSTS[0],
+    AUTHORITY_HOSTS[1],
+    AUTHORITY_HOSTS[2],
+    AUTHORITY_HOSTS[3],
+    GRAPH_HOST,
 ];
 
 /// What a CONNECT request asks for.

@@ -14,11 +14,7 @@ async fn proxied() -> (TestServer, reqwest::Client, std::net::SocketAddr) {
     })
     .await;
     let proxy = t.server.proxy_addr.unwrap();
-    let ca = std::fs::read(t.server.ca_cert_path.as_ref().unwrap()).unwrap();
-    let client = reqwest::Client::builder()
-        .use_rustls_tls()
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+    let client = client_builder(t.server.ca_cert_path.as_ref().unwrap())
         .proxy(reqwest::Proxy::https(format!("http://{proxy}")).unwrap())
         .build()
         .unwrap();
@@ -68,6 +64,32 @@ async fn the_real_hostnames_get_tokens_metadata_and_meetings_from_this_server() 
         .await
         .unwrap();
     assert!(!keys["keys"].as_array().unwrap().is_empty(), "{keys}");
+
+    // MSAL's instance discovery gets Entra's recorded answer, whichever alias it names.
+    let discovery: Value = client
+        .get(format!(
+            "https://login.microsoftonline.com/common/discovery/instance?api-version=1.1&authorization_endpoint=https://login.windows.net/{tid}/oauth2/v2.0/authorize"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        discovery["tenant_discovery_endpoint"],
+        format!("https://login.microsoftonline.com/{tid}/v2.0/.well-known/openid-configuration")
+    );
+    assert_eq!(
+        discovery["metadata"][0],
+        json!({"preferred_network": "login.microsoftonline.com", "preferred_cache": "login.windows.net",
+            "aliases": ["login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"]})
+    );
+    assert_eq!(
+        discovery["metadata"].as_array().unwrap().len(),
+        5,
+        "{discovery}"
+    );
 
     let token: Value = client
         .post(config["token_endpoint"].as_str().unwrap())
@@ -196,11 +218,7 @@ async fn a_listed_loopback_host_is_tunnelled() {
         c.proxy_pass = vec![format!("127.0.0.1:{}", target.port())];
     })
     .await;
-    let ca = std::fs::read(first.server.ca_cert_path.as_ref().unwrap()).unwrap();
-    let client = reqwest::Client::builder()
-        .use_rustls_tls()
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+    let client = client_builder(first.server.ca_cert_path.as_ref().unwrap())
         .proxy(reqwest::Proxy::https(format!("http://{}", t.server.proxy_addr.unwrap())).unwrap())
         .build()
         .unwrap();

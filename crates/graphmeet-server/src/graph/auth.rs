@@ -103,13 +103,13 @@ fn denial_failure(denial: Denial) -> GraphFailure {
     }
 }
 
-/// Runs the whole authorization for `operation` on the user the path names.
-pub async fn authorize(
+/// Verifies the bearer token for `operation` (an unverifiable one is counted and noted as a
+/// denial) and puts the caller on the request's span; the caller and the request id.
+async fn identified<'h>(
     state: &AppState,
-    headers: &HeaderMap,
+    headers: &'h HeaderMap,
     operation: Operation,
-    path_user: &PathUser,
-) -> Result<Authorized, GraphFailure> {
+) -> Result<(Caller, &'h str), GraphFailure> {
     let caller = match caller(state, headers).await {
         Ok(caller) => caller,
         Err((error, reason)) => {
@@ -129,22 +129,42 @@ pub async fn authorize(
         .get(super::REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let (tenant, app) = (caller.tenant_id(), caller.app_id());
-    let outcome = state
-        .access
-        .authorize(caller, operation, path_user, request_id);
+    Ok((caller, request_id))
+}
+
+/// Tells the request inspector (and so the metrics) who called and what was decided.
+fn note_decision((tenant, app): (uuid::Uuid, uuid::Uuid), operation: Operation, decision: String) {
     crate::inspector::note(|facts| {
         facts.tenant = Some(tenant.to_string());
         facts.app = Some(app.to_string());
         facts.operation = Some(operation.name().to_owned());
-        facts.decision = Some(match &outcome {
+        facts.decision = Some(decision);
+    });
+}
+
+/// Runs the whole authorization for `operation` on the user the path names.
+pub async fn authorize(
+    state: &AppState,
+    headers: &HeaderMap,
+    operation: Operation,
+    path_user: &PathUser,
+) -> Result<Authorized, GraphFailure> {
+    let (caller, request_id) = identified(state, headers, operation).await?;
+    let noted = (caller.tenant_id(), caller.app_id());
+    let outcome = state
+        .access
+        .authorize(caller, operation, path_user, request_id);
+    note_decision(
+        noted,
+        operation,
+        match &outcome {
             Ok(auth) => auth
                 .decision()
                 .map(|d| d.reason())
                 .unwrap_or_else(|| "allowed".to_owned()),
             Err(denial) => denial.reason(),
-        });
-    });
+        },
+    );
     outcome.map_err(denial_failure)
 }
 
@@ -153,35 +173,17 @@ pub async fn authorize_tenant(
     state: &AppState,
     headers: &HeaderMap,
     operation: Operation,
-) -> Result<(Caller, std::sync::Arc<graphmeet_core::Tenant>), GraphFailure> {
-    let caller = match caller(state, headers).await {
-        Ok(caller) => caller,
-        Err((error, reason)) => {
-            state.access.unauthenticated(operation, reason);
-            crate::inspector::note(|facts| {
-                facts.operation = Some(operation.name().to_owned());
-                facts.decision = Some(format!("denied: {}", reason.name()));
-            });
-            return Err(error.into());
-        }
-    };
-    let span = tracing::Span::current();
-    span.record("operation", operation.name());
-    span.record("tenant", tracing::field::display(caller.tenant_id()));
-    span.record("app", tracing::field::display(caller.app_id()));
-    let request_id = headers
-        .get(super::REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let (tenant, app) = (caller.tenant_id(), caller.app_id());
+) -> Result<std::sync::Arc<graphmeet_core::Tenant>, GraphFailure> {
+    let (caller, request_id) = identified(state, headers, operation).await?;
+    let noted = (caller.tenant_id(), caller.app_id());
     let outcome = state.access.authorize_tenant(caller, operation, request_id);
-    crate::inspector::note(|facts| {
-        facts.tenant = Some(tenant.to_string());
-        facts.app = Some(app.to_string());
-        facts.operation = Some(operation.name().to_owned());
-        if let Err(denial) = &outcome {
-            facts.decision = Some(denial.reason());
-        }
-    });
+    note_decision(
+        noted,
+        operation,
+        match &outcome {
+            Ok(_) => graphmeet_core::access::PERMISSION_HELD.to_owned(),
+            Err(denial) => denial.reason(),
+        },
+    );
     outcome.map_err(denial_failure)
 }

@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::SecondsFormat;
 use graphmeet_core::access::Operation;
-use graphmeet_core::{User, UserType};
+use graphmeet_core::User;
 use graphmeet_wire::graph::user::{
     parse_select, parse_user_query, skiptoken_after, FilterProperty, UserResource,
     AUDIO_CONFERENCING_SKU, TEAMS_LICENSE_SKU,
@@ -46,11 +46,7 @@ fn resource(u: &User) -> UserResource {
         user_principal_name: u.upn.clone(),
         mail: u.account.mail.clone(),
         account_enabled: u.account.enabled,
-        user_type: match u.account.user_type {
-            UserType::Member => "Member",
-            UserType::Guest => "Guest",
-        }
-        .to_owned(),
+        user_type: u.account.user_type.as_str().to_owned(),
         licenses,
         created_date_time: u.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
     }
@@ -115,7 +111,7 @@ async fn list_users(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, GraphFailure> {
-    let (_caller, tenant) = authorize_tenant(&state, &headers, Operation::ListUsers).await?;
+    let tenant = authorize_tenant(&state, &headers, Operation::ListUsers).await?;
     let query = parse_user_query(raw.as_deref())?;
     let after = query
         .after

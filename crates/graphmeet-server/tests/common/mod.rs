@@ -20,14 +20,17 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
 }
 
-pub fn client_for(ca: &Path) -> reqwest::Client {
+/// A client builder that trusts only the CA at `ca`.
+pub fn client_builder(ca: &Path) -> reqwest::ClientBuilder {
     let pem = std::fs::read(ca).unwrap();
     reqwest::Client::builder()
         .use_rustls_tls()
         .tls_built_in_root_certs(false)
         .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
-        .build()
-        .unwrap()
+}
+
+pub fn client_for(ca: &Path) -> reqwest::Client {
+    client_builder(ca).build().unwrap()
 }
 
 pub fn config(dir: &Path) -> Config {
