@@ -117,6 +117,16 @@ impl AdminFailure {
         Self::new(StatusCode::BAD_REQUEST, "invalidRequest", message)
     }
 
+    /// The HTTP status the admin API answers this failure with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The message for people, as the admin API's body carries it.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// Places a script statement's failure: which statement, on which line, after how many
     /// statements that were carried out.
     pub fn at_statement(mut self, cmdlet: &str, line: usize, done: usize) -> Self {
@@ -371,7 +381,7 @@ fn days(value: Option<i64>, default: i64) -> Result<Duration, AdminFailure> {
     Ok(Duration::days(days))
 }
 
-async fn create_tenant(
+pub(crate) async fn create_tenant(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<CreateTenant>,
 ) -> Result<(StatusCode, Json<TenantView>), AdminFailure> {
@@ -396,7 +406,7 @@ async fn list_tenants(
     ))
 }
 
-async fn create_user(
+pub(crate) async fn create_user(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<CreateUser>,
 ) -> Result<(StatusCode, Json<UserView>), AdminFailure> {
@@ -415,7 +425,7 @@ async fn create_user(
 }
 
 /// Changes a user's display name or account state (enabled, member or guest, licences, mail).
-async fn update_user(
+pub(crate) async fn update_user(
     State(state): State<AppState>,
     AdminPath(user): AdminPath<String>,
     AdminJson(body): AdminJson<UpdateUser>,
@@ -441,7 +451,7 @@ async fn list_users(
     ))
 }
 
-async fn create_app(
+pub(crate) async fn create_app(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<CreateApp>,
 ) -> Result<(StatusCode, Json<AppView>), AdminFailure> {
@@ -458,7 +468,7 @@ async fn create_app(
 }
 
 /// `PATCH /admin/apps/{appId}`: changes an app's settings; what the body leaves out stays.
-async fn update_app(
+pub(crate) async fn update_app(
     State(state): State<AppState>,
     AdminPath(app_id): AdminPath<String>,
     AdminJson(body): AdminJson<serde_json::Value>,
@@ -500,7 +510,7 @@ async fn list_apps(State(state): State<AppState>) -> Result<Json<Vec<AppView>>, 
     ))
 }
 
-async fn add_secret(
+pub(crate) async fn add_secret(
     State(state): State<AppState>,
     AdminPath(app_id): AdminPath<String>,
     AdminJson(body): AdminJson<AddSecret>,
@@ -526,7 +536,7 @@ async fn add_secret(
     ))
 }
 
-async fn add_certificate(
+pub(crate) async fn add_certificate(
     State(state): State<AppState>,
     AdminPath(app_id): AdminPath<String>,
     AdminJson(body): AdminJson<AddCertificate>,
@@ -548,7 +558,7 @@ async fn add_certificate(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-async fn grant_consent(
+pub(crate) async fn grant_consent(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<GrantConsent>,
 ) -> Result<Json<ServicePrincipalView>, AdminFailure> {
@@ -617,7 +627,7 @@ fn target_view(target: GrantTarget, policy_name: Option<String>, at: DateTime<Ut
     }
 }
 
-async fn create_group(
+pub(crate) async fn create_group(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<CreateGroup>,
 ) -> Result<(StatusCode, Json<GroupView>), AdminFailure> {
@@ -628,7 +638,7 @@ async fn create_group(
     Ok((StatusCode::CREATED, Json(group_view(group))))
 }
 
-async fn add_member(
+pub(crate) async fn add_member(
     State(state): State<AppState>,
     AdminPath(group_id): AdminPath<String>,
     AdminJson(body): AdminJson<GroupMember>,
@@ -643,7 +653,7 @@ async fn add_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn remove_member(
+pub(crate) async fn remove_member(
     State(state): State<AppState>,
     Path((group_id, user_id)): Path<(String, String)>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -666,12 +676,12 @@ async fn remove_member(
 }
 
 #[derive(serde::Deserialize)]
-struct TenantQuery {
-    tenant: Option<String>,
-    identity: Option<String>,
+pub(crate) struct TenantQuery {
+    pub(crate) tenant: Option<String>,
+    pub(crate) identity: Option<String>,
 }
 
-async fn new_policy(
+pub(crate) async fn new_policy(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<NewPolicy>,
 ) -> Result<(StatusCode, Json<PolicyView>), AdminFailure> {
@@ -714,7 +724,7 @@ async fn get_policies(
     Ok(Json(policies.into_iter().map(policy_view).collect()))
 }
 
-async fn set_policy(
+pub(crate) async fn set_policy(
     State(state): State<AppState>,
     AdminPath(identity): AdminPath<String>,
     AdminJson(body): AdminJson<SetPolicy>,
@@ -763,7 +773,7 @@ async fn set_policy(
     Ok(Json(policy_view(policy)))
 }
 
-async fn remove_policy(
+pub(crate) async fn remove_policy(
     State(state): State<AppState>,
     AdminPath(identity): AdminPath<String>,
     AdminQuery(q): AdminQuery<TenantQuery>,
@@ -781,7 +791,7 @@ async fn remove_policy(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn grant_policy(
+pub(crate) async fn grant_policy(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<GrantPolicy>,
 ) -> Result<Json<GrantView>, AdminFailure> {
@@ -1098,7 +1108,7 @@ async fn query_audit(
 
 // ---- deletions, credentials, consent revocation, seeds, reset ----------------------------------
 
-async fn delete_tenant(
+pub(crate) async fn delete_tenant(
     State(state): State<AppState>,
     AdminPath(tenant): AdminPath<String>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -1106,7 +1116,7 @@ async fn delete_tenant(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn delete_user(
+pub(crate) async fn delete_user(
     State(state): State<AppState>,
     AdminPath(user): AdminPath<String>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -1144,7 +1154,7 @@ async fn list_members(
     ))
 }
 
-async fn delete_group(
+pub(crate) async fn delete_group(
     State(state): State<AppState>,
     AdminPath(group_id): AdminPath<String>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -1155,7 +1165,7 @@ async fn delete_group(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn delete_app(
+pub(crate) async fn delete_app(
     State(state): State<AppState>,
     AdminPath(app_id): AdminPath<String>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -1190,7 +1200,7 @@ async fn list_credentials(
     }))
 }
 
-async fn remove_secret(
+pub(crate) async fn remove_secret(
     State(state): State<AppState>,
     Path((app_id, key_id)): Path<(String, String)>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -1201,7 +1211,7 @@ async fn remove_secret(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn remove_certificate(
+pub(crate) async fn remove_certificate(
     State(state): State<AppState>,
     Path((app_id, key_id)): Path<(String, String)>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -1212,7 +1222,7 @@ async fn remove_certificate(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn revoke_consent(
+pub(crate) async fn revoke_consent(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<RevokeConsent>,
 ) -> Result<Json<ServicePrincipalView>, AdminFailure> {

@@ -196,7 +196,7 @@ fn policy_record(p: &graphmeet_core::AccessPolicy) -> Vec<(String, String)> {
     cmdlet::policy_record(&p.name, &ids, &p.description)
 }
 
-async fn run_script(
+pub(crate) async fn run_script(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<RunScript>,
 ) -> Result<Json<ScriptOutput>, AdminFailure> {
