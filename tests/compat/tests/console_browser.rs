@@ -108,17 +108,11 @@ async fn the_console_works_in_chromium_and_passes_axe() {
     let (second, second_upn) = plain.second_user().await;
     let (dsecond, dsecond_upn) = delayed.second_user().await;
 
-    // Node trusts both servers' local CAs.
-    let cas = tempfile::NamedTempFile::new().unwrap();
-    let mut pem = std::fs::read_to_string(plain.server.ca_cert_path.as_ref().unwrap()).unwrap();
-    pem.push_str(&std::fs::read_to_string(delayed.server.ca_cert_path.as_ref().unwrap()).unwrap());
-    std::fs::write(cas.path(), pem).unwrap();
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots");
 
     let out = tokio::process::Command::new("node")
         .arg("console.test.mjs")
         .current_dir(console_dir())
-        .env("NODE_EXTRA_CA_CERTS", cas.path())
         .env("GM_CHROMIUM", &chromium)
         .env("GM_SCREENSHOTS", &shots)
         .env("GM_BASE", &plain.server.base_url)
