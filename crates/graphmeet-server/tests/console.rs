@@ -973,3 +973,105 @@ async fn the_matrix_follows_grants_and_shows_what_is_still_propagating() {
     let first = b.get(&format!("{matrix}&size=1")).await;
     assert!(first.body.contains("Next page"));
 }
+
+#[tokio::test]
+async fn meetings_are_listed_per_organizer_and_found_by_subject_join_id_and_join_url() {
+    common::on_every_backend(|url| async move {
+        let server = TestServer::start_on(url).await;
+        let token = server.app_token().await;
+        let organizer = server.cred("user_id");
+        let upn = server.cred("user_upn");
+        let t = server.cred("tenant_id");
+        let mut made = Vec::new();
+        for subject in ["Quarterly planning", "Budget review", "Planning follow-up"] {
+            let (s, _, m) = server
+                .graph(
+                    Some(&token),
+                    Method::POST,
+                    &format!("/v1.0/users/{organizer}/onlineMeetings"),
+                    Some(json!({ "subject": subject })),
+                )
+                .await;
+            assert_eq!(s, 201, "{m}");
+            made.push(m);
+        }
+        let mut b = Browser::new(&server);
+        assert_eq!(b.sign_in(&server.admin_key()).await.status, 303);
+        let list = b
+            .get(&format!("/console/meetings?tenant={t}&organizer={upn}"))
+            .await;
+        assert_eq!(list.status, 200);
+        for m in &made {
+            assert!(list.body.contains(m["subject"].as_str().unwrap()));
+        }
+        // Newest first.
+        assert!(
+            list.body.find("Planning follow-up").unwrap()
+                < list.body.find("Quarterly planning").unwrap()
+        );
+        let search = b
+            .get(&format!(
+                "/console/meetings?tenant={t}&organizer={upn}&q=PLANNING"
+            ))
+            .await;
+        assert!(
+            search.body.contains("Quarterly planning")
+                && search.body.contains("Planning follow-up")
+        );
+        assert!(!search.body.contains("Budget review"));
+        let by_id = b
+            .get(&format!(
+                "/console/meetings?tenant={t}&join_meeting_id={}",
+                made[1]["joinMeetingIdSettings"]["joinMeetingId"]
+                    .as_str()
+                    .unwrap()
+            ))
+            .await;
+        assert!(
+            by_id.body.contains("Budget review") && !by_id.body.contains("Quarterly planning"),
+            "{}",
+            by_id.body
+        );
+        let join_url = made[2]["joinWebUrl"].as_str().unwrap();
+        let by_url = b
+            .get(&format!(
+                "/console/meetings?tenant={t}&join_web_url={}",
+                enc(join_url)
+            ))
+            .await;
+        assert!(
+            by_url.body.contains("Planning follow-up") && !by_url.body.contains("Budget review")
+        );
+        let id = made[0]["id"].as_str().unwrap();
+        let one = b.get(&format!("/console/meetings/{id}?tenant={t}")).await;
+        assert_eq!(one.status, 200);
+        assert!(
+            one.body
+                .contains(&format!("href=\"{}\"", join_url.replace('&', "&amp;")))
+                || one.body.contains("the landing page")
+        );
+        assert!(
+            one.body
+                .contains("&quot;subject&quot;: &quot;Quarterly planning&quot;")
+                || one.body.contains("\"subject\": \"Quarterly planning\""),
+            "{}",
+            one.body
+        );
+        assert_eq!(
+            b.get(&format!("/console/meetings/nope?tenant={t}"))
+                .await
+                .status,
+            404
+        );
+        let unknown = b
+            .get(&format!("/console/meetings?tenant={t}&organizer=nobody"))
+            .await;
+        assert_eq!(unknown.status, 404);
+        server.server.shutdown().await;
+    })
+    .await;
+}
+
+fn enc(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

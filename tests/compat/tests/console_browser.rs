@@ -76,7 +76,8 @@ impl Started {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_works_in_chromium_and_passes_axe() {
-    let chromium = std::env::var("GRAPHMEET_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let chromium =
+        std::env::var("GRAPHMEET_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let modules = console_dir().join("node_modules");
     let missing: Vec<String> = [
         (!Path::new(&chromium).exists()).then(|| format!("{chromium} (apt-get install chromium)")),
@@ -136,9 +137,14 @@ async fn the_console_works_in_chromium_and_passes_axe() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
     eprintln!("{stderr}");
-    assert!(out.status.success(), "the browser test failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "the browser test failed:\n{stdout}\n{stderr}"
+    );
     for shot in ["matrix.png", "audit.png"] {
-        let len = std::fs::metadata(shots.join(shot)).map(|m| m.len()).unwrap_or(0);
+        let len = std::fs::metadata(shots.join(shot))
+            .map(|m| m.len())
+            .unwrap_or(0);
         assert!(len > 10_000, "{shot} was not saved ({len} bytes)");
     }
     println!("screenshots: {}", shots.display());

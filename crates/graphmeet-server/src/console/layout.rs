@@ -24,6 +24,8 @@ pub enum Nav {
     Apps,
     /// Consent.
     Consent,
+    /// Meetings.
+    Meetings,
     /// The audit log.
     Audit,
     /// None (an error page).
@@ -37,6 +39,7 @@ const ENTRIES: &[(Nav, &str, &str, bool)] = &[
     (Nav::Groups, "Groups", "/console/groups", true),
     (Nav::Apps, "Apps", "/console/apps", false),
     (Nav::Consent, "Consent", "/console/consent", true),
+    (Nav::Meetings, "Meetings", "/console/meetings", true),
     (Nav::Audit, "Audit log", "/console/audit", false),
     (Nav::Tenants, "Tenants", "/console/tenants", false),
 ];

@@ -17,6 +17,7 @@ mod audit;
 mod directory;
 mod layout;
 mod matrix;
+mod meetings;
 mod policies;
 pub mod session;
 
@@ -125,6 +126,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/console/policies/{name}/remove", post(policies::remove))
         .route("/console/cs", get(policies::cs_form).post(policies::run_cs))
+        .route("/console/meetings", get(meetings::page))
+        .route("/console/meetings/{id}", get(meetings::show))
         .route("/console/audit", get(audit::page))
         .route("/console/audit/tail", get(audit::tail))
         .route("/console/signout", post(sign_out))
@@ -390,6 +393,11 @@ pub fn enc(value: &str) -> String {
 /// A time as people read it: `2026-12-01 14:30:00 UTC`.
 pub fn when(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// A time as RFC 3339 with microseconds (a cursor).
+pub fn rfc3339_micros(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 /// A time as RFC 3339.
