@@ -190,11 +190,24 @@ try {
       ["consent", `/console/consent?tenant=${tenant}`],
       ["policy", `/console/policies/graphmeet-dev-meetings?tenant=${tenant}`],
       ["cmdlet runner", `/console/cs?tenant=${tenant}`],
+      ["meetings", `/console/meetings?tenant=${tenant}&organizer=${organizer}`],
+      ["meeting", `/console/meetings/${encodeURIComponent(need("GM_MEETING"))}?tenant=${tenant}`],
     ]) {
       const r = await page.goto(base + route);
       check(r.status() === 200, `${name}: ${r.status()}`);
       await accessible(page, name);
     }
+  });
+
+  await step("an organizer's meetings, searchable by subject", async () => {
+    await page.goto(`${base}/console/meetings?tenant=${tenant}`);
+    await page.fill("#m-organizer", organizer);
+    await page.fill("#m-q", "review");
+    await Promise.all([page.waitForNavigation(), page.click('form[role=search] button[type=submit] >> nth=0')]);
+    check((await page.textContent("#meetings")).includes("Console review"), "the meeting is not listed");
+    await Promise.all([page.waitForNavigation(), page.click("#meetings a")]);
+    check((await page.textContent("#resource")).includes('"subject": "Console review"'), "no JSON resource");
+    check(await page.locator('a:has-text("the landing page")').count() === 1, "no landing page link");
   });
 
   await step("the cmdlet runner runs from its text box", async () => {

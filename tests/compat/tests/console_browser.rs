@@ -57,6 +57,40 @@ impl Started {
         self.creds[name].as_str().unwrap().to_owned()
     }
 
+    /// A meeting the dev app creates for the organizer through Graph; its id.
+    async fn meeting(&self) -> String {
+        let token: Value = self
+            .http
+            .post(self.cred("token_url"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", &self.cred("client_id")),
+                ("client_secret", &self.cred("client_secret")),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let r = self
+            .http
+            .post(format!(
+                "{}/users/{}/onlineMeetings",
+                self.cred("graph_url"),
+                self.cred("user_id")
+            ))
+            .bearer_auth(token["access_token"].as_str().unwrap())
+            .json(&json!({ "subject": "Console review" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let m: Value = r.json().await.unwrap();
+        m["id"].as_str().unwrap().to_owned()
+    }
+
     /// A second user of the dev tenant: (object id, UPN).
     async fn second_user(&self) -> (String, String) {
         let upn = format!("second@{}", self.cred("tenant_domain"));
@@ -108,6 +142,7 @@ async fn the_console_works_in_chromium_and_passes_axe() {
     .await;
     let (second, second_upn) = plain.second_user().await;
     let (dsecond, dsecond_upn) = delayed.second_user().await;
+    let meeting = plain.meeting().await;
 
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots");
 
@@ -123,6 +158,7 @@ async fn the_console_works_in_chromium_and_passes_axe() {
         .env("GM_ORGANIZER", plain.cred("user_id"))
         .env("GM_SECOND", &second)
         .env("GM_SECOND_UPN", &second_upn)
+        .env("GM_MEETING", &meeting)
         .env("GM_DELAYED_BASE", &delayed.server.base_url)
         .env("GM_DELAYED_KEY", &delayed.key)
         .env("GM_DELAYED_TENANT", delayed.cred("tenant_id"))
