@@ -642,7 +642,7 @@ impl DirectoryIndex {
             .get(&tenant_id)
             .map(|t| t.policies.values().cloned().collect())
             .unwrap_or_default();
-        all.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        all.sort_by_key(|p| p.name.to_lowercase());
         all
     }
 

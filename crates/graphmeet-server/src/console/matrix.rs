@@ -78,7 +78,7 @@ pub async fn page_handler(
         .unwrap_or_default();
     let delay = console.app.access.propagation_delay();
     let keep = |extra: &str| {
-        let mut q = format!("{}", ctx.tq());
+        let mut q = ctx.tq();
         if let Some(s) = &search {
             q.push_str(&format!("&q={}", enc(s)));
         }
