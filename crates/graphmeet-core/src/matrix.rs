@@ -124,12 +124,37 @@ pub fn columns(index: &DirectoryIndex, tenant: &Tenant, now: DateTime<Utc>) -> V
     all
 }
 
-/// Whether a user matches a search (UPN or display name, ignoring case).
+/// Whether a user matches a search (UPN or display name, ignoring case): see [`Search`].
 pub fn matches_search(user: &User, search: &str) -> bool {
-    let needle = search.trim().to_lowercase();
-    needle.is_empty()
-        || user.upn.to_lowercase().contains(&needle)
-        || user.display_name.to_lowercase().contains(&needle)
+    Search::new(search).matches(user)
+}
+
+/// A search on the UPN or the display name, ignoring case; the needle is lower-cased once, and
+/// ASCII names (most of them) are compared without allocating.
+#[derive(Debug, Clone)]
+pub struct Search(String);
+
+impl Search {
+    /// A search for `text` (blank matches everyone).
+    pub fn new(text: &str) -> Self {
+        Self(text.trim().to_lowercase())
+    }
+
+    /// Whether `user` matches.
+    pub fn matches(&self, user: &User) -> bool {
+        self.0.is_empty() || self.within(&user.upn) || self.within(&user.display_name)
+    }
+
+    fn within(&self, text: &str) -> bool {
+        let needle = self.0.as_bytes();
+        if text.is_ascii() && self.0.is_ascii() {
+            text.as_bytes()
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle))
+        } else {
+            text.to_lowercase().contains(&self.0)
+        }
+    }
 }
 
 /// One page of the matrix of `tenant`: the users `query` selects, each with the decision of
@@ -142,10 +167,10 @@ pub fn page(
     now: DateTime<Utc>,
 ) -> MatrixPage {
     let columns = columns(index, tenant, now);
-    let search = query.search.as_deref().unwrap_or_default();
+    let search = Search::new(query.search.as_deref().unwrap_or_default());
     let (users, more) =
         index.users_page_with_groups(tenant.id, query.after, query.limit(), |user, groups| {
-            matches_search(user, search) && query.group.is_none_or(|g| groups.contains(&g))
+            search.matches(user) && query.group.is_none_or(|g| groups.contains(&g))
         });
     let next_after = if more {
         users.last().map(|u| u.id)
@@ -168,5 +193,35 @@ pub fn page(
         rows,
         next_after,
         decided_at: now,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Search;
+    use crate::model::User;
+
+    fn user(upn: &str, name: &str) -> User {
+        User {
+            id: uuid::Uuid::new_v4(),
+            tenant_id: uuid::Uuid::new_v4(),
+            upn: upn.to_owned(),
+            display_name: name.to_owned(),
+            password_hash: None,
+            created_at: chrono::Utc::now(),
+            account: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_search_matches_the_upn_or_the_name_ignoring_case() {
+        let alice = user("alice@contoso.example", "Alice Émile");
+        assert!(Search::new("ALICE").matches(&alice));
+        assert!(Search::new(" contoso ").matches(&alice));
+        assert!(Search::new("émile").matches(&alice));
+        assert!(Search::new("ÉMILE").matches(&alice));
+        assert!(Search::new("").matches(&alice));
+        assert!(!Search::new("bob").matches(&alice));
+        assert!(!Search::new("alice@contoso.example.org").matches(&alice));
     }
 }

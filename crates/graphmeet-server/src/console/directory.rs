@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::Duration;
-use graphmeet_core::matrix::matches_search;
+use graphmeet_core::matrix::Search;
 use graphmeet_core::UserRef;
 use graphmeet_wire::admin::{
     AddCertificate, AddSecret, CreateApp, CreateGroup, CreateTenant, CreateUser, GrantConsent,
@@ -157,14 +157,12 @@ pub async fn users(
     };
     let search = param(&params, "q");
     let after = param(&params, "after").and_then(|a| Uuid::parse_str(&a).ok());
-    let needle = search.clone().unwrap_or_default();
+    let needle = Search::new(search.as_deref().unwrap_or_default());
     let (page_users, more) =
         console
             .app
             .index
-            .users_page_with_groups(tenant.id, after, USERS_PER_PAGE, |u, _| {
-                matches_search(u, &needle)
-            });
+            .users_page_with_groups(tenant.id, after, USERS_PER_PAGE, |u, _| needle.matches(u));
     let q = search
         .as_ref()
         .map(|s| format!("&q={}", enc(s)))

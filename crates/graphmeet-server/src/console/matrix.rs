@@ -70,12 +70,19 @@ pub async fn page_handler(
         },
         now,
     );
-    let groups = console
-        .app
-        .directory
-        .groups(&tenant.id.to_string())
-        .await
-        .unwrap_or_default();
+    // One group by id (a single read), never the tenant's whole list: a tenant can have
+    // thousands; the groups page links each one's members here.
+    let group_name = match group {
+        Some(g) => console
+            .app
+            .directory
+            .group(g)
+            .await
+            .ok()
+            .filter(|found| found.tenant_id == tenant.id)
+            .map(|found| found.display_name),
+        None => None,
+    };
     let delay = console.app.access.propagation_delay();
     let keep = |extra: &str| {
         let mut q = ctx.tq();
@@ -104,15 +111,13 @@ pub async fn page_handler(
                 input #q type="search" name="q" value=[search.as_deref()] placeholder="UPN or name";
             }
             div.field {
-                label for="group" { "Group" }
-                select #group name="group" {
-                    option value="" { "All users" }
-                    @for g in &groups {
-                        option value=(g.id) selected[group == Some(g.id)] { (g.display_name) }
-                    }
-                }
+                label for="group" { "Group (object id)" }
+                input #group name="group" value=[group.map(|g| g.to_string())] placeholder="all users";
             }
             button type="submit" { "Show" }
+        }
+        @if let (Some(g), Some(name)) = (group, &group_name) {
+            p { "Members of the group " a href=(format!("/console/groups/{g}{}", ctx.tq())) { (name) } " only." }
         }
         @if m.columns.is_empty() {
             div.notice { p { "No app is consented in, registered in or listed by a policy of this tenant yet." } }
