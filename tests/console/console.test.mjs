@@ -120,7 +120,7 @@ try {
     await Promise.all([page.waitForURL("**/console/explain**"), page.click(cellSelector(app, organizer))]);
     check((await page.textContent("p.reason")).startsWith("allowed"), "no reason");
     check(await page.locator('a[href*="/console/policies/graphmeet-dev-meetings"]').count() > 0, "no policy link");
-    check(await page.locator('a[href*="#grants"]').count() > 0, "no grant link");
+    check(await page.locator(`a[href*="#grant-user-${organizer}"]`).count() > 0, "no grant link");
     await accessible(page, "explanation");
   });
 

@@ -193,6 +193,15 @@ pub fn no_tenant(ctx: &Ctx, nav: Nav) -> Response {
     r
 }
 
+/// The id of a grant's row on the policies page.
+fn grant_anchor(target: &GrantTarget) -> String {
+    match target {
+        GrantTarget::User(u) => format!("grant-user-{u}"),
+        GrantTarget::Group { id, .. } => format!("grant-group-{id}"),
+        GrantTarget::Global => "grant-global-".to_owned(),
+    }
+}
+
 fn target_text(console: &Console, target: &GrantTarget) -> String {
     match target {
         GrantTarget::User(u) => console
@@ -262,7 +271,7 @@ pub async fn explain(
                         Some(g) => {
                             "Policy " a href=(policy_link(&g.policy_name)) { (g.policy_name) }
                             " granted to " (target_text(&console, &g.target)) " at " (when(g.granted_at))
-                            " — " a href=(format!("/console/policies{}#grants", ctx.tq())) { "see the grants" }
+                            " — " a href=(format!("/console/policies{}#{}", ctx.tq(), grant_anchor(&g.target))) { "see the grant" }
                         }
                         None => { "None: no per-user, group or global grant is in force for this user." }
                     }
