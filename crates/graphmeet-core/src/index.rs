@@ -646,6 +646,29 @@ impl DirectoryIndex {
         all
     }
 
+    /// A tenant's grants in force (not revoked nor replaced), oldest first.
+    pub fn live_grants_in(&self, tenant_id: Uuid) -> Vec<PolicyGrant> {
+        let mut all: Vec<PolicyGrant> = self
+            .read()
+            .tenants
+            .get(&tenant_id)
+            .map(|t| {
+                t.grants
+                    .values()
+                    .flatten()
+                    .filter(|g| g.revoked_at.is_none())
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        all.sort_by(|a, b| {
+            a.granted_at
+                .cmp(&b.granted_at)
+                .then_with(|| format!("{:?}", a.target).cmp(&format!("{:?}", b.target)))
+        });
+        all
+    }
+
     /// The app registrations whose home is a tenant, by display name.
     pub fn apps_homed_in(&self, tenant_id: Uuid) -> Vec<Arc<AppEntry>> {
         let mut all: Vec<Arc<AppEntry>> = self

@@ -1075,3 +1075,112 @@ async fn meetings_are_listed_per_organizer_and_found_by_subject_join_id_and_join
 fn enc(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
+
+#[tokio::test]
+async fn group_and_global_grants_show_their_rank_and_powershell_line_and_revoke() {
+    let server = TestServer::start().await;
+    let t = server.cred("tenant_id");
+    let (_, group) = server
+        .admin(
+            Method::POST,
+            "/admin/groups",
+            Some(json!({"tenant": t, "display_name": "Schedulers"})),
+        )
+        .await;
+    let gid = group["id"].as_str().unwrap().to_owned();
+    let mut b = Browser::new(&server);
+    assert_eq!(b.sign_in(&server.admin_key()).await.status, 303);
+    let policies = format!("/console/policies?tenant={t}");
+    let policy = "graphmeet-dev-meetings";
+    let c = b
+        .submit(
+            &policies,
+            "/console/policies/grant",
+            &[
+                ("tenant", &t),
+                ("kind", "group"),
+                ("group", &gid),
+                ("rank", "2"),
+                ("policy_name", policy),
+            ],
+        )
+        .await;
+    assert_eq!(c.status, 303, "{}", c.body);
+    let page = b.get(&policies).await;
+    assert!(
+        page.body.contains(&format!(
+            "Grant-CsApplicationAccessPolicy -Group {gid} -Rank 2 -PolicyName {policy}"
+        )) || page.body.contains("-Rank 2"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("group Schedulers (rank 2)"));
+    let c = b
+        .submit(
+            &policies,
+            "/console/policies/grant",
+            &[("tenant", &t), ("kind", "global"), ("policy_name", policy)],
+        )
+        .await;
+    assert_eq!(c.status, 303, "{}", c.body);
+    let page = b.get(&policies).await;
+    assert!(page.body.contains("-Global"), "{}", page.body);
+    assert!(page.body.contains("everyone (global)"));
+    let (_, grants) = server
+        .admin(
+            Method::GET,
+            &format!("/admin/policy-grants?tenant={t}"),
+            None,
+        )
+        .await;
+    let kinds: Vec<&str> = grants
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["target_kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"group") && kinds.contains(&"global"),
+        "{kinds:?}"
+    );
+    // A rank is a whole number, as the form says; a rank on a user grant is the API's refusal.
+    let c = b
+        .submit(
+            &policies,
+            "/console/policies/grant",
+            &[
+                ("tenant", &t),
+                ("kind", "group"),
+                ("group", &gid),
+                ("rank", "high"),
+                ("policy_name", policy),
+            ],
+        )
+        .await;
+    assert_eq!(c.status, 400);
+    assert_eq!(c.error(), "rank must be a whole number, not 'high'");
+    // Revoke both from their rows.
+    for (kind, field, id) in [("group", "group", gid.as_str()), ("global", "user", "")] {
+        let c = b
+            .submit(
+                &policies,
+                "/console/policies/grant",
+                &[("tenant", &t), ("kind", kind), (field, id)],
+            )
+            .await;
+        assert_eq!(c.status, 303, "{}", c.body);
+        assert!(b.get(&policies).await.body.contains("-PolicyName $null"));
+    }
+    let (_, grants) = server
+        .admin(
+            Method::GET,
+            &format!("/admin/policy-grants?tenant={t}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        grants.as_array().unwrap().len(),
+        1,
+        "only the bootstrap's user grant is left: {grants}"
+    );
+}

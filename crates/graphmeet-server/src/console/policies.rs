@@ -41,23 +41,20 @@ pub async fn list(
     let tid = tenant.id.to_string();
     let dir = &console.app.directory;
     let policies = dir.policies(&tid).await.unwrap_or_default();
-    let grants: Vec<_> = dir
-        .grants(&tenant)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|g| g.revoked_at.is_none())
-        .collect();
-    let groups: HashMap<Uuid, String> = dir
-        .groups(&tid)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|g| (g.id, g.display_name))
-        .collect();
+    // The grants in force from the index (a tenant can have one per user); only the groups of
+    // the grants shown are read.
+    let grants = console.app.index.live_grants_in(tenant.id);
     let offset: usize = param(&params, "from")
         .and_then(|f| f.parse().ok())
         .unwrap_or(0);
+    let mut groups: HashMap<Uuid, String> = HashMap::new();
+    for g in grants.iter().skip(offset).take(GRANTS_PER_PAGE) {
+        if let GrantTarget::Group { id, .. } = g.target {
+            if let Ok(group) = dir.group(id).await {
+                groups.insert(id, group.display_name);
+            }
+        }
+    }
     let app_name = |id: &Uuid| {
         console
             .app
@@ -119,8 +116,7 @@ pub async fn list(
                     label for="g-user" { "User (UPN or object id), for a user" }
                     input #g-user name="user";
                     label for="g-group" { "Group object id, for a group" }
-                    input #g-group name="group" list="group-ids";
-                    datalist #group-ids { @for (id, name) in &groups { option value=(id) { (name) } } }
+                    input #g-group name="group";
                     label for="g-rank" { "Rank, for a group (default 1)" }
                     input #g-rank name="rank" inputmode="numeric";
                     button.primary type="submit" { "Apply" }
@@ -304,12 +300,10 @@ pub async fn show(
     };
     let grants: Vec<_> = console
         .app
-        .directory
-        .grants(&tenant)
-        .await
-        .unwrap_or_default()
+        .index
+        .live_grants_in(tenant.id)
         .into_iter()
-        .filter(|g| g.revoked_at.is_none() && g.policy_id == policy.id)
+        .filter(|g| g.policy_id == policy.id)
         .collect();
     let tid = tenant.id.to_string();
     let body = html! {
