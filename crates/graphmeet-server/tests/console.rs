@@ -620,6 +620,21 @@ async fn directory_pages_create_edit_and_delete_with_the_admin_apis_validation()
         assert_eq!(c.status, 303);
         let app_page = c.location().to_owned();
         let app_id = app_page.rsplit('/').next().unwrap().to_owned();
+        // Edit: public client flows on, as PATCH /admin/apps/{id} does.
+        let c = b
+            .submit(
+                &app_page,
+                &format!("/console/apps/{app_id}/public-client"),
+                &[("allow_public_client", "true"), ("back", &app_page)],
+            )
+            .await;
+        assert_eq!(c.status, 303, "{}", c.body);
+        let (_, apps) = server.admin(Method::GET, "/admin/apps", None).await;
+        assert!(apps
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["app_id"] == app_id.as_str() && a["allow_public_client"] == true));
         let c = b
             .submit(
                 &app_page,
