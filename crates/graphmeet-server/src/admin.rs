@@ -1030,9 +1030,9 @@ async fn recent_requests(
     AdminQuery(q): AdminQuery<RequestsQuery>,
 ) -> Result<Json<Vec<crate::inspector::Record>>, AdminFailure> {
     if let Some(s) = q.surface.as_deref() {
-        if !["graph", "entra", "admin", "join", "health"].contains(&s) {
+        if !["graph", "entra", "admin", "join", "health", "console"].contains(&s) {
             return Err(AdminFailure::invalid(format!(
-                "surface must be graph, entra, admin, join or health, not '{s}'"
+                "surface must be graph, entra, admin, join, health or console, not '{s}'"
             )));
         }
     }

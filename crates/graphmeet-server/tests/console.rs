@@ -218,6 +218,17 @@ async fn the_session_cookie_is_httponly_secure_and_samesite_strict() {
         .to_str()
         .unwrap()
         .contains("frame-ancestors 'none'"));
+    // The request inspector files console requests under their own surface.
+    let (s, seen) = server
+        .admin(Method::GET, "/admin/requests?surface=console", None)
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        seen.as_array().unwrap().iter().any(|r| r["path"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("/console/matrix"))),
+        "{seen}"
+    );
     // Signing out ends the session on the server, not only in the browser.
     let kept = b.cookies.clone();
     let out = b.submit("/console/matrix", "/console/signout", &[]).await;
