@@ -14,6 +14,7 @@ pub mod graph;
 pub mod inspector;
 pub mod join;
 pub mod metrics;
+pub mod openapi;
 pub mod peers;
 pub mod pki;
 pub mod proxy;
@@ -232,11 +233,14 @@ fn normalise_path<B>(mut request: axum::http::Request<B>) -> axum::http::Request
 
 /// The whole application for a state: identity, admin, health. Tests drive it without a socket.
 pub fn app(state: AppState) -> Router {
+    let (admin, api) = admin::router(state.clone(), cs::router()).split_for_parts();
+    let api = axum::Json(openapi::admin(api));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route(openapi::PATH, get(move || std::future::ready(api.clone())))
         .merge(entra::router())
-        .merge(admin::router(state.clone(), cs::router()))
+        .merge(admin)
         .merge(graph::router(state.clone()))
         .merge(join::router())
         .fallback(not_found)
