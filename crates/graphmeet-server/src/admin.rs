@@ -898,11 +898,14 @@ async fn metrics(
     State(state): State<AppState>,
     axum::Extension(metrics): axum::Extension<std::sync::Arc<crate::metrics::Metrics>>,
 ) -> Response {
-    let text = metrics.render(
-        state.index.user_count(),
-        state.index.tenants().len(),
-        state.index.app_count(),
-    );
+    let text = metrics.render(crate::metrics::Sizes {
+        users: state.index.user_count(),
+        tenants: state.index.tenants().len(),
+        apps: state.index.app_count(),
+        queued_creates: state.meetings.queued_creates(),
+        queued_audit: state.audit.queued(),
+        audit_dropped: state.audit.stats().dropped,
+    });
     (
         [(
             header::CONTENT_TYPE,

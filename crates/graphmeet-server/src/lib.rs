@@ -248,9 +248,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::Extension(std::sync::Arc::new(
             inspector::Inspector::default(),
         )))
-        .layer(axum::Extension(std::sync::Arc::new(
-            metrics::Metrics::default(),
-        )))
+        .layer(axum::Extension(state.metrics.clone()))
         .with_state(state)
 }
 
@@ -354,7 +352,12 @@ pub async fn build(
         .unwrap_or_else(|| public_url.clone())
         .trim_end_matches('/')
         .to_owned();
-    let audit = graphmeet_core::audit::AuditLog::start(dyn_store.clone(), clock.clone());
+    let metrics = Arc::new(metrics::Metrics::default());
+    let audit = graphmeet_core::audit::AuditLog::start_observed(
+        dyn_store.clone(),
+        clock.clone(),
+        metrics.clone(),
+    );
     let state = AppState {
         access: Access::new(
             index.clone(),
@@ -378,6 +381,7 @@ pub async fn build(
             clock.clone(),
             join_url_base.clone(),
             meeting_quota,
+            metrics.clone(),
         ),
         verifier: Arc::new(TokenVerifier::new(keys, clock.clone())),
         clock,
@@ -390,6 +394,7 @@ pub async fn build(
         faults: Arc::new(graph::fault::FaultInjector::new(fault)),
         audit,
         renders: Default::default(),
+        metrics,
     };
     Ok(Parts { state, store })
 }
