@@ -239,6 +239,10 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route(openapi::PATH, get(move || std::future::ready(api.clone())))
+        .route(
+            openapi::MICROSOFT_PATH,
+            get(|| std::future::ready(axum::Json(openapi::microsoft()))),
+        )
         .merge(entra::router())
         .merge(admin)
         .merge(graph::router(state.clone()))
