@@ -247,7 +247,14 @@ async fn require_admin_key(
         bool::from(digest.as_slice().ct_eq(state.admin_key_hash.as_slice()))
     });
     if !ok {
-        return AdminFailure::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid admin key is required (header x-graphmeet-admin-key; `graphmeet serve` writes it to DATA_DIR/admin-key)").into_response();
+        let mut refused = AdminFailure::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid admin key is required (header x-graphmeet-admin-key; `graphmeet serve` writes it to DATA_DIR/admin-key)").into_response();
+        // The body (a seed can be large) is not read for a caller without the key, so the
+        // connection cannot carry another request: say so, rather than let a client reuse it.
+        refused.headers_mut().insert(
+            header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+        return refused;
     }
     let method = request.method().clone();
     let operation = format!("{} {}", method, request.uri().path());
