@@ -639,7 +639,7 @@ pub async fn remove_member(
     );
     let back = fields.back("/console/groups");
     let user_id = fields.raw("user_id");
-    match admin::remove_member(State(console.app.clone()), Path((id, user_id.clone()))).await {
+    match admin::remove_member(State(console.app.clone()), AdminPath((id, user_id.clone()))).await {
         Ok(_) => console.done(
             &session,
             &back,
@@ -989,7 +989,12 @@ pub async fn remove_secret(
 ) -> Response {
     let ctx = Ctx::new(&console, &session, &[], "/console/apps");
     let back = fields.back("/console/apps");
-    match admin::remove_secret(State(console.app.clone()), Path((id, fields.raw("key_id")))).await {
+    match admin::remove_secret(
+        State(console.app.clone()),
+        AdminPath((id, fields.raw("key_id"))),
+    )
+    .await
+    {
         Ok(_) => console.done(&session, &back, flash("Removed the secret.".to_owned())),
         Err(f) => refused(&ctx, f, &back),
     }
@@ -1004,8 +1009,11 @@ pub async fn remove_certificate(
 ) -> Response {
     let ctx = Ctx::new(&console, &session, &[], "/console/apps");
     let back = fields.back("/console/apps");
-    match admin::remove_certificate(State(console.app.clone()), Path((id, fields.raw("key_id"))))
-        .await
+    match admin::remove_certificate(
+        State(console.app.clone()),
+        AdminPath((id, fields.raw("key_id"))),
+    )
+    .await
     {
         Ok(_) => console.done(
             &session,
