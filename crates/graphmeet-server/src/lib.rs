@@ -375,6 +375,12 @@ pub async fn build(
             join_url_base.clone(),
             meeting_quota,
         ),
+        playback: graphmeet_core::playback::Playback::new(
+            store.clone(),
+            dyn_store.clone(),
+            index.clone(),
+            clock.clone(),
+        ),
         verifier: Arc::new(TokenVerifier::new(keys, clock.clone())),
         clock,
         manual_clock: None,

@@ -457,6 +457,10 @@ async fn get_meeting(
     RawQuery(q): RawQuery,
     h: HeaderMap,
 ) -> Result<Response, GraphFailure> {
+    // `getAllTranscripts(…)` / `getAllRecordings(…)` take the place of a meeting id.
+    if let Some(call) = graphmeet_wire::graph::artifacts::GetAllCall::parse(&id) {
+        return super::artifacts::get_all(s, v, h, user, call, q, false).await;
+    }
     fetch(s, v, h, user, id, q).await
 }
 async fn find_meetings(

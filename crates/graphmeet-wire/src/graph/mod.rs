@@ -17,6 +17,7 @@ pub mod filter;
 pub mod ids;
 pub mod meeting;
 pub mod user;
+pub mod artifacts;
 
 pub use error::GraphError;
 pub use filter::{
