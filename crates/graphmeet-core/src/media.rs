@@ -31,7 +31,10 @@ pub fn silent_mp4(millis: u64) -> Result<Vec<u8>, MediaError> {
         major_brand: fourcc("isom")?,
         minor_version: 512,
         compatible_brands: vec![fourcc("isom")?, fourcc("iso2")?, fourcc("mp41")?],
-        timescale: 1000,
+        // The movie's timescale is the audio's: the `mp4` crate adds each sample's duration to
+        // the track header in the movie's units, truncating (1024 samples are 21.33 ms), so any
+        // other scale would shorten the header's duration by a sixty-fourth.
+        timescale: SAMPLE_RATE,
     };
     let mut writer = mp4::Mp4Writer::write_start(Cursor::new(Vec::new()), &config).map_err(err)?;
     writer
@@ -65,7 +68,38 @@ pub fn silent_mp4(millis: u64) -> Result<Vec<u8>, MediaError> {
             .map_err(err)?;
     }
     writer.write_end().map_err(err)?;
-    Ok(writer.into_writer().into_inner())
+    let mut bytes = writer.into_writer().into_inner();
+    fix_sl_config(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The `mp4` crate (0.14) ends the `esds` box with an SLConfigDescriptor of length 0 followed
+/// by a `predefined` byte of 0: one byte more than the length says, and a value ISO/IEC
+/// 14496-14 §3.1.2 forbids in MP4 files (it must be 2). Lenient players read it; strict
+/// demuxers (symphonia's) refuse the file. The same three bytes, corrected: length 1,
+/// predefined 2; no size around them changes.
+fn fix_sl_config(bytes: &mut [u8]) -> Result<(), MediaError> {
+    let at = bytes
+        .windows(4)
+        .position(|w| w == b"esds")
+        .filter(|at| *at >= 4)
+        .ok_or_else(|| MediaError("the file has no esds box".to_owned()))?;
+    let size = bytes
+        .get(at - 4..at)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(u32::from_be_bytes)
+        .ok_or_else(|| MediaError("the esds box has no size".to_owned()))? as usize;
+    let end = at - 4 + size;
+    match bytes.get_mut(end.saturating_sub(3)..end) {
+        Some(sl) if sl == [0x06, 0x00, 0x00] => {
+            sl.copy_from_slice(&[0x06, 0x01, 0x02]);
+            Ok(())
+        }
+        Some(sl) if sl == [0x06, 0x01, 0x02] => Ok(()),
+        _ => Err(MediaError(
+            "the esds box does not end with the SLConfigDescriptor expected".to_owned(),
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -342,9 +342,11 @@ fn parse_start(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
 fn parse_at(text: &str, start: DateTime<Utc>, what: &str) -> Result<DateTime<Utc>, ArtifactError> {
     let t = text.trim();
     if t.starts_with('P') {
-        return parse_duration(t)
-            .map(|d| start + d)
-            .ok_or_else(|| script(format!("{what}: '{text}' is not an ISO 8601 duration (e.g. PT1M30S)")));
+        return parse_duration(t).map(|d| start + d).ok_or_else(|| {
+            script(format!(
+                "{what}: '{text}' is not an ISO 8601 duration (e.g. PT1M30S)"
+            ))
+        });
     }
     DateTime::parse_from_rfc3339(t)
         .map(|t| t.with_timezone(&Utc))
@@ -446,7 +448,9 @@ impl Playback {
             })?,
         };
         if play.participants.is_empty() {
-            return Err(script("participants: a session needs at least one participant"));
+            return Err(script(
+                "participants: a session needs at least one participant",
+            ));
         }
         if play.participants.len() > MAX_PARTICIPANTS {
             return Err(script(format!(
@@ -454,16 +458,19 @@ impl Playback {
             )));
         }
         if play.utterances.len() > MAX_UTTERANCES {
-            return Err(script(format!("utterances: at most {MAX_UTTERANCES} per session")));
+            return Err(script(format!(
+                "utterances: at most {MAX_UTTERANCES} per session"
+            )));
         }
         let document = Meetings::document(&meeting)?;
         let mut attendees = Vec::with_capacity(play.participants.len());
         for (i, p) in play.participants.iter().enumerate() {
             let attendee = self.attendee(i, p, start, &meeting, &document)?;
-            if attendees
-                .iter()
-                .any(|a: &Attendee| a.kind == AttendeeKind::User && a.id == attendee.id && attendee.kind == AttendeeKind::User)
-            {
+            if attendees.iter().any(|a: &Attendee| {
+                a.kind == AttendeeKind::User
+                    && a.id == attendee.id
+                    && attendee.kind == AttendeeKind::User
+            }) {
                 return Err(script(format!(
                     "participants[{i}]: {} is listed twice; give one participant several intervals instead",
                     attendee.display_name
@@ -505,10 +512,12 @@ impl Playback {
             let duration = match &u.duration {
                 Some(d) => parse_duration(d)
                     .filter(|d| *d > Duration::zero())
-                    .ok_or_else(|| script(format!("{what}.duration: '{d}' is not a positive ISO 8601 duration")))?,
-                None => Duration::milliseconds(
-                    (60 * u.text.chars().count() as i64).max(1000),
-                ),
+                    .ok_or_else(|| {
+                        script(format!(
+                            "{what}.duration: '{d}' is not a positive ISO 8601 duration"
+                        ))
+                    })?,
+                None => Duration::milliseconds((60 * u.text.chars().count() as i64).max(1000)),
             };
             let end = at + duration;
             if u.text.trim().is_empty() {
@@ -543,15 +552,27 @@ impl Playback {
             .start_date_time
             .map(|t| t.as_utc())
             .unwrap_or(first_join);
+        // Standard base64 may hold `/` and `+`, which a path segment cannot carry as they are:
+        // draw again until the id has neither (a few draws at most).
         let new_artifact = |on: bool| {
             on.then(|| {
-                artifact_id(
-                    organizer,
-                    meeting.tenant_id,
-                    meeting_start,
-                    meeting_guid,
-                    Uuid::new_v4(),
-                )
+                let draw = || {
+                    artifact_id(
+                        organizer,
+                        meeting.tenant_id,
+                        meeting_start,
+                        meeting_guid,
+                        Uuid::new_v4(),
+                    )
+                };
+                let mut id = draw();
+                for _ in 0..64 {
+                    if !id.contains(['/', '+']) {
+                        break;
+                    }
+                    id = draw();
+                }
+                id
             })
         };
         let doc = SessionDocument {
@@ -602,7 +623,9 @@ impl Playback {
             .allowed_presenters
             .unwrap_or(OnlineMeetingPresenters::Everyone);
         let everyone_presents = presenters == OnlineMeetingPresenters::Everyone;
-        let (kind, id, display_name, email, tenant_id, mut role, mut keys) = if let Some(u) = &p.user {
+        let (kind, id, display_name, email, tenant_id, mut role, mut keys) = if let Some(u) =
+            &p.user
+        {
             let user = self
                 .index
                 .user_in(meeting.tenant_id, &UserRef::parse(u))
@@ -620,7 +643,9 @@ impl Playback {
                             .and_then(|s| s.user.as_ref())
                             .and_then(|u| u.id.as_deref())
                             == Some(user.id.to_string().as_str())
-                            || a.upn.as_deref().is_some_and(|upn| upn.eq_ignore_ascii_case(&user.upn))
+                            || a.upn
+                                .as_deref()
+                                .is_some_and(|upn| upn.eq_ignore_ascii_case(&user.upn))
                     })
                 })
                 .and_then(|a| a.role);
@@ -671,7 +696,11 @@ impl Playback {
                 kind,
                 Uuid::new_v4().to_string(),
                 name.trim().to_owned(),
-                if kind == AttendeeKind::Guest { p.email.clone() } else { None },
+                if kind == AttendeeKind::Guest {
+                    p.email.clone()
+                } else {
+                    None
+                },
                 None,
                 role,
                 keys,
@@ -707,13 +736,19 @@ impl Playback {
         keys.push(display_name.to_lowercase());
         let periods: Vec<(String, String)> = match (&p.intervals, &p.leave) {
             (Some(_), Some(_)) => {
-                return Err(script(format!("{what}: give intervals or join/leave, not both")))
+                return Err(script(format!(
+                    "{what}: give intervals or join/leave, not both"
+                )))
             }
             (Some(list), None) => {
                 if p.join.is_some() {
-                    return Err(script(format!("{what}: give intervals or join/leave, not both")));
+                    return Err(script(format!(
+                        "{what}: give intervals or join/leave, not both"
+                    )));
                 }
-                list.iter().map(|i| (i.join.clone(), i.leave.clone())).collect()
+                list.iter()
+                    .map(|i| (i.join.clone(), i.leave.clone()))
+                    .collect()
             }
             (None, Some(leave)) => vec![(
                 p.join.clone().unwrap_or_else(|| "PT0S".to_owned()),
@@ -733,7 +768,10 @@ impl Playback {
                     "{what}: interval {n} ends before it begins"
                 )));
             }
-            if intervals.last().is_some_and(|(_, prev): &(DateTime<Utc>, DateTime<Utc>)| join < *prev) {
+            if intervals
+                .last()
+                .is_some_and(|(_, prev): &(DateTime<Utc>, DateTime<Utc>)| join < *prev)
+            {
                 return Err(script(format!(
                     "{what}: interval {n} begins before the one before it ended"
                 )));
@@ -753,7 +791,10 @@ impl Playback {
     }
 
     /// The sessions played of a meeting (the admin side).
-    pub async fn sessions(&self, raw_meeting_id: &str) -> Result<Vec<StoredSession>, ArtifactError> {
+    pub async fn sessions(
+        &self,
+        raw_meeting_id: &str,
+    ) -> Result<Vec<StoredSession>, ArtifactError> {
         let meeting = self.meeting_by_id(raw_meeting_id).await?;
         Ok(self
             .store
@@ -837,7 +878,10 @@ impl Playback {
     }
 
     /// Whether the tenant lets Graph read transcripts at all.
-    async fn transcripts_allowed(&self, tenant_id: Uuid) -> Result<MeetingConfiguration, ArtifactError> {
+    async fn transcripts_allowed(
+        &self,
+        tenant_id: Uuid,
+    ) -> Result<MeetingConfiguration, ArtifactError> {
         let configuration = self.store.meeting_configuration(tenant_id).await?;
         if !configuration.graph_transcript_access {
             return Err(ArtifactError::TranscriptsDisabled);
@@ -881,7 +925,9 @@ impl Playback {
                     ArtifactKind::Transcript => s.transcript_id.as_deref(),
                     ArtifactKind::Recording => s.recording_id.as_deref(),
                 };
-                own.is_some_and(|own| own == id || (wanted.is_some() && artifact_guid(own) == wanted))
+                own.is_some_and(|own| {
+                    own == id || (wanted.is_some() && artifact_guid(own) == wanted)
+                })
             })
             .ok_or_else(|| ArtifactError::NotFound {
                 what: match kind {
@@ -911,7 +957,13 @@ impl Playback {
             return Err(ArtifactError::AttributionDisabled);
         }
         let found = self
-            .artifact(org, raw_meeting_id, ArtifactKind::Transcript, id, channel_ok)
+            .artifact(
+                org,
+                raw_meeting_id,
+                ArtifactKind::Transcript,
+                id,
+                channel_ok,
+            )
             .await?;
         let cues = cues(&found.session)?;
         Ok(render_vtt(&cues, format == TranscriptFormat::Vtt))
@@ -931,7 +983,13 @@ impl Playback {
             return Err(ArtifactError::AttributionDisabled);
         }
         let found = self
-            .artifact(org, raw_meeting_id, ArtifactKind::Transcript, id, channel_ok)
+            .artifact(
+                org,
+                raw_meeting_id,
+                ArtifactKind::Transcript,
+                id,
+                channel_ok,
+            )
             .await?;
         Ok(render_metadata_vtt(&cues(&found.session)?))
     }
@@ -1005,7 +1063,10 @@ impl Playback {
     }
 
     /// A tenant's meeting configuration.
-    pub async fn configuration(&self, tenant_id: Uuid) -> Result<MeetingConfiguration, ArtifactError> {
+    pub async fn configuration(
+        &self,
+        tenant_id: Uuid,
+    ) -> Result<MeetingConfiguration, ArtifactError> {
         Ok(self.store.meeting_configuration(tenant_id).await?)
     }
 
@@ -1109,13 +1170,19 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
         assert_eq!(parse_start("now", now), Some(now));
         assert_eq!(parse_start("now-PT1H", now), Some(now - Duration::hours(1)));
-        assert_eq!(parse_start("now+P1DT30M", now), Some(now + Duration::minutes(1470)));
+        assert_eq!(
+            parse_start("now+P1DT30M", now),
+            Some(now + Duration::minutes(1470))
+        );
         assert_eq!(
             parse_start("2026-03-01T10:00:00Z", now),
             Some(Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap())
         );
         assert_eq!(parse_start("yesterday", now), None);
-        assert_eq!(parse_at("PT1M30.5S", now, "x").unwrap(), now + Duration::milliseconds(90_500));
+        assert_eq!(
+            parse_at("PT1M30.5S", now, "x").unwrap(),
+            now + Duration::milliseconds(90_500)
+        );
         assert!(parse_at("90", now, "x").is_err());
         assert_eq!(parse_duration("PT"), None);
         assert_eq!(parse_duration("P"), None);

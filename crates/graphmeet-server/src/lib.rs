@@ -6,6 +6,7 @@
 //! bootstraps and serves it; [`serve`] does that until SIGINT or SIGTERM.
 
 pub mod admin;
+pub mod admin_play;
 pub mod bootstrap;
 pub mod cs;
 pub mod entra;
@@ -236,7 +237,10 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(entra::router())
-        .merge(admin::router(state.clone(), cs::router()))
+        .merge(admin::router(
+            state.clone(),
+            cs::router().merge(admin_play::router()),
+        ))
         .merge(graph::router(state.clone()))
         .merge(join::router())
         .fallback(not_found)

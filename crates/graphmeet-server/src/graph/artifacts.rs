@@ -27,10 +27,16 @@ use serde_json::{json, Map, Value};
 /// The artifact routes of one API version.
 pub fn router(version: ApiVersion) -> Router<AppState> {
     let mut router = Router::new();
-    for base in ["/users/{user}/onlineMeetings/{id}", "/me/onlineMeetings/{id}"] {
+    for base in [
+        "/users/{user}/onlineMeetings/{id}",
+        "/me/onlineMeetings/{id}",
+    ] {
         router = router
             .route(&format!("{base}/attendanceReports"), get(list_reports))
-            .route(&format!("{base}/attendanceReports/{{item}}"), get(get_report))
+            .route(
+                &format!("{base}/attendanceReports/{{item}}"),
+                get(get_report),
+            )
             .route(
                 &format!("{base}/attendanceReports/{{item}}/attendanceRecords"),
                 get(list_records),
@@ -484,9 +490,7 @@ async fn transcript_content(
 ) -> Result<Response, GraphFailure> {
     let (org, _) = organizer(&state, &headers, Operation::GetTranscriptContent, &user).await?;
     let options = query_options(query.as_deref())?;
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = TranscriptFormat::negotiate(option(&options, "$format"), accept)?;
     let item = path.item.unwrap_or_default();
     let text = state
