@@ -563,21 +563,32 @@ pub async fn get_all(
     version: ApiVersion,
     headers: HeaderMap,
     user: PathUser,
-    call: Result<GetAllCall, GraphError>,
+    segment: &str,
     query: Option<String>,
     delta: bool,
 ) -> Result<Response, GraphFailure> {
-    let kind = match &call {
-        Ok(c) => c.kind,
-        Err(_) => ArtifactKind::Transcript,
+    let kind = if segment
+        .to_ascii_lowercase()
+        .starts_with(&ArtifactKind::Recording.function().to_ascii_lowercase())
+    {
+        ArtifactKind::Recording
+    } else {
+        ArtifactKind::Transcript
     };
     let op = match kind {
         ArtifactKind::Transcript => Operation::GetAllTranscripts,
         ArtifactKind::Recording => Operation::GetAllRecordings,
     };
     let (org, user_id) = organizer(&state, &headers, op, &user).await?;
-    let call = call?;
     let options = query_options(query.as_deref())?;
+    let alias = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        option(&options, &format!("@{name}"))
+            .or_else(|| option(&options, &name))
+            .map(str::to_owned)
+    };
+    let call = GetAllCall::parse_with(segment, &alias)
+        .ok_or_else(|| GraphError::resource_not_found_for_segment(segment))??;
     let organizer_id = match (&call.organizer, option(&options, "$filter")) {
         (Some(id), _) => id.clone(),
         (None, Some(filter)) => organizer_filter(filter)
@@ -684,7 +695,7 @@ async fn get_all_delta(
     headers: HeaderMap,
 ) -> Result<Response, GraphFailure> {
     match GetAllCall::parse(&path.meeting) {
-        Some(call) => get_all(state, version, headers, user, call, query, true).await,
+        Some(_) => get_all(state, version, headers, user, &path.meeting, query, true).await,
         None => Err(GraphError::resource_not_found_for_segment("delta").into()),
     }
 }

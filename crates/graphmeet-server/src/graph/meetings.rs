@@ -458,8 +458,8 @@ async fn get_meeting(
     h: HeaderMap,
 ) -> Result<Response, GraphFailure> {
     // `getAllTranscripts(…)` / `getAllRecordings(…)` take the place of a meeting id.
-    if let Some(call) = graphmeet_wire::graph::artifacts::GetAllCall::parse(&id) {
-        return super::artifacts::get_all(s, v, h, user, call, q, false).await;
+    if graphmeet_wire::graph::artifacts::GetAllCall::parse(&id).is_some() {
+        return super::artifacts::get_all(s, v, h, user, &id, q, false).await;
     }
     fetch(s, v, h, user, id, q).await
 }

@@ -502,6 +502,17 @@ impl GetAllCall {
     /// Parses a path segment; `None` when it is not one of the two functions (so it is a
     /// meeting id), `Some(Err)` for a function with bad parameters.
     pub fn parse(segment: &str) -> Option<Result<Self, GraphError>> {
+        Self::parse_with(segment, &|_| None)
+    }
+
+    /// [`GetAllCall::parse`], with OData parameter aliases (`startDateTime=@startDateTime`,
+    /// `meetingOrganizerUserId='@meetingOrganizerUserId'`, as the Kiota SDKs' URL templates
+    /// write them) resolved by `alias` from the query; an alias the query does not give is a
+    /// parameter left out.
+    pub fn parse_with(
+        segment: &str,
+        alias: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<Result<Self, GraphError>> {
         let kind = [ArtifactKind::Transcript, ArtifactKind::Recording]
             .into_iter()
             .find(|k| {
@@ -522,6 +533,11 @@ impl GetAllCall {
         let Some(args) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) else {
             return None;
         };
+        // Where the parameters begin in the segment, for syntax errors' positions.
+        let base = kind.function().len() + 1;
+        if let Some(at) = syntax_error_at(args) {
+            return Some(Err(GraphError::odata_syntax_error(base + at)));
+        }
         for arg in args.split(',').map(str::trim).filter(|a| !a.is_empty()) {
             let Some((name, value)) = arg.split_once('=') else {
                 return Some(Err(GraphError::bad_request(format!(
@@ -534,6 +550,20 @@ impl GetAllCall {
                 .strip_prefix('\'')
                 .and_then(|v| v.strip_suffix('\''))
                 .unwrap_or(value);
+            let resolved;
+            let unquoted = match unquoted.strip_prefix('@') {
+                Some(name) => match alias(name) {
+                    Some(v) => {
+                        resolved = v;
+                        resolved
+                            .strip_prefix('\'')
+                            .and_then(|v| v.strip_suffix('\''))
+                            .unwrap_or(&resolved)
+                    }
+                    None => continue,
+                },
+                None => unquoted,
+            };
             let time = || {
                 DateTime::parse_from_rfc3339(unquoted)
                     .map(|t| t.with_timezone(&Utc))
@@ -584,7 +614,66 @@ impl GetAllCall {
     }
 }
 
+/// Where a function's parameter list stops being `name=value` pairs separated by commas (a
+/// value quoted in `'…'`, with `''` for a quote), if it does: e.g. the Kiota SDKs' templates
+/// expand to `meetingOrganizerUserId='@meetingOrganizerUserId'startDateTime=…`, with no comma.
+fn syntax_error_at(args: &str) -> Option<usize> {
+    let bytes = args.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // A name.
+        let start = i;
+        while i < bytes.len()
+            && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b' ')
+        {
+            i += 1;
+        }
+        if i == start || bytes.get(i) != Some(&b'=') {
+            return Some(i);
+        }
+        i += 1;
+        // A value: quoted, or up to the next comma with no quote or `=` in it.
+        if bytes.get(i) == Some(&b'\'') {
+            i += 1;
+            loop {
+                match bytes.get(i) {
+                    None => return Some(i),
+                    Some(b'\'') if bytes.get(i + 1) == Some(&b'\'') => i += 2,
+                    Some(b'\'') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(_) => i += 1,
+                }
+            }
+        } else {
+            while i < bytes.len() && bytes[i] != b',' {
+                if bytes[i] == b'\'' || bytes[i] == b'=' || bytes[i] == b'(' {
+                    return Some(i);
+                }
+                i += 1;
+            }
+        }
+        while bytes.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        match bytes.get(i) {
+            None => return None,
+            Some(b',') => i += 1,
+            Some(_) => return Some(i),
+        }
+    }
+    None
+}
+
 impl GraphError {
+    /// 400: a function segment whose parameters do not parse, at a position in the segment
+    /// [obs: "Syntax error at position 88", msgraph-beta-sdk-python #1038, for the SDK's
+    /// comma-less getAllTranscripts segment; the position's base is inf].
+    pub fn odata_syntax_error(position: usize) -> Self {
+        Self::bad_request(format!("Syntax error at position {position}"))
+    }
+
     /// 400: a content format the transcript is not served in (Kiota's default `Accept`
     /// included) [obs: msgraph-sdk-dotnet #2505, msgraph-sdk-python #1294].
     pub fn invalid_transcript_format(asked: &str) -> Self {
