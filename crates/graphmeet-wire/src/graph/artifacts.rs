@@ -530,9 +530,7 @@ impl GetAllCall {
         if rest.is_empty() {
             return Some(Ok(call));
         }
-        let Some(args) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) else {
-            return None;
-        };
+        let args = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')'))?;
         // Where the parameters begin in the segment, for syntax errors' positions.
         let base = kind.function().len() + 1;
         if let Some(at) = syntax_error_at(args) {
