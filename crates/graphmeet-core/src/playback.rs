@@ -17,11 +17,12 @@ use crate::clock::Clock;
 use crate::index::DirectoryIndex;
 use crate::media::{silent_mp4, MediaError};
 use crate::meetings::{MeetingError, Meetings, Organizer};
-use crate::model::{StoredMeeting, UserRef};
+use crate::model::{StoredMeeting, Tenant, User, UserRef};
 use crate::store::{Store, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use graphmeet_wire::admin_play::{PlayParticipant, PlayScript, SessionView};
+use graphmeet_wire::admin::Seed;
+use graphmeet_wire::admin_play::{PlayParticipant, PlayScript, SeedPlayed, SessionView};
 use graphmeet_wire::graph::artifacts::{
     artifact_guid, artifact_id, render_metadata_vtt, render_vtt, AttendanceIdentity,
     AttendanceInterval, AttendanceRecord, AttendanceReport, AttendanceRole, CallArtifact,
@@ -1080,6 +1081,118 @@ impl Playback {
             .store
             .set_meeting_configuration(tenant_id, &configuration)
             .await?)
+    }
+}
+
+impl Playback {
+    /// A seed's meetings (`[[tenant.meeting]]`): each made with createOrGet by its organizer
+    /// and external id, then played as its `[[tenant.meeting.play]]` entries say when it has no
+    /// session yet, so applying the seed again changes nothing. `None` when the seed has no
+    /// meeting. Run after the directory part of the seed.
+    pub async fn apply_seed(
+        &self,
+        seed: &Seed,
+        meetings: &Meetings,
+    ) -> Result<Option<SeedPlayed>, crate::seed::SeedError> {
+        use crate::directory::DirectoryError;
+        if seed.tenants.iter().all(|t| t.meetings.is_empty()) {
+            return Ok(None);
+        }
+        let mut played = SeedPlayed::default();
+        for t in &seed.tenants {
+            let name = t.domain.clone().unwrap_or_else(|| t.name.clone());
+            let fail = |what: String, error: DirectoryError| crate::seed::SeedError {
+                at: format!("tenant {name}, {what}"),
+                error,
+            };
+            if t.meetings.is_empty() {
+                continue;
+            }
+            let domain = t
+                .domain
+                .clone()
+                .unwrap_or_else(|| crate::directory::default_domain(&t.name));
+            let tenant =
+                t.id.and_then(|id| self.index.tenant(id))
+                    .or_else(|| self.index.tenant_by_domain(&domain))
+                    .ok_or_else(|| {
+                        fail(
+                            "meetings".into(),
+                            DirectoryError::NotFound(format!("tenant {name}")),
+                        )
+                    })?;
+            for m in &t.meetings {
+                let what = format!("meeting {}", m.external_id);
+                let user = self
+                    .index
+                    .user_in(tenant.id, &UserRef::parse(&m.organizer))
+                    .ok_or_else(|| {
+                        fail(
+                            what.clone(),
+                            DirectoryError::NotFound(format!("organizer {}", m.organizer)),
+                        )
+                    })?;
+                let org = Organizer::by_administrator(User::clone(&user), Tenant::clone(&tenant))
+                    .ok_or_else(|| {
+                    fail(
+                        what.clone(),
+                        DirectoryError::Invalid("the organizer is not of the tenant".into()),
+                    )
+                })?;
+                let mut body = serde_json::json!({ "externalId": m.external_id });
+                for (key, value) in [
+                    ("subject", &m.subject),
+                    ("startDateTime", &m.start),
+                    ("endDateTime", &m.end),
+                ] {
+                    if let Some(v) = value {
+                        body[key] = serde_json::Value::String(v.clone());
+                    }
+                }
+                let input = graphmeet_wire::graph::parse_create_or_get(
+                    body.to_string().as_bytes(),
+                    graphmeet_wire::graph::ApiVersion::V1,
+                )
+                .map_err(|e| {
+                    fail(
+                        what.clone(),
+                        DirectoryError::Invalid(e.to_graph_error().message),
+                    )
+                })?;
+                let (meeting, created) = meetings
+                    .create_or_get(&org, input)
+                    .await
+                    .map_err(|e| fail(what.clone(), DirectoryError::Invalid(e.to_string())))?;
+                if created {
+                    played.meetings_created += 1;
+                } else {
+                    played.meetings_unchanged += 1;
+                }
+                let id = meeting.id.clone().unwrap_or_default();
+                let sessions = self
+                    .store
+                    .meeting_sessions(tenant.id, &id)
+                    .await
+                    .map_err(|e| fail(what.clone(), e.into()))?;
+                if !sessions.is_empty() {
+                    continue;
+                }
+                for (n, script) in m.play.iter().enumerate() {
+                    self.play(&id, script).await.map_err(|e| {
+                        fail(
+                            format!("{what}, play {n}"),
+                            match e {
+                                ArtifactError::Script(text) => DirectoryError::Invalid(text),
+                                ArtifactError::Store(e) => e.into(),
+                                other => DirectoryError::Invalid(other.to_string()),
+                            },
+                        )
+                    })?;
+                    played.sessions += 1;
+                }
+            }
+        }
+        Ok(Some(played))
     }
 }
 

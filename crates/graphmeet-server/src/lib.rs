@@ -619,6 +619,19 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             unchanged = summary.unchanged.total(),
             "applied the seed"
         );
+        // The seed's meetings, once the directory they name is in place.
+        if let Err(e) = parts
+            .state
+            .playback
+            .apply_seed(seed, &parts.state.meetings)
+            .await
+        {
+            parts.store.close().await;
+            return Err(ServerError::Seed {
+                file: file.clone(),
+                problem: e.to_string(),
+            });
+        }
     }
 
     let mut dev_credentials = None;

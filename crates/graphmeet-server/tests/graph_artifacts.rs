@@ -851,3 +851,59 @@ async fn a_play_script_that_breaks_a_rule_is_refused_with_the_reason() {
     assert_eq!(roles, [&json!("Attendee"), &json!("Presenter")]);
     f.t.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_seed_makes_and_plays_its_meetings_once() {
+    on_every_backend(|db| async move {
+        let f = Fixture::new(db).await;
+        let seed = json!({"tenant": [{
+            "name": "graphmeet dev",
+            "domain": "graphmeetdev.onmicrosoft.com",
+            "meeting": [{
+                "organizer": "organizer@graphmeetdev.onmicrosoft.com",
+                "external_id": "seeded-standup",
+                "subject": "Seeded stand-up",
+                "play": [
+                    {"start": "now-PT2H", "participants": [{"user": "organizer@graphmeetdev.onmicrosoft.com", "leave": "PT15M"}, {"guest": "Visitor", "join": "PT1M", "leave": "PT5M"}],
+                     "utterances": [{"speaker": "Visitor", "at": "PT2M", "text": "Hello from the seed."}]},
+                    {"start": "now-PT1H", "participants": [{"user": "bob@graphmeetdev.onmicrosoft.com", "leave": "PT10M"}], "record": false}
+                ]
+            }]
+        }]});
+        let (s, summary) = f.t.admin(Method::POST, "/admin/apply", Some(seed.clone())).await;
+        assert_eq!(s, 200, "{summary}");
+        assert_eq!(summary["played"], json!({"meetings_created": 1, "meetings_unchanged": 0, "sessions": 2}));
+        let (s, again) = f.t.admin(Method::POST, "/admin/apply", Some(seed)).await;
+        assert_eq!(s, 200, "{again}");
+        assert_eq!(again["played"], json!({"meetings_created": 0, "meetings_unchanged": 1, "sessions": 0}));
+        // The application finds the seeded meeting by its external id and reads its artifacts.
+        let (s, _, m) = f
+            .t
+            .graph(Some(&f.meetings_only), Method::POST, &format!("/v1.0/users/{}/onlineMeetings/createOrGet", f.organizer), Some(json!({"externalId": "seeded-standup"})))
+            .await;
+        assert_eq!(s, 200, "{m}");
+        assert_eq!(m["subject"], "Seeded stand-up");
+        let base = format!("/v1.0/users/{}/onlineMeetings/{}", f.organizer, m["id"].as_str().unwrap());
+        let (_, reports) = f.get(&f.token, &format!("{base}/attendanceReports")).await;
+        assert_eq!(reports["value"].as_array().unwrap().len(), 2, "{reports}");
+        let (_, recordings) = f.get(&f.token, &format!("{base}/recordings")).await;
+        assert_eq!(recordings["value"].as_array().unwrap().len(), 1, "{recordings}");
+        let (_, transcripts) = f.get(&f.token, &format!("{base}/transcripts")).await;
+        let tid = transcripts["value"][0]["id"].as_str().unwrap();
+        let (_, _, vtt) = f.raw(&f.token, &format!("{base}/transcripts/{tid}/content"), None).await;
+        assert!(String::from_utf8(vtt).unwrap().contains("<v Visitor>Hello from the seed.</v>"));
+        // A seed whose play breaks a rule says where.
+        let bad = json!({"tenant": [{"name": "graphmeet dev", "domain": "graphmeetdev.onmicrosoft.com",
+            "meeting": [{"organizer": "organizer@graphmeetdev.onmicrosoft.com", "external_id": "bad", "play": [{"participants": []}]}]}]});
+        let (s, body) = f.t.admin(Method::POST, "/admin/apply", Some(bad)).await;
+        assert_eq!(s, 400, "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("meeting bad, play 0") && message.contains("at least one participant"), "{message}");
+        let unknown = json!({"tenant": [{"name": "graphmeet dev", "domain": "graphmeetdev.onmicrosoft.com",
+            "meeting": [{"organizer": "nobody@graphmeetdev.onmicrosoft.com", "external_id": "x"}]}]});
+        let (s, body) = f.t.admin(Method::POST, "/admin/apply", Some(unknown)).await;
+        assert_eq!(s, 404, "{body}");
+        f.t.server.shutdown().await;
+    })
+    .await;
+}

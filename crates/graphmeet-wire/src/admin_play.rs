@@ -145,3 +145,81 @@ pub struct MeetingConfigurationView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_attributed_transcripts: Option<bool>,
 }
+
+/// A meeting of a seed (`[[tenant.meeting]]`), made with createOrGet so that applying the seed
+/// again finds it, and played (`[[tenant.meeting.play]]`, each a [`PlayScript`]) when it has
+/// not been played yet:
+///
+/// ```toml
+/// [[tenant.meeting]]
+/// organizer = "alice@contoso.onmicrosoft.com"
+/// external_id = "weekly-sync"
+/// subject = "Weekly sync"
+///
+/// [[tenant.meeting.play]]
+/// start = "now-PT1H"
+/// participants = [{ user = "alice@contoso.onmicrosoft.com", leave = "PT30M" }]
+/// utterances = [{ speaker = "alice@contoso.onmicrosoft.com", at = "PT5S", text = "Hello." }]
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SeedMeeting {
+    /// The organizer: a user of the tenant, by object id or UPN.
+    pub organizer: String,
+    /// The createOrGet key.
+    pub external_id: String,
+    /// The subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The start, RFC 3339 (default: when the seed is applied).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// The end, RFC 3339 (default: an hour after the start).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    /// Sessions to play, in order, when the meeting has none yet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub play: Vec<PlayScript>,
+}
+
+/// What applying a seed's meetings did ([`crate::admin::ApplySummary`]'s `played`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SeedPlayed {
+    /// Meetings created.
+    pub meetings_created: usize,
+    /// Meetings found (by organizer and external id).
+    pub meetings_unchanged: usize,
+    /// Sessions played.
+    pub sessions: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_seed_meeting_reads_from_toml() {
+        let text = r#"
+[[tenant]]
+name = "Contoso"
+
+[[tenant.meeting]]
+organizer = "alice@contoso.onmicrosoft.com"
+external_id = "weekly-sync"
+subject = "Weekly sync"
+
+[[tenant.meeting.play]]
+start = "now-PT1H"
+participants = [{ user = "alice@contoso.onmicrosoft.com", leave = "PT30M" }, { phone = "+14255550100", join = "PT1M", leave = "PT2M" }]
+utterances = [{ speaker = "alice@contoso.onmicrosoft.com", at = "PT5S", text = "Hello." }]
+"#;
+        let seed: crate::admin::Seed = toml::from_str(text).unwrap_or_else(|e| panic!("{e}"));
+        let m = &seed.tenants[0].meetings[0];
+        assert_eq!(m.external_id, "weekly-sync");
+        assert_eq!(
+            m.play[0].participants[1].phone.as_deref(),
+            Some("+14255550100")
+        );
+        assert_eq!(m.play[0].utterances[0].text, "Hello.");
+    }
+}
