@@ -195,8 +195,6 @@ pub struct SeedPlayed {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn the_documented_seed_meeting_reads_from_toml() {
         let text = r#"
