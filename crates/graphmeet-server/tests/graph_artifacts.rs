@@ -257,6 +257,18 @@ async fn a_played_meeting_leaves_its_artifacts_once_it_has_ended() {
         assert_eq!(recording["contentCorrelationId"], transcript["contentCorrelationId"]);
         assert!(recording["contentCorrelationId"].as_str().unwrap().ends_with("-0"));
         assert_ne!(rec_id, tid);
+        // The documented filter on the correlation id.
+        let correlation = transcript["contentCorrelationId"].as_str().unwrap();
+        let (s, filtered) = f
+            .get(&f.token, &format!("{base}/recordings?$filter=contentCorrelationId eq '{correlation}'"))
+            .await;
+        assert_eq!((s, filtered["value"][0]["id"].clone()), (200, json!(rec_id)), "{filtered}");
+        let (s, none) = f
+            .get(&f.token, &format!("{base}/transcripts?$filter=contentCorrelationId eq 'other-0'"))
+            .await;
+        assert_eq!((s, none["value"].clone()), (200, json!([])));
+        let (s, _) = f.get(&f.token, &format!("{base}/transcripts?$filter=subject eq 'x'")).await;
+        assert_eq!(s, 400);
 
         let (s, one) = f.get(&f.token, &format!("{base}/transcripts/{tid}")).await;
         assert_eq!(s, 200, "{one}");

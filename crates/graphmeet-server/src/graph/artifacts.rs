@@ -321,15 +321,30 @@ async fn list(
     version: ApiVersion,
     user: PathUser,
     path: ArtifactPath,
+    query: Option<String>,
     headers: HeaderMap,
     (kind, op): (ArtifactKind, Operation),
 ) -> Result<Response, GraphFailure> {
     let (org, user_id) = organizer(&state, &headers, op, &user).await?;
-    let artifacts = state
+    let options = query_options(query.as_deref())?;
+    // The documented filter: `contentCorrelationId eq '…'` (spec B.1).
+    let correlation = match option(&options, "$filter") {
+        Some(filter) => Some(correlation_filter(filter).ok_or_else(|| {
+            GraphFailure::from(GraphError::bad_request(format!(
+                "Invalid filter clause: '{filter}'. {} supports $filter=contentCorrelationId eq '{{id}}'.",
+                kind.segment()
+            )))
+        })?),
+        None => None,
+    };
+    let mut artifacts = state
         .playback
         .artifacts(&org, &path.meeting, kind, beta(version))
         .await
         .map_err(graph_error)?;
+    if let Some(wanted) = correlation {
+        artifacts.retain(|a| a.content_correlation_id == wanted);
+    }
     let links = Links {
         state: &state,
         headers: &headers,
@@ -412,10 +427,11 @@ async fn list_transcripts(
     Extension(v): Extension<ApiVersion>,
     PathUserParam(u): PathUserParam,
     p: ArtifactPath,
+    RawQuery(q): RawQuery,
     h: HeaderMap,
 ) -> Result<Response, GraphFailure> {
     let op = (ArtifactKind::Transcript, Operation::ListTranscripts);
-    list(s, v, u, p, h, op).await
+    list(s, v, u, p, q, h, op).await
 }
 
 async fn list_recordings(
@@ -423,10 +439,11 @@ async fn list_recordings(
     Extension(v): Extension<ApiVersion>,
     PathUserParam(u): PathUserParam,
     p: ArtifactPath,
+    RawQuery(q): RawQuery,
     h: HeaderMap,
 ) -> Result<Response, GraphFailure> {
     let op = (ArtifactKind::Recording, Operation::ListRecordings);
-    list(s, v, u, p, h, op).await
+    list(s, v, u, p, q, h, op).await
 }
 
 async fn get_transcript(
@@ -542,6 +559,16 @@ async fn recording_content(
 }
 
 // ---- getAllTranscripts / getAllRecordings ----------------------------------------------------
+
+/// `contentCorrelationId eq '{id}'` (the property's name in any case).
+fn correlation_filter(filter: &str) -> Option<String> {
+    let (left, right) = filter.split_once(" eq ")?;
+    if !left.trim().eq_ignore_ascii_case("contentCorrelationId") {
+        return None;
+    }
+    let value = right.trim();
+    Some(value.strip_prefix('\'')?.strip_suffix('\'')?.to_owned())
+}
 
 /// The page size of getAll* without `$top` [inf].
 const GET_ALL_PAGE: usize = 50;
@@ -712,5 +739,10 @@ mod tests {
         );
         assert_eq!(organizer_filter("meetingOrganizer/user/id eq abc"), None);
         assert_eq!(organizer_filter("subject eq 'abc'"), None);
+        assert_eq!(
+            super::correlation_filter("contentcorrelationId eq 'e87c-0'").as_deref(),
+            Some("e87c-0")
+        );
+        assert_eq!(super::correlation_filter("id eq 'x'"), None);
     }
 }
