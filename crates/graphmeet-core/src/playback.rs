@@ -307,7 +307,12 @@ fn parse_duration(text: &str) -> Option<Duration> {
             next += position + 1;
             let value: f64 = number.parse().ok()?;
             number.clear();
-            total += Duration::microseconds((value * seconds * 1e6).round() as i64);
+            // No time of a meeting is a century away: larger values are refused, not wrapped.
+            let micros = value * seconds * 1e6;
+            if !(0.0..=3.2e15).contains(&micros) {
+                return None;
+            }
+            total = total.checked_add(&Duration::microseconds(micros.round() as i64))?;
             any = true;
         }
         number.is_empty().then_some(())
@@ -326,11 +331,11 @@ fn parse_start(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         if rest.is_empty() {
             return Some(now);
         }
-        let (sign, duration) = rest.split_at(1);
-        let d = parse_duration(duration)?;
+        let sign = rest.chars().next()?;
+        let d = parse_duration(&rest[sign.len_utf8()..])?;
         return match sign {
-            "+" => Some(now + d),
-            "-" => Some(now - d),
+            '+' => now.checked_add_signed(d),
+            '-' => now.checked_sub_signed(d),
             _ => None,
         };
     }
@@ -343,11 +348,13 @@ fn parse_start(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
 fn parse_at(text: &str, start: DateTime<Utc>, what: &str) -> Result<DateTime<Utc>, ArtifactError> {
     let t = text.trim();
     if t.starts_with('P') {
-        return parse_duration(t).map(|d| start + d).ok_or_else(|| {
-            script(format!(
-                "{what}: '{text}' is not an ISO 8601 duration (e.g. PT1M30S)"
-            ))
-        });
+        return parse_duration(t)
+            .and_then(|d| start.checked_add_signed(d))
+            .ok_or_else(|| {
+                script(format!(
+                    "{what}: '{text}' is not an ISO 8601 duration (e.g. PT1M30S)"
+                ))
+            });
     }
     DateTime::parse_from_rfc3339(t)
         .map(|t| t.with_timezone(&Utc))
@@ -520,7 +527,9 @@ impl Playback {
                     })?,
                 None => Duration::milliseconds((60 * u.text.chars().count() as i64).max(1000)),
             };
-            let end = at + duration;
+            let end = at
+                .checked_add_signed(duration)
+                .ok_or_else(|| script(format!("{what}: it ends past the end of time")))?;
             if u.text.trim().is_empty() {
                 return Err(script(format!("{what}.text: nothing is said")));
             }
@@ -1299,6 +1308,9 @@ mod tests {
         assert!(parse_at("90", now, "x").is_err());
         assert_eq!(parse_duration("PT"), None);
         assert_eq!(parse_duration("P"), None);
+        assert_eq!(parse_duration("P99999999999999999999D"), None);
+        assert_eq!(parse_start("now+P99999999D", now), None);
+        assert_eq!(parse_start("now\u{e9}PT1H", now), None);
     }
 
     #[test]

@@ -9,22 +9,20 @@ use crate::admin::{AdminFailure, AdminJson, AdminPath};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use graphmeet_core::directory::DirectoryError;
 use graphmeet_core::meetings::MeetingError;
 use graphmeet_core::playback::{ArtifactError, MeetingConfiguration};
 use graphmeet_wire::admin_play::{MeetingConfigurationView, PlayScript, SessionView};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The play and meeting-configuration routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/meetings/{meeting}/play", post(play_meeting))
-        .route("/admin/meetings/{meeting}/sessions", get(list_sessions))
-        .route(
-            "/admin/tenants/{tenant}/meeting-configuration",
-            get(get_configuration).patch(set_configuration),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(play_meeting))
+        .routes(routes!(list_sessions))
+        .routes(routes!(get_configuration, set_configuration))
 }
 
 fn failure(e: ArtifactError) -> AdminFailure {
@@ -45,6 +43,7 @@ fn failure(e: ArtifactError) -> AdminFailure {
     }
 }
 
+#[utoipa::path(post, path = "/admin/meetings/{meeting}/play", tag = "meetings", description = "Plays a session of a meeting on the server's clock: who joins and leaves when, and what is said. Once it has ended, Graph serves its attendance report, transcript and recording.", request_body = PlayScript, params(("meeting" = String, Path, description = "The Graph meeting id")), responses((status = 201, description = "The session", body = SessionView)))]
 async fn play_meeting(
     State(state): State<AppState>,
     AdminPath(meeting): AdminPath<String>,
@@ -58,6 +57,7 @@ async fn play_meeting(
     Ok((StatusCode::CREATED, Json(state.playback.view(&session))))
 }
 
+#[utoipa::path(get, path = "/admin/meetings/{meeting}/sessions", tag = "meetings", description = "The sessions played of a meeting, in the order they became available.", params(("meeting" = String, Path, description = "The Graph meeting id")), responses((status = 200, description = "The sessions", body = [SessionView])))]
 async fn list_sessions(
     State(state): State<AppState>,
     AdminPath(meeting): AdminPath<String>,
@@ -75,6 +75,7 @@ fn configuration_view(c: MeetingConfiguration) -> MeetingConfigurationView {
     }
 }
 
+#[utoipa::path(get, path = "/admin/tenants/{tenant}/meeting-configuration", tag = "meetings", description = "The tenant's Teams meeting settings that Graph's transcript routes obey (Set-CsTeamsMeetingConfiguration -EnableGraphTranscriptAccess, -EnableAttributedTranscripts).", params(("tenant" = String, Path, description = "Tenant id or domain")), responses((status = 200, description = "The settings", body = MeetingConfigurationView)))]
 async fn get_configuration(
     State(state): State<AppState>,
     AdminPath(tenant): AdminPath<String>,
@@ -88,6 +89,7 @@ async fn get_configuration(
     Ok(Json(configuration_view(c)))
 }
 
+#[utoipa::path(patch, path = "/admin/tenants/{tenant}/meeting-configuration", tag = "meetings", description = "Changes the tenant's transcript settings; fields left out stay as they are.", request_body = MeetingConfigurationView, params(("tenant" = String, Path, description = "Tenant id or domain")), responses((status = 200, description = "The settings", body = MeetingConfigurationView)))]
 async fn set_configuration(
     State(state): State<AppState>,
     AdminPath(tenant): AdminPath<String>,

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 ///    {"phone": "+14255550100", "join": "PT3M", "leave": "PT9M"}],
 ///  "utterances": [{"speaker": "amy@contoso.onmicrosoft.com", "at": "PT5S", "duration": "PT4S", "text": "Welcome."}]}
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlayScript {
     /// When the session starts: an RFC 3339 time, `now`, or `now-PT1H` / `now+PT5M` on the
@@ -39,7 +39,7 @@ pub struct PlayScript {
 }
 
 /// One participant: exactly one of `user`, `guest`, `anonymous` and `phone`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlayParticipant {
     /// A directory user of any tenant, by object id or UPN.
@@ -73,7 +73,7 @@ pub struct PlayParticipant {
 }
 
 /// One join-to-leave period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlayInterval {
     /// When they join.
@@ -83,7 +83,7 @@ pub struct PlayInterval {
 }
 
 /// One utterance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlayUtterance {
     /// Who speaks: a participant's `user` (id or UPN), `guest` or `anonymous` name, or `phone`.
@@ -102,7 +102,7 @@ pub struct PlayUtterance {
 
 /// A played session: the answer of `POST /admin/meetings/{meetingId}/play` and the items of
 /// `GET /admin/meetings/{meetingId}/sessions`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
     /// The meeting.
@@ -135,7 +135,7 @@ pub struct SessionView {
 /// A tenant's Teams meeting configuration, as `Set-CsTeamsMeetingConfiguration` sets it: the
 /// answer of `GET` and the body of `PATCH /admin/tenants/{tenant}/meeting-configuration`
 /// (fields left out stay as they are).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MeetingConfigurationView {
     /// `-EnableGraphTranscriptAccess`: false blocks every Graph access to transcripts.
@@ -161,7 +161,7 @@ pub struct MeetingConfigurationView {
 /// participants = [{ user = "alice@contoso.onmicrosoft.com", leave = "PT30M" }]
 /// utterances = [{ speaker = "alice@contoso.onmicrosoft.com", at = "PT5S", text = "Hello." }]
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedMeeting {
     /// The organizer: a user of the tenant, by object id or UPN.
@@ -183,7 +183,7 @@ pub struct SeedMeeting {
 }
 
 /// What applying a seed's meetings did ([`crate::admin::ApplySummary`]'s `played`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct SeedPlayed {
     /// Meetings created.
     pub meetings_created: usize,
