@@ -17,6 +17,8 @@ pub mod filter;
 pub mod ids;
 pub mod meeting;
 pub mod user;
+pub mod event;
+pub mod timezone;
 
 pub use error::GraphError;
 pub use filter::{
