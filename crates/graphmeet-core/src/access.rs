@@ -67,6 +67,22 @@ pub enum Operation {
     GetUser,
     /// `GET /users` (with `$filter`, `$select`, `$top`).
     ListUsers,
+    /// `POST …/events`.
+    CreateEvent,
+    /// `GET …/events/{id}`.
+    GetEvent,
+    /// `GET …/events`.
+    ListEvents,
+    /// `GET …/calendarView?startDateTime=…&endDateTime=…`.
+    CalendarView,
+    /// `PATCH …/events/{id}`.
+    UpdateEvent,
+    /// `DELETE …/events/{id}`.
+    DeleteEvent,
+    /// `POST …/events/{id}/cancel`.
+    CancelEvent,
+    /// `POST …/events/{id}/accept`, `…/decline`, `…/tentativelyAccept`.
+    RespondToEvent,
 }
 
 impl Operation {
@@ -81,6 +97,14 @@ impl Operation {
             | Self::UpdateMeeting
             | Self::DeleteMeeting => &["OnlineMeetings.ReadWrite.All"],
             Self::GetUser | Self::ListUsers => &["User.ReadBasic.All", "User.Read.All"],
+            Self::GetEvent | Self::ListEvents | Self::CalendarView => {
+                &["Calendars.Read", "Calendars.ReadWrite"]
+            }
+            Self::CreateEvent
+            | Self::UpdateEvent
+            | Self::DeleteEvent
+            | Self::CancelEvent
+            | Self::RespondToEvent => &["Calendars.ReadWrite"],
         }
     }
 
@@ -96,6 +120,14 @@ impl Operation {
             | Self::DeleteMeeting => &["OnlineMeetings.ReadWrite"],
             Self::GetUser => &["User.Read", "User.ReadBasic.All", "User.Read.All"],
             Self::ListUsers => &["User.ReadBasic.All", "User.Read.All"],
+            Self::GetEvent | Self::ListEvents | Self::CalendarView => {
+                &["Calendars.Read", "Calendars.ReadWrite"]
+            }
+            Self::CreateEvent
+            | Self::UpdateEvent
+            | Self::DeleteEvent
+            | Self::CancelEvent
+            | Self::RespondToEvent => &["Calendars.ReadWrite"],
         }
     }
 
@@ -107,13 +139,29 @@ impl Operation {
     /// Whether the operation acts on the user's meetings (and so needs the user to be able to
     /// organise them).
     pub fn is_meeting_operation(self) -> bool {
-        !matches!(self, Self::GetUser | Self::ListUsers)
+        !matches!(self, Self::GetUser | Self::ListUsers) && !self.is_event_operation()
+    }
+
+    /// Whether the operation acts on the user's calendar (Exchange, not Teams: the Teams
+    /// application access policy does not apply; Exchange's does).
+    pub fn is_event_operation(self) -> bool {
+        matches!(
+            self,
+            Self::CreateEvent
+                | Self::GetEvent
+                | Self::ListEvents
+                | Self::CalendarView
+                | Self::UpdateEvent
+                | Self::DeleteEvent
+                | Self::CancelEvent
+                | Self::RespondToEvent
+        )
     }
 
     /// Whether the path may name the user by UPN (only the users endpoint resolves one; the
     /// meetings API wants the object id).
     pub fn accepts_upn(self) -> bool {
-        matches!(self, Self::GetUser)
+        matches!(self, Self::GetUser) || self.is_event_operation()
     }
 
     /// The name the audit log records.
@@ -127,6 +175,14 @@ impl Operation {
             Self::DeleteMeeting => "DeleteMeeting",
             Self::GetUser => "GetUser",
             Self::ListUsers => "ListUsers",
+            Self::CreateEvent => "CreateEvent",
+            Self::GetEvent => "GetEvent",
+            Self::ListEvents => "ListEvents",
+            Self::CalendarView => "CalendarView",
+            Self::UpdateEvent => "UpdateEvent",
+            Self::DeleteEvent => "DeleteEvent",
+            Self::CancelEvent => "CancelEvent",
+            Self::RespondToEvent => "RespondToEvent",
         }
     }
 }
@@ -293,6 +349,7 @@ impl Denial {
 /// A caller allowed to act for (or read) a user, with the decision that allowed it.
 #[derive(Debug, Clone)]
 pub struct Authorized {
+    operation: Operation,
     caller: Caller,
     user: Arc<User>,
     tenant: Arc<Tenant>,
@@ -333,6 +390,14 @@ impl Authorized {
             (Caller::User { user_id, .. }, _) => Organizer::signed_in(*user_id, user, tenant),
             (Caller::App { .. }, None) => None,
         }
+    }
+
+    /// The right to act on the user's calendar, for an allowed calendar operation.
+    pub fn mailbox(&self) -> Option<crate::events::Mailbox> {
+        if !self.operation.is_event_operation() {
+            return None;
+        }
+        crate::events::Mailbox::authorized(User::clone(&self.user), Tenant::clone(&self.tenant))
     }
 }
 
@@ -501,7 +566,9 @@ impl Access {
         // A delegated caller acts for itself only (reading another user needs
         // User.Read*.All, which the scope check has granted).
         if let Caller::User { user_id, .. } = &caller {
-            if *user_id != user.id && operation.is_meeting_operation() {
+            if *user_id != user.id
+                && (operation.is_meeting_operation() || operation.is_event_operation())
+            {
                 return Err(Denial::NotSelf);
             }
         }
@@ -531,6 +598,7 @@ impl Access {
             }
         }
         Ok(Authorized {
+            operation,
             caller,
             user,
             tenant,

@@ -790,6 +790,7 @@ pub const GRAPH_DELEGATED_SCOPES: &[&str] = &[
     "OnlineMeetings.ReadWrite",
     "OnlineMeetingArtifact.Read.All",
     "Calendars.ReadWrite",
+    "Calendars.Read",
     "User.Read",
     "User.ReadBasic.All",
     "User.Read.All",

@@ -84,6 +84,13 @@ impl Organizer {
         (token_user == user.id && user.tenant_id == tenant.id).then_some(Self { user, tenant })
     }
 
+    /// The organizer of a calendar event with a Teams meeting: Exchange makes the meeting for
+    /// the mailbox's owner, so the Teams application access policy is not asked (the calendar
+    /// operation's authorization was).
+    pub(crate) fn for_mailbox(user: User, tenant: Tenant) -> Self {
+        Self { user, tenant }
+    }
+
     /// The organizer.
     pub fn user(&self) -> &User {
         &self.user

@@ -351,6 +351,20 @@ pub async fn build(
         .trim_end_matches('/')
         .to_owned();
     let audit = graphmeet_core::audit::AuditLog::start(dyn_store.clone(), clock.clone());
+    let meetings = graphmeet_core::meetings::Meetings::new(
+        dyn_store.clone(),
+        index.clone(),
+        clock.clone(),
+        join_url_base.clone(),
+        meeting_quota,
+    );
+    let event_store: Arc<dyn graphmeet_core::events::EventStore> = store.clone();
+    let events = graphmeet_core::events::Events::new(
+        event_store,
+        meetings.clone(),
+        index.clone(),
+        clock.clone(),
+    );
     let state = AppState {
         access: Access::new(
             index.clone(),
@@ -368,13 +382,8 @@ pub async fn build(
             lockout,
         )),
         directory: Directory::new(dyn_store.clone(), clock.clone()).with_index(index.clone()),
-        meetings: graphmeet_core::meetings::Meetings::new(
-            dyn_store.clone(),
-            index.clone(),
-            clock.clone(),
-            join_url_base.clone(),
-            meeting_quota,
-        ),
+        meetings,
+        events,
         verifier: Arc::new(TokenVerifier::new(keys, clock.clone())),
         clock,
         manual_clock: None,

@@ -31,6 +31,8 @@ pub struct AppState {
     pub faults: Arc<crate::graph::fault::FaultInjector>,
     /// Online meetings.
     pub meetings: graphmeet_core::meetings::Meetings,
+    /// Calendar events (and the Teams meetings behind them).
+    pub events: graphmeet_core::events::Events,
     /// The access-token verifier.
     pub verifier: Arc<TokenVerifier>,
     /// `https` or `http`: the scheme clients reach us with.

@@ -17,6 +17,7 @@
 mod checkpoint;
 mod codec;
 mod error;
+mod events;
 mod inline;
 mod sql;
 pub mod testing;

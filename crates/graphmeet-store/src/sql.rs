@@ -1518,6 +1518,7 @@ fn directory_change(row: &AnyRow) -> Result<DirectoryChange, StoreError> {
 /// `_sqlx_migrations`). A new table must be added here; the conformance suite checks that none
 /// is missed.
 const RESET_TABLES: &[&str] = &[
+    "events",
     "meeting_creations",
     "meetings",
     "access_policy_grants",

@@ -103,6 +103,18 @@ fn denial_failure(denial: Denial) -> GraphFailure {
     }
 }
 
+/// The denials of a calendar operation, as Exchange words them (Outlook's codes, not Teams').
+fn event_denial_failure(denial: Denial) -> GraphFailure {
+    use graphmeet_wire::graph::event as ev;
+    match denial {
+        Denial::UserNotFound(shown) => ev::invalid_user(&shown).into(),
+        Denial::MissingRoles { .. } | Denial::MissingScopes { .. } | Denial::NotSelf => {
+            GraphFailure::from(ev::calendar_access_denied()).with_decision(&denial.reason())
+        }
+        other => denial_failure(other),
+    }
+}
+
 /// Verifies the bearer token for `operation` (an unverifiable one is counted and noted as a
 /// denial) and puts the caller on the request's span; the caller and the request id.
 async fn identified<'h>(
@@ -165,6 +177,9 @@ pub async fn authorize(
             Err(denial) => denial.reason(),
         },
     );
+    if operation.is_event_operation() {
+        return outcome.map_err(event_denial_failure);
+    }
     outcome.map_err(denial_failure)
 }
 
