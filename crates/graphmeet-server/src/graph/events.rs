@@ -235,7 +235,7 @@ fn percent_decode(raw: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The path of the collection a request named, for its next link.
+/// The path of the collection a request named (with its version), for its next link.
 fn link_base(state: &AppState, headers: &HeaderMap, uri: &axum::http::Uri) -> String {
     format!("{}{}", state.base_url(headers), uri.path())
 }
@@ -275,7 +275,7 @@ async fn list_events(
     Extension(version): Ver,
     PathUserParam(path_user): PathUserParam,
     RawQuery(query): RawQuery,
-    uri: axum::http::Uri,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, GraphFailure> {
     let mb = mailbox(&state, &headers, Operation::ListEvents, &path_user).await?;
@@ -294,7 +294,7 @@ async fn calendar_view(
     Extension(version): Ver,
     PathUserParam(path_user): PathUserParam,
     RawQuery(query): RawQuery,
-    uri: axum::http::Uri,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, GraphFailure> {
     let mb = mailbox(&state, &headers, Operation::CalendarView, &path_user).await?;
