@@ -225,47 +225,46 @@ fn html_document(content_type: &str, content: &str) -> String {
     format!("<html>\r\n<head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">\r\n</head>\r\n<body>\r\n{inner}\r\n</body>\r\n</html>\r\n")
 }
 
-/// The text of an HTML body, whitespace folded, for `bodyPreview`.
+/// The text of an HTML body, for `bodyPreview`: tags dropped, whitespace folded as a browser
+/// folds it, a line break for each `<br>` and block element.
 fn text_of(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
     let mut out = String::new();
     let mut in_tag = false;
     let mut in_head = false;
-    let lower = html.to_ascii_lowercase();
-    let mut i = 0;
-    let bytes = html.as_bytes();
-    while i < bytes.len() {
-        if lower[i..].starts_with("<head") {
-            in_head = true;
-        }
-        if lower[i..].starts_with("</head>") {
-            in_head = false;
-        }
-        let c = html[i..].chars().next().unwrap_or(' ');
-        match c {
-            '<' => {
-                if lower[i..].starts_with("<br") || lower[i..].starts_with("<div") {
-                    out.push_str("\r\n");
-                }
-                in_tag = true
+    for (i, c) in html.char_indices() {
+        let rest = &lower[i..];
+        if c == '<' {
+            in_head |= rest.starts_with("<head");
+            if rest.starts_with("</head") {
+                in_head = false;
             }
-            '>' => in_tag = false,
-            _ if !in_tag && !in_head => out.push(c),
-            _ => {}
+            if ["<br", "<div", "</div", "<p", "</p"].iter().any(|t| rest.starts_with(t)) {
+                out.push('\n');
+            }
+            in_tag = true;
+            continue;
         }
-        i += c.len_utf8();
+        if c == '>' {
+            in_tag = false;
+            continue;
+        }
+        if in_tag || in_head {
+            continue;
+        }
+        out.push(if c.is_whitespace() { ' ' } else { c });
     }
     let text = out
-        .replace("&amp;", "&")
+        .replace("&nbsp;", " ")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
-        .replace("&nbsp;", " ");
-    let lines: Vec<&str> = text
-        .split("\r\n")
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    lines.join("\r\n")
+        .replace("&amp;", "&");
+    text.split('\n')
+        .map(|line| line.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\r\n")
 }
 
 fn preview(html: &str) -> String {

@@ -205,7 +205,11 @@ async fn an_online_event_gets_a_teams_meeting_that_follows_it_and_ends_with_it()
         assert!(body.contains(&format!("<a class=\"me-email-headline\" href=\"{join_url}\">")), "{body}");
         assert!(body.contains("https://aka.ms/JoinTeamsMeeting"));
         let preview = created["bodyPreview"].as_str().unwrap();
-        assert!(preview.starts_with("Does this time work for you?\r\n____") && preview.contains("Join\r\nMicrosoft Teams Meeting") || preview.contains("Join Microsoft Teams Meeting") || preview.contains("Microsoft Teams Meeting"), "{preview}");
+        let conference = created["onlineMeeting"]["conferenceId"].as_str().unwrap();
+        let spaced = format!("{} {} {}#", &conference[..3], &conference[3..6], &conference[6..]);
+        assert!(preview.starts_with(&format!("Does this time work for you?\r\n{}\r\nJoin Microsoft Teams Meeting\r\n", "_".repeat(80))), "{preview:?}");
+        assert!(preview.contains(&format!("\r\nConference ID: {spaced}\r\n")), "{preview:?}");
+        assert!(preview.chars().count() <= 255);
 
         // The meeting, found as the docs say, owned by the organizer, at the event's times.
         let meetings = format!("/v1.0/users/{}/onlineMeetings", c.uid);
