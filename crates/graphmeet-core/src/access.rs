@@ -19,7 +19,7 @@ use crate::identity::AccessTokenClaims;
 use crate::index::DirectoryIndex;
 use crate::meetings::Organizer;
 use crate::model::{AuditDecision, AuditEntry, MissingPrerequisite, Tenant, User, UserRef};
-use crate::policy::{decide, AccessDecision, PolicyState};
+use crate::policy::{decide, decide_exchange, AccessDecision, ExchangeDecision, PolicyState};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -312,6 +312,13 @@ pub enum Denial {
         /// The decision, with its reasons.
         decision: Box<AccessDecision>,
     },
+    /// Exchange Online's application access policy keeps the app from the user's mailbox.
+    ExchangePolicy {
+        /// The app.
+        app_id: Uuid,
+        /// The decision, with its reasons.
+        decision: Box<ExchangeDecision>,
+    },
     /// The user may not organise Teams meetings: the account lacks a prerequisite.
     Prerequisite {
         /// The user.
@@ -339,6 +346,7 @@ impl Denial {
             ),
             Self::NotSelf => "denied: a delegated caller acts for itself only".to_owned(),
             Self::NoAccessPolicy { decision, .. } => decision.reason(),
+            Self::ExchangePolicy { decision, .. } => decision.reason(),
             Self::Prerequisite { user_id, missing } => {
                 format!("denied: user {user_id}: {}", missing.describe())
             }
@@ -354,6 +362,7 @@ pub struct Authorized {
     user: Arc<User>,
     tenant: Arc<Tenant>,
     decision: Option<AccessDecision>,
+    exchange: Option<ExchangeDecision>,
 }
 
 impl Authorized {
@@ -375,6 +384,12 @@ impl Authorized {
     /// For app-only calls on meetings: the access-policy decision that allowed the call.
     pub fn decision(&self) -> Option<&AccessDecision> {
         self.decision.as_ref()
+    }
+
+    /// For app-only calls on calendars: Exchange's application-access-policy decision that
+    /// allowed the call.
+    pub fn exchange_decision(&self) -> Option<&ExchangeDecision> {
+        self.exchange.as_ref()
     }
 
     /// The right to manage the user's meetings: from the allowed policy decision for app-only
@@ -487,6 +502,7 @@ impl Access {
                 auth.decision
                     .as_ref()
                     .map(AccessDecision::reason)
+                    .or_else(|| auth.exchange.as_ref().map(ExchangeDecision::reason))
                     .unwrap_or_else(|| match auth.caller {
                         Caller::User { .. } => {
                             "allowed: a signed-in user acting for itself".to_owned()
@@ -588,6 +604,21 @@ impl Access {
             }
         }
 
+        // Exchange's application access policy, for app-only calls on a mailbox.
+        let mut exchange = None;
+        if let Caller::App { app_id, .. } = &caller {
+            if operation.is_event_operation() {
+                let d = self.exchange_decision(&tenant, *app_id, &user);
+                if !d.allowed() {
+                    return Err(Denial::ExchangePolicy {
+                        app_id: *app_id,
+                        decision: Box::new(d),
+                    });
+                }
+                exchange = Some(d);
+            }
+        }
+
         // What Teams checks of the organizer's account, once the caller may act for them.
         if operation.is_meeting_operation() {
             if let Some(missing) = user.account.missing_prerequisite() {
@@ -603,6 +634,7 @@ impl Access {
             user,
             tenant,
             decision,
+            exchange,
         })
     }
 
@@ -686,6 +718,55 @@ impl Access {
             self.clock.now(),
             self.propagation_delay,
         )
+    }
+
+    /// Exchange's application-access-policy decision for an app and a user's mailbox, now.
+    fn exchange_decision(&self, tenant: &Tenant, app_id: Uuid, user: &User) -> ExchangeDecision {
+        let (policies, groups) = self.index.exchange_inputs(tenant.id, user.id);
+        decide_exchange(
+            &policies,
+            app_id,
+            user.id,
+            &groups,
+            self.clock.now(),
+            self.propagation_delay,
+        )
+    }
+
+    /// "Explain this app for this mailbox" under Exchange's application access policy (what
+    /// `Test-ApplicationAccessPolicy` and `policy explain` answer): the decision a calendar call
+    /// would get now; `None` when the tenant has no such user.
+    pub fn explain_exchange(
+        &self,
+        tenant: &Tenant,
+        app_id: Uuid,
+        user: &UserRef,
+    ) -> Option<(Arc<User>, ExchangeDecision)> {
+        let user = self.index.user_in(tenant.id, user)?;
+        let decision = self.exchange_decision(tenant, app_id, &user);
+        Some((user, decision))
+    }
+
+    /// `Test-ApplicationAccessPolicy`: the decision on the policies as they are now, without
+    /// the propagation delay (the cmdlet reads the directory, not the service's cache, which is
+    /// why it can say Granted while Graph still refuses).
+    pub fn test_exchange(
+        &self,
+        tenant: &Tenant,
+        app_id: Uuid,
+        user: &UserRef,
+    ) -> Option<(Arc<User>, ExchangeDecision)> {
+        let user = self.index.user_in(tenant.id, user)?;
+        let (policies, groups) = self.index.exchange_inputs(tenant.id, user.id);
+        let decision = decide_exchange(
+            &policies,
+            app_id,
+            user.id,
+            &groups,
+            self.clock.now(),
+            chrono::Duration::zero(),
+        );
+        Some((user, decision))
     }
 
     /// "Explain this app for this user": the decision a Graph call would get now, and the

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod crypto;
 pub mod directory;
 pub mod events;
+pub mod exchange;
 pub mod identity;
 pub mod index;
 pub mod lockout;

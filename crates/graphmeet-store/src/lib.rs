@@ -18,6 +18,7 @@ mod checkpoint;
 mod codec;
 mod error;
 mod events;
+mod exchange;
 mod inline;
 mod sql;
 pub mod testing;

@@ -96,6 +96,12 @@ fn denial_failure(denial: Denial) -> GraphFailure {
             ))
             .with_decision(&reason)
         }
+        Denial::ExchangePolicy { app_id, decision } => {
+            let reason = decision.reason();
+            tracing::info!(app_id = %app_id, user_id = %decision.user_id(), reason = %reason, "denied by Exchange application access policy");
+            GraphFailure::from(graphmeet_wire::graph::event::exchange_policy_denied())
+                .with_decision(&reason)
+        }
         // Graph gives no reason for an organizer Teams cannot serve; the header names it.
         denial @ Denial::Prerequisite { .. } => {
             GraphFailure::from(GraphError::organizer_not_enabled()).with_decision(&denial.reason())
@@ -173,6 +179,7 @@ pub async fn authorize(
             Ok(auth) => auth
                 .decision()
                 .map(|d| d.reason())
+                .or_else(|| auth.exchange_decision().map(|d| d.reason()))
                 .unwrap_or_else(|| "allowed".to_owned()),
             Err(denial) => denial.reason(),
         },
