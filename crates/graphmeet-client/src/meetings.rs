@@ -183,20 +183,20 @@ struct TokenErrorBody {
 }
 
 /// A Graph call to make.
-struct Call<'a> {
-    method: Method,
-    url: Url,
-    body: Option<Value>,
-    retryable: Retryable,
-    tenant: &'a str,
-    path_user: Option<&'a str>,
-    user_lookup: bool,
+pub(crate) struct Call<'a> {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) body: Option<Value>,
+    pub(crate) retryable: Retryable,
+    pub(crate) tenant: &'a str,
+    pub(crate) path_user: Option<&'a str>,
+    pub(crate) user_lookup: bool,
 }
 
 /// A successful Graph answer.
-struct Answer {
-    status: StatusCode,
-    body: Vec<u8>,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Vec<u8>,
 }
 
 impl MeetingsClient {
@@ -596,7 +596,7 @@ impl MeetingsClient {
 
     // ---- plumbing ----------------------------------------------------------------------
 
-    fn graph_url(&self, segments: &[&str]) -> Result<Url, ClientError> {
+    pub(crate) fn graph_url(&self, segments: &[&str]) -> Result<Url, ClientError> {
         join_segments(self.inner.config.cloud.graph_url(), segments)
     }
 
@@ -621,7 +621,7 @@ impl MeetingsClient {
     }
 
     /// Sends a Graph call with a token, a `client-request-id`, and the retries it allows.
-    async fn call(&self, call: Call<'_>) -> Result<Answer, ClientError> {
+    pub(crate) async fn call(&self, call: Call<'_>) -> Result<Answer, ClientError> {
         let started = Instant::now();
         let client_request_id = uuid::Uuid::new_v4().to_string();
         let path = call.url.path().to_owned();
@@ -808,7 +808,7 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn decode<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, ClientError> {
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, ClientError> {
     serde_json::from_slice(&answer.body).map_err(|err| {
         ClientError::Decode(format!(
             "HTTP {}: {err}; body: {}",

@@ -54,6 +54,7 @@ async fn exec(cli: Cli) -> anyhow::Result<()> {
         Command::Group(cmd) => cmd::group::exec(&global, cmd).await,
         Command::Policy(cmd) => cmd::policy::exec(&global, cmd).await,
         Command::Meeting(args) => cmd::meeting::exec(&global, args).await,
+        Command::Event(args) => cmd::event::exec(&global, args).await,
         Command::Doctor(args) => cmd::doctor::exec(&global, args).await,
         Command::Onboard(args) => cmd::doctor::exec_onboard(&global, args),
         Command::Trust(args) => cmd::trust::exec(&global, &args),

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod consent;
 pub mod cs;
 pub mod doctor;
+pub mod event;
 pub mod group;
 pub mod keys;
 pub mod meeting;
