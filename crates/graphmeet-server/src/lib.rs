@@ -9,6 +9,7 @@ pub mod admin;
 pub mod bootstrap;
 pub mod cs;
 pub mod entra;
+pub mod exchange_admin;
 pub mod fsutil;
 pub mod graph;
 pub mod inspector;
@@ -236,7 +237,10 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(entra::router())
-        .merge(admin::router(state.clone(), cs::router()))
+        .merge(admin::router(
+            state.clone(),
+            cs::router().merge(exchange_admin::router()),
+        ))
         .merge(graph::router(state.clone()))
         .merge(join::router())
         .fallback(not_found)

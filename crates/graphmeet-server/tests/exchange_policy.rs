@@ -145,6 +145,14 @@ async fn restrict_access_blocks_mailboxes_outside_its_group_after_the_propagatio
         let (status, _, body) = t.graph(Some(&token), Method::POST, &format!("/v1.0/users/{organizer}/onlineMeetings"), Some(json!({"subject": "teams path"}))).await;
         assert_eq!(status, 201, "the Exchange policy does not govern /onlineMeetings: {body}");
 
+        // `policy explain` gives both gates: Teams allows, Exchange does not.
+        let (status, explained) = t.admin(Method::GET, &format!("/admin/policy-explain?app={app}&user={organizer}"), None).await;
+        assert_eq!(status, 200, "{explained}");
+        assert_eq!(explained["meetings_allowed"], true);
+        assert_eq!(explained["exchange"]["allowed"], false);
+        assert_eq!(explained["exchange"]["rule"], "out_of_scope");
+        assert!(explained["exchange"]["reason"].as_str().unwrap().contains("is in none of their groups"), "{explained}");
+
         // The organizer joins the group: the mailbox is in scope.
         add_member(&t, &group_id, &organizer).await;
         let (_, out) = cs(&t, &format!("Test-ApplicationAccessPolicy {organizer} -AppId {app}")).await;

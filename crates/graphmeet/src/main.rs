@@ -53,6 +53,7 @@ async fn exec(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(cmd) => cmd::keys::exec(&global, cmd).await,
         Command::Group(cmd) => cmd::group::exec(&global, cmd).await,
         Command::Policy(cmd) => cmd::policy::exec(&global, cmd).await,
+        Command::ExchangePolicy(cmd) => cmd::exchange_policy::exec(&global, cmd).await,
         Command::Meeting(args) => cmd::meeting::exec(&global, args).await,
         Command::Event(args) => cmd::event::exec(&global, args).await,
         Command::Doctor(args) => cmd::doctor::exec(&global, args).await,

@@ -114,3 +114,47 @@ async fn event_verbs_create_a_calendar_backed_meeting_and_print_its_join_url() {
     assert_eq!(none, "no events\n");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn exchange_policy_verbs_restrict_the_calendar_path_and_test_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new(dir.path().to_path_buf());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    let server = graphmeet_server::start(config).await.unwrap();
+    let data = dir.path();
+    let creds: Value =
+        serde_json::from_slice(&std::fs::read(data.join("dev-credentials.json")).unwrap()).unwrap();
+    let (app, organizer, organizer_id) = (
+        creds["client_id"].as_str().unwrap(),
+        creds["user_upn"].as_str().unwrap(),
+        creds["user_id"].as_str().unwrap(),
+    );
+    ok(&run(data, &["consent", "grant", "--app-id", app, "--roles", "Calendars.ReadWrite"]).await);
+    let group = json(&run(data, &["--output", "json", "group", "create", "--name", "Calendar Apps"]).await);
+    let group_id = group["id"].as_str().unwrap();
+
+    let made = ok(&run(data, &["exchange-policy", "new", "--app-ids", app, "--scope", "Calendar Apps", "--access-right", "RestrictAccess"]).await);
+    assert!(made.contains("AccessRight") && made.contains(": RestrictAccess"), "{made}");
+    let listed = json(&run(data, &["--output", "json", "exchange-policy", "get"]).await);
+    let identity = listed[0]["identity"].as_str().unwrap().to_owned();
+    assert!(identity.ends_with(&format!(";{group_id}")), "{identity}");
+
+    let tested = ok(&run(data, &["exchange-policy", "test", "--identity", organizer, "--app-id", app]).await);
+    assert!(tested.contains("AccessCheckResult : Denied"), "{tested}");
+    assert!(tested.contains("graph calls now: denied"), "{tested}");
+    let blocked = run(data, &["event", "list", "--user", organizer]).await;
+    assert_eq!(blocked.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&blocked.stderr).contains("[RAOP]"), "{}", String::from_utf8_lossy(&blocked.stderr));
+
+    ok(&run(data, &["group", "add-member", "--group", group_id, "--user", organizer_id]).await);
+    let tested = ok(&run(data, &["exchange-policy", "test", "--identity", organizer, "--app-id", app]).await);
+    assert!(tested.contains("AccessCheckResult : Granted"), "{tested}");
+    ok(&run(data, &["event", "list", "--user", organizer]).await);
+
+    let set = json(&run(data, &["--output", "json", "exchange-policy", "set", "--identity", &identity, "--description", "calendar app"]).await);
+    assert_eq!(set[0]["description"], "calendar app");
+    ok(&run(data, &["exchange-policy", "remove", "--identity", &identity]).await);
+    let none = ok(&run(data, &["exchange-policy", "get"]).await);
+    assert_eq!(none, "no Exchange application access policies\n");
+    server.shutdown().await;
+}

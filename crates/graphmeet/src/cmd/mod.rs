@@ -10,6 +10,7 @@ pub mod consent;
 pub mod cs;
 pub mod doctor;
 pub mod event;
+pub mod exchange_policy;
 pub mod group;
 pub mod keys;
 pub mod meeting;
