@@ -550,6 +550,10 @@ pub struct DoctorArgs {
     /// Also check that the application access policy lets the app act for this user.
     #[arg(long, value_name = "ID|UPN")]
     pub user: Option<String>,
+    /// Also check the calendar path (events with Teams meetings): the Calendars.ReadWrite
+    /// permission and, with --user, Exchange's application access policy.
+    #[arg(long)]
+    pub calendar: bool,
 }
 
 /// `graphmeet clock`.
@@ -600,6 +604,10 @@ pub struct OnboardArgs {
     /// The application access policy's name [default: MeetingsApp-<first 8 of the app id>]
     #[arg(long, value_name = "NAME")]
     pub policy_name: Option<String>,
+    /// The app also creates calendar events (the calendar path): print the Calendars.ReadWrite
+    /// consent and the Exchange cmdlets that restrict its mailbox access.
+    #[arg(long)]
+    pub calendar: bool,
 }
 
 /// `graphmeet tenant …`.

@@ -146,7 +146,21 @@ async fn exchange_policy_verbs_restrict_the_calendar_path_and_test_says_why() {
     assert_eq!(blocked.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&blocked.stderr).contains("[RAOP]"), "{}", String::from_utf8_lossy(&blocked.stderr));
 
+    // doctor --calendar names the gate and the fix.
+    let doctor = run(data, &["doctor", "--calendar", "--user", organizer_id]).await;
+    let text = String::from_utf8_lossy(&doctor.stdout).into_owned();
+    assert_eq!(doctor.status.code(), Some(1), "{text}");
+    assert!(text.contains("✓ calendar permission"), "{text}");
+    assert!(text.contains("✗ exchange policy: Exchange's application access policy blocks the mailbox"), "{text}");
+    assert!(text.contains(&format!("Test-ApplicationAccessPolicy -Identity {organizer_id} -AppId {app}")), "{text}");
+    let onboard = ok(&run(data, &["onboard", "--tenant", "contoso.onmicrosoft.com", "--app-id", app, "--user", "alex@contoso.onmicrosoft.com", "--calendar"]).await);
+    assert!(onboard.contains("Connect-ExchangeOnline"), "{onboard}");
+    assert!(onboard.contains(&format!("New-ApplicationAccessPolicy -AppId {app} -PolicyScopeGroupId")), "{onboard}");
+    assert!(onboard.contains("-AccessRight RestrictAccess"), "{onboard}");
+
     ok(&run(data, &["group", "add-member", "--group", group_id, "--user", organizer_id]).await);
+    let doctor = ok(&run(data, &["doctor", "--calendar", "--user", organizer_id]).await);
+    assert!(doctor.contains("✓ exchange policy") && doctor.contains("all checks passed"), "{doctor}");
     let tested = ok(&run(data, &["exchange-policy", "test", "--identity", organizer, "--app-id", app]).await);
     assert!(tested.contains("AccessCheckResult : Granted"), "{tested}");
     ok(&run(data, &["event", "list", "--user", organizer]).await);
