@@ -16,8 +16,13 @@ impl AdminClient {
         &self,
         body: &NewExchangePolicyBody,
     ) -> Result<Vec<ExchangePolicyView>, ClientError> {
-        self.request(Method::POST, &["admin", "exchange-policies"], &[], Some(body))
-            .await
+        self.request(
+            Method::POST,
+            &["admin", "exchange-policies"],
+            &[],
+            Some(body),
+        )
+        .await
     }
 
     /// `Get-ApplicationAccessPolicy [-Identity]`: the live policies (all of them when the

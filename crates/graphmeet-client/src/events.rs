@@ -83,7 +83,10 @@ impl EventFields {
             body.insert("subject".into(), json!(s));
         }
         if let Some(html) = &self.body_html {
-            body.insert("body".into(), json!({"contentType": "HTML", "content": html}));
+            body.insert(
+                "body".into(),
+                json!({"contentType": "HTML", "content": html}),
+            );
         }
         if let Some(w) = &self.start {
             body.insert("start".into(), w.json());
@@ -187,7 +190,12 @@ impl MeetingsClient {
     }
 
     /// One event (`GET /users/{id | upn}/events/{id}`).
-    pub async fn get_event(&self, tenant: &str, user: &str, id: &str) -> Result<Event, ClientError> {
+    pub async fn get_event(
+        &self,
+        tenant: &str,
+        user: &str,
+        id: &str,
+    ) -> Result<Event, ClientError> {
         let url = self.graph_url(&["users", user, "events", id])?;
         let answer = self
             .event_call(Method::GET, url, None, tenant, user, Retryable::Idempotent)
@@ -204,12 +212,13 @@ impl MeetingsClient {
                 .await?;
             let page: Page = decode(&answer)?;
             out.extend(page.value);
-            next = match page.next_link {
-                Some(link) => Some(Url::parse(&link).map_err(|e| {
-                    ClientError::Decode(format!("@odata.nextLink {link:?}: {e}"))
-                })?),
-                None => None,
-            };
+            next =
+                match page.next_link {
+                    Some(link) => Some(Url::parse(&link).map_err(|e| {
+                        ClientError::Decode(format!("@odata.nextLink {link:?}: {e}"))
+                    })?),
+                    None => None,
+                };
         }
         Ok(out)
     }
@@ -270,17 +279,36 @@ impl MeetingsClient {
     ) -> Result<(), ClientError> {
         let url = self.graph_url(&["users", user, "events", id, "cancel"])?;
         let body = json!({"comment": comment.unwrap_or_default()});
-        self.event_call(Method::POST, url, Some(body), tenant, user, Retryable::Idempotent)
-            .await
-            .map(|_| ())
+        self.event_call(
+            Method::POST,
+            url,
+            Some(body),
+            tenant,
+            user,
+            Retryable::Idempotent,
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Deletes an event (`DELETE …/events/{id}`, 204).
-    pub async fn delete_event(&self, tenant: &str, user: &str, id: &str) -> Result<(), ClientError> {
+    pub async fn delete_event(
+        &self,
+        tenant: &str,
+        user: &str,
+        id: &str,
+    ) -> Result<(), ClientError> {
         let url = self.graph_url(&["users", user, "events", id])?;
-        self.event_call(Method::DELETE, url, None, tenant, user, Retryable::Idempotent)
-            .await
-            .map(|_| ())
+        self.event_call(
+            Method::DELETE,
+            url,
+            None,
+            tenant,
+            user,
+            Retryable::Idempotent,
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Answers an invitation in the attendee `user`'s calendar (`POST …/events/{id}/accept`,
@@ -295,8 +323,15 @@ impl MeetingsClient {
     ) -> Result<(), ClientError> {
         let url = self.graph_url(&["users", user, "events", id, response.action()])?;
         let body = json!({"comment": comment.unwrap_or_default(), "sendResponse": true});
-        self.event_call(Method::POST, url, Some(body), tenant, user, Retryable::Idempotent)
-            .await
-            .map(|_| ())
+        self.event_call(
+            Method::POST,
+            url,
+            Some(body),
+            tenant,
+            user,
+            Retryable::Idempotent,
+        )
+        .await
+        .map(|_| ())
     }
 }

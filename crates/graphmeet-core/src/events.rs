@@ -20,8 +20,8 @@ use crate::store::StoreError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use graphmeet_wire::graph::event::{
-    self as wire, Attendee, EmailAddress, Event, EventFilter, EventInput, EventQuery,
-    EventRender, ItemBody, Location, OnlineMeetingInfo, Recipient, ResponseStatus,
+    self as wire, Attendee, EmailAddress, Event, EventFilter, EventInput, EventQuery, EventRender,
+    ItemBody, Location, OnlineMeetingInfo, Recipient, ResponseStatus,
 };
 use graphmeet_wire::graph::meeting::{MeetingParticipantInfo, MeetingParticipants};
 use graphmeet_wire::graph::timezone::Zone;
@@ -150,7 +150,10 @@ impl Mailbox {
 }
 
 fn address_of(user: &User) -> String {
-    user.account.mail.clone().unwrap_or_else(|| user.upn.clone())
+    user.account
+        .mail
+        .clone()
+        .unwrap_or_else(|| user.upn.clone())
 }
 
 /// A page of a collection.
@@ -220,7 +223,9 @@ fn html_document(content_type: &str, content: &str) -> String {
     let inner = if content_type == "html" {
         content.to_owned()
     } else {
-        html_escape(content).replace("\r\n", "\n").replace('\n', "<br>\r\n")
+        html_escape(content)
+            .replace("\r\n", "\n")
+            .replace('\n', "<br>\r\n")
     };
     format!("<html>\r\n<head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">\r\n</head>\r\n<body>\r\n{inner}\r\n</body>\r\n</html>\r\n")
 }
@@ -239,7 +244,10 @@ fn text_of(html: &str) -> String {
             if rest.starts_with("</head") {
                 in_head = false;
             }
-            if ["<br", "<div", "</div", "<p", "</p"].iter().any(|t| rest.starts_with(t)) {
+            if ["<br", "<div", "</div", "<p", "</p"]
+                .iter()
+                .any(|t| rest.starts_with(t))
+            {
                 out.push('\n');
             }
             in_tag = true;
@@ -261,7 +269,12 @@ fn text_of(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&amp;", "&");
     text.split('\n')
-        .map(|line| line.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "))
+        .map(|line| {
+            line.split(' ')
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .filter(|line| !line.is_empty())
         .collect::<Vec<_>>()
         .join("\r\n")
@@ -271,7 +284,8 @@ fn preview(html: &str) -> String {
     text_of(html).chars().take(255).collect()
 }
 
-const RULE: &str = "________________________________________________________________________________";
+const RULE: &str =
+    "________________________________________________________________________________";
 
 /// The Teams join block Exchange appends to an online event's body.
 fn join_block(meeting: &OnlineMeeting, org: &User, tenant: &Tenant) -> String {
@@ -451,12 +465,10 @@ impl Events {
         let id = wire::new_event_id(mb.user.id);
         let (body_type, body_content) = input.body.clone().unwrap_or_default();
         let body = html_document(&body_type, &body_content);
-        let location = input.location.clone().or_else(|| {
-            input
-                .locations
-                .as_ref()
-                .and_then(|l| l.first().cloned())
-        });
+        let location = input
+            .location
+            .clone()
+            .or_else(|| input.locations.as_ref().and_then(|l| l.first().cloned()));
         let locations = match (&input.locations, &location) {
             (Some(list), _) => list.iter().map(|l| Location::named(l)).collect(),
             (None, Some(name)) if !name.is_empty() => vec![Location::named(name)],
@@ -491,7 +503,10 @@ impl Events {
             has_attachments: false,
             subject: input.subject.clone().unwrap_or_default(),
             body_preview: preview(&body),
-            importance: input.importance.clone().unwrap_or_else(|| "normal".to_owned()),
+            importance: input
+                .importance
+                .clone()
+                .unwrap_or_else(|| "normal".to_owned()),
             sensitivity: input
                 .sensitivity
                 .clone()
@@ -578,8 +593,7 @@ impl Events {
         let mut out = Vec::new();
         let mut seen: Vec<Uuid> = existing.to_vec();
         for attendee in &event.attendees {
-            let Some(user) = self.tenant_user(mb.tenant.id, &attendee.email_address.address)
-            else {
+            let Some(user) = self.tenant_user(mb.tenant.id, &attendee.email_address.address) else {
                 continue;
             };
             if user.id == mb.user.id || seen.contains(&user.id) {
@@ -722,10 +736,7 @@ impl Events {
             ));
         }
         let moved = start != stored.start_at || end != stored.end_at;
-        let renamed = patch
-            .subject
-            .as_ref()
-            .is_some_and(|s| *s != event.subject);
+        let renamed = patch.subject.as_ref().is_some_and(|s| *s != event.subject);
         if let Some(s) = &patch.subject {
             event.subject.clone_from(s);
         }
@@ -806,8 +817,7 @@ impl Events {
         set!(allow_new_time_proposals);
         set!(hide_attendees);
         // Once online, an event stays online with its provider: later changes are ignored.
-        if !event.is_online_meeting && event.is_organizer && patch.is_online_meeting == Some(true)
-        {
+        if !event.is_online_meeting && event.is_organizer && patch.is_online_meeting == Some(true) {
             stored.meeting_id = self
                 .go_online(
                     mb,
@@ -831,10 +841,7 @@ impl Events {
                 self.meetings.update(&org, meeting_id, change).await?;
             }
         }
-        event.change_key = wire::change_key(
-            mb.user.id,
-            wire::change_number(&event.change_key) + 1,
-        );
+        event.change_key = wire::change_key(mb.user.id, wire::change_number(&event.change_key) + 1);
         event.last_modified_date_time = wire::format_timestamp(now);
         stored.start_at = start;
         stored.end_at = end;
@@ -920,7 +927,8 @@ impl Events {
             if !doc.subject.starts_with("Canceled: ") {
                 doc.subject = format!("Canceled: {}", doc.subject);
             }
-            doc.change_key = wire::change_key(copy.owner_id, wire::change_number(&doc.change_key) + 1);
+            doc.change_key =
+                wire::change_key(copy.owner_id, wire::change_number(&doc.change_key) + 1);
             doc.last_modified_date_time = wire::format_timestamp(now);
             cancelled.push(copy.id.clone());
             self.store
@@ -944,7 +952,7 @@ impl Events {
         }
         if self
             .store
-            .delete_events(mb.tenant.id, &[stored.id.clone()])
+            .delete_events(mb.tenant.id, std::slice::from_ref(&stored.id))
             .await?
             == 0
         {
@@ -967,7 +975,7 @@ impl Events {
         }
         self.end_meeting_and_notify(mb, &stored, &event).await?;
         self.store
-            .delete_events(mb.tenant.id, &[stored.id.clone()])
+            .delete_events(mb.tenant.id, std::slice::from_ref(&stored.id))
             .await?;
         Ok(())
     }
@@ -999,8 +1007,7 @@ impl Events {
             time: wire::format_timestamp(now),
         };
         event.response_status = status.clone();
-        event.change_key =
-            wire::change_key(mb.user.id, wire::change_number(&event.change_key) + 1);
+        event.change_key = wire::change_key(mb.user.id, wire::change_number(&event.change_key) + 1);
         event.last_modified_date_time = wire::format_timestamp(now);
         let mut changed = Vec::new();
         if response != Response::Decline {
@@ -1031,10 +1038,8 @@ impl Events {
                     }
                 }
                 if touched {
-                    doc.change_key = wire::change_key(
-                        copy.owner_id,
-                        wire::change_number(&doc.change_key) + 1,
-                    );
+                    doc.change_key =
+                        wire::change_key(copy.owner_id, wire::change_number(&doc.change_key) + 1);
                     doc.last_modified_date_time = wire::format_timestamp(now);
                     changed.push(StoredEvent {
                         updated_at: now,
@@ -1051,9 +1056,7 @@ impl Events {
                 .map_err(gone_is_not_found)?;
         }
         if response == Response::Decline {
-            self.store
-                .delete_events(mb.tenant.id, &[stored.id])
-                .await?;
+            self.store.delete_events(mb.tenant.id, &[stored.id]).await?;
         }
         Ok(())
     }

@@ -104,10 +104,7 @@ impl Directory {
             let app_text = app_id
                 .map(|a| a.to_string())
                 .unwrap_or_else(|| "*".to_owned());
-            if policies
-                .iter()
-                .any(|p: &ExchangePolicy| p.app_id == app_id)
-            {
+            if policies.iter().any(|p: &ExchangePolicy| p.app_id == app_id) {
                 continue;
             }
             policies.push(ExchangePolicy {
@@ -228,8 +225,7 @@ fn matches(policy: &ExchangePolicy, identity: &str) -> bool {
     let f = facts(policy);
     f.identity().eq_ignore_ascii_case(identity)
         || policy.id.to_string().eq_ignore_ascii_case(identity)
-        || f
-            .identity()
+        || f.identity()
             .split_once('\\')
             .is_some_and(|(_, tail)| tail.eq_ignore_ascii_case(identity))
 }

@@ -925,7 +925,12 @@ pub fn decide_exchange(
 mod exchange_tests {
     use super::*;
 
-    fn policy(app: Option<Uuid>, group: Uuid, right: ExchangeAccessRight, at: i64) -> ExchangePolicy {
+    fn policy(
+        app: Option<Uuid>,
+        group: Uuid,
+        right: ExchangeAccessRight,
+        at: i64,
+    ) -> ExchangePolicy {
         ExchangePolicy {
             id: Uuid::new_v4(),
             tenant_id: Uuid::nil(),
@@ -946,7 +951,12 @@ mod exchange_tests {
     #[test]
     fn no_policy_for_the_app_grants() {
         let (app, user) = (Uuid::new_v4(), Uuid::new_v4());
-        let other = policy(Some(Uuid::new_v4()), Uuid::new_v4(), ExchangeAccessRight::RestrictAccess, 0);
+        let other = policy(
+            Some(Uuid::new_v4()),
+            Uuid::new_v4(),
+            ExchangeAccessRight::RestrictAccess,
+            0,
+        );
         let d = decide_exchange(&[other], app, user, &[], t(100), TimeDelta::zero());
         assert!(d.allowed());
         assert_eq!(d.rule(), &ExchangeRule::Unrestricted);
@@ -956,10 +966,21 @@ mod exchange_tests {
     fn restrict_access_grants_the_group_and_denies_everyone_else() {
         let (app, user, group) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
         let p = policy(Some(app), group, ExchangeAccessRight::RestrictAccess, 0);
-        let out = decide_exchange(&[p.clone()], app, user, &[], t(100), TimeDelta::zero());
+        let out = decide_exchange(
+            std::slice::from_ref(&p),
+            app,
+            user,
+            &[],
+            t(100),
+            TimeDelta::zero(),
+        );
         assert!(!out.allowed());
         assert_eq!(out.rule(), &ExchangeRule::OutOfScope);
-        assert!(out.reason().contains("is in none of their groups"), "{}", out.reason());
+        assert!(
+            out.reason().contains("is in none of their groups"),
+            "{}",
+            out.reason()
+        );
         let inside = decide_exchange(&[p], app, user, &[group], t(100), TimeDelta::zero());
         assert!(inside.allowed());
         assert_eq!(inside.rule(), &ExchangeRule::InScope);
@@ -985,14 +1006,18 @@ mod exchange_tests {
         let (app, user, group) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
         let mut p = policy(Some(app), group, ExchangeAccessRight::RestrictAccess, 1000);
         let delay = TimeDelta::seconds(600);
-        let d = decide_exchange(&[p.clone()], app, user, &[], t(1300), delay);
+        let d = decide_exchange(std::slice::from_ref(&p), app, user, &[], t(1300), delay);
         assert!(d.allowed(), "not yet in effect");
         assert_eq!(d.pending().len(), 1);
         assert!(!d.pending()[0].allowed_after);
         assert!(d.reason().contains("pending"), "{}", d.reason());
-        assert!(!decide_exchange(&[p.clone()], app, user, &[], t(1600), delay).allowed());
+        assert!(
+            !decide_exchange(std::slice::from_ref(&p), app, user, &[], t(1600), delay).allowed()
+        );
         p.removed_at = Some(t(2000));
-        assert!(!decide_exchange(&[p.clone()], app, user, &[], t(2300), delay).allowed());
+        assert!(
+            !decide_exchange(std::slice::from_ref(&p), app, user, &[], t(2300), delay).allowed()
+        );
         assert!(decide_exchange(&[p], app, user, &[], t(2600), delay).allowed());
     }
 }

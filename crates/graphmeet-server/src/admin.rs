@@ -896,7 +896,10 @@ async fn explain_policy(
         {
             let mut ex = serde_json::to_value(&exchange).unwrap_or_default();
             if let Some(ex) = ex.as_object_mut() {
-                ex.insert("reason".to_owned(), serde_json::Value::String(exchange.reason()));
+                ex.insert(
+                    "reason".to_owned(),
+                    serde_json::Value::String(exchange.reason()),
+                );
             }
             map.insert("exchange".to_owned(), ex);
         }

@@ -75,7 +75,12 @@ async fn calendar_token(t: &TestServer) -> String {
 /// `GET /users/{organizer}/events`: status, the decision header, body.
 async fn list(t: &TestServer, token: &str, user: &str) -> (u16, Option<String>, Value) {
     let (status, headers, body) = t
-        .graph(Some(token), Method::GET, &format!("/v1.0/users/{user}/events"), None)
+        .graph(
+            Some(token),
+            Method::GET,
+            &format!("/v1.0/users/{user}/events"),
+            None,
+        )
         .await;
     let decision = headers
         .get("x-graphmeet-policy-decision")
@@ -213,7 +218,7 @@ async fn deny_access_blocks_only_the_mailboxes_in_its_group_and_beats_restrict_a
         assert_eq!(status, 403);
 
         // A second identical policy is refused; a bad right is refused by the binder.
-        let (status, body) = cs(&t, &format!("New-ApplicationAccessPolicy -AppId * -PolicyScopeGroupId Executives -AccessRight DenyAccess")).await;
+        let (status, body) = cs(&t, "New-ApplicationAccessPolicy -AppId * -PolicyScopeGroupId Executives -AccessRight DenyAccess").await;
         assert_eq!(status, 409, "{body}");
         let (status, body) = cs(&t, &format!("New-ApplicationAccessPolicy -AppId {app} -PolicyScopeGroupId Executives -AccessRight ReadOnly")).await;
         assert_eq!(status, 400, "{body}");

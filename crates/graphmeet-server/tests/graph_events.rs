@@ -92,7 +92,11 @@ async fn call(
     let status = r.status().as_u16();
     let headers = r.headers().clone();
     let text = r.text().await.unwrap();
-    (status, headers, serde_json::from_str(&text).unwrap_or(Value::Null))
+    (
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
 }
 
 fn online_event(subject: &str) -> Value {
@@ -652,27 +656,63 @@ async fn a_signed_in_user_keeps_their_own_calendar_on_me() {
     let (status, user) = t.admin(Method::POST, "/admin/users", Some(json!({"tenant": tid, "upn": "dana@graphmeetdev.onmicrosoft.com", "password": "correct horse battery"}))).await;
     assert_eq!(status, 201, "{user}");
     let (status, _, body) = t
-        .token_form(&tid, &[
-            ("grant_type", "password"),
-            ("client_id", &t.cred("client_id")),
-            ("client_secret", &t.cred("client_secret")),
-            ("username", "dana@graphmeetdev.onmicrosoft.com"),
-            ("password", "correct horse battery"),
-            ("scope", "https://graph.microsoft.com/Calendars.ReadWrite"),
-        ])
+        .token_form(
+            &tid,
+            &[
+                ("grant_type", "password"),
+                ("client_id", &t.cred("client_id")),
+                ("client_secret", &t.cred("client_secret")),
+                ("username", "dana@graphmeetdev.onmicrosoft.com"),
+                ("password", "correct horse battery"),
+                ("scope", "https://graph.microsoft.com/Calendars.ReadWrite"),
+            ],
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let token = body["access_token"].as_str().unwrap().to_owned();
-    let (status, _, created) = call(&t, &token, Method::POST, "/v1.0/me/events", Some(online_event("mine")), &[("Prefer", "outlook.timezone=\"Pacific Standard Time\"")]).await;
+    let (status, _, created) = call(
+        &t,
+        &token,
+        Method::POST,
+        "/v1.0/me/events",
+        Some(online_event("mine")),
+        &[("Prefer", "outlook.timezone=\"Pacific Standard Time\"")],
+    )
+    .await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["start"]["dateTime"], "2026-11-20T13:00:00.0000000");
-    assert_eq!(created["organizer"]["emailAddress"]["address"], "dana@graphmeetdev.onmicrosoft.com");
-    assert_eq!(created["@odata.context"], t.url(&format!("/v1.0/$metadata#users('{}')/events/$entity", user["id"].as_str().unwrap())));
-    let (status, _, listed) = call(&t, &token, Method::GET, "/v1.0/me/calendarView?startDateTime=2026-11-20T00:00:00Z&endDateTime=2026-11-21T00:00:00Z", None, &[]).await;
+    assert_eq!(
+        created["organizer"]["emailAddress"]["address"],
+        "dana@graphmeetdev.onmicrosoft.com"
+    );
+    assert_eq!(
+        created["@odata.context"],
+        t.url(&format!(
+            "/v1.0/$metadata#users('{}')/events/$entity",
+            user["id"].as_str().unwrap()
+        ))
+    );
+    let (status, _, listed) = call(
+        &t,
+        &token,
+        Method::GET,
+        "/v1.0/me/calendarView?startDateTime=2026-11-20T00:00:00Z&endDateTime=2026-11-21T00:00:00Z",
+        None,
+        &[],
+    )
+    .await;
     assert_eq!(status, 200, "{listed}");
     assert_eq!(listed["value"][0]["id"], created["id"]);
     // Another user's calendar is not the signed-in user's to read.
-    let (status, _, body) = call(&t, &token, Method::GET, &format!("/v1.0/users/{}/events", t.cred("user_id")), None, &[]).await;
+    let (status, _, body) = call(
+        &t,
+        &token,
+        Method::GET,
+        &format!("/v1.0/users/{}/events", t.cred("user_id")),
+        None,
+        &[],
+    )
+    .await;
     assert_eq!(status, 403, "{body}");
     assert_eq!(body["error"]["code"], "ErrorAccessDenied");
     t.server.shutdown().await;

@@ -57,7 +57,11 @@ impl EventStore for SqlStore {
         tx.commit().await.db()
     }
 
-    async fn get_event(&self, owner: Uuid, event_id: &str) -> Result<Option<StoredEvent>, StoreError> {
+    async fn get_event(
+        &self,
+        owner: Uuid,
+        event_id: &str,
+    ) -> Result<Option<StoredEvent>, StoreError> {
         let row = sqlx::query(&format!("{EVENT_COLUMNS} WHERE owner_id = $1 AND id = $2"))
             .bind(id(owner))
             .bind(event_id)

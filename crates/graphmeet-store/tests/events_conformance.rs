@@ -71,7 +71,14 @@ async fn tenant_with_users(store: &SqlStore, n: usize) -> (Tenant, Vec<User>) {
     (tenant, users)
 }
 
-fn event(tenant: &Tenant, owner: &User, ical: &str, start: i64, end: i64, created: i64) -> StoredEvent {
+fn event(
+    tenant: &Tenant,
+    owner: &User,
+    ical: &str,
+    start: i64,
+    end: i64,
+    created: i64,
+) -> StoredEvent {
     StoredEvent {
         id: format!("AAMkA{}", Uuid::new_v4().simple()),
         tenant_id: tenant.id,
@@ -103,7 +110,10 @@ mod checks {
             Some(organizer.clone())
         );
         // Ids are per mailbox: the organizer's id is not in the attendee's.
-        assert_eq!(store.get_event(users[1].id, &organizer.id).await.unwrap(), None);
+        assert_eq!(
+            store.get_event(users[1].id, &organizer.id).await.unwrap(),
+            None
+        );
         let copies = store.events_by_ical_uid(tenant.id, "UID1").await.unwrap();
         assert_eq!(copies.len(), 2);
         let mut changed = organizer.clone();
@@ -119,7 +129,10 @@ mod checks {
         );
         assert_eq!(
             store
-                .delete_events(tenant.id, &[organizer.id.clone(), "AAMkAnothing".to_owned()])
+                .delete_events(
+                    tenant.id,
+                    &[organizer.id.clone(), "AAMkAnothing".to_owned()]
+                )
                 .await
                 .unwrap(),
             1
@@ -142,7 +155,12 @@ mod checks {
         let names = |v: Vec<StoredEvent>| v.into_iter().map(|e| e.ical_uid).collect::<Vec<_>>();
         // [100, 200): an event ending at 100 is outside, one of no length at 100 inside.
         assert_eq!(
-            names(store.list_events_between(u.id, at(100), at(200)).await.unwrap()),
+            names(
+                store
+                    .list_events_between(u.id, at(100), at(200))
+                    .await
+                    .unwrap()
+            ),
             ["instant", "inside", "late"]
         );
         assert_eq!(
@@ -155,19 +173,33 @@ mod checks {
     pub async fn one_copy_of_an_event_per_mailbox_and_writes_are_all_or_none(store: &SqlStore) {
         let (tenant, users) = tenant_with_users(store, 1).await;
         let first = event(&tenant, &users[0], "UID", 0, 10, 1);
-        store.insert_events(&[first.clone()]).await.unwrap();
+        store
+            .insert_events(std::slice::from_ref(&first))
+            .await
+            .unwrap();
         let again = event(&tenant, &users[0], "UID", 0, 10, 2);
         let fresh = event(&tenant, &users[0], "OTHER", 0, 10, 2);
-        let err = store.insert_events(&[fresh.clone(), again]).await.unwrap_err();
+        let err = store
+            .insert_events(&[fresh.clone(), again])
+            .await
+            .unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
-        assert_eq!(store.list_events(users[0].id).await.unwrap(), vec![first.clone()], "none of the batch");
+        assert_eq!(
+            store.list_events(users[0].id).await.unwrap(),
+            vec![first.clone()],
+            "none of the batch"
+        );
         let mut gone = fresh;
         gone.document = "{}".to_owned();
         let mut kept = first.clone();
         kept.document = "{\"changed\":true}".to_owned();
         let err = store.update_events(&[kept, gone]).await.unwrap_err();
         assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
-        assert_eq!(store.get_event(users[0].id, &first.id).await.unwrap(), Some(first), "none of the batch");
+        assert_eq!(
+            store.get_event(users[0].id, &first.id).await.unwrap(),
+            Some(first),
+            "none of the batch"
+        );
     }
 
     pub async fn deleting_a_user_takes_its_mailbox(store: &SqlStore) {
@@ -181,7 +213,14 @@ mod checks {
             .unwrap();
         assert!(store.delete_user(users[0].id).await.unwrap());
         assert_eq!(store.list_events(users[0].id).await.unwrap(), Vec::new());
-        assert_eq!(store.events_by_ical_uid(tenant.id, "A").await.unwrap().len(), 1);
+        assert_eq!(
+            store
+                .events_by_ical_uid(tenant.id, "A")
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         assert!(store.delete_tenant(tenant.id).await.unwrap());
         assert_eq!(store.list_events(users[1].id).await.unwrap(), Vec::new());
     }
@@ -221,14 +260,29 @@ mod checks {
             2
         );
         let dup = policy(Some(app), ExchangeAccessRight::DenyAccess, 11);
-        let err = store.create_exchange_policies(&[dup.clone()]).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(_)), "one live policy per app and group: {err:?}");
+        let err = store
+            .create_exchange_policies(std::slice::from_ref(&dup))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Conflict(_)),
+            "one live policy per app and group: {err:?}"
+        );
         assert!(store
             .set_exchange_policy_description(tenant.id, restrict.id, "new")
             .await
             .unwrap());
-        assert!(store.remove_exchange_policy(tenant.id, restrict.id, at(20)).await.unwrap());
-        assert!(!store.remove_exchange_policy(tenant.id, restrict.id, at(21)).await.unwrap(), "already removed");
+        assert!(store
+            .remove_exchange_policy(tenant.id, restrict.id, at(20))
+            .await
+            .unwrap());
+        assert!(
+            !store
+                .remove_exchange_policy(tenant.id, restrict.id, at(21))
+                .await
+                .unwrap(),
+            "already removed"
+        );
         assert!(!store
             .set_exchange_policy_description(tenant.id, restrict.id, "late")
             .await
@@ -244,11 +298,18 @@ mod checks {
         // Every change is in the directory change log, for the index.
         let changes = store.directory_changes(before, 100).await.unwrap();
         assert!(
-            changes.iter().filter(|c| c.entity == ChangedEntity::ExchangePolicies(tenant.id)).count() >= 5,
+            changes
+                .iter()
+                .filter(|c| c.entity == ChangedEntity::ExchangePolicies(tenant.id))
+                .count()
+                >= 5,
             "{changes:?}"
         );
         // The group goes, its policies with it.
         assert!(store.delete_group(group.id).await.unwrap());
-        assert_eq!(store.list_exchange_policies(tenant.id).await.unwrap(), Vec::new());
+        assert_eq!(
+            store.list_exchange_policies(tenant.id).await.unwrap(),
+            Vec::new()
+        );
     }
 }

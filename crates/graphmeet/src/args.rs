@@ -900,7 +900,12 @@ pub enum ExchangePolicyCommand {
         #[command(flatten)]
         tenant: TenantArg,
         /// App ids, comma-separated, or * for every app.
-        #[arg(long, required = true, value_delimiter = ',', value_name = "APP_ID[,…]")]
+        #[arg(
+            long,
+            required = true,
+            value_delimiter = ',',
+            value_name = "APP_ID[,…]"
+        )]
         app_ids: Vec<String>,
         /// The group (object id or name).
         #[arg(long, value_name = "GROUP")]

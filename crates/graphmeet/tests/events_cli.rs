@@ -60,24 +60,56 @@ async fn event_verbs_create_a_calendar_backed_meeting_and_print_its_join_url() {
     );
 
     // Without the calendar permission: exit 1, Exchange's 403.
-    let denied = run(
-        data,
-        &["event", "list", "--user", organizer],
-    )
-    .await;
+    let denied = run(data, &["event", "list", "--user", organizer]).await;
     assert_eq!(denied.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&denied.stderr).contains("ErrorAccessDenied"), "{}", String::from_utf8_lossy(&denied.stderr));
+    assert!(
+        String::from_utf8_lossy(&denied.stderr).contains("ErrorAccessDenied"),
+        "{}",
+        String::from_utf8_lossy(&denied.stderr)
+    );
 
-    ok(&run(data, &["consent", "grant", "--app-id", app, "--roles", "OnlineMeetings.ReadWrite.All,Calendars.ReadWrite"]).await);
-    ok(&run(data, &["user", "create", "--upn", "bob@graphmeetdev.onmicrosoft.com"]).await);
+    ok(&run(
+        data,
+        &[
+            "consent",
+            "grant",
+            "--app-id",
+            app,
+            "--roles",
+            "OnlineMeetings.ReadWrite.All,Calendars.ReadWrite",
+        ],
+    )
+    .await);
+    ok(&run(
+        data,
+        &[
+            "user",
+            "create",
+            "--upn",
+            "bob@graphmeetdev.onmicrosoft.com",
+        ],
+    )
+    .await);
 
     let table = ok(&run(
         data,
         &[
-            "event", "create", "--organizer", organizer, "--subject", "Planning",
-            "--start", "2026-12-03T09:00:00", "--end", "2026-12-03T09:30:00",
-            "--time-zone", "Pacific Standard Time",
-            "--attendee", "bob@graphmeetdev.onmicrosoft.com", "--attendee", "guest@fabrikam.example",
+            "event",
+            "create",
+            "--organizer",
+            organizer,
+            "--subject",
+            "Planning",
+            "--start",
+            "2026-12-03T09:00:00",
+            "--end",
+            "2026-12-03T09:30:00",
+            "--time-zone",
+            "Pacific Standard Time",
+            "--attendee",
+            "bob@graphmeetdev.onmicrosoft.com",
+            "--attendee",
+            "guest@fabrikam.example",
         ],
     )
     .await);
@@ -87,29 +119,107 @@ async fn event_verbs_create_a_calendar_backed_meeting_and_print_its_join_url() {
         .map(str::trim)
         .unwrap_or_else(|| panic!("{table}"));
     assert!(join.contains("/l/meetup-join/19%3ameeting_"), "{table}");
-    assert!(table.contains("start:") && table.contains("2026-12-03T17:00:00.0000000 UTC"), "{table}");
+    assert!(
+        table.contains("start:") && table.contains("2026-12-03T17:00:00.0000000 UTC"),
+        "{table}"
+    );
     assert!(table.contains("teamsForBusiness"), "{table}");
 
-    let listed = json(&run(data, &["--output", "json", "event", "list", "--user", organizer, "--from", "2026-12-03T00:00:00Z", "--until", "2026-12-04T00:00:00Z"]).await);
+    let listed = json(
+        &run(
+            data,
+            &[
+                "--output",
+                "json",
+                "event",
+                "list",
+                "--user",
+                organizer,
+                "--from",
+                "2026-12-03T00:00:00Z",
+                "--until",
+                "2026-12-04T00:00:00Z",
+            ],
+        )
+        .await,
+    );
     let events = listed.as_array().unwrap();
     assert_eq!(events.len(), 1, "{listed}");
     assert_eq!(events[0]["onlineMeeting"]["joinUrl"], join);
     let id = events[0]["id"].as_str().unwrap().to_owned();
-    let bob = json(&run(data, &["--output", "json", "event", "list", "--user", "bob@graphmeetdev.onmicrosoft.com"]).await);
+    let bob = json(
+        &run(
+            data,
+            &[
+                "--output",
+                "json",
+                "event",
+                "list",
+                "--user",
+                "bob@graphmeetdev.onmicrosoft.com",
+            ],
+        )
+        .await,
+    );
     assert_eq!(bob[0]["iCalUId"], events[0]["iCalUId"], "Bob's copy");
 
-    let got = json(&run(data, &["--output", "json", "event", "get", "--user", organizer, "--id", &id]).await);
+    let got = json(
+        &run(
+            data,
+            &[
+                "--output", "json", "event", "get", "--user", organizer, "--id", &id,
+            ],
+        )
+        .await,
+    );
     assert_eq!(got["subject"], "Planning");
-    let done = ok(&run(data, &["event", "cancel", "--user", organizer, "--id", &id, "--comment", "next week"]).await);
+    let done = ok(&run(
+        data,
+        &[
+            "event",
+            "cancel",
+            "--user",
+            organizer,
+            "--id",
+            &id,
+            "--comment",
+            "next week",
+        ],
+    )
+    .await);
     assert_eq!(done, format!("cancelled event {id}\n"));
     let gone = run(data, &["event", "get", "--user", organizer, "--id", &id]).await;
     assert_eq!(gone.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&gone.stderr).contains("ErrorItemNotFound"));
 
-    let plain = json(&run(data, &["--output", "json", "event", "create", "--organizer", organizer, "--subject", "No meeting", "--start", "2026-12-04T09:00:00", "--end", "2026-12-04T10:00:00", "--no-teams"]).await);
+    let plain = json(
+        &run(
+            data,
+            &[
+                "--output",
+                "json",
+                "event",
+                "create",
+                "--organizer",
+                organizer,
+                "--subject",
+                "No meeting",
+                "--start",
+                "2026-12-04T09:00:00",
+                "--end",
+                "2026-12-04T10:00:00",
+                "--no-teams",
+            ],
+        )
+        .await,
+    );
     assert_eq!(plain["isOnlineMeeting"], false);
     let plain_id = plain["id"].as_str().unwrap();
-    ok(&run(data, &["event", "delete", "--user", organizer, "--id", plain_id]).await);
+    ok(&run(
+        data,
+        &["event", "delete", "--user", organizer, "--id", plain_id],
+    )
+    .await);
     let none = ok(&run(data, &["event", "list", "--user", organizer]).await);
     assert_eq!(none, "no events\n");
     server.shutdown().await;
@@ -129,45 +239,170 @@ async fn exchange_policy_verbs_restrict_the_calendar_path_and_test_says_why() {
         creds["user_upn"].as_str().unwrap(),
         creds["user_id"].as_str().unwrap(),
     );
-    ok(&run(data, &["consent", "grant", "--app-id", app, "--roles", "Calendars.ReadWrite"]).await);
-    let group = json(&run(data, &["--output", "json", "group", "create", "--name", "Calendar Apps"]).await);
+    ok(&run(
+        data,
+        &[
+            "consent",
+            "grant",
+            "--app-id",
+            app,
+            "--roles",
+            "Calendars.ReadWrite",
+        ],
+    )
+    .await);
+    let group = json(
+        &run(
+            data,
+            &[
+                "--output",
+                "json",
+                "group",
+                "create",
+                "--name",
+                "Calendar Apps",
+            ],
+        )
+        .await,
+    );
     let group_id = group["id"].as_str().unwrap();
 
-    let made = ok(&run(data, &["exchange-policy", "new", "--app-ids", app, "--scope", "Calendar Apps", "--access-right", "RestrictAccess"]).await);
-    assert!(made.contains("AccessRight") && made.contains(": RestrictAccess"), "{made}");
+    let made = ok(&run(
+        data,
+        &[
+            "exchange-policy",
+            "new",
+            "--app-ids",
+            app,
+            "--scope",
+            "Calendar Apps",
+            "--access-right",
+            "RestrictAccess",
+        ],
+    )
+    .await);
+    assert!(
+        made.contains("AccessRight") && made.contains(": RestrictAccess"),
+        "{made}"
+    );
     let listed = json(&run(data, &["--output", "json", "exchange-policy", "get"]).await);
     let identity = listed[0]["identity"].as_str().unwrap().to_owned();
     assert!(identity.ends_with(&format!(";{group_id}")), "{identity}");
 
-    let tested = ok(&run(data, &["exchange-policy", "test", "--identity", organizer, "--app-id", app]).await);
+    let tested = ok(&run(
+        data,
+        &[
+            "exchange-policy",
+            "test",
+            "--identity",
+            organizer,
+            "--app-id",
+            app,
+        ],
+    )
+    .await);
     assert!(tested.contains("AccessCheckResult : Denied"), "{tested}");
     assert!(tested.contains("graph calls now: denied"), "{tested}");
     let blocked = run(data, &["event", "list", "--user", organizer]).await;
     assert_eq!(blocked.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&blocked.stderr).contains("[RAOP]"), "{}", String::from_utf8_lossy(&blocked.stderr));
+    assert!(
+        String::from_utf8_lossy(&blocked.stderr).contains("[RAOP]"),
+        "{}",
+        String::from_utf8_lossy(&blocked.stderr)
+    );
 
     // doctor --calendar names the gate and the fix.
     let doctor = run(data, &["doctor", "--calendar", "--user", organizer_id]).await;
     let text = String::from_utf8_lossy(&doctor.stdout).into_owned();
     assert_eq!(doctor.status.code(), Some(1), "{text}");
     assert!(text.contains("✓ calendar permission"), "{text}");
-    assert!(text.contains("✗ exchange policy: Exchange's application access policy blocks the mailbox"), "{text}");
-    assert!(text.contains(&format!("Test-ApplicationAccessPolicy -Identity {organizer_id} -AppId {app}")), "{text}");
-    let onboard = ok(&run(data, &["onboard", "--tenant", "contoso.onmicrosoft.com", "--app-id", app, "--user", "alex@contoso.onmicrosoft.com", "--calendar"]).await);
+    assert!(
+        text.contains("✗ exchange policy: Exchange's application access policy blocks the mailbox"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Test-ApplicationAccessPolicy -Identity {organizer_id} -AppId {app}"
+        )),
+        "{text}"
+    );
+    let onboard = ok(&run(
+        data,
+        &[
+            "onboard",
+            "--tenant",
+            "contoso.onmicrosoft.com",
+            "--app-id",
+            app,
+            "--user",
+            "alex@contoso.onmicrosoft.com",
+            "--calendar",
+        ],
+    )
+    .await);
     assert!(onboard.contains("Connect-ExchangeOnline"), "{onboard}");
-    assert!(onboard.contains(&format!("New-ApplicationAccessPolicy -AppId {app} -PolicyScopeGroupId")), "{onboard}");
+    assert!(
+        onboard.contains(&format!(
+            "New-ApplicationAccessPolicy -AppId {app} -PolicyScopeGroupId"
+        )),
+        "{onboard}"
+    );
     assert!(onboard.contains("-AccessRight RestrictAccess"), "{onboard}");
 
-    ok(&run(data, &["group", "add-member", "--group", group_id, "--user", organizer_id]).await);
+    ok(&run(
+        data,
+        &[
+            "group",
+            "add-member",
+            "--group",
+            group_id,
+            "--user",
+            organizer_id,
+        ],
+    )
+    .await);
     let doctor = ok(&run(data, &["doctor", "--calendar", "--user", organizer_id]).await);
-    assert!(doctor.contains("✓ exchange policy") && doctor.contains("all checks passed"), "{doctor}");
-    let tested = ok(&run(data, &["exchange-policy", "test", "--identity", organizer, "--app-id", app]).await);
+    assert!(
+        doctor.contains("✓ exchange policy") && doctor.contains("all checks passed"),
+        "{doctor}"
+    );
+    let tested = ok(&run(
+        data,
+        &[
+            "exchange-policy",
+            "test",
+            "--identity",
+            organizer,
+            "--app-id",
+            app,
+        ],
+    )
+    .await);
     assert!(tested.contains("AccessCheckResult : Granted"), "{tested}");
     ok(&run(data, &["event", "list", "--user", organizer]).await);
 
-    let set = json(&run(data, &["--output", "json", "exchange-policy", "set", "--identity", &identity, "--description", "calendar app"]).await);
+    let set = json(
+        &run(
+            data,
+            &[
+                "--output",
+                "json",
+                "exchange-policy",
+                "set",
+                "--identity",
+                &identity,
+                "--description",
+                "calendar app",
+            ],
+        )
+        .await,
+    );
     assert_eq!(set[0]["description"], "calendar app");
-    ok(&run(data, &["exchange-policy", "remove", "--identity", &identity]).await);
+    ok(&run(
+        data,
+        &["exchange-policy", "remove", "--identity", &identity],
+    )
+    .await);
     let none = ok(&run(data, &["exchange-policy", "get"]).await);
     assert_eq!(none, "no Exchange application access policies\n");
     server.shutdown().await;

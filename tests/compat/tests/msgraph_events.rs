@@ -123,7 +123,10 @@ async fn msgraph_sdk_creates_calendar_backed_meetings_under_exchanges_policy(
     assert_eq!(created["start"]["date_time"], "2026-12-03T17:00:00.0000000");
     assert_eq!(created["start"]["time_zone"], "UTC");
     let join_url = created["join_url"].as_str().unwrap();
-    assert!(join_url.contains("/l/meetup-join/19%3ameeting_"), "{join_url}");
+    assert!(
+        join_url.contains("/l/meetup-join/19%3ameeting_"),
+        "{join_url}"
+    );
     assert_eq!(
         out["meeting"],
         json!([{"join_web_url": join_url, "subject": "Compat calendar meeting", "start": "2026-12-03T17:00:00+00:00"}])
@@ -131,8 +134,14 @@ async fn msgraph_sdk_creates_calendar_backed_meetings_under_exchanges_policy(
     assert_eq!(out["calendar_view"]["status"], 200);
     assert_eq!(out["calendar_view"]["ids"], json!([created["id"]]));
     assert_eq!(out["move"]["status"], 200);
-    assert_eq!(out["move"]["start"]["date_time"], "2026-12-03T18:00:00.0000000");
-    assert_eq!(out["meeting_after_move"], json!(["2026-12-03T18:00:00+00:00"]));
+    assert_eq!(
+        out["move"]["start"]["date_time"],
+        "2026-12-03T18:00:00.0000000"
+    );
+    assert_eq!(
+        out["meeting_after_move"],
+        json!(["2026-12-03T18:00:00+00:00"])
+    );
     let copy = &out["attendee_copy"];
     assert_ne!(copy["id"], created["id"]);
     assert_eq!(copy["ical_uid"], created["ical_uid"]);
@@ -141,7 +150,10 @@ async fn msgraph_sdk_creates_calendar_backed_meetings_under_exchanges_policy(
     assert_eq!(copy["join_url"], join_url);
     assert_eq!(out["accept"]["status"], 202);
     let attendees = &out["organizer_after_accept"]["attendees"];
-    assert_eq!(attendees[0], json!({"address": BOB, "response": "accepted"}));
+    assert_eq!(
+        attendees[0],
+        json!({"address": BOB, "response": "accepted"})
+    );
     assert_eq!(
         attendees[1],
         json!({"address": "someone@fabrikam.example", "response": "none"})

@@ -38,8 +38,14 @@ pub fn router(version: ApiVersion) -> Router<AppState> {
                     &format!("{base}/{events}/{{id}}"),
                     get(get_event).patch(update_event).delete(delete_event),
                 )
-                .route(&format!("{base}/{events}/{{id}}/cancel"), post(cancel_event))
-                .route(&format!("{base}/{events}/{{id}}/accept"), post(accept_event))
+                .route(
+                    &format!("{base}/{events}/{{id}}/cancel"),
+                    post(cancel_event),
+                )
+                .route(
+                    &format!("{base}/{events}/{{id}}/accept"),
+                    post(accept_event),
+                )
                 .route(
                     &format!("{base}/{events}/{{id}}/decline"),
                     post(decline_event),
@@ -109,9 +115,7 @@ impl Render<'_> {
         mb: &Mailbox,
     ) -> Result<Render<'a>, GraphFailure> {
         let user = match path_user {
-            PathUser::User { segment, .. } if segment.contains('@') => {
-                segment.replace('@', "%40")
-            }
+            PathUser::User { segment, .. } if segment.contains('@') => segment.replace('@', "%40"),
             _ => mb.user().id.to_string(),
         };
         Ok(Render {
@@ -306,7 +310,12 @@ async fn calendar_view(
         .list(&mb, EventScope::Window(start, end), &query)
         .await
         .map_err(graph_error)?;
-    Ok(render.collection("calendarView", &page, &query, &link_base(&state, &headers, &uri)))
+    Ok(render.collection(
+        "calendarView",
+        &page,
+        &query,
+        &link_base(&state, &headers, &uri),
+    ))
 }
 
 async fn update_event(

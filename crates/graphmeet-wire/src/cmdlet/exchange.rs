@@ -47,14 +47,22 @@ impl ExchangePolicyFacts {
 
     /// `Identity`: `{tenantId}\{appId}:{groupSid};{groupObjectId}`.
     pub fn identity(&self) -> String {
-        format!("{}\\{}:{}", self.tenant_id, self.app_id, self.scope_identity_raw())
+        format!(
+            "{}\\{}:{}",
+            self.tenant_id,
+            self.app_id,
+            self.scope_identity_raw()
+        )
     }
 
     /// The record `New-` and `Get-ApplicationAccessPolicy` print, in their order.
     pub fn record(&self) -> Vec<(String, String)> {
         [
             ("ScopeName", self.group_name.clone()),
-            ("ScopeIdentity", format!("{}{}", self.group_name, self.created)),
+            (
+                "ScopeIdentity",
+                format!("{}{}", self.group_name, self.created),
+            ),
             ("Identity", self.identity()),
             ("AppId", self.app_id.clone()),
             ("ScopeIdentityRaw", self.scope_identity_raw()),
@@ -119,7 +127,22 @@ mod tests {
         assert_eq!(facts.identity(), format!("{tenant}\\*:{sid};{group}"));
         let record = facts.record();
         assert_eq!(record[1].1, "MyRestrictedSecGroup20210509121159");
-        assert_eq!(record.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["ScopeName", "ScopeIdentity", "Identity", "AppId", "ScopeIdentityRaw", "Description", "AccessRight", "ShardType", "IsValid", "ObjectState"]);
-        assert!(default_description("*", group, "DenyAccess").ends_with("AccessRight: DenyAccess; ShardType: All"));
+        assert_eq!(
+            record.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            [
+                "ScopeName",
+                "ScopeIdentity",
+                "Identity",
+                "AppId",
+                "ScopeIdentityRaw",
+                "Description",
+                "AccessRight",
+                "ShardType",
+                "IsValid",
+                "ObjectState"
+            ]
+        );
+        assert!(default_description("*", group, "DenyAccess")
+            .ends_with("AccessRight: DenyAccess; ShardType: All"));
     }
 }

@@ -1139,7 +1139,10 @@ fn string_list(v: &Spanned, param: &str) -> Result<Vec<String>, CmdletError> {
             }
             _ => Err(invalid(
                 v.pos,
-                format!("Cannot bind parameter '{param}': '{}' is not a string.", v.describe()),
+                format!(
+                    "Cannot bind parameter '{param}': '{}' is not a string.",
+                    v.describe()
+                ),
             )),
         }
     }
@@ -1147,7 +1150,9 @@ fn string_list(v: &Spanned, param: &str) -> Result<Vec<String>, CmdletError> {
     if out.is_empty() {
         return Err(invalid(
             v.pos,
-            format!("Cannot bind argument to parameter '{param}' because it is an empty collection."),
+            format!(
+                "Cannot bind argument to parameter '{param}' because it is an empty collection."
+            ),
         ));
     }
     Ok(out)

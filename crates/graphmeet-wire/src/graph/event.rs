@@ -434,7 +434,11 @@ fn enum_error(value: &str, type_name: &str) -> GraphError {
 
 /// 400 for a body that is not an event.
 pub fn unable_to_deserialize() -> GraphError {
-    GraphError::new(400, "UnableToDeserializePostBody", "were unable to deserialize ")
+    GraphError::new(
+        400,
+        "UnableToDeserializePostBody",
+        "were unable to deserialize ",
+    )
 }
 
 /// 400 for a zone Exchange does not know.
@@ -560,10 +564,7 @@ fn when(value: &Value) -> Result<WhenInput, GraphError> {
         .get("dateTime")
         .and_then(Value::as_str)
         .ok_or_else(unable_to_deserialize)?;
-    let zone_name = obj
-        .get("timeZone")
-        .and_then(Value::as_str)
-        .unwrap_or("UTC");
+    let zone_name = obj.get("timeZone").and_then(Value::as_str).unwrap_or("UTC");
     let zone = Zone::parse(zone_name).ok_or_else(|| time_zone_not_supported(zone_name))?;
     // A trailing `Z` or offset is read as written (clients send both).
     let at = match parse_local(date_time) {
@@ -589,7 +590,11 @@ fn strings(value: &Value) -> Result<Vec<String>, GraphError> {
         .as_array()
         .ok_or_else(unable_to_deserialize)?
         .iter()
-        .map(|v| v.as_str().map(str::to_owned).ok_or_else(unable_to_deserialize))
+        .map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(unable_to_deserialize)
+        })
         .collect()
 }
 
@@ -667,7 +672,9 @@ pub fn parse_event_input(bytes: &[u8]) -> Result<EventInput, GraphError> {
                     let kind = a
                         .get("type")
                         .filter(|t| !t.is_null())
-                        .map(|t| lower_enum(t, &["required", "optional", "resource"], "attendeeType"))
+                        .map(|t| {
+                            lower_enum(t, &["required", "optional", "resource"], "attendeeType")
+                        })
                         .transpose()?
                         .unwrap_or_else(|| "required".to_owned());
                     out.push(AttendeeInput {
@@ -680,7 +687,8 @@ pub fn parse_event_input(bytes: &[u8]) -> Result<EventInput, GraphError> {
             }
             "categories" => input.categories = Some(strings(value)?),
             "importance" => {
-                input.importance = Some(lower_enum(value, &["low", "normal", "high"], "importance")?)
+                input.importance =
+                    Some(lower_enum(value, &["low", "normal", "high"], "importance")?)
             }
             "sensitivity" => {
                 input.sensitivity = Some(lower_enum(
@@ -692,7 +700,14 @@ pub fn parse_event_input(bytes: &[u8]) -> Result<EventInput, GraphError> {
             "showAs" => {
                 input.show_as = Some(lower_enum(
                     value,
-                    &["free", "tentative", "busy", "oof", "workingElsewhere", "unknown"],
+                    &[
+                        "free",
+                        "tentative",
+                        "busy",
+                        "oof",
+                        "workingElsewhere",
+                        "unknown",
+                    ],
                     "freeBusyStatus",
                 )?)
             }
@@ -732,7 +747,11 @@ pub fn parse_event_input(bytes: &[u8]) -> Result<EventInput, GraphError> {
             _ => {}
         }
     }
-    if input.attendees.as_ref().is_some_and(|a| a.len() > MAX_ATTENDEES) {
+    if input
+        .attendees
+        .as_ref()
+        .is_some_and(|a| a.len() > MAX_ATTENDEES)
+    {
         return Err(GraphError::new(
             400,
             "ErrorInvalidRequest",
@@ -894,7 +913,11 @@ fn as_instant(v: &Value) -> Option<DateTime<Utc>> {
     let s = v.as_str()?;
     parse_local(s.trim_end_matches('Z'))
         .map(|t| t.and_utc())
-        .or_else(|| DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc)))
+        .or_else(|| {
+            DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+        })
 }
 
 fn compare(value: Option<&Value>, op: CompareOp, literal: &Literal) -> bool {
@@ -905,12 +928,14 @@ fn compare(value: Option<&Value>, op: CompareOp, literal: &Literal) -> bool {
         (Some(v), Literal::Bool(b)) => v.as_bool().map(|x| x.cmp(b)),
         (Some(v), Literal::Number(n)) => v.as_f64().and_then(|x| x.partial_cmp(n)),
         (Some(v), Literal::DateTime(t)) => as_instant(v).map(|x| x.cmp(t)),
-        (Some(v), Literal::Text(text)) => match (as_instant(v), as_instant(&Value::String(text.clone()))) {
-            (Some(a), Some(b)) => Some(a.cmp(&b)),
-            _ => v
-                .as_str()
-                .map(|x| x.to_lowercase().cmp(&text.to_lowercase())),
-        },
+        (Some(v), Literal::Text(text)) => {
+            match (as_instant(v), as_instant(&Value::String(text.clone()))) {
+                (Some(a), Some(b)) => Some(a.cmp(&b)),
+                _ => v
+                    .as_str()
+                    .map(|x| x.to_lowercase().cmp(&text.to_lowercase())),
+            }
+        }
     };
     match (op, ordering) {
         (CompareOp::Ne, None) => true,
@@ -951,11 +976,7 @@ impl EventFilter {
 }
 
 fn invalid_filter(text: &str) -> GraphError {
-    GraphError::new(
-        400,
-        "BadRequest",
-        format!("Invalid filter clause: {text}"),
-    )
+    GraphError::new(400, "BadRequest", format!("Invalid filter clause: {text}"))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1141,7 +1162,9 @@ impl FilterParser {
                         "ge" => CompareOp::Ge,
                         "lt" => CompareOp::Lt,
                         "le" => CompareOp::Le,
-                        other => return Err(invalid_filter(&format!("unknown operator '{other}'"))),
+                        other => {
+                            return Err(invalid_filter(&format!("unknown operator '{other}'")))
+                        }
                     },
                     _ => return Err(invalid_filter("expected an operator")),
                 };
@@ -1493,7 +1516,9 @@ mod tests {
         let uid = new_ical_uid(Utc::now());
         assert_eq!(uid.len(), 112);
         assert!(uid.starts_with("040000008200E00074C5B7101A82E008"));
-        assert!(uid.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));
+        assert!(uid
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));
         let mailbox = Uuid::new_v4();
         let key = change_key(mailbox, 7);
         assert_eq!(key.len(), 32);
@@ -1520,24 +1545,47 @@ mod tests {
             let filter = parse_event_filter(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
             assert_eq!(filter.matches(&event), want, "{text}");
         }
-        let err = parse_event_filter("colour eq 'red'").err().map(|e| e.message);
+        let err = parse_event_filter("colour eq 'red'")
+            .err()
+            .map(|e| e.message);
         assert_eq!(err.as_deref(), Some("The query specified in the URI is not valid. Could not find a property named 'colour' on type 'microsoft.graph.event'."));
     }
 
     #[test]
     fn prefer_timezone_is_read_from_any_prefer_header() {
-        let headers = ["odata.maxpagesize=5", r#"outlook.body-content-type="text", outlook.timezone="Pacific Standard Time""#];
-        assert_eq!(prefer_timezone(headers.iter().copied()).as_deref(), Some("Pacific Standard Time"));
-        assert_eq!(prefer_timezone(["odata.maxpagesize=5"].iter().copied()), None);
+        let headers = [
+            "odata.maxpagesize=5",
+            r#"outlook.body-content-type="text", outlook.timezone="Pacific Standard Time""#,
+        ];
+        assert_eq!(
+            prefer_timezone(headers.iter().copied()).as_deref(),
+            Some("Pacific Standard Time")
+        );
+        assert_eq!(
+            prefer_timezone(["odata.maxpagesize=5"].iter().copied()),
+            None
+        );
     }
 
     #[test]
     fn input_reads_zones_and_refuses_unknown_ones() {
         let input = parse_event_input(br#"{"subject":"x","start":{"dateTime":"2019-11-20T13:00:00","timeZone":"Pacific Standard Time"},"attendees":[{"emailAddress":{"address":"a@b.c"},"type":"Required"}]}"#);
         let input = input.unwrap_or_default();
-        assert_eq!(input.start.map(|w| w.at.to_rfc3339()).as_deref(), Some("2019-11-20T21:00:00+00:00"));
-        assert_eq!(input.attendees.map(|a| a[0].kind.clone()).as_deref(), Some("required"));
-        let err = parse_event_input(br#"{"start":{"dateTime":"2019-11-20T13:00:00","timeZone":"Greenwich Mean Time"}}"#).err();
-        assert_eq!(err.map(|e| e.code).as_deref(), Some("TimeZoneNotSupportedException"));
+        assert_eq!(
+            input.start.map(|w| w.at.to_rfc3339()).as_deref(),
+            Some("2019-11-20T21:00:00+00:00")
+        );
+        assert_eq!(
+            input.attendees.map(|a| a[0].kind.clone()).as_deref(),
+            Some("required")
+        );
+        let err = parse_event_input(
+            br#"{"start":{"dateTime":"2019-11-20T13:00:00","timeZone":"Greenwich Mean Time"}}"#,
+        )
+        .err();
+        assert_eq!(
+            err.map(|e| e.code).as_deref(),
+            Some("TimeZoneNotSupportedException")
+        );
     }
 }

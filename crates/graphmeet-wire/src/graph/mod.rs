@@ -13,12 +13,12 @@
 //! - [`user`]: the `microsoft.graph.user` resource and the `/users` collection's query.
 
 pub mod error;
+pub mod event;
 pub mod filter;
 pub mod ids;
 pub mod meeting;
-pub mod user;
-pub mod event;
 pub mod timezone;
+pub mod user;
 
 pub use error::GraphError;
 pub use filter::{

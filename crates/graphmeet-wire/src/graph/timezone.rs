@@ -236,7 +236,11 @@ pub fn format_local(t: NaiveDateTime) -> String {
 /// fractional digits. An offset or `Z` is not part of the type and is refused.
 pub fn parse_local(text: &str) -> Option<NaiveDateTime> {
     let text = text.trim();
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
             return Some(t);
         }
@@ -256,7 +260,10 @@ mod tests {
     fn every_windows_zone_names_a_tz_database_zone() {
         for (windows, iana) in WINDOWS_ZONES {
             assert!(iana.parse::<Tz>().is_ok(), "{windows} -> {iana}");
-            assert_eq!(Zone::parse(windows).map(|z| z.name), Some((*windows).to_owned()));
+            assert_eq!(
+                Zone::parse(windows).map(|z| z.name),
+                Some((*windows).to_owned())
+            );
         }
     }
 
@@ -265,8 +272,14 @@ mod tests {
         let pst = Zone::parse("pacific standard time").unwrap_or_else(Zone::utc);
         assert_eq!(pst.name, "Pacific Standard Time");
         assert_eq!(pst.tz, Tz::America__Los_Angeles);
-        assert_eq!(Zone::parse("Europe/Kyiv").map(|z| z.tz), Some(Tz::Europe__Kyiv));
-        assert_eq!(Zone::parse("Asia/Tashkent").map(|z| z.name), Some("Asia/Tashkent".to_owned()));
+        assert_eq!(
+            Zone::parse("Europe/Kyiv").map(|z| z.tz),
+            Some(Tz::Europe__Kyiv)
+        );
+        assert_eq!(
+            Zone::parse("Asia/Tashkent").map(|z| z.name),
+            Some("Asia/Tashkent".to_owned())
+        );
         assert_eq!(Zone::parse("Greenwich Mean Time"), None);
         assert_eq!(Zone::parse(""), None);
         assert_eq!(Zone::parse("+02:00"), None);
@@ -276,17 +289,35 @@ mod tests {
     fn local_times_follow_daylight_saving() {
         let pst = Zone::parse("Pacific Standard Time").unwrap_or_else(Zone::utc);
         // Winter: UTC-8; summer: UTC-7 (the change was 2026-03-08 02:00).
-        assert_eq!(pst.to_utc(local("2026-03-07T09:00:00")).to_rfc3339(), "2026-03-07T17:00:00+00:00");
-        assert_eq!(pst.to_utc(local("2026-03-09T09:00:00")).to_rfc3339(), "2026-03-09T16:00:00+00:00");
+        assert_eq!(
+            pst.to_utc(local("2026-03-07T09:00:00")).to_rfc3339(),
+            "2026-03-07T17:00:00+00:00"
+        );
+        assert_eq!(
+            pst.to_utc(local("2026-03-09T09:00:00")).to_rfc3339(),
+            "2026-03-09T16:00:00+00:00"
+        );
         // 02:30 does not exist that night: read with the winter offset.
-        assert_eq!(pst.to_utc(local("2026-03-08T02:30:00")).to_rfc3339(), "2026-03-08T10:30:00+00:00");
-        assert_eq!(format_local(pst.local(pst.to_utc(local("2026-03-09T09:00:00")))), "2026-03-09T09:00:00.0000000");
+        assert_eq!(
+            pst.to_utc(local("2026-03-08T02:30:00")).to_rfc3339(),
+            "2026-03-08T10:30:00+00:00"
+        );
+        assert_eq!(
+            format_local(pst.local(pst.to_utc(local("2026-03-09T09:00:00")))),
+            "2026-03-09T09:00:00.0000000"
+        );
     }
 
     #[test]
     fn local_times_are_written_with_seven_digits() {
-        assert_eq!(format_local(local("2019-11-20T13:00:00")), "2019-11-20T13:00:00.0000000");
-        assert_eq!(format_local(local("2019-11-20T13:00:00.1234567")), "2019-11-20T13:00:00.1234567");
+        assert_eq!(
+            format_local(local("2019-11-20T13:00:00")),
+            "2019-11-20T13:00:00.0000000"
+        );
+        assert_eq!(
+            format_local(local("2019-11-20T13:00:00.1234567")),
+            "2019-11-20T13:00:00.1234567"
+        );
         assert_eq!(parse_local("2019-11-20T13:00:00Z"), None);
     }
 }

@@ -259,7 +259,12 @@ pub async fn exec(global: &GlobalArgs, args: DoctorArgs) -> anyhow::Result<()> {
             Some(user) => {
                 match app
                     .client
-                    .calendar_view(&app.tenant, user, "2000-01-01T00:00:00Z", "2000-01-01T00:01:00Z")
+                    .calendar_view(
+                        &app.tenant,
+                        user,
+                        "2000-01-01T00:00:00Z",
+                        "2000-01-01T00:01:00Z",
+                    )
                     .await
                 {
                     Ok(_) => report(
@@ -280,7 +285,9 @@ pub async fn exec(global: &GlobalArgs, args: DoctorArgs) -> anyhow::Result<()> {
                             fixes_of(&err)
                         };
                         let detail = if blocked {
-                            format!("Exchange's application access policy blocks the mailbox of {user}")
+                            format!(
+                                "Exchange's application access policy blocks the mailbox of {user}"
+                            )
                         } else {
                             headline(&err)
                         };

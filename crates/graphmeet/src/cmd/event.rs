@@ -18,7 +18,13 @@ pub struct EventView(pub Event);
 impl Render for EventView {
     fn table(&self) -> String {
         let e = &self.0;
-        let or_dash = |s: &str| if s.is_empty() { "-".to_owned() } else { s.to_owned() };
+        let or_dash = |s: &str| {
+            if s.is_empty() {
+                "-".to_owned()
+            } else {
+                s.to_owned()
+            }
+        };
         fields(&[
             ("id", e.id.clone()),
             ("subject", or_dash(&e.subject)),
@@ -133,7 +139,9 @@ pub async fn exec(global: &GlobalArgs, args: EventArgs) -> anyhow::Result<()> {
         }
         EventCommand::List { user, from, until } => {
             let events = match (from, until) {
-                (Some(from), Some(until)) => client.calendar_view(tenant, &user, &from, &until).await,
+                (Some(from), Some(until)) => {
+                    client.calendar_view(tenant, &user, &from, &until).await
+                }
                 _ => client.list_events(tenant, &user).await,
             }
             .with_context(|| format!("listing the events of '{user}'"))?;
@@ -144,14 +152,26 @@ pub async fn exec(global: &GlobalArgs, args: EventArgs) -> anyhow::Result<()> {
                 .cancel_event(tenant, &user, &id, comment.as_deref())
                 .await
                 .with_context(|| format!("cancelling event '{id}' of '{user}'"))?;
-            print(&EventDone { id, outcome: "cancelled" }, format)
+            print(
+                &EventDone {
+                    id,
+                    outcome: "cancelled",
+                },
+                format,
+            )
         }
         EventCommand::Delete { user, id } => {
             client
                 .delete_event(tenant, &user, &id)
                 .await
                 .with_context(|| format!("deleting event '{id}' of '{user}'"))?;
-            print(&EventDone { id, outcome: "deleted" }, format)
+            print(
+                &EventDone {
+                    id,
+                    outcome: "deleted",
+                },
+                format,
+            )
         }
     }
 }

@@ -62,7 +62,10 @@ impl Render for Tested {
             ("Mailbox".to_owned(), t.mailbox.clone()),
             ("MailboxId".to_owned(), t.mailbox_id.clone()),
             ("MailboxSid".to_owned(), t.mailbox_sid.clone()),
-            ("AccessCheckResult".to_owned(), t.access_check_result.clone()),
+            (
+                "AccessCheckResult".to_owned(),
+                t.access_check_result.clone(),
+            ),
         ];
         format!(
             "{}\n\ngraph calls now: {}\n",
