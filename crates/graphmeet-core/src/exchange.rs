@@ -229,3 +229,71 @@ fn matches(policy: &ExchangePolicy, identity: &str) -> bool {
             .split_once('\\')
             .is_some_and(|(_, tail)| tail.eq_ignore_ascii_case(identity))
 }
+
+impl Directory {
+    /// A seed's `[[tenant.exchange_policy]]`: makes the policies that are not live yet (one
+    /// per app); how many were made and how many were already there.
+    pub(crate) async fn seed_exchange_policy(
+        &self,
+        tenant: &Tenant,
+        p: &graphmeet_wire::admin_exchange::SeedExchangePolicy,
+    ) -> Result<(u64, u64), DirectoryError> {
+        let access_right = ExchangeAccessRight::parse(&p.access_right).ok_or_else(|| {
+            DirectoryError::Invalid(format!(
+                "access_right '{}': RestrictAccess or DenyAccess",
+                p.access_right
+            ))
+        })?;
+        let group = self.scope_group(tenant, &p.scope).await?;
+        let live: Vec<ExchangePolicy> = self
+            .store
+            .list_exchange_policies(tenant.id)
+            .await?
+            .into_iter()
+            .filter(|x| x.removed_at.is_none() && x.scope_group_id == group.id)
+            .collect();
+        let (mut made, mut there) = (0, 0);
+        for app in &p.app_ids {
+            let app_id = parse_app(app)?;
+            if live
+                .iter()
+                .any(|x| x.app_id == app_id && x.access_right == access_right)
+            {
+                there += 1;
+                continue;
+            }
+            self.new_exchange_policies(
+                tenant,
+                &NewExchangePolicy {
+                    app_ids: vec![app.clone()],
+                    scope: group.id.to_string(),
+                    access_right,
+                    description: p.description.clone(),
+                },
+            )
+            .await?;
+            made += 1;
+        }
+        Ok((made, there))
+    }
+
+    /// The tenant's live Exchange policies as seed entries (one per policy), oldest first.
+    pub(crate) async fn export_exchange_policies(
+        &self,
+        tenant: &Tenant,
+    ) -> Result<Vec<graphmeet_wire::admin_exchange::SeedExchangePolicy>, DirectoryError> {
+        Ok(self
+            .store
+            .list_exchange_policies(tenant.id)
+            .await?
+            .into_iter()
+            .filter(|p| p.removed_at.is_none())
+            .map(|p| graphmeet_wire::admin_exchange::SeedExchangePolicy {
+                app_ids: vec![p.app_text()],
+                scope: p.scope_group_id.to_string(),
+                access_right: p.access_right.as_str().to_owned(),
+                description: Some(p.description),
+            })
+            .collect())
+    }
+}

@@ -229,3 +229,44 @@ async fn deny_access_blocks_only_the_mailboxes_in_its_group_and_beats_restrict_a
     })
     .await;
 }
+
+#[tokio::test]
+async fn seeds_apply_and_export_exchange_policies() {
+    on_every_backend(|url| async move {
+        let t = start(url).await;
+        let app = "c7d1c9a2-2b3e-4f40-8d5c-1e2f3a4b5c6d";
+        let seed = json!({"tenant": [{
+            "name": "Contoso", "domain": "contoso.example",
+            "user": [{"upn": "alice@contoso.example"}, {"upn": "bob@contoso.example"}],
+            "group": [{"name": "Calendar Apps", "members": ["alice@contoso.example"]}],
+            "app": [{"app_id": app, "name": "Scheduler"}],
+            "exchange_policy": [{"app_ids": [app], "scope": "Calendar Apps", "access_right": "RestrictAccess", "description": "calendar app"}]
+        }]});
+        let (status, first) = t.admin(Method::POST, "/admin/apply", Some(seed.clone())).await;
+        assert_eq!(status, 200, "{first}");
+        assert_eq!(first["created"]["policies"], 1, "{first}");
+        let (status, again) = t.admin(Method::POST, "/admin/apply", Some(seed.clone())).await;
+        assert_eq!(status, 200, "{again}");
+        assert_eq!(again["created"]["policies"], 0, "{again}");
+        assert_eq!(again["unchanged"]["policies"], 1, "{again}");
+
+        let (_, exported) = t.admin(Method::GET, "/admin/export", None).await;
+        let contoso = exported["tenant"].as_array().unwrap().iter().find(|x| x["domain"] == "contoso.example").unwrap().clone();
+        let policies = contoso["exchange_policy"].as_array().unwrap();
+        assert_eq!(policies.len(), 1, "{contoso}");
+        assert_eq!(policies[0]["app_ids"], json!([app]));
+        assert_eq!(policies[0]["access_right"], "RestrictAccess");
+        assert_eq!(policies[0]["description"], "calendar app");
+        let group_id = contoso["group"][0]["id"].as_str().unwrap();
+        assert_eq!(policies[0]["scope"], group_id);
+
+        // What the seed set up decides: Bob is outside the group, Alice inside.
+        let (_, tested) = t.admin(Method::GET, &format!("/admin/exchange-policies/test?tenant=contoso.example&user=bob@contoso.example&app_id={app}"), None).await;
+        assert_eq!(tested["access_check_result"], "Denied", "{tested}");
+        assert_eq!(tested["graph_allowed"], true, "not yet propagated: {tested}");
+        let (_, tested) = t.admin(Method::GET, &format!("/admin/exchange-policies/test?tenant=contoso.example&user=alice@contoso.example&app_id={app}"), None).await;
+        assert_eq!(tested["access_check_result"], "Granted", "{tested}");
+        t.server.shutdown().await;
+    })
+    .await;
+}

@@ -85,3 +85,20 @@ pub struct ExchangeTestView {
     /// Why, as the Graph call is decided.
     pub graph_reason: String,
 }
+
+/// An Exchange application access policy of a seed (`[[tenant.exchange_policy]]`): what
+/// `New-ApplicationAccessPolicy` takes. Applying makes the policies that are not live yet
+/// (one per app); export writes one entry per live policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SeedExchangePolicy {
+    /// App ids, or `*` for every app.
+    pub app_ids: Vec<String>,
+    /// The scope group: its object id or name (a group of the seed's tenant).
+    pub scope: String,
+    /// `RestrictAccess` or `DenyAccess`.
+    pub access_right: String,
+    /// The description [default: Exchange's generated one].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
