@@ -679,6 +679,26 @@ impl Events {
                     .await?
             }
         };
+        let size = query
+            .top
+            .unwrap_or(wire::DEFAULT_PAGE_SIZE)
+            .clamp(1, wire::MAX_PAGE_SIZE);
+        // Without $filter or $orderby the store's order is the answer's: only the page's
+        // documents are read.
+        if query.filter.is_none() && query.order_by.is_empty() {
+            let total = stored.len();
+            let events = stored
+                .iter()
+                .skip(query.skip)
+                .take(size)
+                .map(parse)
+                .collect::<Result<Vec<Event>, EventError>>()?;
+            let next = query.skip + events.len();
+            return Ok(EventPage {
+                next_skip: (next < total && !events.is_empty()).then_some(next),
+                events,
+            });
+        }
         let utc = EventRender {
             zone: Zone::utc(),
             select: None,
@@ -696,10 +716,6 @@ impl Events {
             }
         }
         wire::sort_rendered(&mut rendered, &query.order_by);
-        let size = query
-            .top
-            .unwrap_or(wire::DEFAULT_PAGE_SIZE)
-            .clamp(1, wire::MAX_PAGE_SIZE);
         let total = rendered.len();
         let events: Vec<Event> = rendered
             .into_iter()
