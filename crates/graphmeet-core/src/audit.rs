@@ -87,6 +87,15 @@ impl AuditLog {
     /// Starts the writer task on the current Tokio runtime (call it from within one). `clock`
     /// times the sampling of unidentified refusals.
     pub fn start(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self::start_observed(store, clock, Arc::new(crate::telemetry::Unobserved))
+    }
+
+    /// Starts the writer task, telling `observer` of every batch it writes.
+    pub fn start_observed(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        observer: Arc<dyn crate::telemetry::QueueObserver>,
+    ) -> Self {
         let (queue, commands) = mpsc::channel(QUEUE_CAPACITY);
         let shared = Arc::new(Shared {
             queue,
@@ -97,7 +106,7 @@ impl AuditLog {
             last_warning_ms: AtomicU64::new(u64::MAX),
             started: std::time::Instant::now(),
         });
-        tokio::spawn(run(store, commands, shared.clone()));
+        tokio::spawn(run(store, commands, shared.clone(), observer));
         Self { shared }
     }
 
@@ -134,6 +143,11 @@ impl AuditLog {
         }
         self.ask(Command::Shutdown).await;
         self.shared.warn_about_drops(true);
+    }
+
+    /// How many commands (entries, flushes) wait for the writer now.
+    pub fn queued(&self) -> usize {
+        QUEUE_CAPACITY - self.shared.queue.capacity()
     }
 
     /// What has been counted so far.
@@ -291,8 +305,15 @@ pub fn sampled_count(reason: &str) -> Option<u64> {
 }
 
 /// The writer task.
-async fn run(store: Arc<dyn Store>, mut commands: mpsc::Receiver<Command>, shared: Arc<Shared>) {
+async fn run(
+    store: Arc<dyn Store>,
+    mut commands: mpsc::Receiver<Command>,
+    shared: Arc<Shared>,
+    observer: Arc<dyn crate::telemetry::QueueObserver>,
+) {
     let mut pending: Vec<AuditEntry> = Vec::new();
+    // When each pending entry reached the writer, in the same order.
+    let mut arrivals: Vec<Instant> = Vec::new();
     let mut waiters: Vec<oneshot::Sender<()>> = Vec::new();
     let mut received: Vec<Command> = Vec::with_capacity(MAX_BATCH);
     // When the oldest pending entry must be written.
@@ -307,7 +328,17 @@ async fn run(store: Arc<dyn Store>, mut commands: mpsc::Receiver<Command>, share
             while !pending.is_empty() {
                 let rest = pending.split_off(pending.len().min(MAX_BATCH));
                 let batch = std::mem::replace(&mut pending, rest);
-                write(store.as_ref(), &batch).await;
+                let later = arrivals.split_off(arrivals.len().min(MAX_BATCH));
+                let oldest = std::mem::replace(&mut arrivals, later).first().copied();
+                let began = Instant::now();
+                let ok = write(store.as_ref(), &batch).await;
+                observer.batch(crate::telemetry::Batch {
+                    queue: crate::telemetry::Queue::Audit,
+                    jobs: batch.len(),
+                    waited: oldest.map(|t| began - t).unwrap_or_default(),
+                    wrote: began.elapsed(),
+                    ok,
+                });
             }
             deadline = None;
             for waiter in waiters.drain(..) {
@@ -338,6 +369,7 @@ async fn run(store: Arc<dyn Store>, mut commands: mpsc::Receiver<Command>, share
                                 deadline = Some(Instant::now() + FLUSH_INTERVAL);
                             }
                             pending.push(entry);
+                            arrivals.push(Instant::now());
                         }
                         Command::Flush(waiter) => waiters.push(waiter),
                         Command::Shutdown(done) => {
@@ -355,18 +387,20 @@ async fn run(store: Arc<dyn Store>, mut commands: mpsc::Receiver<Command>, share
                 if !due.is_empty() && pending.is_empty() {
                     deadline = Some(Instant::now() + FLUSH_INTERVAL);
                 }
+                arrivals.extend(std::iter::repeat_n(Instant::now(), due.len()));
                 pending.extend(due);
             }
         }
     }
 }
 
-/// Writes one batch, trying again a little later when the database fails.
-async fn write(store: &dyn Store, batch: &[AuditEntry]) {
+/// Writes one batch, trying again a little later when the database fails; whether it was
+/// written.
+async fn write(store: &dyn Store, batch: &[AuditEntry]) -> bool {
     let mut delay = Duration::from_millis(100);
     for attempt in 1..=WRITE_ATTEMPTS {
         match store.append_audit_batch(batch).await {
-            Ok(()) => return,
+            Ok(()) => return true,
             Err(e) if attempt < WRITE_ATTEMPTS => {
                 tracing::warn!(error = %e, entries = batch.len(), attempt, "writing the audit log failed; trying again");
                 tokio::time::sleep(delay).await;
@@ -377,6 +411,7 @@ async fn write(store: &dyn Store, batch: &[AuditEntry]) {
             }
         }
     }
+    false
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod policy;
 pub mod sealing;
 pub mod seed;
 pub mod store;
+pub mod telemetry;
 pub mod verify;
 pub mod writer;
 

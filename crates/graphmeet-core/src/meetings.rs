@@ -144,21 +144,28 @@ impl Meetings {
     /// this server). New meetings are stored by a [`MeetingWriter`] started here, so call this
     /// from within a Tokio runtime. With `quota`, an organizer may create at most that many
     /// meetings per calendar month (UTC, on `clock`); creations are counted in the store, so
-    /// deleting a meeting does not give its place back.
+    /// deleting a meeting does not give its place back. `observer` is told of every batch the
+    /// writer stores.
     pub fn new(
         store: Arc<dyn Store>,
         index: Arc<DirectoryIndex>,
         clock: Arc<dyn Clock>,
         join_url_base: String,
         quota: Option<u32>,
+        observer: Arc<dyn crate::telemetry::QueueObserver>,
     ) -> Self {
         Self {
-            writer: MeetingWriter::start_with_quota(store.clone(), quota.map(MeetingQuota)),
+            writer: MeetingWriter::start_observed(store.clone(), quota.map(MeetingQuota), observer),
             store,
             index,
             clock,
             join_url_base,
         }
+    }
+
+    /// How many creates wait for the meeting writer now.
+    pub fn queued_creates(&self) -> usize {
+        self.writer.queued()
     }
 
     /// The meeting of a chat thread, in any tenant: what the join landing page shows (it is

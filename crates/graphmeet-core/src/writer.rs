@@ -18,6 +18,7 @@
 
 use crate::model::StoredMeeting;
 use crate::store::{MeetingInsert, MeetingInserted, Store, StoreError};
+use crate::telemetry::{Batch, Queue, QueueObserver, Unobserved};
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -79,6 +80,7 @@ type Reply = oneshot::Sender<Result<Outcome, StoreError>>;
 struct Job {
     insert: MeetingInsert,
     reply: Reply,
+    queued_at: std::time::Instant,
 }
 
 /// The handle callers queue new meetings on. Cloning is cheap and shares the writer; the writer
@@ -106,9 +108,23 @@ impl MeetingWriter {
     /// Starts the writer task; with a quota, an organizer's creates beyond it in a calendar
     /// month (UTC, by the meeting's `created_at`) are refused.
     pub fn start_with_quota(store: Arc<dyn Store>, quota: Option<MeetingQuota>) -> Self {
+        Self::start_observed(store, quota, Arc::new(Unobserved))
+    }
+
+    /// Starts the writer task, telling `observer` of every batch.
+    pub fn start_observed(
+        store: Arc<dyn Store>,
+        quota: Option<MeetingQuota>,
+        observer: Arc<dyn QueueObserver>,
+    ) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(run(store, quota, jobs));
+        tokio::spawn(run(store, quota, jobs, observer));
         Self { queue }
+    }
+
+    /// How many creates wait for the writer now.
+    pub fn queued(&self) -> usize {
+        QUEUE_CAPACITY - self.queue.capacity()
     }
 
     /// Stores a new meeting; returns once it is committed. A taken key is a
@@ -144,7 +160,11 @@ impl MeetingWriter {
     async fn submit(&self, insert: MeetingInsert) -> Result<Outcome, StoreError> {
         let (reply, outcome) = oneshot::channel();
         self.queue
-            .send(Job { insert, reply })
+            .send(Job {
+                insert,
+                reply,
+                queued_at: std::time::Instant::now(),
+            })
             .await
             .map_err(|_| stopped())?;
         outcome.await.map_err(|_| stopped())?
@@ -192,9 +212,15 @@ fn stopped() -> StoreError {
 }
 
 /// The writer task: one batch at a time, until every handle is gone.
-async fn run(store: Arc<dyn Store>, quota: Option<MeetingQuota>, mut jobs: mpsc::Receiver<Job>) {
+async fn run(
+    store: Arc<dyn Store>,
+    quota: Option<MeetingQuota>,
+    mut jobs: mpsc::Receiver<Job>,
+    observer: Arc<dyn QueueObserver>,
+) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let oldest = batch.iter().map(|job| job.queued_at).min();
         if let Some(quota) = quota {
             if let Err(e) = refuse_over_quota(store.as_ref(), quota, &mut batch).await {
                 tracing::error!(error = %e, "counting meetings for the quota failed");
@@ -209,7 +235,15 @@ async fn run(store: Arc<dyn Store>, quota: Option<MeetingQuota>, mut jobs: mpsc:
         }
         let (inserts, replies): (Vec<MeetingInsert>, Vec<Reply>) =
             batch.drain(..).map(|job| (job.insert, job.reply)).unzip();
+        let began = std::time::Instant::now();
         let outcome = store.insert_meetings(&inserts).await;
+        observer.batch(Batch {
+            queue: Queue::Meetings,
+            jobs: inserts.len(),
+            waited: oldest.map(|t| began - t).unwrap_or_default(),
+            wrote: began.elapsed(),
+            ok: outcome.is_ok(),
+        });
         let failure = match outcome {
             Ok(results) if results.len() == replies.len() => {
                 for (reply, result) in replies.into_iter().zip(results) {

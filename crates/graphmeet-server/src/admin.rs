@@ -8,8 +8,7 @@ use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use graphmeet_core::directory::{DirectoryError, UserChanges};
 use graphmeet_core::identity::IdentityError;
@@ -22,6 +21,8 @@ use graphmeet_core::{
 use graphmeet_wire::admin::*;
 use graphmeet_wire::cmdlet::strip_tag;
 use subtle::ConstantTimeEq;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// The largest seed `POST /admin/apply` reads.
@@ -29,65 +30,41 @@ pub const SEED_BODY_LIMIT: usize = 256 * 1024 * 1024;
 
 /// The admin routes, with `more` (the `cs` script route, which builds on this module's error
 /// and extractors and so cannot be named here without a circle), behind the admin-key check.
-pub fn router(state: AppState, more: Router<AppState>) -> Router<AppState> {
-    Router::new()
-        .route("/admin/tenants", post(create_tenant).get(list_tenants))
-        .route("/admin/tenants/{tenant}", delete(delete_tenant))
-        .route("/admin/tenants/{tenant}/users", get(list_users))
-        .route("/admin/tenants/{tenant}/groups", get(list_groups))
-        .route("/admin/users", post(create_user))
-        .route(
-            "/admin/users/{user}",
-            axum::routing::patch(update_user).delete(delete_user),
-        )
-        .route("/admin/apps", post(create_app).get(list_apps))
-        .route(
-            "/admin/apps/{app_id}",
-            axum::routing::patch(update_app).delete(delete_app),
-        )
-        .route("/admin/apps/{app_id}/credentials", get(list_credentials))
-        .route("/admin/apps/{app_id}/secrets", post(add_secret))
-        .route(
-            "/admin/apps/{app_id}/secrets/{key_id}",
-            delete(remove_secret),
-        )
-        .route("/admin/apps/{app_id}/certificates", post(add_certificate))
-        .route(
-            "/admin/apps/{app_id}/certificates/{key_id}",
-            delete(remove_certificate),
-        )
-        .route("/admin/consents", post(grant_consent))
-        .route("/admin/consents/revoke", post(revoke_consent))
-        .route("/admin/keys/rotate", post(rotate_keys))
-        .route("/admin/groups", post(create_group))
-        .route("/admin/groups/{group_id}", delete(delete_group))
-        .route(
-            "/admin/groups/{group_id}/members",
-            post(add_member).get(list_members),
-        )
-        .route(
-            "/admin/groups/{group_id}/members/{user_id}",
-            axum::routing::delete(remove_member),
-        )
-        .route("/admin/policies", post(new_policy).get(get_policies))
-        .route(
-            "/admin/policies/{identity}",
-            axum::routing::patch(set_policy).delete(remove_policy),
-        )
-        .route("/admin/policy-grants", post(grant_policy).get(list_grants))
-        .route("/admin/policy-explain", get(explain_policy))
-        .route("/admin/audit", get(query_audit))
-        .route("/admin/requests", get(recent_requests))
-        .route("/admin/clock", get(get_clock).post(move_clock))
-        .route("/metrics", get(metrics))
+pub fn router(state: AppState, more: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_tenant, list_tenants))
+        .routes(routes!(delete_tenant))
+        .routes(routes!(list_users))
+        .routes(routes!(list_groups))
+        .routes(routes!(create_user))
+        .routes(routes!(update_user, delete_user))
+        .routes(routes!(create_app, list_apps))
+        .routes(routes!(update_app, delete_app))
+        .routes(routes!(list_credentials))
+        .routes(routes!(add_secret))
+        .routes(routes!(remove_secret))
+        .routes(routes!(add_certificate))
+        .routes(routes!(remove_certificate))
+        .routes(routes!(grant_consent))
+        .routes(routes!(revoke_consent))
+        .routes(routes!(rotate_keys))
+        .routes(routes!(create_group))
+        .routes(routes!(delete_group))
+        .routes(routes!(add_member, list_members))
+        .routes(routes!(remove_member))
+        .routes(routes!(new_policy, get_policies))
+        .routes(routes!(set_policy, remove_policy))
+        .routes(routes!(grant_policy, list_grants))
+        .routes(routes!(explain_policy))
+        .routes(routes!(query_audit))
+        .routes(routes!(recent_requests))
+        .routes(routes!(get_clock, move_clock))
+        .routes(routes!(metrics))
         // A seed of a large tenant is tens of megabytes of JSON (100,000 users and grants:
         // about 10 MB); only an administrator can send one.
-        .route(
-            "/admin/apply",
-            post(apply_seed).layer(axum::extract::DefaultBodyLimit::max(SEED_BODY_LIMIT)),
-        )
-        .route("/admin/export", get(export_seed))
-        .route("/admin/reset", post(reset))
+        .routes(routes!(apply_seed).layer(axum::extract::DefaultBodyLimit::max(SEED_BODY_LIMIT)))
+        .routes(routes!(export_seed))
+        .routes(routes!(reset))
         .merge(more)
         .route_layer(axum::middleware::from_fn_with_state(
             state,
@@ -270,7 +247,14 @@ async fn require_admin_key(
         bool::from(digest.as_slice().ct_eq(state.admin_key_hash.as_slice()))
     });
     if !ok {
-        return AdminFailure::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid admin key is required (header x-graphmeet-admin-key; `graphmeet serve` writes it to DATA_DIR/admin-key)").into_response();
+        let mut refused = AdminFailure::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid admin key is required (header x-graphmeet-admin-key; `graphmeet serve` writes it to DATA_DIR/admin-key)").into_response();
+        // The body (a seed can be large) is not read for a caller without the key, so the
+        // connection cannot carry another request: say so, rather than let a client reuse it.
+        refused.headers_mut().insert(
+            header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+        return refused;
     }
     let method = request.method().clone();
     let operation = format!("{} {}", method, request.uri().path());
@@ -371,6 +355,7 @@ fn days(value: Option<i64>, default: i64) -> Result<Duration, AdminFailure> {
     Ok(Duration::days(days))
 }
 
+#[utoipa::path(post, path = "/admin/tenants", tag = "tenants", description = "Creates a tenant.", request_body = CreateTenant, responses((status = 201, description = "The new tenant", body = TenantView)))]
 async fn create_tenant(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<CreateTenant>,
@@ -382,6 +367,7 @@ async fn create_tenant(
     Ok((StatusCode::CREATED, Json(tenant_view(tenant))))
 }
 
+#[utoipa::path(get, path = "/admin/tenants", tag = "tenants", description = "Lists the tenants.", responses((status = 200, description = "Every tenant", body = [TenantView])))]
 async fn list_tenants(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<TenantView>>, AdminFailure> {
@@ -396,6 +382,7 @@ async fn list_tenants(
     ))
 }
 
+#[utoipa::path(post, path = "/admin/users", tag = "users", description = "Creates a user.", request_body = CreateUser, responses((status = 201, description = "The new user", body = UserView)))]
 async fn create_user(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<CreateUser>,
@@ -415,6 +402,7 @@ async fn create_user(
 }
 
 /// Changes a user's display name or account state (enabled, member or guest, licences, mail).
+#[utoipa::path(patch, path = "/admin/users/{user}", tag = "users", description = "Changes a user's account state, names or licences.", request_body = UpdateUser, params(("user" = String, Path, description = "User object id, or UPN")), responses((status = 200, description = "The user", body = UserView)))]
 async fn update_user(
     State(state): State<AppState>,
     AdminPath(user): AdminPath<String>,
@@ -425,6 +413,7 @@ async fn update_user(
     Ok(Json(user_view(user)))
 }
 
+#[utoipa::path(get, path = "/admin/tenants/{tenant}/users", tag = "users", description = "Lists a tenant's users.", params(("tenant" = String, Path, description = "Tenant id or domain")), responses((status = 200, description = "The users", body = [UserView])))]
 async fn list_users(
     State(state): State<AppState>,
     AdminPath(tenant): AdminPath<String>,
@@ -441,6 +430,7 @@ async fn list_users(
     ))
 }
 
+#[utoipa::path(post, path = "/admin/apps", tag = "apps", description = "Registers an application.", request_body = CreateApp, responses((status = 201, description = "The new application", body = AppView)))]
 async fn create_app(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<CreateApp>,
@@ -458,6 +448,7 @@ async fn create_app(
 }
 
 /// `PATCH /admin/apps/{appId}`: changes an app's settings; what the body leaves out stays.
+#[utoipa::path(patch, path = "/admin/apps/{app_id}", tag = "apps", description = "Changes an application.", request_body = UpdateApp, params(("app_id" = Uuid, Path, description = "Application (client) id")), responses((status = 200, description = "The application", body = AppView)))]
 async fn update_app(
     State(state): State<AppState>,
     AdminPath(app_id): AdminPath<String>,
@@ -488,6 +479,7 @@ async fn update_app(
     Ok(Json(app_view(app)))
 }
 
+#[utoipa::path(get, path = "/admin/apps", tag = "apps", description = "Lists the applications.", responses((status = 200, description = "Every application", body = [AppView])))]
 async fn list_apps(State(state): State<AppState>) -> Result<Json<Vec<AppView>>, AdminFailure> {
     Ok(Json(
         state
@@ -500,6 +492,7 @@ async fn list_apps(State(state): State<AppState>) -> Result<Json<Vec<AppView>>, 
     ))
 }
 
+#[utoipa::path(post, path = "/admin/apps/{app_id}/secrets", tag = "credentials", description = "Adds a client secret; its text is shown once.", request_body = AddSecret, params(("app_id" = Uuid, Path, description = "Application (client) id")), responses((status = 201, description = "The secret, with its text", body = SecretCreated)))]
 async fn add_secret(
     State(state): State<AppState>,
     AdminPath(app_id): AdminPath<String>,
@@ -526,6 +519,7 @@ async fn add_secret(
     ))
 }
 
+#[utoipa::path(post, path = "/admin/apps/{app_id}/certificates", tag = "credentials", description = "Adds a certificate credential (generated, or the public certificate given).", request_body = AddCertificate, params(("app_id" = Uuid, Path, description = "Application (client) id")), responses((status = 201, description = "The certificate", body = CertificateView)))]
 async fn add_certificate(
     State(state): State<AppState>,
     AdminPath(app_id): AdminPath<String>,
@@ -548,6 +542,7 @@ async fn add_certificate(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+#[utoipa::path(post, path = "/admin/consents", tag = "consent", description = "Grants admin consent: the application's service principal in a tenant, with app roles.", request_body = GrantConsent, responses((status = 200, description = "The service principal", body = ServicePrincipalView)))]
 async fn grant_consent(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<GrantConsent>,
@@ -561,6 +556,7 @@ async fn grant_consent(
     )))
 }
 
+#[utoipa::path(post, path = "/admin/keys/rotate", tag = "keys", description = "Rotates the token-signing key (the old one stays published).", responses((status = 200, description = "The new key", body = KeyRotated)))]
 async fn rotate_keys(State(state): State<AppState>) -> Result<Json<KeyRotated>, AdminFailure> {
     let keys = state.identity.keys();
     let key = keys.rotate().await?;
@@ -617,6 +613,7 @@ fn target_view(target: GrantTarget, policy_name: Option<String>, at: DateTime<Ut
     }
 }
 
+#[utoipa::path(post, path = "/admin/groups", tag = "groups", description = "Creates a group.", request_body = CreateGroup, responses((status = 201, description = "The new group", body = GroupView)))]
 async fn create_group(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<CreateGroup>,
@@ -628,6 +625,7 @@ async fn create_group(
     Ok((StatusCode::CREATED, Json(group_view(group))))
 }
 
+#[utoipa::path(post, path = "/admin/groups/{group_id}/members", tag = "groups", description = "Adds a user to a group.", request_body = GroupMember, params(("group_id" = Uuid, Path, description = "Group object id")), responses((status = 204, description = "Added")))]
 async fn add_member(
     State(state): State<AppState>,
     AdminPath(group_id): AdminPath<String>,
@@ -643,9 +641,10 @@ async fn add_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(delete, path = "/admin/groups/{group_id}/members/{user_id}", tag = "groups", description = "Removes a user from a group.", params(("group_id" = Uuid, Path, description = "Group object id"), ("user_id" = Uuid, Path, description = "User object id")), responses((status = 204, description = "Removed")))]
 async fn remove_member(
     State(state): State<AppState>,
-    Path((group_id, user_id)): Path<(String, String)>,
+    AdminPath((group_id, user_id)): AdminPath<(String, String)>,
 ) -> Result<StatusCode, AdminFailure> {
     let removed = state
         .directory
@@ -665,12 +664,14 @@ async fn remove_member(
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TenantQuery {
     tenant: Option<String>,
     identity: Option<String>,
 }
 
+#[utoipa::path(post, path = "/admin/policies", tag = "policies", description = "Creates an application access policy (New-CsApplicationAccessPolicy).", request_body = NewPolicy, responses((status = 201, description = "The policy", body = PolicyView)))]
 async fn new_policy(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<NewPolicy>,
@@ -692,6 +693,7 @@ async fn new_policy(
     Ok((StatusCode::CREATED, Json(policy_view(policy))))
 }
 
+#[utoipa::path(get, path = "/admin/policies", tag = "policies", description = "Lists application access policies (Get-CsApplicationAccessPolicy).", params(TenantQuery), responses((status = 200, description = "The policies", body = [PolicyView])))]
 async fn get_policies(
     State(state): State<AppState>,
     AdminQuery(q): AdminQuery<TenantQuery>,
@@ -714,6 +716,7 @@ async fn get_policies(
     Ok(Json(policies.into_iter().map(policy_view).collect()))
 }
 
+#[utoipa::path(patch, path = "/admin/policies/{identity}", tag = "policies", description = "Changes a policy's apps or description (Set-CsApplicationAccessPolicy).", request_body = SetPolicy, params(("identity" = String, Path, description = "Policy name (Tag: prefix allowed)")), responses((status = 200, description = "The policy", body = PolicyView)))]
 async fn set_policy(
     State(state): State<AppState>,
     AdminPath(identity): AdminPath<String>,
@@ -763,6 +766,7 @@ async fn set_policy(
     Ok(Json(policy_view(policy)))
 }
 
+#[utoipa::path(delete, path = "/admin/policies/{identity}", tag = "policies", description = "Removes a policy and its grants (Remove-CsApplicationAccessPolicy).", params(("identity" = String, Path, description = "Policy name (Tag: prefix allowed)"), TenantQuery), responses((status = 204, description = "Removed")))]
 async fn remove_policy(
     State(state): State<AppState>,
     AdminPath(identity): AdminPath<String>,
@@ -781,6 +785,7 @@ async fn remove_policy(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/admin/policy-grants", tag = "policies", description = "Grants a policy to a user, a group (with rank) or the tenant (Grant-CsApplicationAccessPolicy).", request_body = GrantPolicy, responses((status = 200, description = "The grant", body = GrantView)))]
 async fn grant_policy(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<GrantPolicy>,
@@ -819,6 +824,7 @@ async fn grant_policy(
     }
 }
 
+#[utoipa::path(get, path = "/admin/policy-grants", tag = "policies", description = "Lists a tenant's policy grants.", params(TenantQuery), responses((status = 200, description = "The grants", body = [GrantView])))]
 async fn list_grants(
     State(state): State<AppState>,
     AdminQuery(q): AdminQuery<TenantQuery>,
@@ -834,7 +840,8 @@ async fn list_grants(
     ))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ExplainQuery {
     tenant: Option<String>,
     app: String,
@@ -842,6 +849,7 @@ struct ExplainQuery {
 }
 
 /// "Explain this app for this user": the decision the Graph API would make now, with reasons.
+#[utoipa::path(get, path = "/admin/policy-explain", tag = "policies", description = "Explains the decision the Graph API would make now for an app and a user.", params(ExplainQuery), responses((status = 200, description = "The decision, with its reasons", body = Object)))]
 async fn explain_policy(
     State(state): State<AppState>,
     AdminQuery(q): AdminQuery<ExplainQuery>,
@@ -908,15 +916,19 @@ async fn explain_policy(
 }
 
 /// Prometheus' text exposition of this instance's metrics.
+#[utoipa::path(get, path = "/metrics", tag = "observability", description = "Prometheus / OpenMetrics exposition of this instance.", responses((status = 200, description = "Metrics", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8", body = String)))]
 async fn metrics(
     State(state): State<AppState>,
     axum::Extension(metrics): axum::Extension<std::sync::Arc<crate::metrics::Metrics>>,
 ) -> Response {
-    let text = metrics.render(
-        state.index.user_count(),
-        state.index.tenants().len(),
-        state.index.app_count(),
-    );
+    let text = metrics.render(crate::metrics::Sizes {
+        users: state.index.user_count(),
+        tenants: state.index.tenants().len(),
+        apps: state.index.app_count(),
+        queued_creates: state.meetings.queued_creates(),
+        queued_audit: state.audit.queued(),
+        audit_dropped: state.audit.stats().dropped,
+    });
     (
         [(
             header::CONTENT_TYPE,
@@ -928,7 +940,7 @@ async fn metrics(
 }
 
 /// `POST /admin/clock`: `{"advance": "PT30M"}` or `{"set": "2026-12-01T10:00:00Z"}`.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ClockChange {
     advance: Option<String>,
@@ -943,12 +955,14 @@ fn clock_view(state: &AppState) -> serde_json::Value {
 }
 
 /// The server's time and whether it is the system's or a virtual one.
+#[utoipa::path(get, path = "/admin/clock", tag = "clock", description = "The server's time and clock mode.", responses((status = 200, description = "The clock", body = ClockView)))]
 async fn get_clock(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(clock_view(&state))
 }
 
 /// Moves the virtual clock (`serve --clock manual`): forward by an ISO 8601 duration, or to a
 /// time.
+#[utoipa::path(post, path = "/admin/clock", tag = "clock", description = "Moves the virtual clock (serve --clock manual).", request_body = ClockChange, responses((status = 200, description = "The clock", body = ClockView)))]
 async fn move_clock(
     State(state): State<AppState>,
     AdminJson(change): AdminJson<ClockChange>,
@@ -1022,7 +1036,8 @@ fn parse_iso_duration(text: &str) -> Option<Duration> {
     any.then_some(total)
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct RequestsQuery {
     surface: Option<String>,
     after: Option<u64>,
@@ -1031,6 +1046,7 @@ struct RequestsQuery {
 
 /// The request inspector: the last requests, oldest first, after `after`, of one surface or
 /// all (`graph`, `entra`, `admin`, `join`, `health`).
+#[utoipa::path(get, path = "/admin/requests", tag = "observability", description = "The request inspector: the last requests, oldest first.", params(RequestsQuery), responses((status = 200, description = "Requests", body = [RequestRecord])))]
 async fn recent_requests(
     axum::Extension(inspector): axum::Extension<std::sync::Arc<crate::inspector::Inspector>>,
     AdminQuery(q): AdminQuery<RequestsQuery>,
@@ -1053,7 +1069,8 @@ async fn recent_requests(
     )))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditParams {
     tenant: Option<String>,
     app: Option<String>,
@@ -1064,6 +1081,7 @@ struct AuditParams {
 }
 
 /// The audit log, newest first, narrowed by tenant, app, user, decision and time.
+#[utoipa::path(get, path = "/admin/audit", tag = "audit", description = "The audit log, newest first.", params(AuditParams), responses((status = 200, description = "Entries", body = [AuditEntry])))]
 async fn query_audit(
     State(state): State<AppState>,
     AdminQuery(p): AdminQuery<AuditParams>,
@@ -1114,6 +1132,7 @@ async fn query_audit(
 
 // ---- deletions, credentials, consent revocation, seeds, reset ----------------------------------
 
+#[utoipa::path(delete, path = "/admin/tenants/{tenant}", tag = "tenants", description = "Deletes a tenant and everything in it.", params(("tenant" = String, Path, description = "Tenant id or domain")), responses((status = 204, description = "Deleted")))]
 async fn delete_tenant(
     State(state): State<AppState>,
     AdminPath(tenant): AdminPath<String>,
@@ -1122,6 +1141,7 @@ async fn delete_tenant(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(delete, path = "/admin/users/{user}", tag = "users", description = "Deletes a user.", params(("user" = String, Path, description = "User object id, or UPN")), responses((status = 204, description = "Deleted")))]
 async fn delete_user(
     State(state): State<AppState>,
     AdminPath(user): AdminPath<String>,
@@ -1130,6 +1150,7 @@ async fn delete_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/admin/tenants/{tenant}/groups", tag = "groups", description = "Lists a tenant's groups.", params(("tenant" = String, Path, description = "Tenant id or domain")), responses((status = 200, description = "The groups", body = [GroupView])))]
 async fn list_groups(
     State(state): State<AppState>,
     AdminPath(tenant): AdminPath<String>,
@@ -1145,6 +1166,7 @@ async fn list_groups(
     ))
 }
 
+#[utoipa::path(get, path = "/admin/groups/{group_id}/members", tag = "groups", description = "Lists a group's members.", params(("group_id" = Uuid, Path, description = "Group object id")), responses((status = 200, description = "The members", body = [UserView])))]
 async fn list_members(
     State(state): State<AppState>,
     AdminPath(group_id): AdminPath<String>,
@@ -1160,6 +1182,7 @@ async fn list_members(
     ))
 }
 
+#[utoipa::path(delete, path = "/admin/groups/{group_id}", tag = "groups", description = "Deletes a group.", params(("group_id" = Uuid, Path, description = "Group object id")), responses((status = 204, description = "Deleted")))]
 async fn delete_group(
     State(state): State<AppState>,
     AdminPath(group_id): AdminPath<String>,
@@ -1171,6 +1194,7 @@ async fn delete_group(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(delete, path = "/admin/apps/{app_id}", tag = "apps", description = "Deletes an application.", params(("app_id" = Uuid, Path, description = "Application (client) id")), responses((status = 204, description = "Deleted")))]
 async fn delete_app(
     State(state): State<AppState>,
     AdminPath(app_id): AdminPath<String>,
@@ -1189,6 +1213,7 @@ fn secret_view(s: SecretCredential) -> SecretView {
     }
 }
 
+#[utoipa::path(get, path = "/admin/apps/{app_id}/credentials", tag = "credentials", description = "Lists an application's secrets and certificates.", params(("app_id" = Uuid, Path, description = "Application (client) id")), responses((status = 200, description = "The credentials", body = AppCredentials)))]
 async fn list_credentials(
     State(state): State<AppState>,
     AdminPath(app_id): AdminPath<String>,
@@ -1206,9 +1231,10 @@ async fn list_credentials(
     }))
 }
 
+#[utoipa::path(delete, path = "/admin/apps/{app_id}/secrets/{key_id}", tag = "credentials", description = "Removes a client secret.", params(("app_id" = Uuid, Path, description = "Application (client) id"), ("key_id" = Uuid, Path, description = "Credential key id")), responses((status = 204, description = "Removed")))]
 async fn remove_secret(
     State(state): State<AppState>,
-    Path((app_id, key_id)): Path<(String, String)>,
+    AdminPath((app_id, key_id)): AdminPath<(String, String)>,
 ) -> Result<StatusCode, AdminFailure> {
     state
         .directory
@@ -1217,9 +1243,10 @@ async fn remove_secret(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(delete, path = "/admin/apps/{app_id}/certificates/{key_id}", tag = "credentials", description = "Removes a certificate credential.", params(("app_id" = Uuid, Path, description = "Application (client) id"), ("key_id" = Uuid, Path, description = "Credential key id")), responses((status = 204, description = "Removed")))]
 async fn remove_certificate(
     State(state): State<AppState>,
-    Path((app_id, key_id)): Path<(String, String)>,
+    AdminPath((app_id, key_id)): AdminPath<(String, String)>,
 ) -> Result<StatusCode, AdminFailure> {
     state
         .directory
@@ -1228,6 +1255,7 @@ async fn remove_certificate(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/admin/consents/revoke", tag = "consent", description = "Revokes app roles (all of them: the service principal is removed).", request_body = RevokeConsent, responses((status = 200, description = "The service principal", body = ServicePrincipalView)))]
 async fn revoke_consent(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<RevokeConsent>,
@@ -1241,6 +1269,7 @@ async fn revoke_consent(
     )))
 }
 
+#[utoipa::path(post, path = "/admin/apply", tag = "seed", description = "Applies a declarative seed (idempotent).", request_body = Seed, responses((status = 200, description = "What was created, updated and left", body = ApplySummary)))]
 async fn apply_seed(
     State(state): State<AppState>,
     AdminJson(seed): AdminJson<Seed>,
@@ -1248,12 +1277,14 @@ async fn apply_seed(
     Ok(Json(state.directory.apply_seed(&seed).await?))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ExportQuery {
     format: Option<String>,
 }
 
 /// The state as a seed: JSON by default, TOML with `?format=toml`.
+#[utoipa::path(get, path = "/admin/export", tag = "seed", description = "The whole state as a seed.", params(ExportQuery), responses((status = 200, description = "The seed (JSON, or TOML with format=toml)", content((Seed = "application/json"), (String = "application/toml")))))]
 async fn export_seed(
     State(state): State<AppState>,
     AdminQuery(q): AdminQuery<ExportQuery>,
@@ -1278,6 +1309,7 @@ async fn export_seed(
     }
 }
 
+#[utoipa::path(post, path = "/admin/reset", tag = "seed", description = "Deletes everything but the signing keys.", responses((status = 204, description = "Reset")))]
 async fn reset(State(state): State<AppState>) -> Result<StatusCode, AdminFailure> {
     // Entries queued before the reset must not outlive it.
     state.audit.flush().await;

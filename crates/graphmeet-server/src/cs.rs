@@ -8,19 +8,20 @@
 use crate::admin::{AdminFailure, AdminJson};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use graphmeet_core::directory::{AppIdsChange, DirectoryError};
 use graphmeet_core::exchange::{self, NewExchangePolicy};
 use graphmeet_core::policy::ExchangeAccessRight;
 use graphmeet_core::{GrantTarget, Tenant};
 use graphmeet_wire::admin::{RunScript, ScriptOutput};
 use graphmeet_wire::cmdlet::{self, Cmdlet};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// The route, merged into the admin routes (behind the admin key).
-pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/cs", post(run_script))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(run_script))
 }
 
 fn app_ids(ids: &[String]) -> Result<Vec<Uuid>, DirectoryError> {
@@ -269,6 +270,7 @@ fn policy_record(p: &graphmeet_core::AccessPolicy) -> Vec<(String, String)> {
     cmdlet::policy_record(&p.name, &ids, &p.description)
 }
 
+#[utoipa::path(post, path = "/admin/cs", tag = "policies", description = "Runs Teams PowerShell statements (New-, Set-, Get-, Remove-, Grant-CsApplicationAccessPolicy, Get-CsOnlineUser) verbatim against a tenant.", request_body = RunScript, responses((status = 200, description = "The output, in PowerShell's list layout", body = ScriptOutput)))]
 async fn run_script(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<RunScript>,

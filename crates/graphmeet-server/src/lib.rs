@@ -15,6 +15,7 @@ pub mod graph;
 pub mod inspector;
 pub mod join;
 pub mod metrics;
+pub mod openapi;
 pub mod peers;
 pub mod pki;
 pub mod proxy;
@@ -233,14 +234,22 @@ fn normalise_path<B>(mut request: axum::http::Request<B>) -> axum::http::Request
 
 /// The whole application for a state: identity, admin, health. Tests drive it without a socket.
 pub fn app(state: AppState) -> Router {
+    let (admin, api) = admin::router(
+        state.clone(),
+        cs::router().merge(exchange_admin::router().into()),
+    )
+    .split_for_parts();
+    let api = axum::Json(openapi::admin(api));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route(openapi::PATH, get(move || std::future::ready(api.clone())))
+        .route(
+            openapi::MICROSOFT_PATH,
+            get(|| std::future::ready(axum::Json(openapi::microsoft()))),
+        )
         .merge(entra::router())
-        .merge(admin::router(
-            state.clone(),
-            cs::router().merge(exchange_admin::router()),
-        ))
+        .merge(admin)
         .merge(graph::router(state.clone()))
         .merge(join::router())
         .fallback(not_found)
@@ -248,9 +257,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::Extension(std::sync::Arc::new(
             inspector::Inspector::default(),
         )))
-        .layer(axum::Extension(std::sync::Arc::new(
-            metrics::Metrics::default(),
-        )))
+        .layer(axum::Extension(state.metrics.clone()))
         .with_state(state)
 }
 
@@ -354,13 +361,19 @@ pub async fn build(
         .unwrap_or_else(|| public_url.clone())
         .trim_end_matches('/')
         .to_owned();
-    let audit = graphmeet_core::audit::AuditLog::start(dyn_store.clone(), clock.clone());
+    let metrics = Arc::new(metrics::Metrics::default());
+    let audit = graphmeet_core::audit::AuditLog::start_observed(
+        dyn_store.clone(),
+        clock.clone(),
+        metrics.clone(),
+    );
     let meetings = graphmeet_core::meetings::Meetings::new(
         dyn_store.clone(),
         index.clone(),
         clock.clone(),
         join_url_base.clone(),
         meeting_quota,
+        metrics.clone(),
     );
     let event_store: Arc<dyn graphmeet_core::events::EventStore> = store.clone();
     let events = graphmeet_core::events::Events::new(
@@ -399,6 +412,7 @@ pub async fn build(
         faults: Arc::new(graph::fault::FaultInjector::new(fault)),
         audit,
         renders: Default::default(),
+        metrics,
     };
     Ok(Parts { state, store })
 }

@@ -1,11 +1,15 @@
 //! `/metrics` in Prometheus' text format (behind the admin key, as `Authorization: Bearer KEY`
 //! or `x-graphmeet-admin-key`): requests by surface, operation and status with latency
 //! histograms; access decisions by outcome and operation; tokens by grant type, credential and
-//! outcome; and, read at scrape time, the directory index's sizes.
+//! outcome; the core's batch writers (new meetings, the audit log): how long a job waits for its
+//! batch, how long the store takes to write it, batch sizes and failed writes; and, read at
+//! scrape time, the writers' queue depths, audit entries dropped, and the directory index's
+//! sizes.
 //!
 //! The counters are per instance and start at zero; Prometheus' `rate()` copes with restarts.
 
 use crate::inspector::Facts;
+use graphmeet_core::telemetry::{Batch, Queue, QueueObserver};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -30,6 +34,12 @@ struct LatencyLabels {
 struct DecisionLabels {
     operation: String,
     outcome: String,
+    grant: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct QueueLabels {
+    queue: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -49,6 +59,29 @@ pub struct Metrics {
     users: Gauge,
     tenants: Gauge,
     apps: Gauge,
+    queue_wait: Family<QueueLabels, Histogram>,
+    store_write: Family<QueueLabels, Histogram>,
+    batch_size: Family<QueueLabels, Histogram>,
+    write_failures: Family<QueueLabels, Counter>,
+    queue_depth: Family<QueueLabels, Gauge>,
+    audit_dropped: Gauge,
+}
+
+/// What is read off the services at scrape time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sizes {
+    /// Users in the directory index.
+    pub users: usize,
+    /// Tenants in the directory index.
+    pub tenants: usize,
+    /// App registrations in the directory index.
+    pub apps: usize,
+    /// Creates waiting for the meeting writer.
+    pub queued_creates: usize,
+    /// Commands waiting for the audit writer.
+    pub queued_audit: usize,
+    /// Audit entries dropped since start (the queue was full).
+    pub audit_dropped: u64,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -78,7 +111,7 @@ impl Default for Metrics {
         let decisions = Family::<DecisionLabels, Counter>::default();
         registry.register(
             "access_decisions",
-            "Authorization decisions on Graph calls, by operation and outcome",
+            "Authorization decisions on Graph calls, by operation, outcome and the kind of policy grant that decided (user, group, global, none)",
             decisions.clone(),
         );
         let tokens = Family::<TokenLabels, Counter>::default();
@@ -103,6 +136,46 @@ impl Default for Metrics {
             "App registrations in the directory index",
             apps.clone(),
         );
+        let seconds = || Histogram::new(exponential_buckets(0.0001, 2.0, 16));
+        let queue_wait = Family::<QueueLabels, Histogram>::new_with_constructor(seconds);
+        registry.register(
+            "queue_wait_seconds",
+            "From a job's arrival at a batch writer to the start of its batch's write, by queue",
+            queue_wait.clone(),
+        );
+        let store_write = Family::<QueueLabels, Histogram>::new_with_constructor(seconds);
+        registry.register(
+            "store_write_seconds",
+            "The store's time to write one batch (retries included), by queue",
+            store_write.clone(),
+        );
+        let batch_size = Family::<QueueLabels, Histogram>::new_with_constructor(|| {
+            // 1 to 512 jobs.
+            Histogram::new(exponential_buckets(1.0, 2.0, 10))
+        });
+        registry.register(
+            "queue_batch_jobs",
+            "Jobs per written batch, by queue",
+            batch_size.clone(),
+        );
+        let write_failures = Family::<QueueLabels, Counter>::default();
+        registry.register(
+            "store_write_failures",
+            "Batches the store refused or failed to write, by queue",
+            write_failures.clone(),
+        );
+        let queue_depth = Family::<QueueLabels, Gauge>::default();
+        registry.register(
+            "queue_depth",
+            "Jobs waiting for a batch writer, by queue",
+            queue_depth.clone(),
+        );
+        let audit_dropped = Gauge::default();
+        registry.register(
+            "audit_dropped_entries",
+            "Audit entries dropped since start because the queue was full",
+            audit_dropped.clone(),
+        );
         Self {
             registry,
             requests,
@@ -112,6 +185,12 @@ impl Default for Metrics {
             users,
             tenants,
             apps,
+            queue_wait,
+            store_write,
+            batch_size,
+            write_failures,
+            queue_depth,
+            audit_dropped,
         }
     }
 }
@@ -150,20 +229,53 @@ impl Metrics {
                 .get_or_create(&DecisionLabels {
                     operation,
                     outcome: outcome(decision.starts_with("allowed")),
+                    grant: facts.grant.unwrap_or("none"),
                 })
                 .inc();
         }
     }
 
-    /// The text exposition, with the directory sizes as of now.
-    pub fn render(&self, users: usize, tenants: usize, apps: usize) -> String {
+    /// The text exposition, with the sizes as of now.
+    pub fn render(&self, sizes: Sizes) -> String {
         let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-        self.users.set(gauge(users));
-        self.tenants.set(gauge(tenants));
-        self.apps.set(gauge(apps));
+        self.users.set(gauge(sizes.users));
+        self.tenants.set(gauge(sizes.tenants));
+        self.apps.set(gauge(sizes.apps));
+        for (queue, depth) in [
+            (Queue::Meetings, sizes.queued_creates),
+            (Queue::Audit, sizes.queued_audit),
+        ] {
+            self.queue_depth
+                .get_or_create(&QueueLabels {
+                    queue: queue.as_str(),
+                })
+                .set(gauge(depth));
+        }
+        self.audit_dropped
+            .set(i64::try_from(sizes.audit_dropped).unwrap_or(i64::MAX));
         let mut out = String::new();
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
+    }
+}
+
+impl QueueObserver for Metrics {
+    fn batch(&self, batch: Batch) {
+        let labels = QueueLabels {
+            queue: batch.queue.as_str(),
+        };
+        self.queue_wait
+            .get_or_create(&labels)
+            .observe(batch.waited.as_secs_f64());
+        self.store_write
+            .get_or_create(&labels)
+            .observe(batch.wrote.as_secs_f64());
+        self.batch_size
+            .get_or_create(&labels)
+            .observe(batch.jobs as f64);
+        if !batch.ok {
+            self.write_failures.get_or_create(&labels).inc();
+        }
     }
 }

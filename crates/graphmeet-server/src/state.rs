@@ -53,6 +53,8 @@ pub struct AppState {
     pub audit: graphmeet_core::audit::AuditLog,
     /// What `GET …/onlineMeetings/{id}` rendered from each meeting's stored document.
     pub renders: Arc<MeetingRenders>,
+    /// This instance's metrics (`/metrics`); the core's writers report their batches to it.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// The properties `GET …/onlineMeetings/{id}` renders from a stored meeting, as JSON text,

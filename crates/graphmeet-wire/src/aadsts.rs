@@ -384,7 +384,7 @@ impl AadstsError {
 }
 
 /// The JSON error body of the token and discovery endpoints.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AadstsBody {
     /// The OAuth 2.0 error, e.g. `invalid_client`.
     pub error: String,

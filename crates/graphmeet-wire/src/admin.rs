@@ -7,14 +7,14 @@ use serde::{Deserialize, Serialize};
 pub const ADMIN_KEY_HEADER: &str = "x-graphmeet-admin-key";
 
 /// An admin API error body: `{"error":{"code":…,"message":…}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AdminErrorBody {
     /// The error.
     pub error: AdminError,
 }
 
 /// The code and message of an admin API error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AdminError {
     /// A stable code: `unauthorized`, `notFound`, `invalidRequest`, `conflict`, `internalError`.
     pub code: String,
@@ -23,7 +23,7 @@ pub struct AdminError {
 }
 
 /// `POST /admin/tenants`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreateTenant {
     /// The tenant's name.
     pub display_name: String,
@@ -33,7 +33,7 @@ pub struct CreateTenant {
 }
 
 /// A tenant as the admin API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TenantView {
     /// Tenant id.
     pub id: String,
@@ -46,7 +46,7 @@ pub struct TenantView {
 }
 
 /// `POST /admin/users`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct CreateUser {
     /// Tenant id or domain.
     pub tenant: String,
@@ -91,7 +91,7 @@ impl CreateUser {
 
 /// `PATCH /admin/users/{id | upn}`: the display name and account state to change; what is
 /// left out stays.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     /// Display name.
@@ -115,7 +115,7 @@ pub struct UpdateUser {
 }
 
 /// A user as the admin API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserView {
     /// Object id.
     pub id: String,
@@ -151,7 +151,7 @@ fn member() -> String {
 }
 
 /// `POST /admin/apps`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreateApp {
     /// Home tenant id or domain.
     pub tenant: String,
@@ -167,7 +167,7 @@ pub struct CreateApp {
 }
 
 /// `PATCH /admin/apps/{appId}`: the settings to change; what is left out stays.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateApp {
     /// "Allow public client flows" (`isFallbackPublicClient`).
@@ -176,9 +176,10 @@ pub struct UpdateApp {
 }
 
 /// An app registration as the admin API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AppView {
     /// Application (client) id.
+    #[schema(format = Uuid)]
     pub app_id: String,
     /// Application object id.
     pub object_id: String,
@@ -195,7 +196,7 @@ pub struct AppView {
 }
 
 /// `POST /admin/apps/{appId}/secrets`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct AddSecret {
     /// A label.
     #[serde(default)]
@@ -206,9 +207,10 @@ pub struct AddSecret {
 }
 
 /// A new secret: shown once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SecretCreated {
     /// Credential key id.
+    #[schema(format = Uuid)]
     pub key_id: String,
     /// The secret value; graphmeet keeps only its hash.
     pub secret_text: String,
@@ -219,7 +221,7 @@ pub struct SecretCreated {
 }
 
 /// `POST /admin/apps/{appId}/certificates`: give a PEM, or nothing to have one generated.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct AddCertificate {
     /// A certificate (PEM) to register; its private key, if present, is ignored.
     #[serde(default)]
@@ -230,9 +232,10 @@ pub struct AddCertificate {
 }
 
 /// A certificate credential as the admin API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CertificateView {
     /// Credential key id.
+    #[schema(format = Uuid)]
     pub key_id: String,
     /// Subject.
     pub display_name: String,
@@ -250,31 +253,33 @@ pub struct CertificateView {
 }
 
 /// `POST /admin/consents`: admin consent for Graph app roles in a tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GrantConsent {
     /// Tenant id or domain.
     pub tenant: String,
     /// Application (client) id.
+    #[schema(format = Uuid)]
     pub app_id: String,
     /// Graph application permissions, e.g. `OnlineMeetings.ReadWrite.All`.
     pub roles: Vec<String>,
 }
 
 /// A service principal as the admin API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ServicePrincipalView {
     /// Object id.
     pub id: String,
     /// Tenant id.
     pub tenant_id: String,
     /// Application id.
+    #[schema(format = Uuid)]
     pub app_id: String,
     /// Granted Graph app roles.
     pub app_roles: Vec<String>,
 }
 
 /// `POST /admin/keys/rotate` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KeyRotated {
     /// The new signing key's `kid`.
     pub kid: String,
@@ -283,7 +288,7 @@ pub struct KeyRotated {
 }
 
 /// `POST /admin/groups`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreateGroup {
     /// Tenant id or domain.
     pub tenant: String,
@@ -292,7 +297,7 @@ pub struct CreateGroup {
 }
 
 /// A group as the admin API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupView {
     /// Object id.
     pub id: String,
@@ -303,14 +308,15 @@ pub struct GroupView {
 }
 
 /// `POST /admin/groups/{id}/members` and `DELETE …/members/{userId}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupMember {
     /// The user's object id.
+    #[schema(format = Uuid)]
     pub user_id: String,
 }
 
 /// `POST /admin/policies` (`New-CsApplicationAccessPolicy`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewPolicy {
     /// Tenant id or domain; may be left out when the server has one tenant.
     #[serde(default)]
@@ -319,6 +325,7 @@ pub struct NewPolicy {
     pub identity: String,
     /// `-AppIds`.
     #[serde(default)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub app_ids: Vec<String>,
     /// `-Description`.
     #[serde(default)]
@@ -327,7 +334,7 @@ pub struct NewPolicy {
 
 /// `PATCH /admin/policies/{identity}` (`Set-CsApplicationAccessPolicy`): one of the app-id
 /// changes, and/or a description.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct SetPolicy {
     /// Tenant id or domain; may be left out when the server has one tenant.
     #[serde(default)]
@@ -347,13 +354,14 @@ pub struct SetPolicy {
 }
 
 /// A policy as the admin API shows it, named as `Get-CsApplicationAccessPolicy` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PolicyView {
     /// `Tag:{name}`.
     pub identity: String,
     /// The name (`-PolicyName` in grants).
     pub name: String,
     /// The listed app ids.
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub app_ids: Vec<String>,
     /// The description.
     pub description: String,
@@ -363,7 +371,7 @@ pub struct PolicyView {
 
 /// `POST /admin/policy-grants` (`Grant-CsApplicationAccessPolicy`): exactly one of `user`,
 /// `group` or `global`; `policy_name: null` revokes the target's grant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct GrantPolicy {
     /// Tenant id or domain; may be left out when the server has one tenant.
     #[serde(default)]
@@ -386,7 +394,7 @@ pub struct GrantPolicy {
 }
 
 /// A grant as the admin API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GrantView {
     /// `user`, `group` or `global`.
     pub target_kind: String,
@@ -403,9 +411,10 @@ pub struct GrantView {
 
 /// `GET /admin/apps/{appId}/credentials`: an app's client secrets (never their values) and
 /// certificates, with their validity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AppCredentials {
     /// The application (client) id.
+    #[schema(format = Uuid)]
     pub app_id: String,
     /// Client secrets, oldest first.
     pub secrets: Vec<SecretView>,
@@ -414,9 +423,10 @@ pub struct AppCredentials {
 }
 
 /// A client secret as the admin API lists it: the value is not kept, so never shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SecretView {
     /// Credential key id (`DELETE /admin/apps/{appId}/secrets/{keyId}` removes it).
+    #[schema(format = Uuid)]
     pub key_id: String,
     /// The first three characters of the value, as Entra shows them.
     pub hint: String,
@@ -430,11 +440,12 @@ pub struct SecretView {
 
 /// `POST /admin/consents/revoke`: removes Graph app roles from an app's service principal in a
 /// tenant. The service principal stays, even with no role left.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RevokeConsent {
     /// Tenant id or domain.
     pub tenant: String,
     /// Application (client) id.
+    #[schema(format = Uuid)]
     pub app_id: String,
     /// The app roles to remove, e.g. `OnlineMeetings.ReadWrite.All`; at least one.
     pub roles: Vec<String>,
@@ -475,7 +486,7 @@ pub struct SeedFormatError(pub String);
 /// policy = "bots"
 /// user = "alice@contoso.onmicrosoft.com"
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Seed {
     /// The monthly meeting quota: how many online meetings one organizer may create per
@@ -491,7 +502,7 @@ pub struct Seed {
 }
 
 /// A tenant of a [`Seed`], with what lives in it. Matched by `id` when given, else by `domain`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedTenant {
     /// A fixed tenant id; random when left out.
@@ -531,7 +542,7 @@ pub struct SeedTenant {
 }
 
 /// A user of a [`SeedTenant`]. Matched by `id` when given, else by `upn`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedUser {
     /// A fixed object id; random when left out.
@@ -579,7 +590,7 @@ impl SeedUser {
 
 /// A security group of a [`SeedTenant`]. Matched by `id` when given, else by `name` in the
 /// tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedGroup {
     /// A fixed object id; random when left out.
@@ -594,7 +605,7 @@ pub struct SeedGroup {
 
 /// An app registration of a [`SeedTenant`] (its home tenant). Matched by `app_id` when given,
 /// else by `name` in the home tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedApp {
     /// A fixed application (client) id; random when left out.
@@ -620,7 +631,7 @@ pub struct SeedApp {
 
 /// A client secret of a [`SeedApp`]. Matched by `value` when given (its hash), else by
 /// `display_name`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedSecret {
     /// The secret's value, stored (as its hash) so that test suites get reproducible
@@ -637,7 +648,7 @@ pub struct SeedSecret {
 }
 
 /// A certificate of a [`SeedApp`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedCertificate {
     /// The certificate, PEM (a private key in the text is ignored; exports hold none).
@@ -646,7 +657,7 @@ pub struct SeedCertificate {
 
 /// Admin consent in a [`SeedTenant`] for an app (of this tenant, or a multi-tenant app of
 /// another): roles are merged into what the service principal already holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedConsent {
     /// The application (client) id.
@@ -659,7 +670,7 @@ pub struct SeedConsent {
 
 /// An application access policy of a [`SeedTenant`], matched by name; an existing policy is
 /// left as it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedPolicy {
     /// `-Identity`.
@@ -674,7 +685,7 @@ pub struct SeedPolicy {
 
 /// A policy grant of a [`SeedTenant`]: exactly one of `user`, `group` or `global = true`. Set
 /// only when the target's live grant differs (another policy, or another rank).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedGrant {
     /// The policy's name.
@@ -711,7 +722,7 @@ impl Seed {
 }
 
 /// How many objects of each kind an apply created, changed or found as they were.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct SeedCounts {
     /// Tenants.
     #[serde(default)]
@@ -763,7 +774,7 @@ impl SeedCounts {
 
 /// `POST /admin/apply` answer: what was created, changed, and left as it was. Applying the
 /// same seed again answers all `unchanged`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct ApplySummary {
     /// Objects created.
     pub created: SeedCounts,
@@ -777,11 +788,13 @@ pub struct ApplySummary {
 }
 
 /// A secret the apply generated (the seed gave no value).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GeneratedSecret {
     /// The application (client) id.
+    #[schema(format = Uuid)]
     pub app_id: String,
     /// Credential key id.
+    #[schema(format = Uuid)]
     pub key_id: String,
     /// The label.
     pub display_name: String,
@@ -846,7 +859,7 @@ global = true
 }
 
 /// `POST /admin/cs`: Teams PowerShell statements to run against a tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RunScript {
     /// Tenant id or domain; may be left out when the server has one tenant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -857,7 +870,7 @@ pub struct RunScript {
 
 /// The answer of `POST /admin/cs`: what PowerShell would have printed, and how many statements
 /// ran.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScriptOutput {
     /// The output, in PowerShell's list layout.
     pub output: String,
@@ -866,7 +879,7 @@ pub struct ScriptOutput {
 }
 
 /// What an audited event decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AuditDecision {
     /// A Graph call was authorized.
@@ -906,7 +919,7 @@ impl std::fmt::Display for AuditDecision {
 
 /// One entry of the audit log (`GET /admin/audit`): an admin change or an authorization
 /// decision of the Graph API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// When it happened.
     pub at: chrono::DateTime<chrono::Utc>,
@@ -931,7 +944,7 @@ pub struct AuditEntry {
 
 /// One request as the request inspector (`GET /admin/requests`) shows it; nothing secret is
 /// kept (no header, no body, credential query parameters redacted).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RequestRecord {
     /// Increasing across surfaces: `?after=` resumes from it.
     pub seq: u64,
@@ -963,7 +976,7 @@ pub struct RequestRecord {
 
 /// `GET` and `POST /admin/clock`: the server's time, and whether it is the system clock or a
 /// virtual one (`serve --clock manual`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClockView {
     /// The time, RFC 3339.
     pub now: String,

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// `POST /admin/exchange-policies`: `New-ApplicationAccessPolicy`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewExchangePolicyBody {
     /// Tenant id or domain [default: the server's only tenant].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22,7 +22,7 @@ pub struct NewExchangePolicyBody {
 }
 
 /// `POST /admin/exchange-policies/set`: `Set-ApplicationAccessPolicy -Description`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SetExchangePolicyBody {
     /// Tenant id or domain [default: the server's only tenant].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,7 +34,7 @@ pub struct SetExchangePolicyBody {
 }
 
 /// `POST /admin/exchange-policies/remove`: `Remove-ApplicationAccessPolicy`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RemoveExchangePolicyBody {
     /// Tenant id or domain [default: the server's only tenant].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,7 +44,7 @@ pub struct RemoveExchangePolicyBody {
 }
 
 /// A policy as the admin API lists it (the cmdlet's fields, snake_case).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExchangePolicyView {
     /// graphmeet's id of the policy.
     pub id: String,
@@ -66,7 +66,7 @@ pub struct ExchangePolicyView {
 
 /// `GET /admin/exchange-policies/test`: `Test-ApplicationAccessPolicy`, and what a Graph call
 /// gets now (which lags behind by the propagation delay).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExchangeTestView {
     /// `AppId`.
     pub app_id: String,
@@ -89,7 +89,7 @@ pub struct ExchangeTestView {
 /// An Exchange application access policy of a seed (`[[tenant.exchange_policy]]`): what
 /// `New-ApplicationAccessPolicy` takes. Applying makes the policies that are not live yet
 /// (one per app); export writes one entry per live policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedExchangePolicy {
     /// App ids, or `*` for every app.

@@ -93,7 +93,7 @@ impl TokenForm {
 /// The body of a successful `POST /{tenant}/oauth2/v2.0/token`, field for field and in the order
 /// Entra sends it. The delegated grants add `scope`, and `refresh_token`, `id_token` and
 /// `client_info` when `offline_access`, `openid` and `client_info=1` were asked for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TokenResponse {
     /// Always `Bearer`.
     pub token_type: String,

@@ -157,3 +157,54 @@ pub fn az_cli() -> Result<PathBuf, VenvError> {
         })
         .clone()
 }
+
+/// The Node.js clients' folder (`node/`: scripts, `package.json`, `package-lock.json`).
+pub fn node_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("node")
+}
+
+/// The `node` that runs the Node.js scripts, with `node/node_modules` installed from the lock
+/// file (`npm ci`) unless it already holds exactly it; made once per process.
+pub fn node() -> Result<PathBuf, VenvError> {
+    static NODE: OnceLock<Result<PathBuf, VenvError>> = OnceLock::new();
+    NODE.get_or_init(prepare_node).clone()
+}
+
+fn prepare_node() -> Result<PathBuf, VenvError> {
+    let dir = node_dir();
+    let lock = dir.join("package-lock.json");
+    let help = |detail: String| {
+        VenvError(format!(
+            "the Node.js compat tests need Node.js 20 or later with npm, and the packages \
+             locked in {lock}, from the npm registry; preparing {dir}/node_modules failed:\n\
+             {detail}\nInstall them by hand with\n  npm ci --prefix {dir}",
+            lock = lock.display(),
+            dir = dir.display(),
+        ))
+    };
+    let node = PathBuf::from(std::env::var("GRAPHMEET_NODE").unwrap_or_else(|_| "node".to_owned()));
+    run(Command::new(&node).arg("--version")).map_err(help)?;
+    // A copy of the lock file, written after `npm ci` succeeded, says node_modules holds
+    // exactly what is locked.
+    let stamp = dir.join("node_modules/.graphmeet-lock");
+    let wanted = std::fs::read(&lock).map_err(|e| help(format!("{}: {e}", lock.display())))?;
+    if std::fs::read(&stamp).ok().as_deref() != Some(wanted.as_slice()) {
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir))
+        .map_err(help)?;
+        std::fs::write(&stamp, &wanted).map_err(|e| help(e.to_string()))?;
+    }
+    Ok(node)
+}
+
+/// The JSON object a compat script printed, or why there is none: the script failed (its
+/// stderr), or printed something else (what it printed, and its stderr).
+pub fn script_json(output: &std::process::Output) -> Result<serde_json::Value, String> {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!("the script failed ({}):\n{stderr}", output.status));
+    }
+    serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("{e}: {}\n{stderr}", String::from_utf8_lossy(&output.stdout)))
+}

@@ -165,7 +165,11 @@ async fn metrics_parse_with_prometheus_client_and_count_the_requests_made(
         value(
             &before,
             "graphmeet_access_decisions_total",
-            &[("operation", "CreateMeeting"), ("outcome", "allowed")]
+            &[
+                ("operation", "CreateMeeting"),
+                ("outcome", "allowed"),
+                ("grant", "user")
+            ]
         ),
         1.0
     );
@@ -173,7 +177,11 @@ async fn metrics_parse_with_prometheus_client_and_count_the_requests_made(
         value(
             &before,
             "graphmeet_access_decisions_total",
-            &[("operation", "CreateMeeting"), ("outcome", "denied")]
+            &[
+                ("operation", "CreateMeeting"),
+                ("outcome", "denied"),
+                ("grant", "none")
+            ]
         ),
         1.0
     );
@@ -186,9 +194,51 @@ async fn metrics_parse_with_prometheus_client_and_count_the_requests_made(
         ) >= 2.0
     );
 
+    // The meeting writer wrote one batch of one meeting; its queue is empty again.
+    let meetings = [("queue", "meetings")];
+    assert_eq!(
+        value(&before, "graphmeet_queue_batch_jobs_count", &meetings),
+        1.0,
+        "{before:?}"
+    );
+    assert_eq!(
+        value(&before, "graphmeet_queue_batch_jobs_sum", &meetings),
+        1.0
+    );
+    assert_eq!(
+        value(&before, "graphmeet_store_write_seconds_count", &meetings),
+        1.0
+    );
+    assert!(value(&before, "graphmeet_store_write_seconds_sum", &meetings) > 0.0);
+    assert_eq!(value(&before, "graphmeet_queue_depth", &meetings), 0.0);
+    assert_eq!(
+        value(&before, "graphmeet_store_write_failures_total", &meetings),
+        0.0
+    );
+    assert_eq!(value(&before, "graphmeet_audit_dropped_entries", &[]), 0.0);
+
     assert_eq!(s.create(&token, &user).await, 201);
+    // Reading the audit log writes what is queued first: the audit writer's batches show.
+    let r = s
+        .http
+        .get(format!("{}/admin/audit", s.server.base_url))
+        .bearer_auth(&s.admin_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     let after = s.scrape(&python).await;
     assert_eq!(value(&after, "graphmeet_requests_total", &created), 2.0);
+    assert_eq!(
+        value(&after, "graphmeet_queue_batch_jobs_sum", &meetings),
+        2.0
+    );
+    let audit = [("queue", "audit")];
+    assert!(
+        value(&after, "graphmeet_queue_batch_jobs_sum", &audit) >= 3.0,
+        "the three Graph decisions were written: {after:?}"
+    );
+    assert!(value(&after, "graphmeet_store_write_seconds_count", &audit) >= 1.0);
     s.server.shutdown().await;
     Ok(())
 }

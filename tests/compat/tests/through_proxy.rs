@@ -31,10 +31,7 @@ async fn msal_and_msgraph_sdk_with_their_defaults_work_through_the_proxy(
         .output()
         .await
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let out: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&output.stdout)));
+    let out = graphmeet_compat::script_json(&output).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out["msal"]["token_type"], "Bearer", "{out}");
     assert_eq!(out["msal"]["has_token"], true, "{out}");
     let msgraph = &out["msgraph"];
@@ -44,6 +41,65 @@ async fn msal_and_msgraph_sdk_with_their_defaults_work_through_the_proxy(
         serde_json::json!([msgraph["created"]]),
         "{out}"
     );
+    server.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn azure_identity_and_the_graph_javascript_client_with_their_defaults_work_through_the_proxy(
+) -> Result<(), graphmeet_compat::VenvError> {
+    let node = graphmeet_compat::node()?;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = graphmeet_server::Config::new(dir.path().to_path_buf());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.proxy_listen = Some("127.0.0.1:0".parse().unwrap());
+    let server = graphmeet_server::start(config).await.unwrap();
+    let creds_path = server.dev_credentials.clone().unwrap();
+    let creds: Value = serde_json::from_slice(&std::fs::read(&creds_path).unwrap()).unwrap();
+    let ca = server.ca_cert_path.clone().unwrap();
+    let proxy = format!("http://{}", server.proxy_addr.unwrap());
+
+    let output = tokio::process::Command::new(&node)
+        .arg(graphmeet_compat::node_dir().join("through_proxy.mjs"))
+        .arg(&creds_path)
+        .current_dir(graphmeet_compat::node_dir())
+        .env("HTTPS_PROXY", &proxy)
+        .env("https_proxy", &proxy)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .env_remove("AZURE_AUTHORITY_HOST")
+        .env("NODE_EXTRA_CA_CERTS", &ca)
+        .output()
+        .await
+        .unwrap();
+    let out = graphmeet_compat::script_json(&output).unwrap_or_else(|e| panic!("{e}"));
+    // The token is the real authority's, for Graph.
+    let tid = creds["tenant_id"].as_str().unwrap();
+    assert_eq!(
+        out["identity"]["issuer"],
+        format!("https://sts.windows.net/{tid}/"),
+        "{out}"
+    );
+    assert_eq!(
+        out["identity"]["audience"], "https://graph.microsoft.com",
+        "{out}"
+    );
+    assert_eq!(out["identity"]["expires"], true, "{out}");
+    let graph = &out["graph"];
+    assert_eq!(graph["subject"], "Node through the proxy", "{out}");
+    assert!(
+        graph["joinWebUrl"]
+            .as_str()
+            .unwrap()
+            .contains("/l/meetup-join/19%3ameeting_"),
+        "{out}"
+    );
+    assert_eq!(
+        graph["found"],
+        serde_json::json!([graph["created"]]),
+        "{out}"
+    );
+    assert_eq!(graph["afterDelete"], 404, "{out}");
     server.shutdown().await;
     Ok(())
 }

@@ -151,12 +151,17 @@ async fn identified<'h>(
 }
 
 /// Tells the request inspector (and so the metrics) who called and what was decided.
-fn note_decision((tenant, app): (uuid::Uuid, uuid::Uuid), operation: Operation, decision: String) {
+fn note_decision(
+    (tenant, app): (uuid::Uuid, uuid::Uuid),
+    operation: Operation,
+    (decision, grant): (String, &'static str),
+) {
     crate::inspector::note(|facts| {
         facts.tenant = Some(tenant.to_string());
         facts.app = Some(app.to_string());
         facts.operation = Some(operation.name().to_owned());
         facts.decision = Some(decision);
+        facts.grant = Some(grant);
     });
 }
 
@@ -176,12 +181,13 @@ pub async fn authorize(
         noted,
         operation,
         match &outcome {
-            Ok(auth) => auth
-                .decision()
-                .map(|d| d.reason())
-                .or_else(|| auth.exchange_decision().map(|d| d.reason()))
-                .unwrap_or_else(|| "allowed".to_owned()),
-            Err(denial) => denial.reason(),
+            Ok(auth) => match (auth.decision(), auth.exchange_decision()) {
+                (Some(d), _) => (d.reason(), d.grant_kind()),
+                // A calendar call: Exchange's policy decided, no Teams grant.
+                (None, Some(e)) => (e.reason(), "none"),
+                (None, None) => ("allowed".to_owned(), "none"),
+            },
+            Err(denial) => (denial.reason(), denial.grant_kind()),
         },
     );
     if operation.is_event_operation() {
@@ -203,8 +209,8 @@ pub async fn authorize_tenant(
         noted,
         operation,
         match &outcome {
-            Ok(_) => graphmeet_core::access::PERMISSION_HELD.to_owned(),
-            Err(denial) => denial.reason(),
+            Ok(_) => (graphmeet_core::access::PERMISSION_HELD.to_owned(), "none"),
+            Err(denial) => (denial.reason(), denial.grant_kind()),
         },
     );
     outcome.map_err(denial_failure)

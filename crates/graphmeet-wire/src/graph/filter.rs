@@ -274,16 +274,29 @@ fn parse_string_literal(text: &str) -> Option<String> {
     None // unterminated
 }
 
-/// The values to look a `JoinWebUrl` literal up by, in order (client-traces §5.3 steps 3–4):
+/// The values to look a `JoinWebUrl` literal up by, in order (client-traces §5.3 steps 3–5):
 /// the literal itself (kiota, and the Node client with `encodeURIComponent`), then its
-/// percent-decoding (a caller who URL-encoded the literal before the SDK encoded it again).
-/// Step 5 — comparing against the percent-decoding of each stored URL (the Node client's raw
-/// form) — needs the stored value: see [`join_web_url_matches`].
+/// percent-decoding (a caller who URL-encoded the literal before the SDK encoded it again),
+/// then, for a classic join URL, the URL rebuilt in the stored form with Teams' lowercase
+/// escapes: the Graph JavaScript client's `.filter()` sends the URL raw, so its `%3a`, `%40`
+/// and `%7b` arrive decoded once.
 pub fn join_web_url_candidates(literal: &str) -> Vec<String> {
     let mut out = vec![literal.to_owned()];
     let decoded = percent_decode(literal);
     if decoded != literal {
         out.push(decoded);
+    }
+    if let Some(parts) = super::ids::parse_join_web_url(literal) {
+        let canonical = super::ids::join_web_url(
+            &parts.host_base,
+            &parts.thread_id,
+            &parts.message_id,
+            parts.tenant,
+            parts.organizer,
+        );
+        if !out.contains(&canonical) {
+            out.push(canonical);
+        }
     }
     out
 }
@@ -377,6 +390,27 @@ mod tests {
             filter_of(q),
             Ok(MeetingFilter::JoinMeetingId("2026157328738".into()))
         );
+    }
+
+    #[test]
+    fn raw_join_url_is_looked_up_in_its_stored_form() {
+        // The Graph JavaScript client's `.filter()` puts the URL in raw; fetch encodes only
+        // the spaces and quotes, so the literal arrives with its escapes decoded once.
+        let stored = crate::graph::ids::join_web_url(
+            "https://teams.microsoft.com",
+            "19:meeting_ODZhYjM2@thread.v2",
+            "0",
+            uuid::Uuid::from_u128(1),
+            uuid::Uuid::from_u128(2),
+        );
+        let q = format!("$filter=JoinWebUrl%20eq%20%27{stored}%27");
+        let Ok(MeetingFilter::JoinWebUrl(lit)) = filter_of(&q) else {
+            panic!("expected a JoinWebUrl filter");
+        };
+        assert_ne!(lit, stored);
+        assert!(join_web_url_candidates(&lit).contains(&stored));
+        // A literal that is no join URL is looked up as it is, and decoded.
+        assert_eq!(join_web_url_candidates("x%41"), vec!["x%41", "xA"]);
     }
 
     #[test]

@@ -222,6 +222,19 @@ impl<'de> Deserialize<'de> for GraphDateTime {
     }
 }
 
+impl utoipa::PartialSchema for GraphDateTime {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+                utoipa::openapi::schema::KnownFormat::DateTime,
+            )))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for GraphDateTime {}
+
 /// Saturating: a sum past Graph's range is [`GraphDateTime::MAX`] (or [`GraphDateTime::MIN`]),
 /// so defaults such as "end = start + 1 h" never overflow, whatever the start.
 impl std::ops::Add<Duration> for GraphDateTime {
@@ -287,6 +300,17 @@ macro_rules! wire_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($wire),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -557,7 +581,7 @@ pub fn prefers_unknown_enum_members(prefer_header: &str) -> bool {
 // ============================================================================================
 
 /// One `identity`: a user, application or device.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Identity {
     /// The object id.
@@ -588,7 +612,7 @@ impl Identity {
 /// the documented update response shows them on the organizer
 /// (learn.microsoft.com/graph/api/onlinemeeting-update, example 1); the rarer identities only
 /// when set.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct IdentitySet {
     /// An Azure application instance (communications; `null` on meeting participants).
@@ -617,7 +641,7 @@ pub struct IdentitySet {
 
 /// `meetingParticipantInfo`: one participant, rendered `upn`, `role`, `identity` as every
 /// documented response orders them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct MeetingParticipantInfo {
     /// The user principal name.
@@ -640,7 +664,7 @@ fn serialize_list_or_empty<S: Serializer, T: Serialize>(
 
 /// `meetingParticipants`. The three lists render as `[]` when unset, as real responses do;
 /// `None` in a request means "not given" (PATCH replaces attendees only when given).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct MeetingParticipants {
     /// The organizer (immutable after create).
@@ -657,7 +681,7 @@ pub struct MeetingParticipants {
 }
 
 /// `audioConferencing` (read-only dial-in details).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AudioConferencing {
     /// The conference id, digits (e.g. `291633251`).
@@ -675,7 +699,7 @@ pub struct AudioConferencing {
 }
 
 /// `chatInfo`: the meeting's chat thread.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ChatInfo {
     /// `19:meeting_…@thread.v2` (or a channel thread).
@@ -687,7 +711,7 @@ pub struct ChatInfo {
 }
 
 /// `joinMeetingIdSettings`; rendered with `"@odata.type": "#microsoft.graph.joinMeetingIdSettings"`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct JoinMeetingIdSettings {
     /// Whether a passcode is required (the only writable member).
@@ -699,7 +723,7 @@ pub struct JoinMeetingIdSettings {
 }
 
 /// `lobbyBypassSettings`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LobbyBypassSettings {
     /// Who is admitted automatically.
@@ -710,7 +734,7 @@ pub struct LobbyBypassSettings {
 
 /// `watermarkProtectionValues`; rendered with
 /// `"@odata.type": "#microsoft.graph.watermarkProtectionValues"`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct WatermarkProtectionValues {
     /// Watermark on shared content.
@@ -720,7 +744,7 @@ pub struct WatermarkProtectionValues {
 }
 
 /// `chatRestrictions`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ChatRestrictions {
     /// Only text in chat.
@@ -728,7 +752,7 @@ pub struct ChatRestrictions {
 }
 
 /// `itemBody`, used for `joinInformation`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ItemBody {
     /// The content (for joinInformation a URL-encoded `data:text/html,…` blob).
@@ -739,7 +763,7 @@ pub struct ItemBody {
 }
 
 /// `broadcastMeetingCaptionSettings` (deprecated live events).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct BroadcastMeetingCaptionSettings {
     /// Captions on.
@@ -751,7 +775,7 @@ pub struct BroadcastMeetingCaptionSettings {
 }
 
 /// `broadcastMeetingSettings` (deprecated live events).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct BroadcastMeetingSettings {
     /// Who can attend.
@@ -769,7 +793,7 @@ pub struct BroadcastMeetingSettings {
 }
 
 /// `cloudVideoInteropInfo` (read-only).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CloudVideoInteropInfo {
     /// Other VTC dial-in options.
@@ -781,7 +805,7 @@ pub struct CloudVideoInteropInfo {
 }
 
 /// `onlineMeetingSensitivityLabelAssignment` (Teams Premium).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OnlineMeetingSensitivityLabelAssignment {
     /// The sensitivity label id.
@@ -930,7 +954,7 @@ pub const RESPONSE_ORDER: &[&str] = &[
 ///
 /// Serde gives the camelCase wire names with `null` for every unset property; use
 /// [`OnlineMeeting::to_json`] for responses (version, Prefer mapping, nested `@odata.type`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OnlineMeeting {
     /// The meeting id (see `ids::MeetingId`). Read-only.

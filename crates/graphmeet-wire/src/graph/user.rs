@@ -29,7 +29,7 @@ pub const DEFAULT_PAGE_SIZE: usize = 100;
 pub const MAX_PAGE_SIZE: usize = 999;
 
 /// The properties a user has without `$select`, in Graph's order.
-const DEFAULT_PROPERTIES: &[&str] = &[
+pub const DEFAULT_PROPERTIES: &[&str] = &[
     "businessPhones",
     "displayName",
     "givenName",
@@ -44,7 +44,7 @@ const DEFAULT_PROPERTIES: &[&str] = &[
 ];
 
 /// Properties that `$select` may also name.
-const SELECTABLE_ONLY: &[&str] = &[
+pub const SELECTABLE_ONLY: &[&str] = &[
     "accountEnabled",
     "userType",
     "assignedLicenses",
