@@ -8,8 +8,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use graphmeet_core::directory::DirectoryError;
 use graphmeet_core::exchange::{facts, NewExchangePolicy};
 use graphmeet_core::policy::{ExchangeAccessRight, ExchangePolicy};
@@ -20,18 +19,17 @@ use graphmeet_wire::admin_exchange::{
 };
 use graphmeet_wire::cmdlet::exchange::object_sid;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-/// The routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/admin/exchange-policies",
-            post(new_policies).get(get_policies),
-        )
-        .route("/admin/exchange-policies/set", post(set_policy))
-        .route("/admin/exchange-policies/remove", post(remove_policy))
-        .route("/admin/exchange-policies/test", get(test_policy))
+/// The routes, described for the admin API's OpenAPI document.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(new_policies, get_policies))
+        .routes(routes!(set_policy))
+        .routes(routes!(remove_policy))
+        .routes(routes!(test_policy))
 }
 
 fn view(p: &ExchangePolicy) -> ExchangePolicyView {
@@ -50,6 +48,7 @@ fn view(p: &ExchangePolicy) -> ExchangePolicyView {
     }
 }
 
+#[utoipa::path(post, path = "/admin/exchange-policies", tag = "policies", description = "New-ApplicationAccessPolicy (Exchange Online): restricts or denies app-only mailbox access of apps to a group; one policy per app.", request_body = NewExchangePolicyBody, responses((status = 201, description = "The policies made", body = [ExchangePolicyView])))]
 async fn new_policies(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<NewExchangePolicyBody>,
@@ -87,6 +86,7 @@ struct PolicyQuery {
     identity: Option<String>,
 }
 
+#[utoipa::path(get, path = "/admin/exchange-policies", tag = "policies", description = "Get-ApplicationAccessPolicy (Exchange Online): the live policies; all of them when the identity names none.", params(("tenant" = Option<String>, Query, description = "Tenant id or domain"), ("identity" = Option<String>, Query, description = "A policy's Identity")), responses((status = 200, description = "The policies", body = [ExchangePolicyView])))]
 async fn get_policies(
     State(state): State<AppState>,
     AdminQuery(q): AdminQuery<PolicyQuery>,
@@ -99,6 +99,7 @@ async fn get_policies(
     Ok(Json(policies.iter().map(view).collect()))
 }
 
+#[utoipa::path(post, path = "/admin/exchange-policies/set", tag = "policies", description = "Set-ApplicationAccessPolicy (Exchange Online): changes a policy's description.", request_body = SetExchangePolicyBody, responses((status = 200, description = "The policy", body = ExchangePolicyView)))]
 async fn set_policy(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<SetExchangePolicyBody>,
@@ -114,6 +115,7 @@ async fn set_policy(
     Ok(Json(view(&p)))
 }
 
+#[utoipa::path(post, path = "/admin/exchange-policies/remove", tag = "policies", description = "Remove-ApplicationAccessPolicy (Exchange Online).", request_body = RemoveExchangePolicyBody, responses((status = 204, description = "Removed")))]
 async fn remove_policy(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<RemoveExchangePolicyBody>,
@@ -137,6 +139,7 @@ struct TestQuery {
     app_id: String,
 }
 
+#[utoipa::path(get, path = "/admin/exchange-policies/test", tag = "policies", description = "Test-ApplicationAccessPolicy (Exchange Online) on the policies as they are now, and what a Graph calendar call gets now.", params(("tenant" = Option<String>, Query, description = "Tenant id or domain"), ("user" = String, Query, description = "The mailbox's user: object id or UPN"), ("app_id" = String, Query, description = "Application (client) id")), responses((status = 200, description = "The check", body = ExchangeTestView)))]
 async fn test_policy(
     State(state): State<AppState>,
     AdminQuery(q): AdminQuery<TestQuery>,

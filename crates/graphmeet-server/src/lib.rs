@@ -234,11 +234,8 @@ fn normalise_path<B>(mut request: axum::http::Request<B>) -> axum::http::Request
 
 /// The whole application for a state: identity, admin, health. Tests drive it without a socket.
 pub fn app(state: AppState) -> Router {
-    let (admin, api) = admin::router(
-        state.clone(),
-        cs::router().merge(exchange_admin::router().into()),
-    )
-    .split_for_parts();
+    let (admin, api) = admin::router(state.clone(), cs::router().merge(exchange_admin::router()))
+        .split_for_parts();
     let api = axum::Json(openapi::admin(api));
     Router::new()
         .route("/healthz", get(healthz))
