@@ -190,6 +190,8 @@ try {
       ["consent", `/console/consent?tenant=${tenant}`],
       ["policy", `/console/policies/graphmeet-dev-meetings?tenant=${tenant}`],
       ["cmdlet runner", `/console/cs?tenant=${tenant}`],
+      ["exchange policies", `/console/exchange?tenant=${tenant}`],
+      ["exchange test", `/console/exchange?tenant=${tenant}&user=${organizer}&app=${app}`],
       ["meetings", `/console/meetings?tenant=${tenant}&organizer=${organizer}`],
       ["meeting", `/console/meetings/${encodeURIComponent(need("GM_MEETING"))}?tenant=${tenant}`],
     ]) {

@@ -49,7 +49,7 @@ fn view(p: &ExchangePolicy) -> ExchangePolicyView {
 }
 
 #[utoipa::path(post, path = "/admin/exchange-policies", tag = "policies", description = "New-ApplicationAccessPolicy (Exchange Online): restricts or denies app-only mailbox access of apps to a group; one policy per app.", request_body = NewExchangePolicyBody, responses((status = 201, description = "The policies made", body = [ExchangePolicyView])))]
-async fn new_policies(
+pub(crate) async fn new_policies(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<NewExchangePolicyBody>,
 ) -> Result<Response, AdminFailure> {
@@ -81,13 +81,13 @@ async fn new_policies(
 
 /// `?tenant=&identity=`.
 #[derive(Debug, Deserialize)]
-struct PolicyQuery {
-    tenant: Option<String>,
-    identity: Option<String>,
+pub(crate) struct PolicyQuery {
+    pub(crate) tenant: Option<String>,
+    pub(crate) identity: Option<String>,
 }
 
 #[utoipa::path(get, path = "/admin/exchange-policies", tag = "policies", description = "Get-ApplicationAccessPolicy (Exchange Online): the live policies; all of them when the identity names none.", params(("tenant" = Option<String>, Query, description = "Tenant id or domain"), ("identity" = Option<String>, Query, description = "A policy's Identity")), responses((status = 200, description = "The policies", body = [ExchangePolicyView])))]
-async fn get_policies(
+pub(crate) async fn get_policies(
     State(state): State<AppState>,
     AdminQuery(q): AdminQuery<PolicyQuery>,
 ) -> Result<Json<Vec<ExchangePolicyView>>, AdminFailure> {
@@ -116,7 +116,7 @@ async fn set_policy(
 }
 
 #[utoipa::path(post, path = "/admin/exchange-policies/remove", tag = "policies", description = "Remove-ApplicationAccessPolicy (Exchange Online).", request_body = RemoveExchangePolicyBody, responses((status = 204, description = "Removed")))]
-async fn remove_policy(
+pub(crate) async fn remove_policy(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<RemoveExchangePolicyBody>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -133,14 +133,14 @@ async fn remove_policy(
 
 /// `?tenant=&user=&app_id=`.
 #[derive(Debug, Deserialize)]
-struct TestQuery {
-    tenant: Option<String>,
-    user: String,
-    app_id: String,
+pub(crate) struct TestQuery {
+    pub(crate) tenant: Option<String>,
+    pub(crate) user: String,
+    pub(crate) app_id: String,
 }
 
 #[utoipa::path(get, path = "/admin/exchange-policies/test", tag = "policies", description = "Test-ApplicationAccessPolicy (Exchange Online) on the policies as they are now, and what a Graph calendar call gets now.", params(("tenant" = Option<String>, Query, description = "Tenant id or domain"), ("user" = String, Query, description = "The mailbox's user: object id or UPN"), ("app_id" = String, Query, description = "Application (client) id")), responses((status = 200, description = "The check", body = ExchangeTestView)))]
-async fn test_policy(
+pub(crate) async fn test_policy(
     State(state): State<AppState>,
     AdminQuery(q): AdminQuery<TestQuery>,
 ) -> Result<Json<ExchangeTestView>, AdminFailure> {

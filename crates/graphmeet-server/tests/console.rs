@@ -151,6 +151,7 @@ const PAGES: &[&str] = &[
     "/console/apps",
     "/console/consent",
     "/console/policies",
+    "/console/exchange",
     "/console/cs",
     "/console/audit",
 ];
@@ -1209,4 +1210,111 @@ async fn group_and_global_grants_show_their_rank_and_powershell_line_and_revoke(
         1,
         "only the bootstrap's user grant is left: {grants}"
     );
+}
+
+/// Exchange's application access policies from the console: create one through the admin
+/// API's validation (a bad access right is refused with its message), see it listed with its
+/// PowerShell line, test a mailbox as Test-ApplicationAccessPolicy does, remove it.
+#[tokio::test]
+async fn exchange_policies_are_created_tested_and_removed_with_their_powershell_lines() {
+    let server = TestServer::start().await;
+    let t = server.cred("tenant_id");
+    let app = server.cred("client_id");
+    let organizer = server.cred("user_id");
+    let (status, group) = server
+        .admin(
+            Method::POST,
+            "/admin/groups",
+            Some(json!({"tenant": t, "display_name": "Calendar Apps"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{group}");
+    let gid = group["id"].as_str().unwrap().to_owned();
+    let mut b = Browser::new(&server);
+    assert_eq!(b.sign_in(&server.admin_key()).await.status, 303);
+    let page = format!("/console/exchange?tenant={t}");
+
+    let bad = b
+        .submit(
+            &page,
+            "/console/exchange",
+            &[
+                ("tenant", &t),
+                ("app_ids", &app),
+                ("scope", &gid),
+                ("access_right", "AllowAll"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(
+        bad.error().contains("RestrictAccess or DenyAccess"),
+        "{}",
+        bad.error()
+    );
+
+    let made = b
+        .submit(
+            &page,
+            "/console/exchange",
+            &[
+                ("tenant", &t),
+                ("app_ids", &app),
+                ("scope", &gid),
+                ("access_right", "RestrictAccess"),
+                ("description", "calendar app"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let listed = b.get(&page).await;
+    assert!(
+        listed.body.contains("New-ApplicationAccessPolicy")
+            && listed.body.contains("RestrictAccess"),
+        "{}",
+        listed.body
+    );
+    let (_, policies) = server
+        .admin(
+            Method::GET,
+            &format!("/admin/exchange-policies?tenant={t}"),
+            None,
+        )
+        .await;
+    assert_eq!(policies.as_array().unwrap().len(), 1, "{policies}");
+    let identity = policies[0]["identity"].as_str().unwrap().to_owned();
+
+    // The organizer is in no member of the scope group: the mailbox is out of reach.
+    let tested = b.get(&format!("{page}&user={organizer}&app={app}")).await;
+    assert_eq!(tested.status, 200);
+    assert!(
+        tested.body.contains("Test-ApplicationAccessPolicy"),
+        "{}",
+        tested.body
+    );
+    let result = &tested.body[tested.body.find("test-result").unwrap()..];
+    assert!(result.contains("Denied"), "{result}");
+
+    let removed = b
+        .submit(
+            &page,
+            "/console/exchange/remove",
+            &[("tenant", &t), ("identity", &identity)],
+        )
+        .await;
+    assert_eq!(removed.status, 303, "{}", removed.body);
+    let after = b.get(&page).await;
+    assert!(
+        after.body.contains("Remove-ApplicationAccessPolicy"),
+        "{}",
+        after.body
+    );
+    let (_, policies) = server
+        .admin(
+            Method::GET,
+            &format!("/admin/exchange-policies?tenant={t}"),
+            None,
+        )
+        .await;
+    assert_eq!(policies, json!([]));
 }

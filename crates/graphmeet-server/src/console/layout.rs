@@ -14,6 +14,8 @@ pub enum Nav {
     Matrix,
     /// Policies and grants.
     Policies,
+    /// Exchange's application access policies.
+    Exchange,
     /// Tenants.
     Tenants,
     /// Users.
@@ -35,6 +37,12 @@ pub enum Nav {
 const ENTRIES: &[(Nav, &str, &str, bool)] = &[
     (Nav::Matrix, "Access matrix", "/console/matrix", true),
     (Nav::Policies, "Policies", "/console/policies", true),
+    (
+        Nav::Exchange,
+        "Exchange policies",
+        "/console/exchange",
+        true,
+    ),
     (Nav::Users, "Users", "/console/users", true),
     (Nav::Groups, "Groups", "/console/groups", true),
     (Nav::Apps, "Apps", "/console/apps", false),
@@ -197,7 +205,7 @@ pub fn page(ctx: &Ctx, title: &str, active: Nav, body: Markup) -> Markup {
                         div.notice.ok role="status" {
                             p { (flash.text) }
                             @if let Some(ps) = &flash.powershell {
-                                p.ps-label { "The same change in Teams PowerShell:" }
+                                p.ps-label { "The same change in PowerShell:" }
                                 pre.ps { code { (ps) } }
                             }
                             @if let Some((label, value)) = &flash.secret {

@@ -15,6 +15,7 @@
 
 mod audit;
 mod directory;
+mod exchange;
 mod layout;
 mod matrix;
 mod meetings;
@@ -126,6 +127,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/console/policies/{name}/remove", post(policies::remove))
         .route("/console/cs", get(policies::cs_form).post(policies::run_cs))
+        .route(
+            "/console/exchange",
+            get(exchange::page_for).post(exchange::create),
+        )
+        .route("/console/exchange/remove", post(exchange::remove))
         .route("/console/meetings", get(meetings::page))
         .route("/console/meetings/{id}", get(meetings::show))
         .route("/console/audit", get(audit::page))
