@@ -67,7 +67,30 @@ pub enum Operation {
     GetUser,
     /// `GET /users` (with `$filter`, `$select`, `$top`).
     ListUsers,
+    /// `POST /subscriptions` (and get, renew, delete) for a user's or one meeting's
+    /// transcripts (`users/{id}/onlineMeetings/getAllTranscripts`).
+    SubscribeTranscripts,
+    /// The same for recordings.
+    SubscribeRecordings,
+    /// `POST /subscriptions` for every transcript of the tenant
+    /// (`communications/onlineMeetings/getAllTranscripts`).
+    SubscribeAllTranscripts,
+    /// The same for recordings.
+    SubscribeAllRecordings,
+    /// `POST /subscriptions` for a meeting's call events
+    /// (`communications/onlineMeetings(joinWebUrl='…')/meetingCallEvents`).
+    SubscribeMeetingCallEvents,
+    /// `GET /subscriptions`.
+    ListSubscriptions,
 }
+
+/// Every application permission that allows some subscription: what listing them needs.
+const SUBSCRIPTION_ROLES: &[&str] = &[
+    "OnlineMeetingTranscript.Read.All",
+    "OnlineMeetingRecording.Read.All",
+    "OnlineMeetings.Read.All",
+    "OnlineMeetings.ReadWrite.All",
+];
 
 impl Operation {
     /// Application permissions that allow the operation, least privileged first.
@@ -81,6 +104,17 @@ impl Operation {
             | Self::UpdateMeeting
             | Self::DeleteMeeting => &["OnlineMeetings.ReadWrite.All"],
             Self::GetUser | Self::ListUsers => &["User.ReadBasic.All", "User.Read.All"],
+            // Subscriptions: spec C.7 (application permissions).
+            Self::SubscribeTranscripts | Self::SubscribeAllTranscripts => {
+                &["OnlineMeetingTranscript.Read.All"]
+            }
+            Self::SubscribeRecordings | Self::SubscribeAllRecordings => {
+                &["OnlineMeetingRecording.Read.All"]
+            }
+            Self::SubscribeMeetingCallEvents => {
+                &["OnlineMeetings.Read.All", "OnlineMeetings.ReadWrite.All"]
+            }
+            Self::ListSubscriptions => SUBSCRIPTION_ROLES,
         }
     }
 
@@ -96,6 +130,17 @@ impl Operation {
             | Self::DeleteMeeting => &["OnlineMeetings.ReadWrite"],
             Self::GetUser => &["User.Read", "User.ReadBasic.All", "User.Read.All"],
             Self::ListUsers => &["User.ReadBasic.All", "User.Read.All"],
+            // A user's own transcripts and recordings (C.7: delegated too); tenant-wide and
+            // call-event subscriptions are application-only.
+            Self::SubscribeTranscripts => &["OnlineMeetingTranscript.Read.All"],
+            Self::SubscribeRecordings => &["OnlineMeetingRecording.Read.All"],
+            Self::SubscribeAllTranscripts
+            | Self::SubscribeAllRecordings
+            | Self::SubscribeMeetingCallEvents => &[],
+            Self::ListSubscriptions => &[
+                "OnlineMeetingTranscript.Read.All",
+                "OnlineMeetingRecording.Read.All",
+            ],
         }
     }
 
@@ -127,6 +172,12 @@ impl Operation {
             Self::DeleteMeeting => "DeleteMeeting",
             Self::GetUser => "GetUser",
             Self::ListUsers => "ListUsers",
+            Self::SubscribeTranscripts => "SubscribeTranscripts",
+            Self::SubscribeRecordings => "SubscribeRecordings",
+            Self::SubscribeAllTranscripts => "SubscribeAllTranscripts",
+            Self::SubscribeAllRecordings => "SubscribeAllRecordings",
+            Self::SubscribeMeetingCallEvents => "SubscribeMeetingCallEvents",
+            Self::ListSubscriptions => "ListSubscriptions",
         }
     }
 }

@@ -31,6 +31,8 @@ pub struct AppState {
     pub faults: Arc<crate::graph::fault::FaultInjector>,
     /// Online meetings.
     pub meetings: graphmeet_core::meetings::Meetings,
+    /// Change-notification subscriptions and their outbox.
+    pub subscriptions: graphmeet_core::subscriptions::Subscriptions,
     /// The access-token verifier.
     pub verifier: Arc<TokenVerifier>,
     /// `https` or `http`: the scheme clients reach us with.

@@ -19,6 +19,7 @@ mod codec;
 mod error;
 mod inline;
 mod sql;
+mod subscriptions;
 pub mod testing;
 
 use graphmeet_core::StoreError;

@@ -217,6 +217,16 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub proxy_pass: Vec<String>,
+    /// A loopback host (`127.0.0.1`, `localhost`, or HOST:PORT) change notifications may be
+    /// sent to over plain http although the server runs HTTPS (repeatable, or comma-separated
+    /// in the variable); with --plain-http every loopback host may.
+    #[arg(
+        long,
+        env = "GRAPHMEET_NOTIFICATION_LOOPBACK_HOSTS",
+        value_name = "HOST[:PORT]",
+        value_delimiter = ','
+    )]
+    pub notification_loopback_hosts: Vec<String>,
     /// `manual`: a virtual clock that starts at the system time and stands still until
     /// `graphmeet clock` (POST /admin/clock) moves it; token expiry, policy propagation and
     /// every other time rule follow it.

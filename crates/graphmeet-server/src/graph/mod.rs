@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod fault;
 pub mod meetings;
+pub mod subscriptions;
 pub mod users;
 
 use crate::state::AppState;
@@ -226,7 +227,6 @@ const UNSERVED_AT_ROOT: &[(&str, &str)] = &[
         "servicePrincipals",
         "service principals (/servicePrincipals)",
     ),
-    ("subscriptions", "change notifications (/subscriptions)"),
     ("organization", "the organization (/organization)"),
     ("sites", "SharePoint sites (/sites)"),
     ("drives", "drives (/drives)"),
@@ -265,6 +265,7 @@ async fn wrong_method() -> GraphFailure {
 fn version_routes(version: ApiVersion) -> Router<AppState> {
     meetings::router(version)
         .merge(users::router(version))
+        .merge(subscriptions::router(version))
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
 }

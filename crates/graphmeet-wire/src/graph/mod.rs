@@ -16,6 +16,7 @@ pub mod error;
 pub mod filter;
 pub mod ids;
 pub mod meeting;
+pub mod subscription;
 pub mod user;
 
 pub use error::GraphError;
