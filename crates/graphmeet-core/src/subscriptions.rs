@@ -995,7 +995,7 @@ impl Subscriptions {
                 "@odata.id": resource,
                 "id": notification_id.to_string(),
                 "eventType": event_type,
-                "eventDateTime": at.format("%Y-%m-%dT%H:%M:%S%.7fZ").to_string(),
+                "eventDateTime": format!("{}.{:07}Z", at.format("%Y-%m-%dT%H:%M:%S"), at.timestamp_subsec_nanos() / 100),
             });
             if let Some(p) = &participants {
                 rich["participants@delta"] = p.clone();

@@ -395,7 +395,11 @@ impl SubscriptionView {
 /// `subscriptionExpirationDateTime` as the meeting-artifact examples print it: seven fraction
 /// digits and `+00:00` (C.7).
 pub fn notification_time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.7f+00:00").to_string()
+    format!(
+        "{}.{:07}+00:00",
+        at.format("%Y-%m-%dT%H:%M:%S"),
+        at.timestamp_subsec_nanos() / 100
+    )
 }
 
 /// A lifecycle event (C.5).
