@@ -444,6 +444,7 @@ pub struct RunningServer {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     maintenance_task: tokio::task::JoinHandle<()>,
     notification_task: tokio::task::JoinHandle<()>,
+    notification_stop: Arc<tokio::sync::Notify>,
     proxy_task: Option<tokio::task::JoinHandle<()>>,
     store: Arc<SqlStore>,
     audit: graphmeet_core::audit::AuditLog,
@@ -457,7 +458,15 @@ impl RunningServer {
             .graceful_shutdown(Some(std::time::Duration::from_secs(10)));
         let _ = self.task.await;
         self.maintenance_task.abort();
-        self.notification_task.abort();
+        // The delivery worker finishes its pass (a delivery takes at most 3 s).
+        self.notification_stop.notify_one();
+        let mut worker = self.notification_task;
+        if tokio::time::timeout(std::time::Duration::from_secs(10), &mut worker)
+            .await
+            .is_err()
+        {
+            worker.abort();
+        }
         if let Some(proxy) = self.proxy_task {
             proxy.abort();
         }
@@ -676,8 +685,10 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     ));
 
     // Change notifications: the outbox is drained from here, on every instance.
+    let notification_stop = Arc::new(tokio::sync::Notify::new());
     let notification_task = tokio::spawn(notify::deliver_forever(
         parts.state.subscriptions.clone(),
+        notification_stop.clone(),
     ));
 
     let audit = parts.state.audit.clone();
@@ -738,6 +749,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         task,
         maintenance_task,
         notification_task,
+        notification_stop,
         proxy_task,
         store: parts.store,
         audit,

@@ -7,6 +7,7 @@
 
 use async_trait::async_trait;
 use graphmeet_core::subscriptions::{Subscriptions, Transport, UrlProblem, ValidationFailure};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long an endpoint has to answer the validation request (C.2).
@@ -175,8 +176,9 @@ impl Transport for HttpTransport {
 }
 
 /// The delivery worker: a pass whenever notifications are queued, and every [`POLL`] (so
-/// that retries follow the clock, virtual or not). Runs until aborted.
-pub async fn deliver_forever(subscriptions: Subscriptions) {
+/// that retries follow the clock, virtual or not). Returns when `stop` is notified, between
+/// passes (a pass in progress records what it delivered before the server closes the store).
+pub async fn deliver_forever(subscriptions: Subscriptions, stop: Arc<tokio::sync::Notify>) {
     let wake = subscriptions.wakeup();
     loop {
         match subscriptions.run_due(BATCH).await {
@@ -192,6 +194,7 @@ pub async fn deliver_forever(subscriptions: Subscriptions) {
             Err(e) => tracing::warn!(error = %e, "notification delivery pass failed"),
         }
         tokio::select! {
+            _ = stop.notified() => return,
             _ = wake.notified() => {}
             _ = tokio::time::sleep(POLL) => {}
         }
