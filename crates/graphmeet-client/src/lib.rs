@@ -18,6 +18,7 @@ pub mod discovery;
 mod error;
 pub mod meetings;
 pub mod retry;
+pub mod subscriptions;
 pub mod token;
 
 pub use admin::AdminClient;

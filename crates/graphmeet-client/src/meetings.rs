@@ -194,9 +194,9 @@ struct Call<'a> {
 }
 
 /// A successful Graph answer.
-struct Answer {
-    status: StatusCode,
-    body: Vec<u8>,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Vec<u8>,
 }
 
 impl MeetingsClient {
@@ -596,11 +596,11 @@ impl MeetingsClient {
 
     // ---- plumbing ----------------------------------------------------------------------
 
-    fn graph_url(&self, segments: &[&str]) -> Result<Url, ClientError> {
+    pub(crate) fn graph_url(&self, segments: &[&str]) -> Result<Url, ClientError> {
         join_segments(self.inner.config.cloud.graph_url(), segments)
     }
 
-    async fn simple(
+    pub(crate) async fn simple(
         &self,
         method: Method,
         url: Url,
@@ -808,7 +808,7 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn decode<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, ClientError> {
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, ClientError> {
     serde_json::from_slice(&answer.body).map_err(|err| {
         ClientError::Decode(format!(
             "HTTP {}: {err}; body: {}",
