@@ -6,9 +6,7 @@
 //! `RSA/ECB/OAEPWithSHA1AndMGF1Padding`, which .NET's `RSAEncryptionPadding.OaepSHA1` and
 //! Python's `OAEP(MGF1(SHA1), SHA1)` decrypt).
 
-use aws_lc_rs::cipher::{
-    EncryptionContext, PaddedBlockEncryptingKey, UnboundCipherKey, AES_256,
-};
+use aws_lc_rs::cipher::{EncryptionContext, PaddedBlockEncryptingKey, UnboundCipherKey, AES_256};
 use aws_lc_rs::iv::FixedLength;
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use aws_lc_rs::rsa::{OaepPublicEncryptingKey, PublicEncryptingKey, OAEP_SHA1_MGF1SHA1};
@@ -52,9 +50,8 @@ impl EncryptionCertificate {
         };
         let parsed = crate::crypto::parse_certificate_der(&der)
             .map_err(|e| RichError::Certificate(e.to_string()))?;
-        let spki = spki_der(&der).ok_or_else(|| {
-            RichError::Certificate("its public key cannot be read".to_owned())
-        })?;
+        let spki = spki_der(&der)
+            .ok_or_else(|| RichError::Certificate("its public key cannot be read".to_owned()))?;
         let public = PublicEncryptingKey::from_der(&spki)
             .map_err(|e| RichError::Certificate(e.to_string()))?;
         let bits = public.key_size_bits();
@@ -123,7 +120,7 @@ fn spki_der(cert_der: &[u8]) -> Option<Vec<u8>> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use aws_lc_rs::cipher::{PaddedBlockDecryptingKey, DecryptionContext};
+    use aws_lc_rs::cipher::{DecryptionContext, PaddedBlockDecryptingKey};
     use aws_lc_rs::rsa::{OaepPrivateDecryptingKey, PrivateDecryptingKey};
 
     #[test]
@@ -143,9 +140,10 @@ mod tests {
         assert_eq!(enc.thumbprint.len(), 40);
         let (data, sig, data_key) = enc.encrypt(br#"{"id":"x"}"#).unwrap();
 
-        let private =
-            OaepPrivateDecryptingKey::new(PrivateDecryptingKey::from_pkcs8(key.contents()).unwrap())
-                .unwrap();
+        let private = OaepPrivateDecryptingKey::new(
+            PrivateDecryptingKey::from_pkcs8(key.contents()).unwrap(),
+        )
+        .unwrap();
         let wrapped = STANDARD.decode(data_key).unwrap();
         let mut out = vec![0u8; private.min_output_size()];
         let sym = private
@@ -159,10 +157,9 @@ mod tests {
             &data,
         );
         assert_eq!(STANDARD.decode(sig).unwrap(), expected.as_ref());
-        let dec = PaddedBlockDecryptingKey::cbc_pkcs7(
-            UnboundCipherKey::new(&AES_256, &sym).unwrap(),
-        )
-        .unwrap();
+        let dec =
+            PaddedBlockDecryptingKey::cbc_pkcs7(UnboundCipherKey::new(&AES_256, &sym).unwrap())
+                .unwrap();
         let mut buf = data.clone();
         let iv: [u8; 16] = sym[..16].try_into().unwrap();
         let plain = dec

@@ -166,7 +166,10 @@ impl Subscription {
 }
 
 /// When the first `reauthorizationRequired` after `now` is due for an expiry, if any.
-pub fn next_reauthorization(expiration: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn next_reauthorization(
+    expiration: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
     REAUTHORIZATION_NOTICES
         .iter()
         .map(|m| expiration - Duration::minutes(*m))
@@ -338,8 +341,12 @@ pub trait SubscriptionStore: Send + Sync + 'static {
         error: &str,
     ) -> Result<(), StoreError>;
     /// Records giving up.
-    async fn mark_dropped(&self, seq: i64, at: DateTime<Utc>, error: &str)
-        -> Result<(), StoreError>;
+    async fn mark_dropped(
+        &self,
+        seq: i64,
+        at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError>;
     /// The outbox rows of a subscription, in order (for operators and tests).
     async fn outbox_of(&self, subscription_id: Uuid) -> Result<Vec<OutboxEntry>, StoreError>;
 }
@@ -530,7 +537,12 @@ impl Subscriptions {
         let by_user = |segment: String, meeting_key: Option<String>| {
             let auth: Authorized = self
                 .access
-                .authorize(caller.clone(), user_op, &PathUser::segment(&segment), request_id)
+                .authorize(
+                    caller.clone(),
+                    user_op,
+                    &PathUser::segment(&segment),
+                    request_id,
+                )
                 .map_err(denied)?;
             Ok(Scope {
                 kind,
@@ -552,8 +564,8 @@ impl Subscriptions {
                 }
                 ResourceScope::Organizer(segment) => by_user(segment.clone(), None),
                 ResourceScope::Meeting(id) => {
-                    let decoded = graphmeet_wire::graph::MeetingId::parse(id)
-                        .map_err(|_| unsupported())?;
+                    let decoded =
+                        graphmeet_wire::graph::MeetingId::parse(id).map_err(|_| unsupported())?;
                     by_user(
                         decoded.organizer.to_string(),
                         Some(decoded.to_meeting_id().as_str().to_owned()),
@@ -936,7 +948,10 @@ impl Subscriptions {
             ResourceKind::Recordings
         };
         let now = self.clock.now();
-        let subs = self.store.live_subscriptions(a.tenant_id, kind, now).await?;
+        let subs = self
+            .store
+            .live_subscriptions(a.tenant_id, kind, now)
+            .await?;
         let mut entries = Vec::new();
         for s in subs
             .iter()
@@ -1023,11 +1038,7 @@ impl Subscriptions {
         Ok(entries.len())
     }
 
-    fn lifecycle_entry(
-        &self,
-        s: &Subscription,
-        event: LifecycleEvent,
-    ) -> Option<OutboxEntry> {
+    fn lifecycle_entry(&self, s: &Subscription, event: LifecycleEvent) -> Option<OutboxEntry> {
         let url = s.lifecycle_notification_url.as_deref()?;
         let item = wire::lifecycle_notification(
             s.id,
@@ -1047,8 +1058,7 @@ impl Subscriptions {
         let now = self.clock.now();
         for s in self.store.due_reauthorizations(now, batch).await? {
             let next = next_reauthorization(s.expiration, now);
-            if let Some(entry) = self.lifecycle_entry(&s, LifecycleEvent::ReauthorizationRequired)
-            {
+            if let Some(entry) = self.lifecycle_entry(&s, LifecycleEvent::ReauthorizationRequired) {
                 self.store.reauthorization_sent(s.id, next, &entry).await?;
                 pass.lifecycle_queued += 1;
             }
@@ -1081,7 +1091,9 @@ impl Subscriptions {
             }
             match self.transport.deliver(&entry.url, &entry.body).await {
                 Ok(()) => {
-                    self.store.mark_delivered(entry.seq, self.clock.now()).await?;
+                    self.store
+                        .mark_delivered(entry.seq, self.clock.now())
+                        .await?;
                     pass.delivered += 1;
                 }
                 Err(error) => {
@@ -1093,7 +1105,8 @@ impl Subscriptions {
                         pass.dropped += 1;
                         if entry.kind == OutboxKind::Change {
                             if let Some(s) = self.store.subscription(entry.subscription_id).await? {
-                                if let Some(missed) = self.lifecycle_entry(&s, LifecycleEvent::Missed)
+                                if let Some(missed) =
+                                    self.lifecycle_entry(&s, LifecycleEvent::Missed)
                                 {
                                     self.store.enqueue(&[missed]).await?;
                                     pass.lifecycle_queued += 1;
@@ -1102,7 +1115,9 @@ impl Subscriptions {
                         }
                     } else {
                         tracing::debug!(url = %entry.url, attempts, %error, "notification failed; retrying later");
-                        self.store.mark_retry(entry.seq, attempts, due, &error).await?;
+                        self.store
+                            .mark_retry(entry.seq, attempts, due, &error)
+                            .await?;
                         pass.retried += 1;
                     }
                 }

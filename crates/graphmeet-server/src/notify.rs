@@ -115,7 +115,9 @@ impl Transport for HttpTransport {
     async fn validate(&self, url: &str, token: &str) -> Result<(), ValidationFailure> {
         let mut target =
             url::Url::parse(url).map_err(|e| ValidationFailure::Unreachable(e.to_string()))?;
-        target.query_pairs_mut().append_pair("validationToken", token);
+        target
+            .query_pairs_mut()
+            .append_pair("validationToken", token);
         let response = self
             .http
             .post(target)
@@ -155,7 +157,10 @@ impl Transport for HttpTransport {
         let response = self
             .http
             .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            )
             .body(body.to_owned())
             .timeout(DELIVERY_TIMEOUT)
             .send()

@@ -168,7 +168,12 @@ impl Fixture {
     async fn subscribe(&self, body: Value) -> (u16, Value) {
         let (s, _, b) = self
             .t
-            .graph(Some(&self.token().await), Method::POST, "/v1.0/subscriptions", Some(body))
+            .graph(
+                Some(&self.token().await),
+                Method::POST,
+                "/v1.0/subscriptions",
+                Some(body),
+            )
             .await;
         (s, b)
     }
@@ -566,7 +571,9 @@ async fn lifecycle_notifications_are_retried_with_backoff_on_the_virtual_clock()
     on_every_backend(|db| async move {
         let f = Fixture::new(db).await;
         let (endpoint, url) = Endpoint::start().await;
-        let (s, created) = f.subscribe(f.body(&url, &f.all_transcripts(), 4320).await).await;
+        let (s, created) = f
+            .subscribe(f.body(&url, &f.all_transcripts(), 4320).await)
+            .await;
         assert_eq!(s, 201, "{created}");
         let id = created["id"].as_str().unwrap().to_owned();
         // The endpoint fails from now on.
@@ -577,7 +584,10 @@ async fn lifecycle_notifications_are_retried_with_backoff_on_the_virtual_clock()
         // 12 hours before expiry: reauthorizationRequired.
         f.advance("PT3600M").await;
         let first = endpoint.wait_for(1).await;
-        assert_eq!(first[0]["value"][0]["lifecycleEvent"], "reauthorizationRequired");
+        assert_eq!(
+            first[0]["value"][0]["lifecycleEvent"],
+            "reauthorizationRequired"
+        );
         assert_eq!(first[0]["value"][0]["subscriptionId"], id.as_str());
         assert_eq!(first[0]["value"][0]["clientState"], "secretClientValue");
         assert_eq!(first[0]["value"][0]["tenantId"], f.tenant.as_str());
@@ -605,12 +615,14 @@ async fn lifecycle_notifications_are_retried_with_backoff_on_the_virtual_clock()
         // The next notice at 6 hours before expiry.
         f.advance("PT360M").await;
         let got = endpoint.wait_for(4).await;
-        assert_eq!(got[3]["value"][0]["lifecycleEvent"], "reauthorizationRequired");
+        assert_eq!(
+            got[3]["value"][0]["lifecycleEvent"],
+            "reauthorizationRequired"
+        );
         // Renewing moves the schedule: nothing until 12 hours before the new expiry.
         let new_exp = f.now().await + chrono::Duration::minutes(4320);
-        let (s, _, _) = f
-            .t
-            .graph(
+        let (s, _, _) =
+            f.t.graph(
                 Some(&f.token().await),
                 Method::PATCH,
                 &format!("/v1.0/subscriptions/{id}"),
@@ -679,7 +691,9 @@ async fn the_outbox_survives_a_restart() {
         let path = dir.path().to_path_buf();
         let f = Fixture::in_dir(dir, db.clone()).await;
         let (endpoint, url) = Endpoint::start().await;
-        let (s, created) = f.subscribe(f.body(&url, &f.all_transcripts(), 4320).await).await;
+        let (s, created) = f
+            .subscribe(f.body(&url, &f.all_transcripts(), 4320).await)
+            .await;
         assert_eq!(s, 201, "{created}");
         let start = f.now().await;
         *endpoint.status.lock().unwrap() = 503;
@@ -693,9 +707,8 @@ async fn the_outbox_survives_a_restart() {
         *endpoint.status.lock().unwrap() = 202;
         // A new server on the same data (its virtual clock starts at the system time again).
         let f = Fixture::in_dir(dir, db).await;
-        let (s, body) = f
-            .t
-            .admin(
+        let (s, body) =
+            f.t.admin(
                 Method::POST,
                 "/admin/clock",
                 Some(json!({"set": (start + chrono::Duration::minutes(3601)).to_rfc3339()})),
@@ -704,7 +717,10 @@ async fn the_outbox_survives_a_restart() {
         assert_eq!(s, 200, "{body}");
         let got = endpoint.wait_for(2).await;
         assert_eq!(got[1], got[0]);
-        assert_eq!(got[1]["value"][0]["lifecycleEvent"], "reauthorizationRequired");
+        assert_eq!(
+            got[1]["value"][0]["lifecycleEvent"],
+            "reauthorizationRequired"
+        );
         f.t.server.shutdown().await;
     })
     .await;

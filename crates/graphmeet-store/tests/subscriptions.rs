@@ -133,7 +133,11 @@ async fn subscriptions_round_trip_and_are_found_by_tenant_kind_and_expiry() {
             vec![b.clone()]
         );
         // Reauthorization due.
-        assert!(store.due_reauthorizations(at(10), 10).await.unwrap().is_empty());
+        assert!(store
+            .due_reauthorizations(at(10), 10)
+            .await
+            .unwrap()
+            .is_empty());
         assert_eq!(
             store.due_reauthorizations(at(3000), 10).await.unwrap(),
             vec![a.clone()]
@@ -143,7 +147,11 @@ async fn subscriptions_round_trip_and_are_found_by_tenant_kind_and_expiry() {
             .reauthorization_sent(a.id, Some(at(3300)), &notice)
             .await
             .unwrap();
-        assert!(store.due_reauthorizations(at(3000), 10).await.unwrap().is_empty());
+        assert!(store
+            .due_reauthorizations(at(3000), 10)
+            .await
+            .unwrap()
+            .is_empty());
         assert_eq!(store.outbox_of(a.id).await.unwrap().len(), 1);
         // Renewal.
         assert!(store
@@ -172,16 +180,27 @@ async fn the_outbox_is_claimed_once_retried_and_finished() {
         store.insert_subscription(&s).await.unwrap();
         let first = entry(&s, OutboxKind::Change, 10);
         let later = entry(&s, OutboxKind::Change, 100);
-        store.enqueue(&[first.clone(), later.clone()]).await.unwrap();
+        store
+            .enqueue(&[first.clone(), later.clone()])
+            .await
+            .unwrap();
         // Not due yet.
-        assert!(store.claim_due(at(5), 1_000, 2_000, 10).await.unwrap().is_empty());
+        assert!(store
+            .claim_due(at(5), 1_000, 2_000, 10)
+            .await
+            .unwrap()
+            .is_empty());
         // Due: claimed once; a second worker at the same wall time gets nothing.
         let claimed = store.claim_due(at(10), 1_000, 2_000, 10).await.unwrap();
         assert_eq!(claimed.len(), 1);
         assert_eq!(claimed[0].id, first.id);
         assert_eq!(claimed[0].body, first.body);
         assert_eq!(claimed[0].give_up_at, first.give_up_at);
-        assert!(store.claim_due(at(10), 1_500, 2_500, 10).await.unwrap().is_empty());
+        assert!(store
+            .claim_due(at(10), 1_500, 2_500, 10)
+            .await
+            .unwrap()
+            .is_empty());
         // The lease runs out (a worker died): another worker takes it.
         let again = store.claim_due(at(10), 2_001, 3_000, 10).await.unwrap();
         assert_eq!(again.len(), 1);
@@ -190,7 +209,11 @@ async fn the_outbox_is_claimed_once_retried_and_finished() {
             .mark_retry(again[0].seq, 1, at(40), "answered 503")
             .await
             .unwrap();
-        assert!(store.claim_due(at(39), 2_100, 3_100, 10).await.unwrap().is_empty());
+        assert!(store
+            .claim_due(at(39), 2_100, 3_100, 10)
+            .await
+            .unwrap()
+            .is_empty());
         let retried = store.claim_due(at(200), 2_100, 3_100, 10).await.unwrap();
         assert_eq!(
             retried.iter().map(|e| e.id).collect::<Vec<_>>(),

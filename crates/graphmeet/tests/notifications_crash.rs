@@ -184,7 +184,11 @@ async fn token(http: &reqwest::Client, base: &str, creds: &Value) -> String {
 async fn wait_for(subscriber: &Subscriber, n: usize, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while subscriber.count() < n {
-        assert!(Instant::now() < deadline, "{what}: {} bodies", subscriber.count());
+        assert!(
+            Instant::now() < deadline,
+            "{what}: {} bodies",
+            subscriber.count()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -245,7 +249,14 @@ async fn a_notification_survives_sigkill(database: Option<&TestDatabase>) {
         .unwrap();
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     // 12 hours before expiry: a reauthorizationRequired notice, refused by the subscriber.
-    admin(&http, &base, &key, "/admin/clock", json!({"advance": "PT3600M"})).await;
+    admin(
+        &http,
+        &base,
+        &key,
+        "/admin/clock",
+        json!({"advance": "PT3600M"}),
+    )
+    .await;
     wait_for(&failing, 1, "the first attempt").await;
     let first = bodies.lock().unwrap()[0].clone();
     // The subscriber goes down for good, and the server is killed.
@@ -275,7 +286,14 @@ async fn a_notification_survives_sigkill(database: Option<&TestDatabase>) {
     let back = Subscriber::start(port, 202, bodies.clone()).await;
     let mut arrived = false;
     for _ in 0..20 {
-        admin(&http, &base, &key, "/admin/clock", json!({"advance": "PT10M"})).await;
+        admin(
+            &http,
+            &base,
+            &key,
+            "/admin/clock",
+            json!({"advance": "PT10M"}),
+        )
+        .await;
         tokio::time::sleep(Duration::from_millis(700)).await;
         if back.count() >= 2 {
             arrived = true;

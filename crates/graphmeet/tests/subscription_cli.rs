@@ -145,7 +145,8 @@ async fn subscribe_listen_renew_and_delete_from_the_command_line() {
         .await
         .unwrap()
         .unwrap();
-    let line: Value = serde_json::from_str(String::from_utf8(output.stdout).unwrap().trim()).unwrap();
+    let line: Value =
+        serde_json::from_str(String::from_utf8(output.stdout).unwrap().trim()).unwrap();
     assert_eq!(
         line["notification"]["lifecycleEvent"],
         "reauthorizationRequired"
@@ -167,7 +168,10 @@ async fn subscribe_listen_renew_and_delete_from_the_command_line() {
     .await;
     let exp = chrono::DateTime::parse_from_rfc3339(renewed["expirationDateTime"].as_str().unwrap())
         .unwrap();
-    assert_eq!(exp.timestamp(), (now + chrono::Duration::minutes(4000)).timestamp());
+    assert_eq!(
+        exp.timestamp(),
+        (now + chrono::Duration::minutes(4000)).timestamp()
+    );
     let deleted = json(data, &["subscription", "delete", &id]).await;
     assert_eq!(deleted["deleted"], true);
     let list = json(data, &["subscription", "list"]).await;

@@ -33,7 +33,13 @@ async fn child_server() {
 
 fn spawn_server(dir: &Path) -> std::process::Child {
     std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_server", "--nocapture", "--test-threads", "1"])
+        .args([
+            "--exact",
+            "child_server",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env(CHILD_DATA_DIR, dir)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -121,7 +127,10 @@ impl Server {
             .form(&[
                 ("grant_type", "client_credentials"),
                 ("client_id", self.creds["client_id"].as_str().unwrap()),
-                ("client_secret", self.creds["client_secret"].as_str().unwrap()),
+                (
+                    "client_secret",
+                    self.creds["client_secret"].as_str().unwrap(),
+                ),
                 ("scope", "https://graph.microsoft.com/.default"),
             ])
             .send()
@@ -134,7 +143,12 @@ impl Server {
             .to_owned()
     }
 
-    async fn graph(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    async fn graph(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut r = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -182,7 +196,8 @@ impl Subscriber {
             .spawn()
             .unwrap();
         let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        let first: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+        let first: Value =
+            serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
         assert_eq!(first["listening"], port);
         Self { child, lines }
     }
@@ -211,7 +226,11 @@ async fn a_python_subscriber_gets_its_notifications_across_a_sigkill(
         .output()
         .await
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let thumbprint: Value = serde_json::from_slice(&out.stdout).unwrap();
 
     let dir = work.path().join("data");
@@ -220,8 +239,10 @@ async fn a_python_subscriber_gets_its_notifications_across_a_sigkill(
     s.admin(
         reqwest::Method::POST,
         "/admin/consents",
-        Some(json!({"tenant": s.creds["tenant_id"], "app_id": s.creds["client_id"],
-            "roles": ["OnlineMeetings.ReadWrite.All", "OnlineMeetingTranscript.Read.All"]})),
+        Some(
+            json!({"tenant": s.creds["tenant_id"], "app_id": s.creds["client_id"],
+            "roles": ["OnlineMeetings.ReadWrite.All", "OnlineMeetingTranscript.Read.All"]}),
+        ),
     )
     .await;
 
@@ -263,7 +284,10 @@ async fn a_python_subscriber_gets_its_notifications_across_a_sigkill(
     s.advance("PT3600M").await;
     let n = subscriber.next().await;
     assert_eq!(n["path"], "/lifecycle");
-    assert_eq!(n["notification"]["lifecycleEvent"], "reauthorizationRequired");
+    assert_eq!(
+        n["notification"]["lifecycleEvent"],
+        "reauthorizationRequired"
+    );
     assert_eq!(n["notification"]["subscriptionId"], id.as_str());
     assert_eq!(n["clientStateMatches"], true);
     // The subscriber stopped after one notification: it is down now.
@@ -312,7 +336,10 @@ async fn a_python_subscriber_gets_its_notifications_across_a_sigkill(
         n = subscriber.next() => n,
         _ = arrived => unreachable!(),
     };
-    assert_eq!(n["notification"]["lifecycleEvent"], "reauthorizationRequired");
+    assert_eq!(
+        n["notification"]["lifecycleEvent"],
+        "reauthorizationRequired"
+    );
     assert_eq!(n["clientStateMatches"], true);
     let expiry = chrono::DateTime::parse_from_rfc3339(
         n["notification"]["subscriptionExpirationDateTime"]
@@ -320,13 +347,21 @@ async fn a_python_subscriber_gets_its_notifications_across_a_sigkill(
             .unwrap(),
     )
     .unwrap();
-    assert_eq!(expiry.timestamp(), renewal.timestamp(), "the renewed expiry");
+    assert_eq!(
+        expiry.timestamp(),
+        renewal.timestamp(),
+        "the renewed expiry"
+    );
     let _ = subscriber.child.wait().await;
 
     // Past the expiry the subscription is gone.
     s2.advance("PT800M").await;
     let (status, _) = s2
-        .graph(reqwest::Method::GET, &format!("/v1.0/subscriptions/{id}"), None)
+        .graph(
+            reqwest::Method::GET,
+            &format!("/v1.0/subscriptions/{id}"),
+            None,
+        )
         .await;
     assert_eq!(status, 404);
     assert_eq!(thumbprint["thumbprint"].as_str().unwrap().len(), 40);

@@ -116,7 +116,12 @@ async fn json_body(headers: &HeaderMap, body: Body) -> Result<Value, GraphFailur
     serde_json::from_str(text).map_err(|_| GraphError::unreadable_json_payload().into())
 }
 
-fn entity(state: &AppState, headers: &HeaderMap, version: ApiVersion, view: &SubscriptionView) -> Value {
+fn entity(
+    state: &AppState,
+    headers: &HeaderMap,
+    version: ApiVersion,
+    view: &SubscriptionView,
+) -> Value {
     view.entity(&base(state, headers, version))
 }
 
@@ -154,7 +159,11 @@ async fn list_subscriptions(
         .await
         .map_err(graph_error)?;
     let views: Vec<SubscriptionView> = subs.iter().map(|s| s.view()).collect();
-    Ok(Json(SubscriptionView::collection(&base(&state, &headers, version), &views)).into_response())
+    Ok(Json(SubscriptionView::collection(
+        &base(&state, &headers, version),
+        &views,
+    ))
+    .into_response())
 }
 
 async fn get_subscription(

@@ -198,8 +198,8 @@ pub fn parse_create(body: &Value) -> Result<SubscriptionInput, GraphError> {
     let notification_url =
         string_field(body, "notificationUrl")?.ok_or_else(|| required("notificationUrl"))?;
     let resource = string_field(body, "resource")?.ok_or_else(|| required("resource"))?;
-    let expiration_text = string_field(body, "expirationDateTime")?
-        .ok_or_else(|| required("expirationDateTime"))?;
+    let expiration_text =
+        string_field(body, "expirationDateTime")?.ok_or_else(|| required("expirationDateTime"))?;
     let expiration = GraphDateTime::parse(&expiration_text)
         .map_err(|_| {
             GraphError::bad_request(format!(
@@ -791,24 +791,36 @@ mod tests {
                 })
             );
         }
-        assert_eq!(ResourcePath::parse("me/mailFolders('Inbox')/messages"), None);
-        assert_eq!(ResourcePath::parse("users/x/onlineMeetings/transcripts"), None);
+        assert_eq!(
+            ResourcePath::parse("me/mailFolders('Inbox')/messages"),
+            None
+        );
+        assert_eq!(
+            ResourcePath::parse("users/x/onlineMeetings/transcripts"),
+            None
+        );
     }
 
     #[test]
     fn create_needs_the_required_properties() {
-        let e = parse_create(&json!({"changeType":"created","notificationUrl":"https://a","resource":"r"}))
-            .unwrap_err();
+        let e = parse_create(
+            &json!({"changeType":"created","notificationUrl":"https://a","resource":"r"}),
+        )
+        .unwrap_err();
         assert_eq!(
             e.message,
             "expirationDateTime is a required property for subscription creation."
         );
-        let e = parse_create(&json!({"changeType":"created","notificationUrl":"https://a","resource":"r",
-            "expirationDateTime":"2026-01-01T00:00:00Z","includeResourceData":true}))
+        let e = parse_create(
+            &json!({"changeType":"created","notificationUrl":"https://a","resource":"r",
+            "expirationDateTime":"2026-01-01T00:00:00Z","includeResourceData":true}),
+        )
         .unwrap_err();
         assert_eq!(e.status, 400);
-        let ok = parse_create(&json!({"changeType":"created","notificationUrl":"https://a","resource":"r",
-            "expirationDateTime":"2026-01-01T00:00:00Z","clientState":"s"}))
+        let ok = parse_create(
+            &json!({"changeType":"created","notificationUrl":"https://a","resource":"r",
+            "expirationDateTime":"2026-01-01T00:00:00Z","clientState":"s"}),
+        )
         .unwrap();
         assert_eq!(ok.latest_supported_tls_version, "v1_2");
         assert!(!ok.include_resource_data);

@@ -7,7 +7,9 @@ use anyhow::Context as _;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use graphmeet_client::subscriptions::{decrypt_content, DecryptionKey, NewSubscription, Subscription};
+use graphmeet_client::subscriptions::{
+    decrypt_content, DecryptionKey, NewSubscription, Subscription,
+};
 use graphmeet_wire::graph::GraphDateTime;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -71,10 +73,7 @@ impl Render for SubscriptionDeleted {
     }
 }
 
-fn expiry(
-    expires_in: Option<chrono::Duration>,
-    expiration: Option<GraphDateTime>,
-) -> String {
+fn expiry(expires_in: Option<chrono::Duration>, expiration: Option<GraphDateTime>) -> String {
     match expiration {
         Some(at) => at.to_wire(),
         None => GraphDateTime::new(
