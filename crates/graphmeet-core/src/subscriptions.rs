@@ -20,6 +20,8 @@
 use crate::access::{Access, Authorized, Caller, Denial, Operation, PathUser};
 use crate::clock::Clock;
 use crate::identity::KeyRing;
+use crate::index::DirectoryIndex;
+use crate::model::UserRef;
 use crate::rich::EncryptionCertificate;
 use crate::store::StoreError;
 use async_trait::async_trait;
@@ -458,6 +460,7 @@ pub struct Subscriptions {
     clock: Arc<dyn Clock>,
     transport: Arc<dyn Transport>,
     keys: Arc<KeyRing>,
+    index: Arc<DirectoryIndex>,
     wake: Arc<tokio::sync::Notify>,
 }
 
@@ -483,11 +486,13 @@ fn wall_micros(at: std::time::SystemTime) -> i64 {
 }
 
 impl Subscriptions {
-    /// The service over `store`, authorizing through `access`, POSTing through `transport`,
-    /// signing validation tokens with `keys`.
+    /// The service over `store`, authorizing through `access` (whose decisions on `index`
+    /// also check, at each notification, that an app still may read an organizer's meetings),
+    /// POSTing through `transport`, signing validation tokens with `keys`.
     pub fn new(
         store: Arc<dyn SubscriptionStore>,
         access: Access,
+        index: Arc<DirectoryIndex>,
         clock: Arc<dyn Clock>,
         transport: Arc<dyn Transport>,
         keys: Arc<KeyRing>,
@@ -498,6 +503,7 @@ impl Subscriptions {
             clock,
             transport,
             keys,
+            index,
             wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
@@ -958,6 +964,9 @@ impl Subscriptions {
             .filter(|s| s.covers(a.organizer_id, &a.meeting_id))
             .filter(|s| s.created_at <= a.session_started_at)
         {
+            if !self.still_allowed(s).await? {
+                continue;
+            }
             let (resource, data) = wire::artifact_resource(&a.meeting_id, a.transcript, &a.id);
             let rich = wire::artifact_rich_resource(
                 &a.meeting_id,
@@ -1003,6 +1012,9 @@ impl Subscriptions {
             .filter(|s| s.meeting_key.as_deref() == Some(join_web_url))
             .filter(|s| s.created_at <= at)
         {
+            if !self.still_allowed(s).await? {
+                continue;
+            }
             let notification_id = Uuid::new_v4();
             let (resource, data) = wire::call_event_resource(join_web_url, notification_id);
             let mut rich = serde_json::json!({
@@ -1124,6 +1136,29 @@ impl Subscriptions {
             }
         }
         Ok(pass)
+    }
+
+    /// Whether the app of an organizer-scoped subscription may still read the organizer's
+    /// meetings (the application access policy, now); a subscription that lost it is removed
+    /// with a `subscriptionRemoved` lifecycle notification instead of notified.
+    async fn still_allowed(&self, s: &Subscription) -> Result<bool, StoreError> {
+        let Some(organizer) = s.organizer_id else {
+            return Ok(true);
+        };
+        // Delegated subscriptions are the organizer's own: no policy applies.
+        if s.creator_id == organizer {
+            return Ok(true);
+        }
+        let allowed = self
+            .index
+            .tenant(s.tenant_id)
+            .and_then(|t| self.access.explain(&t, s.app_id, &UserRef::Id(organizer)))
+            .is_some_and(|e| e.decision.allowed());
+        if !allowed {
+            tracing::info!(subscription = %s.id, app = %s.app_id, "the app lost access to the organizer's meetings; removing the subscription");
+            self.remove(s.id).await?;
+        }
+        Ok(allowed)
     }
 
     /// Removes a subscription whose app lost access, telling its lifecycle URL

@@ -380,6 +380,7 @@ pub async fn build(
     let subscriptions = graphmeet_core::subscriptions::Subscriptions::new(
         store.clone(),
         access.clone(),
+        index.clone(),
         clock.clone(),
         Arc::new(notify::HttpTransport::new(
             scheme == "http",
