@@ -317,6 +317,15 @@ pub enum Denial {
 }
 
 impl Denial {
+    /// The kind of the application access policy grant that decided (`user`, `group`,
+    /// `global`), or `none` where no grant applied or the refusal came before the policy.
+    pub fn grant_kind(&self) -> &'static str {
+        match self {
+            Self::NoAccessPolicy { decision, .. } => decision.grant_kind(),
+            _ => "none",
+        }
+    }
+
     /// One line for the audit log and for logs.
     pub fn reason(&self) -> String {
         match self {

@@ -573,3 +573,124 @@ impl DirectoryIndex {
         self.read().users.len()
     }
 }
+
+/// Reads for the admin console's pages: each walks one tenant's entry under one read lock and
+/// stops at a page, so a page costs the same whatever the size of the directory.
+impl DirectoryIndex {
+    /// Up to `limit` users of a tenant that pass `keep` (which also sees the groups the user is
+    /// a direct member of), in object-id order, starting after `after`; and whether more such
+    /// users follow.
+    pub fn users_page_with_groups(
+        &self,
+        tenant_id: Uuid,
+        after: Option<Uuid>,
+        limit: usize,
+        keep: impl Fn(&User, &[Uuid]) -> bool,
+    ) -> (Vec<Arc<User>>, bool) {
+        let data = self.read();
+        let Some(entry) = data.tenants.get(&tenant_id) else {
+            return (Vec::new(), false);
+        };
+        let range = match after {
+            Some(id) => entry
+                .users
+                .range((std::ops::Bound::Excluded(id), std::ops::Bound::Unbounded)),
+            None => entry.users.range(..),
+        };
+        let mut page = Vec::new();
+        for id in range {
+            let Some(user) = data.users.get(id) else {
+                continue;
+            };
+            let groups = entry.groups_of.get(id).map(Vec::as_slice).unwrap_or(&[]);
+            if !keep(user, groups) {
+                continue;
+            }
+            if page.len() == limit {
+                return (page, true);
+            }
+            page.push(Arc::clone(user));
+        }
+        (page, false)
+    }
+
+    /// How many users a tenant has.
+    pub fn tenant_user_count(&self, tenant_id: Uuid) -> usize {
+        self.read()
+            .tenants
+            .get(&tenant_id)
+            .map_or(0, |t| t.users.len())
+    }
+
+    /// The service principals of a tenant (the apps consented in it), by app id.
+    pub fn service_principals_in(&self, tenant_id: Uuid) -> Vec<Arc<ServicePrincipal>> {
+        let mut all: Vec<Arc<ServicePrincipal>> = self
+            .read()
+            .tenants
+            .get(&tenant_id)
+            .map(|t| t.service_principals.values().cloned().collect())
+            .unwrap_or_default();
+        all.sort_by_key(|sp| sp.app_id);
+        all
+    }
+
+    /// A tenant's application access policies, removed ones included, by name.
+    pub fn policies_in(&self, tenant_id: Uuid) -> Vec<Arc<AccessPolicy>> {
+        let mut all: Vec<Arc<AccessPolicy>> = self
+            .read()
+            .tenants
+            .get(&tenant_id)
+            .map(|t| t.policies.values().cloned().collect())
+            .unwrap_or_default();
+        all.sort_by_key(|p| p.name.to_lowercase());
+        all
+    }
+
+    /// A tenant's grants in force (not revoked nor replaced), oldest first.
+    pub fn live_grants_in(&self, tenant_id: Uuid) -> Vec<PolicyGrant> {
+        let mut all: Vec<PolicyGrant> = self
+            .read()
+            .tenants
+            .get(&tenant_id)
+            .map(|t| {
+                t.grants
+                    .values()
+                    .flatten()
+                    .filter(|g| g.revoked_at.is_none())
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        all.sort_by(|a, b| {
+            a.granted_at
+                .cmp(&b.granted_at)
+                .then_with(|| format!("{:?}", a.target).cmp(&format!("{:?}", b.target)))
+        });
+        all
+    }
+
+    /// The app registrations whose home is a tenant, by display name.
+    pub fn apps_homed_in(&self, tenant_id: Uuid) -> Vec<Arc<AppEntry>> {
+        let mut all: Vec<Arc<AppEntry>> = self
+            .read()
+            .apps
+            .values()
+            .filter(|a| a.app.home_tenant_id == tenant_id)
+            .cloned()
+            .collect();
+        all.sort_by(|a, b| a.app.display_name.cmp(&b.app.display_name));
+        all
+    }
+
+    /// Every app registration, by display name.
+    pub fn all_apps(&self) -> Vec<Arc<AppEntry>> {
+        let mut all: Vec<Arc<AppEntry>> = self.read().apps.values().cloned().collect();
+        all.sort_by(|a, b| {
+            a.app
+                .display_name
+                .cmp(&b.app.display_name)
+                .then(a.app.app_id.cmp(&b.app.app_id))
+        });
+        all
+    }
+}

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod identity;
 pub mod index;
 pub mod lockout;
+pub mod matrix;
 pub mod meetings;
 pub mod model;
 pub mod policy;

@@ -19,6 +19,9 @@ use graphmeet_wire::graph::{
     CreateOrGetInput, GraphDateTime, InputError, MeetingFilter, OnlineMeeting, OnlineMeetingInput,
 };
 use std::sync::Arc;
+
+// The administrator's view of meetings (the admin console), with access to this service's store.
+pub mod admin_view;
 use uuid::Uuid;
 
 /// How long after its end a meeting expires (and how far an update pushes expiry).

@@ -399,6 +399,17 @@ pub enum GrantTarget {
     Global,
 }
 
+impl GrantTarget {
+    /// The kind of grant: `user`, `group` or `global`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::User(_) => "user",
+            Self::Group { .. } => "group",
+            Self::Global => "global",
+        }
+    }
+}
+
 /// A policy granted to a target for a period of time. A target holds one live grant; a new
 /// grant ends the previous one, and `-PolicyName $null` ends it without a successor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

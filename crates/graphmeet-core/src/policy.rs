@@ -165,6 +165,11 @@ impl AccessDecision {
         self.applied.as_ref()
     }
 
+    /// The kind of the grant that decided (`user`, `group`, `global`), or `none`.
+    pub fn grant_kind(&self) -> &'static str {
+        self.applied.as_ref().map_or("none", |g| g.target.kind())
+    }
+
     /// Whether the applied grant's policy lists the app (false when no grant applied).
     pub fn app_listed(&self) -> bool {
         self.app_listed

@@ -259,6 +259,12 @@ pub trait Store: Send + Sync + 'static {
         &self,
         thread_id: &str,
     ) -> Result<Option<StoredMeeting>, StoreError>;
+    /// An organizer's meetings, newest first (then by id, descending), after a cursor: the
+    /// administrator's view of them (the admin console), not a Graph call's.
+    async fn list_organizer_meetings(
+        &self,
+        query: &OrganizerMeetingsQuery,
+    ) -> Result<Vec<StoredMeeting>, StoreError>;
     /// Replaces a meeting's document and `updated_at` (keys are immutable). NotFound if gone.
     async fn update_meeting(&self, meeting: &StoredMeeting) -> Result<(), StoreError>;
     /// Deletes a meeting; returns whether it existed.
@@ -366,4 +372,20 @@ pub enum MeetingInserted {
     Created,
     /// createOrGet: the organizer already had a meeting with that externalId; here it is.
     Existing(StoredMeeting),
+}
+
+/// Which of an organizer's meetings [`Store::list_organizer_meetings`] returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizerMeetingsQuery {
+    /// The organizer's tenant.
+    pub tenant_id: Uuid,
+    /// The organizer.
+    pub organizer_id: Uuid,
+    /// Only meetings whose stored document contains this text, ignoring ASCII case (a
+    /// pre-filter: the caller checks the property it searches).
+    pub document_contains: Option<String>,
+    /// Only meetings before this `(created_at, id)`, in the list's order.
+    pub before: Option<(DateTime<Utc>, String)>,
+    /// At most this many.
+    pub limit: u32,
 }

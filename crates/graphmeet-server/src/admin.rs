@@ -94,6 +94,16 @@ impl AdminFailure {
         Self::new(StatusCode::BAD_REQUEST, "invalidRequest", message)
     }
 
+    /// The HTTP status the admin API answers this failure with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The message for people, as the admin API's body carries it.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// Places a script statement's failure: which statement, on which line, after how many
     /// statements that were carried out.
     pub fn at_statement(mut self, cmdlet: &str, line: usize, done: usize) -> Self {
@@ -247,7 +257,14 @@ async fn require_admin_key(
         bool::from(digest.as_slice().ct_eq(state.admin_key_hash.as_slice()))
     });
     if !ok {
-        return AdminFailure::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid admin key is required (header x-graphmeet-admin-key; `graphmeet serve` writes it to DATA_DIR/admin-key)").into_response();
+        let mut refused = AdminFailure::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid admin key is required (header x-graphmeet-admin-key; `graphmeet serve` writes it to DATA_DIR/admin-key)").into_response();
+        // The body (a seed can be large) is not read for a caller without the key, so the
+        // connection cannot carry another request: say so, rather than let a client reuse it.
+        refused.headers_mut().insert(
+            header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+        return refused;
     }
     let method = request.method().clone();
     let operation = format!("{} {}", method, request.uri().path());
@@ -349,7 +366,7 @@ fn days(value: Option<i64>, default: i64) -> Result<Duration, AdminFailure> {
 }
 
 #[utoipa::path(post, path = "/admin/tenants", tag = "tenants", description = "Creates a tenant.", request_body = CreateTenant, responses((status = 201, description = "The new tenant", body = TenantView)))]
-async fn create_tenant(
+pub(crate) async fn create_tenant(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<CreateTenant>,
 ) -> Result<(StatusCode, Json<TenantView>), AdminFailure> {
@@ -376,7 +393,7 @@ async fn list_tenants(
 }
 
 #[utoipa::path(post, path = "/admin/users", tag = "users", description = "Creates a user.", request_body = CreateUser, responses((status = 201, description = "The new user", body = UserView)))]
-async fn create_user(
+pub(crate) async fn create_user(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<CreateUser>,
 ) -> Result<(StatusCode, Json<UserView>), AdminFailure> {
@@ -396,7 +413,7 @@ async fn create_user(
 
 /// Changes a user's display name or account state (enabled, member or guest, licences, mail).
 #[utoipa::path(patch, path = "/admin/users/{user}", tag = "users", description = "Changes a user's account state, names or licences.", request_body = UpdateUser, params(("user" = String, Path, description = "User object id, or UPN")), responses((status = 200, description = "The user", body = UserView)))]
-async fn update_user(
+pub(crate) async fn update_user(
     State(state): State<AppState>,
     AdminPath(user): AdminPath<String>,
     AdminJson(body): AdminJson<UpdateUser>,
@@ -424,7 +441,7 @@ async fn list_users(
 }
 
 #[utoipa::path(post, path = "/admin/apps", tag = "apps", description = "Registers an application.", request_body = CreateApp, responses((status = 201, description = "The new application", body = AppView)))]
-async fn create_app(
+pub(crate) async fn create_app(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<CreateApp>,
 ) -> Result<(StatusCode, Json<AppView>), AdminFailure> {
@@ -442,7 +459,7 @@ async fn create_app(
 
 /// `PATCH /admin/apps/{appId}`: changes an app's settings; what the body leaves out stays.
 #[utoipa::path(patch, path = "/admin/apps/{app_id}", tag = "apps", description = "Changes an application.", request_body = UpdateApp, params(("app_id" = Uuid, Path, description = "Application (client) id")), responses((status = 200, description = "The application", body = AppView)))]
-async fn update_app(
+pub(crate) async fn update_app(
     State(state): State<AppState>,
     AdminPath(app_id): AdminPath<String>,
     AdminJson(body): AdminJson<serde_json::Value>,
@@ -486,7 +503,7 @@ async fn list_apps(State(state): State<AppState>) -> Result<Json<Vec<AppView>>, 
 }
 
 #[utoipa::path(post, path = "/admin/apps/{app_id}/secrets", tag = "credentials", description = "Adds a client secret; its text is shown once.", request_body = AddSecret, params(("app_id" = Uuid, Path, description = "Application (client) id")), responses((status = 201, description = "The secret, with its text", body = SecretCreated)))]
-async fn add_secret(
+pub(crate) async fn add_secret(
     State(state): State<AppState>,
     AdminPath(app_id): AdminPath<String>,
     AdminJson(body): AdminJson<AddSecret>,
@@ -513,7 +530,7 @@ async fn add_secret(
 }
 
 #[utoipa::path(post, path = "/admin/apps/{app_id}/certificates", tag = "credentials", description = "Adds a certificate credential (generated, or the public certificate given).", request_body = AddCertificate, params(("app_id" = Uuid, Path, description = "Application (client) id")), responses((status = 201, description = "The certificate", body = CertificateView)))]
-async fn add_certificate(
+pub(crate) async fn add_certificate(
     State(state): State<AppState>,
     AdminPath(app_id): AdminPath<String>,
     AdminJson(body): AdminJson<AddCertificate>,
@@ -536,7 +553,7 @@ async fn add_certificate(
 }
 
 #[utoipa::path(post, path = "/admin/consents", tag = "consent", description = "Grants admin consent: the application's service principal in a tenant, with app roles.", request_body = GrantConsent, responses((status = 200, description = "The service principal", body = ServicePrincipalView)))]
-async fn grant_consent(
+pub(crate) async fn grant_consent(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<GrantConsent>,
 ) -> Result<Json<ServicePrincipalView>, AdminFailure> {
@@ -607,7 +624,7 @@ fn target_view(target: GrantTarget, policy_name: Option<String>, at: DateTime<Ut
 }
 
 #[utoipa::path(post, path = "/admin/groups", tag = "groups", description = "Creates a group.", request_body = CreateGroup, responses((status = 201, description = "The new group", body = GroupView)))]
-async fn create_group(
+pub(crate) async fn create_group(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<CreateGroup>,
 ) -> Result<(StatusCode, Json<GroupView>), AdminFailure> {
@@ -619,7 +636,7 @@ async fn create_group(
 }
 
 #[utoipa::path(post, path = "/admin/groups/{group_id}/members", tag = "groups", description = "Adds a user to a group.", request_body = GroupMember, params(("group_id" = Uuid, Path, description = "Group object id")), responses((status = 204, description = "Added")))]
-async fn add_member(
+pub(crate) async fn add_member(
     State(state): State<AppState>,
     AdminPath(group_id): AdminPath<String>,
     AdminJson(body): AdminJson<GroupMember>,
@@ -635,7 +652,7 @@ async fn add_member(
 }
 
 #[utoipa::path(delete, path = "/admin/groups/{group_id}/members/{user_id}", tag = "groups", description = "Removes a user from a group.", params(("group_id" = Uuid, Path, description = "Group object id"), ("user_id" = Uuid, Path, description = "User object id")), responses((status = 204, description = "Removed")))]
-async fn remove_member(
+pub(crate) async fn remove_member(
     State(state): State<AppState>,
     AdminPath((group_id, user_id)): AdminPath<(String, String)>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -659,13 +676,13 @@ async fn remove_member(
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-struct TenantQuery {
-    tenant: Option<String>,
-    identity: Option<String>,
+pub(crate) struct TenantQuery {
+    pub(crate) tenant: Option<String>,
+    pub(crate) identity: Option<String>,
 }
 
 #[utoipa::path(post, path = "/admin/policies", tag = "policies", description = "Creates an application access policy (New-CsApplicationAccessPolicy).", request_body = NewPolicy, responses((status = 201, description = "The policy", body = PolicyView)))]
-async fn new_policy(
+pub(crate) async fn new_policy(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<NewPolicy>,
 ) -> Result<(StatusCode, Json<PolicyView>), AdminFailure> {
@@ -710,7 +727,7 @@ async fn get_policies(
 }
 
 #[utoipa::path(patch, path = "/admin/policies/{identity}", tag = "policies", description = "Changes a policy's apps or description (Set-CsApplicationAccessPolicy).", request_body = SetPolicy, params(("identity" = String, Path, description = "Policy name (Tag: prefix allowed)")), responses((status = 200, description = "The policy", body = PolicyView)))]
-async fn set_policy(
+pub(crate) async fn set_policy(
     State(state): State<AppState>,
     AdminPath(identity): AdminPath<String>,
     AdminJson(body): AdminJson<SetPolicy>,
@@ -760,7 +777,7 @@ async fn set_policy(
 }
 
 #[utoipa::path(delete, path = "/admin/policies/{identity}", tag = "policies", description = "Removes a policy and its grants (Remove-CsApplicationAccessPolicy).", params(("identity" = String, Path, description = "Policy name (Tag: prefix allowed)"), TenantQuery), responses((status = 204, description = "Removed")))]
-async fn remove_policy(
+pub(crate) async fn remove_policy(
     State(state): State<AppState>,
     AdminPath(identity): AdminPath<String>,
     AdminQuery(q): AdminQuery<TenantQuery>,
@@ -779,7 +796,7 @@ async fn remove_policy(
 }
 
 #[utoipa::path(post, path = "/admin/policy-grants", tag = "policies", description = "Grants a policy to a user, a group (with rank) or the tenant (Grant-CsApplicationAccessPolicy).", request_body = GrantPolicy, responses((status = 200, description = "The grant", body = GrantView)))]
-async fn grant_policy(
+pub(crate) async fn grant_policy(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<GrantPolicy>,
 ) -> Result<Json<GrantView>, AdminFailure> {
@@ -1029,9 +1046,9 @@ async fn recent_requests(
     AdminQuery(q): AdminQuery<RequestsQuery>,
 ) -> Result<Json<Vec<crate::inspector::Record>>, AdminFailure> {
     if let Some(s) = q.surface.as_deref() {
-        if !["graph", "entra", "admin", "join", "health"].contains(&s) {
+        if !["graph", "entra", "admin", "join", "health", "console"].contains(&s) {
             return Err(AdminFailure::invalid(format!(
-                "surface must be graph, entra, admin, join or health, not '{s}'"
+                "surface must be graph, entra, admin, join, health or console, not '{s}'"
             )));
         }
     }
@@ -1110,7 +1127,7 @@ async fn query_audit(
 // ---- deletions, credentials, consent revocation, seeds, reset ----------------------------------
 
 #[utoipa::path(delete, path = "/admin/tenants/{tenant}", tag = "tenants", description = "Deletes a tenant and everything in it.", params(("tenant" = String, Path, description = "Tenant id or domain")), responses((status = 204, description = "Deleted")))]
-async fn delete_tenant(
+pub(crate) async fn delete_tenant(
     State(state): State<AppState>,
     AdminPath(tenant): AdminPath<String>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -1119,7 +1136,7 @@ async fn delete_tenant(
 }
 
 #[utoipa::path(delete, path = "/admin/users/{user}", tag = "users", description = "Deletes a user.", params(("user" = String, Path, description = "User object id, or UPN")), responses((status = 204, description = "Deleted")))]
-async fn delete_user(
+pub(crate) async fn delete_user(
     State(state): State<AppState>,
     AdminPath(user): AdminPath<String>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -1160,7 +1177,7 @@ async fn list_members(
 }
 
 #[utoipa::path(delete, path = "/admin/groups/{group_id}", tag = "groups", description = "Deletes a group.", params(("group_id" = Uuid, Path, description = "Group object id")), responses((status = 204, description = "Deleted")))]
-async fn delete_group(
+pub(crate) async fn delete_group(
     State(state): State<AppState>,
     AdminPath(group_id): AdminPath<String>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -1172,7 +1189,7 @@ async fn delete_group(
 }
 
 #[utoipa::path(delete, path = "/admin/apps/{app_id}", tag = "apps", description = "Deletes an application.", params(("app_id" = Uuid, Path, description = "Application (client) id")), responses((status = 204, description = "Deleted")))]
-async fn delete_app(
+pub(crate) async fn delete_app(
     State(state): State<AppState>,
     AdminPath(app_id): AdminPath<String>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -1209,7 +1226,7 @@ async fn list_credentials(
 }
 
 #[utoipa::path(delete, path = "/admin/apps/{app_id}/secrets/{key_id}", tag = "credentials", description = "Removes a client secret.", params(("app_id" = Uuid, Path, description = "Application (client) id"), ("key_id" = Uuid, Path, description = "Credential key id")), responses((status = 204, description = "Removed")))]
-async fn remove_secret(
+pub(crate) async fn remove_secret(
     State(state): State<AppState>,
     AdminPath((app_id, key_id)): AdminPath<(String, String)>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -1221,7 +1238,7 @@ async fn remove_secret(
 }
 
 #[utoipa::path(delete, path = "/admin/apps/{app_id}/certificates/{key_id}", tag = "credentials", description = "Removes a certificate credential.", params(("app_id" = Uuid, Path, description = "Application (client) id"), ("key_id" = Uuid, Path, description = "Credential key id")), responses((status = 204, description = "Removed")))]
-async fn remove_certificate(
+pub(crate) async fn remove_certificate(
     State(state): State<AppState>,
     AdminPath((app_id, key_id)): AdminPath<(String, String)>,
 ) -> Result<StatusCode, AdminFailure> {
@@ -1233,7 +1250,7 @@ async fn remove_certificate(
 }
 
 #[utoipa::path(post, path = "/admin/consents/revoke", tag = "consent", description = "Revokes app roles (all of them: the service principal is removed).", request_body = RevokeConsent, responses((status = 200, description = "The service principal", body = ServicePrincipalView)))]
-async fn revoke_consent(
+pub(crate) async fn revoke_consent(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<RevokeConsent>,
 ) -> Result<Json<ServicePrincipalView>, AdminFailure> {

@@ -198,7 +198,7 @@ fn policy_record(p: &graphmeet_core::AccessPolicy) -> Vec<(String, String)> {
 }
 
 #[utoipa::path(post, path = "/admin/cs", tag = "policies", description = "Runs Teams PowerShell statements (New-, Set-, Get-, Remove-, Grant-CsApplicationAccessPolicy, Get-CsOnlineUser) verbatim against a tenant.", request_body = RunScript, responses((status = 200, description = "The output, in PowerShell's list layout", body = ScriptOutput)))]
-async fn run_script(
+pub(crate) async fn run_script(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<RunScript>,
 ) -> Result<Json<ScriptOutput>, AdminFailure> {

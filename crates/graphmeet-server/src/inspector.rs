@@ -41,6 +41,8 @@ pub struct Facts {
     pub operation: Option<String>,
     /// The access decision's reason.
     pub decision: Option<String>,
+    /// The kind of the policy grant that decided (`user`, `group`, `global`, `none`).
+    pub grant: Option<&'static str>,
     /// On the token endpoint: how the client authenticated (`secret`, `assertion`, `none`).
     pub credential: Option<String>,
 }

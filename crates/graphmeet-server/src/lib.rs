@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod bootstrap;
+pub mod console;
 pub mod cs;
 pub mod entra;
 pub mod fsutil;
@@ -252,6 +253,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin)
         .merge(graph::router(state.clone()))
         .merge(join::router())
+        .merge(console::router(state.clone()))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(surface::observe))
         .layer(axum::Extension(std::sync::Arc::new(

@@ -34,6 +34,7 @@ struct LatencyLabels {
 struct DecisionLabels {
     operation: String,
     outcome: String,
+    grant: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -110,7 +111,7 @@ impl Default for Metrics {
         let decisions = Family::<DecisionLabels, Counter>::default();
         registry.register(
             "access_decisions",
-            "Authorization decisions on Graph calls, by operation and outcome",
+            "Authorization decisions on Graph calls, by operation, outcome and the kind of policy grant that decided (user, group, global, none)",
             decisions.clone(),
         );
         let tokens = Family::<TokenLabels, Counter>::default();
@@ -228,6 +229,7 @@ impl Metrics {
                 .get_or_create(&DecisionLabels {
                     operation,
                     outcome: outcome(decision.starts_with("allowed")),
+                    grant: facts.grant.unwrap_or("none"),
                 })
                 .inc();
         }

@@ -24,6 +24,8 @@ pub fn surface_of(path: &str) -> &'static str {
         "admin"
     } else if path.starts_with("/meetup-join") || path.starts_with("/l/") {
         "join"
+    } else if path.starts_with("/console") {
+        "console"
     } else if path == "/healthz" || path == "/readyz" {
         "health"
     } else {

@@ -1080,3 +1080,81 @@ async fn parallel_wrong_passwords_cannot_slip_past_the_threshold() {
     let locked = codes.iter().filter(|&&c| c == 50053).count();
     assert_eq!((wrong, locked), (10, 20), "{codes:?}");
 }
+
+/// A refusal sent before the handler read the request's body (a 401, a 403) keeps the
+/// connection usable: the body is read first, so the client's next request on the same
+/// keep-alive connection is answered (a client that reuses it must not find it closed, as
+/// msgraph-sdk's pool did: "Server disconnected without sending a response").
+#[tokio::test]
+async fn a_refused_request_with_a_body_leaves_its_connection_open() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let t = TestServer::start().await;
+    let ca = std::fs::read(t.server.ca_cert_path.as_ref().unwrap()).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pemfile::certs(&mut ca.as_slice()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(t.server.addr).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let mut tls = connector.connect(name, tcp).await.unwrap();
+    let user = t.cred("user_id");
+    // A body big enough to arrive apart from the head.
+    let body = json!({"subject": "x".repeat(48 * 1024)}).to_string();
+    let refused = format!(
+        "POST /v1.0/users/{user}/onlineMeetings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    tls.write_all(refused.as_bytes()).await.unwrap();
+    let answer = read_response(&mut tls).await;
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert!(
+        !answer.to_ascii_lowercase().contains("connection: close"),
+        "{answer}"
+    );
+    tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .unwrap();
+    let second = read_response(&mut tls).await;
+    assert!(
+        second.starts_with("HTTP/1.1 200"),
+        "the connection was closed: {second:?}"
+    );
+
+    async fn read_response(tls: &mut (impl AsyncReadExt + Unpin)) -> String {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            let n = tokio::time::timeout(std::time::Duration::from_secs(5), tls.read(&mut buf))
+                .await
+                .unwrap()
+                .unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&out);
+            if let Some(head_end) = text.find("\r\n\r\n") {
+                let length = text[..head_end]
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap())
+                    })
+                    .unwrap_or(0);
+                if out.len() >= head_end + 4 + length {
+                    break;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}

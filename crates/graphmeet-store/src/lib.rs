@@ -18,6 +18,7 @@ mod checkpoint;
 mod codec;
 mod error;
 mod inline;
+mod listing;
 mod sql;
 mod subscriptions;
 pub mod testing;

@@ -969,6 +969,13 @@ impl Store for SqlStore {
         .await
     }
 
+    async fn list_organizer_meetings(
+        &self,
+        query: &graphmeet_core::store::OrganizerMeetingsQuery,
+    ) -> Result<Vec<StoredMeeting>, StoreError> {
+        self.organizer_meetings(query).await
+    }
+
     async fn find_meeting_by_thread_id(
         &self,
         thread_id: &str,
@@ -1856,14 +1863,15 @@ fn policy_grant(row: &AnyRow) -> Result<PolicyGrant, StoreError> {
 
 // ---- meeting helpers ----------------------------------------------------------------------------
 
-const MEETING_COLUMNS: &str = "SELECT id, tenant_id, organizer_id, external_id, thread_id, \
+pub(crate) const MEETING_COLUMNS: &str =
+    "SELECT id, tenant_id, organizer_id, external_id, thread_id, \
      join_meeting_id, join_web_url, created_at, updated_at, document FROM meetings";
 
 /// The head of an insert into `meetings`; its `VALUES` take 10 columns.
 const INSERT_MEETING: &str = "INSERT INTO meetings (id, tenant_id, organizer_id, external_id, \
      thread_id, join_meeting_id, join_web_url, created_at, updated_at, document)";
 
-fn stored_meeting(row: &AnyRow) -> Result<StoredMeeting, StoreError> {
+pub(crate) fn stored_meeting(row: &AnyRow) -> Result<StoredMeeting, StoreError> {
     Ok(StoredMeeting {
         id: row.text("id")?,
         tenant_id: row.uuid("tenant_id")?,

@@ -92,6 +92,7 @@ on_every_backend!(
     granting_a_removed_unknown_or_foreign_policy_is_not_found,
     concurrent_grants_to_one_target_leave_one_live_grant,
     meeting_round_trips_and_is_found_by_each_key,
+    an_organizers_meetings_list_newest_first_by_cursor_and_document_text,
     taken_meeting_keys_are_conflicts_naming_the_key,
     the_same_join_meeting_id_in_two_tenants_is_allowed,
     meeting_of_an_unknown_organizer_or_tenant_is_not_found,
@@ -1920,6 +1921,80 @@ mod checks {
             }
             other => panic!("{what}: expected a conflict naming {key}, got {other:?}"),
         }
+    }
+
+    pub async fn an_organizers_meetings_list_newest_first_by_cursor_and_document_text(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        use graphmeet_core::store::OrganizerMeetingsQuery;
+        let store: &dyn Store = store;
+        let (t, u) = tenant_with_user(store, "list.example").await;
+        let other = user(&t, "other@list.example", 3);
+        store.create_user(&other).await.unwrap();
+        let mut mine = Vec::new();
+        for n in 1..=5 {
+            let mut m = meeting(&u, n, None);
+            if n == 3 {
+                m.document = r#"{"subject":"Budget 50%_Review"}"#.to_owned();
+            }
+            store.insert_meeting(&m).await.unwrap();
+            mine.push(m);
+        }
+        // Two at the same instant: the id orders them.
+        let mut twin = meeting(&u, 5, None);
+        twin.join_meeting_id = "100000000099".to_owned();
+        store.insert_meeting(&twin).await.unwrap();
+        mine.push(twin);
+        store
+            .insert_meeting(&meeting(&other, 9, None))
+            .await
+            .unwrap();
+        let q = |before: Option<(chrono::DateTime<chrono::Utc>, String)>, text: Option<&str>| {
+            OrganizerMeetingsQuery {
+                tenant_id: t.id,
+                organizer_id: u.id,
+                document_contains: text.map(str::to_owned),
+                before,
+                limit: 2,
+            }
+        };
+        let mut expected = mine.clone();
+        expected.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        let mut seen = Vec::new();
+        let mut before = None;
+        loop {
+            let page = store
+                .list_organizer_meetings(&q(before.clone(), None))
+                .await
+                .unwrap();
+            if page.is_empty() {
+                break;
+            }
+            assert!(page.len() <= 2);
+            before = page.last().map(|m| (m.created_at, m.id.clone()));
+            seen.extend(page);
+        }
+        assert_eq!(
+            seen, expected,
+            "every meeting once, newest first, none of the other organizer's"
+        );
+        // The text is matched ignoring ASCII case, with LIKE's metacharacters taken literally.
+        let found = store
+            .list_organizer_meetings(&q(None, Some("50%_review")))
+            .await
+            .unwrap();
+        assert_eq!(found, vec![mine[2].clone()]);
+        let found = store
+            .list_organizer_meetings(&q(None, Some("50%x")))
+            .await
+            .unwrap();
+        assert!(found.is_empty());
+        let found = store
+            .list_organizer_meetings(&q(None, Some("meeting")))
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 2);
     }
 
     pub async fn meeting_round_trips_and_is_found_by_each_key(

@@ -491,8 +491,8 @@ pub struct ClockArgs {
 /// `graphmeet requests`.
 #[derive(Debug, Args)]
 pub struct RequestsArgs {
-    /// Only this surface: graph, entra, admin, join or health.
-    #[arg(long, value_parser = ["graph", "entra", "admin", "join", "health"])]
+    /// Only this surface: graph, entra, admin, join, health or console.
+    #[arg(long, value_parser = ["graph", "entra", "admin", "join", "health", "console"])]
     pub surface: Option<String>,
     /// How many of the last requests to show first.
     #[arg(long, default_value = "20")]

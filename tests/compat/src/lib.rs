@@ -197,3 +197,14 @@ fn prepare_node() -> Result<PathBuf, VenvError> {
     }
     Ok(node)
 }
+
+/// The JSON object a compat script printed, or why there is none: the script failed (its
+/// stderr), or printed something else (what it printed, and its stderr).
+pub fn script_json(output: &std::process::Output) -> Result<serde_json::Value, String> {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!("the script failed ({}):\n{stderr}", output.status));
+    }
+    serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("{e}: {}\n{stderr}", String::from_utf8_lossy(&output.stdout)))
+}

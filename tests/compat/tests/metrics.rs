@@ -165,7 +165,11 @@ async fn metrics_parse_with_prometheus_client_and_count_the_requests_made(
         value(
             &before,
             "graphmeet_access_decisions_total",
-            &[("operation", "CreateMeeting"), ("outcome", "allowed")]
+            &[
+                ("operation", "CreateMeeting"),
+                ("outcome", "allowed"),
+                ("grant", "user")
+            ]
         ),
         1.0
     );
@@ -173,7 +177,11 @@ async fn metrics_parse_with_prometheus_client_and_count_the_requests_made(
         value(
             &before,
             "graphmeet_access_decisions_total",
-            &[("operation", "CreateMeeting"), ("outcome", "denied")]
+            &[
+                ("operation", "CreateMeeting"),
+                ("outcome", "denied"),
+                ("grant", "none")
+            ]
         ),
         1.0
     );

@@ -83,10 +83,7 @@ async fn msal_public_client_signs_in_caches_refreshes_and_calls_me_online_meetin
         .output()
         .await
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let out: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&output.stdout)));
+    let out = graphmeet_compat::script_json(&output).unwrap_or_else(|e| panic!("{e}"));
 
     let oid = user["id"].as_str().unwrap();
     let password = &out["password"];

@@ -2,8 +2,6 @@
 //! trusting the generated CA, with only the authority changed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use serde_json::Value;
-
 #[tokio::test]
 async fn msal_python_gets_tokens_with_secret_and_certificate_and_real_errors(
 ) -> Result<(), graphmeet_compat::VenvError> {
@@ -24,10 +22,7 @@ async fn msal_python_gets_tokens_with_secret_and_certificate_and_real_errors(
         .output()
         .await
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let out: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&output.stdout)));
+    let out = graphmeet_compat::script_json(&output).unwrap_or_else(|e| panic!("{e}"));
 
     for case in ["secret", "certificate_pss", "certificate_rs256"] {
         assert_eq!(out[case]["token_type"], "Bearer", "{case}: {}", out[case]);

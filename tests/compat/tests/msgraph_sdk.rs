@@ -107,10 +107,7 @@ async fn msgraph_sdk_manages_meetings_and_sees_the_policy_error(
         .output()
         .await
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let out: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&output.stdout)));
+    let out = graphmeet_compat::script_json(&output).unwrap_or_else(|e| panic!("{e}"));
     let wire = &out["wire"];
 
     // Create: 201, the organizer is the path user, a passcode of 8 and a numeric join id.

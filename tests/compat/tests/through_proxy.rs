@@ -31,10 +31,7 @@ async fn msal_and_msgraph_sdk_with_their_defaults_work_through_the_proxy(
         .output()
         .await
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let out: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&output.stdout)));
+    let out = graphmeet_compat::script_json(&output).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out["msal"]["token_type"], "Bearer", "{out}");
     assert_eq!(out["msal"]["has_token"], true, "{out}");
     let msgraph = &out["msgraph"];
@@ -75,10 +72,7 @@ async fn azure_identity_and_the_graph_javascript_client_with_their_defaults_work
         .output()
         .await
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let out: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&output.stdout)));
+    let out = graphmeet_compat::script_json(&output).unwrap_or_else(|e| panic!("{e}"));
     // The token is the real authority's, for Graph.
     let tid = creds["tenant_id"].as_str().unwrap();
     assert_eq!(

@@ -133,12 +133,17 @@ async fn identified<'h>(
 }
 
 /// Tells the request inspector (and so the metrics) who called and what was decided.
-fn note_decision((tenant, app): (uuid::Uuid, uuid::Uuid), operation: Operation, decision: String) {
+fn note_decision(
+    (tenant, app): (uuid::Uuid, uuid::Uuid),
+    operation: Operation,
+    (decision, grant): (String, &'static str),
+) {
     crate::inspector::note(|facts| {
         facts.tenant = Some(tenant.to_string());
         facts.app = Some(app.to_string());
         facts.operation = Some(operation.name().to_owned());
         facts.decision = Some(decision);
+        facts.grant = Some(grant);
     });
 }
 
@@ -158,11 +163,11 @@ pub async fn authorize(
         noted,
         operation,
         match &outcome {
-            Ok(auth) => auth
-                .decision()
-                .map(|d| d.reason())
-                .unwrap_or_else(|| "allowed".to_owned()),
-            Err(denial) => denial.reason(),
+            Ok(auth) => auth.decision().map_or_else(
+                || ("allowed".to_owned(), "none"),
+                |d| (d.reason(), d.grant_kind()),
+            ),
+            Err(denial) => (denial.reason(), denial.grant_kind()),
         },
     );
     outcome.map_err(denial_failure)
@@ -181,8 +186,8 @@ pub async fn authorize_tenant(
         noted,
         operation,
         match &outcome {
-            Ok(_) => graphmeet_core::access::PERMISSION_HELD.to_owned(),
-            Err(denial) => denial.reason(),
+            Ok(_) => (graphmeet_core::access::PERMISSION_HELD.to_owned(), "none"),
+            Err(denial) => (denial.reason(), denial.grant_kind()),
         },
     );
     outcome.map_err(denial_failure)

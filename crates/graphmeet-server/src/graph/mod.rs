@@ -103,7 +103,10 @@ pub async fn envelope(State(state): State<AppState>, mut request: Request, next:
     let mut response = match fault {
         _ if nul => GraphFailure::from(GraphError::bad_request(NUL_MESSAGE)).into_response(),
         Some(failure) => failure.into_response(),
-        None => next.run(request).await,
+        None => match read_body_first(request).await {
+            Ok(request) => next.run(request).await,
+            Err(too_large) => too_large,
+        },
     };
     if let Some(failure) = response.extensions_mut().remove::<GraphFailure>() {
         let status = response.status();
@@ -149,6 +152,26 @@ pub async fn envelope(State(state): State<AppState>, mut request: Request, next:
         h.insert("odata-version", HeaderValue::from_static("4.0"));
     }
     response
+}
+
+/// Reads the request's body before any handler runs. A handler that refuses a call before its
+/// body is read (a 401, a 403) would otherwise leave the body on the connection, which hyper
+/// then closes after answering; a client that reuses the keep-alive connection meanwhile finds
+/// it gone ("Server disconnected without sending a response"). Bodies are small (at most
+/// [`BODY_LIMIT`]); a larger one is refused here, and its connection closed.
+async fn read_body_first(request: Request) -> Result<Request, Response> {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(bytes) => Ok(Request::from_parts(parts, axum::body::Body::from(bytes))),
+        Err(_) => {
+            let mut response =
+                GraphFailure::from(GraphError::payload_too_large(BODY_LIMIT)).into_response();
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            Err(response)
+        }
+    }
 }
 
 /// Graph's answer for a path it has no resource for: 400 naming the first segment it could not
