@@ -506,11 +506,14 @@ impl AdminClient {
             .await
     }
 
-    async fn get<T: DeserializeOwned>(&self, segments: &[&str]) -> Result<T, ClientError> {
+    pub(crate) async fn get<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+    ) -> Result<T, ClientError> {
         self.send::<(), T>(Method::GET, segments, None).await
     }
 
-    async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
+    pub(crate) async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         method: Method,
         segments: &[&str],

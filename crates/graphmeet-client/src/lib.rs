@@ -12,6 +12,7 @@
 //!   administer a server with no flags at all.
 
 pub mod admin;
+pub mod artifacts;
 pub mod config;
 pub mod diagnosis;
 pub mod discovery;

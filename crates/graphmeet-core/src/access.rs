@@ -67,6 +67,30 @@ pub enum Operation {
     GetUser,
     /// `GET /users` (with `$filter`, `$select`, `$top`).
     ListUsers,
+    /// `GET …/onlineMeetings/{id}/attendanceReports`.
+    ListAttendanceReports,
+    /// `GET …/attendanceReports/{reportId}` (`$expand=attendanceRecords`).
+    GetAttendanceReport,
+    /// `GET …/attendanceReports/{reportId}/attendanceRecords`.
+    ListAttendanceRecords,
+    /// `GET …/onlineMeetings/{id}/transcripts`.
+    ListTranscripts,
+    /// `GET …/transcripts/{id}`.
+    GetTranscript,
+    /// `GET …/transcripts/{id}/content`.
+    GetTranscriptContent,
+    /// `GET …/transcripts/{id}/metadataContent`.
+    GetTranscriptMetadataContent,
+    /// `GET …/onlineMeetings/{id}/recordings`.
+    ListRecordings,
+    /// `GET …/recordings/{id}`.
+    GetRecording,
+    /// `GET …/recordings/{id}/content`.
+    GetRecordingContent,
+    /// `GET /users/{id}/onlineMeetings/getAllTranscripts(…)` (and `/delta`).
+    GetAllTranscripts,
+    /// `GET /users/{id}/onlineMeetings/getAllRecordings(…)` (and `/delta`).
+    GetAllRecordings,
     /// `POST /subscriptions` (and get, renew, delete) for a user's or one meeting's
     /// transcripts (`users/{id}/onlineMeetings/getAllTranscripts`).
     SubscribeTranscripts,
@@ -104,6 +128,18 @@ impl Operation {
             | Self::UpdateMeeting
             | Self::DeleteMeeting => &["OnlineMeetings.ReadWrite.All"],
             Self::GetUser | Self::ListUsers => &["User.ReadBasic.All", "User.Read.All"],
+            Self::ListAttendanceReports
+            | Self::GetAttendanceReport
+            | Self::ListAttendanceRecords => &["OnlineMeetingArtifact.Read.All"],
+            Self::ListTranscripts
+            | Self::GetTranscript
+            | Self::GetTranscriptContent
+            | Self::GetTranscriptMetadataContent
+            | Self::GetAllTranscripts => &["OnlineMeetingTranscript.Read.All"],
+            Self::ListRecordings
+            | Self::GetRecording
+            | Self::GetRecordingContent
+            | Self::GetAllRecordings => &["OnlineMeetingRecording.Read.All"],
             // Subscriptions: spec C.7 (application permissions).
             Self::SubscribeTranscripts | Self::SubscribeAllTranscripts => {
                 &["OnlineMeetingTranscript.Read.All"]
@@ -130,6 +166,18 @@ impl Operation {
             | Self::DeleteMeeting => &["OnlineMeetings.ReadWrite"],
             Self::GetUser => &["User.Read", "User.ReadBasic.All", "User.Read.All"],
             Self::ListUsers => &["User.ReadBasic.All", "User.Read.All"],
+            Self::ListAttendanceReports
+            | Self::GetAttendanceReport
+            | Self::ListAttendanceRecords => &["OnlineMeetingArtifact.Read.All"],
+            Self::ListTranscripts
+            | Self::GetTranscript
+            | Self::GetTranscriptContent
+            | Self::GetTranscriptMetadataContent => &["OnlineMeetingTranscript.Read.All"],
+            Self::ListRecordings | Self::GetRecording | Self::GetRecordingContent => {
+                &["OnlineMeetingRecording.Read.All"]
+            }
+            // Application permissions only (learn.microsoft.com/graph/api/onlinemeeting-getalltranscripts).
+            Self::GetAllTranscripts | Self::GetAllRecordings => &[],
             // A user's own transcripts and recordings (C.7: delegated too); tenant-wide and
             // call-event subscriptions are application-only.
             Self::SubscribeTranscripts => &["OnlineMeetingTranscript.Read.All"],
@@ -172,6 +220,18 @@ impl Operation {
             Self::DeleteMeeting => "DeleteMeeting",
             Self::GetUser => "GetUser",
             Self::ListUsers => "ListUsers",
+            Self::ListAttendanceReports => "ListAttendanceReports",
+            Self::GetAttendanceReport => "GetAttendanceReport",
+            Self::ListAttendanceRecords => "ListAttendanceRecords",
+            Self::ListTranscripts => "ListTranscripts",
+            Self::GetTranscript => "GetTranscript",
+            Self::GetTranscriptContent => "GetTranscriptContent",
+            Self::GetTranscriptMetadataContent => "GetTranscriptMetadataContent",
+            Self::ListRecordings => "ListRecordings",
+            Self::GetRecording => "GetRecording",
+            Self::GetRecordingContent => "GetRecordingContent",
+            Self::GetAllTranscripts => "GetAllTranscripts",
+            Self::GetAllRecordings => "GetAllRecordings",
             Self::SubscribeTranscripts => "SubscribeTranscripts",
             Self::SubscribeRecordings => "SubscribeRecordings",
             Self::SubscribeAllTranscripts => "SubscribeAllTranscripts",

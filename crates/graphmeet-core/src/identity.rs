@@ -796,6 +796,8 @@ pub const GRAPH_DELEGATED_SCOPES: &[&str] = &[
     "OnlineMeetings.Read",
     "OnlineMeetings.ReadWrite",
     "OnlineMeetingArtifact.Read.All",
+    "OnlineMeetingTranscript.Read.All",
+    "OnlineMeetingRecording.Read.All",
     "Calendars.ReadWrite",
     "User.Read",
     "User.ReadBasic.All",

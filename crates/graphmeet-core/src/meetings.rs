@@ -87,6 +87,11 @@ impl Organizer {
         (token_user == user.id && user.tenant_id == tenant.id).then_some(Self { user, tenant })
     }
 
+    /// The administrator acting for `user` (a seed's meetings, which the admin key authorizes).
+    pub fn by_administrator(user: User, tenant: Tenant) -> Option<Self> {
+        (user.tenant_id == tenant.id).then_some(Self { user, tenant })
+    }
+
     /// The organizer.
     pub fn user(&self) -> &User {
         &self.user

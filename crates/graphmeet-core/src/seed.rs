@@ -800,6 +800,7 @@ impl Directory {
         grants.sort_by(|a, b| a.0.cmp(&b.0));
 
         Ok(SeedTenant {
+            meetings: Vec::new(),
             id: Some(tenant.id),
             name: tenant.display_name.clone(),
             domain: tenant.domains.first().cloned(),

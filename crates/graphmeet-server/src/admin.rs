@@ -1268,7 +1268,9 @@ async fn apply_seed(
     State(state): State<AppState>,
     AdminJson(seed): AdminJson<Seed>,
 ) -> Result<Json<ApplySummary>, AdminFailure> {
-    Ok(Json(state.directory.apply_seed(&seed).await?))
+    let mut summary = state.directory.apply_seed(&seed).await?;
+    summary.played = state.playback.apply_seed(&seed, &state.meetings).await?;
+    Ok(Json(summary))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]

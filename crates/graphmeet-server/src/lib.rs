@@ -6,6 +6,7 @@
 //! bootstraps and serves it; [`serve`] does that until SIGINT or SIGTERM.
 
 pub mod admin;
+pub mod admin_play;
 pub mod bootstrap;
 pub mod console;
 pub mod cs;
@@ -239,7 +240,8 @@ fn normalise_path<B>(mut request: axum::http::Request<B>) -> axum::http::Request
 
 /// The whole application for a state: identity, admin, health. Tests drive it without a socket.
 pub fn app(state: AppState) -> Router {
-    let (admin, api) = admin::router(state.clone(), cs::router()).split_for_parts();
+    let (admin, api) =
+        admin::router(state.clone(), cs::router().merge(admin_play::router())).split_for_parts();
     let api = axum::Json(openapi::admin(api));
     Router::new()
         .route("/healthz", get(healthz))
@@ -410,6 +412,12 @@ pub async fn build(
             join_url_base.clone(),
             meeting_quota,
             metrics.clone(),
+        ),
+        playback: graphmeet_core::playback::Playback::new(
+            store.clone(),
+            dyn_store.clone(),
+            index.clone(),
+            clock.clone(),
         ),
         verifier: Arc::new(TokenVerifier::new(keys, clock.clone())),
         clock,
@@ -658,6 +666,19 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
             unchanged = summary.unchanged.total(),
             "applied the seed"
         );
+        // The seed's meetings, once the directory they name is in place.
+        if let Err(e) = parts
+            .state
+            .playback
+            .apply_seed(seed, &parts.state.meetings)
+            .await
+        {
+            parts.store.close().await;
+            return Err(ServerError::Seed {
+                file: file.clone(),
+                problem: e.to_string(),
+            });
+        }
     }
 
     let mut dev_credentials = None;

@@ -106,6 +106,8 @@ pub enum Answer {
     Token,
     /// A JSON document described in Microsoft's docs (discovery, keys, realm).
     Document,
+    /// Content of another media type (a transcript's `text/vtt`, a recording's `video/mp4`).
+    Content(&'static str),
 }
 
 /// One route of a Microsoft surface graphmeet serves.
@@ -157,6 +159,10 @@ const APP: &str = "App-only: OnlineMeetings.ReadWrite.All (or .Read.All for read
 const SUBSCRIBE: &str = "A change-notification subscription (201 on create) after the validation handshake with notificationUrl (and lifecycleNotificationUrl): transcripts (OnlineMeetingTranscript.Read.All), recordings (OnlineMeetingRecording.Read.All), meeting call events (OnlineMeetings.Read.All); for a user's meetings also an application access policy granted to the organizer.";
 const DELEGATED: &str = "Delegated: OnlineMeetings.ReadWrite (or .Read for reads); the signed-in user is the organizer.";
 
+const ARTIFACT: &str = "OnlineMeetingArtifact.Read.All (app-only with an application access policy granted to the organizer, or delegated for the signed-in organizer); also under /me.";
+const TRANSCRIPT: &str = "OnlineMeetingTranscript.Read.All (app-only with an application access policy, or delegated); also under /me.";
+const RECORDING: &str = "OnlineMeetingRecording.Read.All (app-only with an application access policy, or delegated); also under /me.";
+
 /// Every Graph and Entra route graphmeet serves. `server/tests/openapi.rs` sends a request to
 /// each and checks that it is routed (not the unknown-segment 400 or the unserved 501), and
 /// that none of them is in the unserved tables.
@@ -176,6 +182,18 @@ pub const MICROSOFT_ROUTES: &[Route] = &[
     graph("get", "/users", "App-only: User.Read.All (or User.ReadBasic.All, Directory.Read.All). $filter, $select, $top, $count and $skiptoken as Graph takes them.", Answer::Users),
     graph("get", "/users/{user}", "App-only: User.Read.All (or User.ReadBasic.All, Directory.Read.All); {user} is an object id or a UPN.", Answer::User),
     graph("get", "/me", "Delegated: User.Read; the signed-in user.", Answer::User),
+    graph("get", "/users/{user}/onlineMeetings/{id}/attendanceReports", ARTIFACT, Answer::Document),
+    graph("get", "/users/{user}/onlineMeetings/{id}/attendanceReports/{reportId}", "As attendanceReports; $expand=attendanceRecords.", Answer::Document),
+    graph("get", "/users/{user}/onlineMeetings/{id}/attendanceReports/{reportId}/attendanceRecords", ARTIFACT, Answer::Document),
+    graph("get", "/users/{user}/onlineMeetings/{id}/transcripts", TRANSCRIPT, Answer::Document),
+    graph("get", "/users/{user}/onlineMeetings/{id}/transcripts/{transcriptId}", TRANSCRIPT, Answer::Document),
+    graph("get", "/users/{user}/onlineMeetings/{id}/transcripts/{transcriptId}/content", TRANSCRIPT, Answer::Content("text/vtt")),
+    graph("get", "/users/{user}/onlineMeetings/{id}/transcripts/{transcriptId}/metadataContent", TRANSCRIPT, Answer::Content("text/vtt")),
+    graph("get", "/users/{user}/onlineMeetings/{id}/recordings", RECORDING, Answer::Document),
+    graph("get", "/users/{user}/onlineMeetings/{id}/recordings/{recordingId}", RECORDING, Answer::Document),
+    graph("get", "/users/{user}/onlineMeetings/{id}/recordings/{recordingId}/content", RECORDING, Answer::Content("video/mp4")),
+    graph("get", "/users/{user}/onlineMeetings/getAllTranscripts(meetingOrganizerUserId='{user}')", "App-only: OnlineMeetingTranscript.Read.All and an application access policy; startDateTime, endDateTime; $top; /delta.", Answer::Document),
+    graph("get", "/users/{user}/onlineMeetings/getAllRecordings(meetingOrganizerUserId='{user}')", "App-only: OnlineMeetingRecording.Read.All and an application access policy; startDateTime, endDateTime; $top; /delta.", Answer::Document),
     graph("post", "/subscriptions", SUBSCRIBE, Answer::Document),
     graph("get", "/subscriptions", "The caller's app's unexpired subscriptions in its tenant.", Answer::Document),
     graph("get", "/subscriptions/{id}", SUBSCRIBE, Answer::Document),
@@ -374,9 +392,17 @@ pub fn microsoft() -> OpenApi {
                     200,
                     Some(ObjectBuilder::new().schema_type(Type::Object).into()),
                 ),
+                Answer::Content(_) => (200, None),
             };
             let mut success = ResponseBuilder::new().description("Success");
-            if let Some(schema) = content {
+            if let Answer::Content(media_type) = route.answer {
+                success = success.content(
+                    media_type,
+                    ContentBuilder::new()
+                        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                        .build(),
+                );
+            } else if let Some(schema) = content {
                 success = success.content("application/json", json_content(schema));
             }
             let error = match route.surface {

@@ -31,6 +31,8 @@ pub struct AppState {
     pub faults: Arc<crate::graph::fault::FaultInjector>,
     /// Online meetings.
     pub meetings: graphmeet_core::meetings::Meetings,
+    /// Played meeting sessions and their artifacts (attendance, transcripts, recordings).
+    pub playback: graphmeet_core::playback::Playback,
     /// Change-notification subscriptions and their outbox.
     pub subscriptions: graphmeet_core::subscriptions::Subscriptions,
     /// The access-token verifier.

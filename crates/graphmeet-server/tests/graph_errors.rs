@@ -1000,8 +1000,8 @@ async fn real_graph_resources_graphmeet_does_not_serve_are_501_naming_them() {
             "cloud communications",
         ),
         (
-            format!("/v1.0/users/{user}/onlineMeetings/MSoxKjAqKjE5/transcripts"),
-            "transcripts",
+            format!("/v1.0/users/{user}/onlineMeetings/MSoxKjAqKjE5/attendeeReport"),
+            "live-event attendee reports",
         ),
     ] {
         let (status, _, body) = t

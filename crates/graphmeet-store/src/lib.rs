@@ -14,6 +14,7 @@
 //! Access policies, their apps and their grants keep their history: nothing is deleted, rows get
 //! an end time, and partial unique indexes (`WHERE removed_at IS NULL`) constrain the live ones.
 
+mod artifacts;
 mod checkpoint;
 mod codec;
 mod error;

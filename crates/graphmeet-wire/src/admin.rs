@@ -531,6 +531,10 @@ pub struct SeedTenant {
     /// Policy grants (`[[tenant.grant]]`).
     #[serde(rename = "grant", default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<SeedGrant>,
+    /// Meetings, played or not (`[[tenant.meeting]]`); applied after the directory, never
+    /// exported.
+    #[serde(rename = "meeting", default, skip_serializing_if = "Vec::is_empty")]
+    pub meetings: Vec<crate::admin_play::SeedMeeting>,
 }
 
 /// A user of a [`SeedTenant`]. Matched by `id` when given, else by `upn`.
@@ -777,6 +781,9 @@ pub struct ApplySummary {
     /// Secrets created without a value in the seed: their values, shown this once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub generated_secrets: Vec<GeneratedSecret>,
+    /// What the seed's meetings did, when it has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub played: Option<crate::admin_play::SeedPlayed>,
 }
 
 /// A secret the apply generated (the seed gave no value).

@@ -441,6 +441,72 @@ pub enum MeetingCommand {
     /// Create (or find) one meeting per CSV row with createOrGet, so a re-run creates nothing
     /// twice; writes a result CSV as rows complete; exits 1 if any row failed.
     Bulk(BulkArgs),
+    /// Play a session of a meeting on a graphmeet server (admin API): who joins and leaves
+    /// when, what is said; once it has ended on the server's clock, its attendance report,
+    /// transcript and recording are served.
+    Play(PlayArgs),
+    /// List a meeting's attendance reports, or one report's records.
+    Attendance {
+        /// The organizer: object id or UPN.
+        #[arg(long, value_name = "ID|UPN")]
+        organizer: String,
+        /// The meeting id.
+        #[arg(long, value_name = "MEETING_ID")]
+        id: String,
+        /// One report: show its attendance records.
+        #[arg(long, value_name = "REPORT_ID")]
+        report: Option<String>,
+    },
+    /// List a meeting's transcripts, or download one (WebVTT) with --download and --out.
+    Transcripts(ArtifactArgs),
+    /// List a meeting's recordings, or download one (MP4) with --download and --out.
+    Recordings(ArtifactArgs),
+}
+
+/// `graphmeet meeting transcripts|recordings`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("file").args(["download"]).requires("out")))]
+pub struct ArtifactArgs {
+    /// The organizer: object id or UPN.
+    #[arg(long, value_name = "ID|UPN")]
+    pub organizer: String,
+    /// The meeting id.
+    #[arg(long, value_name = "MEETING_ID")]
+    pub id: String,
+    /// The transcript or recording to download.
+    #[arg(long, value_name = "ARTIFACT_ID")]
+    pub download: Option<String>,
+    /// Where to write the download (replacing that file).
+    #[arg(long, value_name = "FILE", requires = "download")]
+    pub out: Option<PathBuf>,
+}
+
+/// `graphmeet meeting play`: a JSON script (`docs/admin.md`), flags, or both (flags add to
+/// the script).
+#[derive(Debug, Args)]
+pub struct PlayArgs {
+    /// The meeting id.
+    #[arg(long, value_name = "MEETING_ID")]
+    pub id: String,
+    /// A JSON play script (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
+    /// When the session starts: RFC 3339, `now`, `now-PT1H` [default: the script's, else now]
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// A participant: `KIND:WHO,JOIN,LEAVE` with KIND user (id or UPN), guest, anonymous or
+    /// phone, and times as offsets (PT5M) or RFC 3339; repeatable.
+    #[arg(long = "participant", value_name = "SPEC")]
+    pub participants: Vec<String>,
+    /// An utterance: `WHO,AT,TEXT` (WHO as in --participant); repeatable.
+    #[arg(long = "say", value_name = "SPEC")]
+    pub utterances: Vec<String>,
+    /// Do not transcribe the session.
+    #[arg(long)]
+    pub no_transcript: bool,
+    /// Do not record the session.
+    #[arg(long)]
+    pub no_recording: bool,
 }
 
 /// `graphmeet meeting bulk`.

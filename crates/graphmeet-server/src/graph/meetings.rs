@@ -457,6 +457,10 @@ async fn get_meeting(
     RawQuery(q): RawQuery,
     h: HeaderMap,
 ) -> Result<Response, GraphFailure> {
+    // `getAllTranscripts(…)` / `getAllRecordings(…)` take the place of a meeting id.
+    if graphmeet_wire::graph::artifacts::GetAllCall::parse(&id).is_some() {
+        return super::artifacts::get_all(s, v, h, user, &id, q, false).await;
+    }
     fetch(s, v, h, user, id, q).await
 }
 async fn find_meetings(

@@ -5,6 +5,7 @@
 //! `x-ms-ags-diagnostic`) and every error Graph's body with `innerError`; both are written once,
 //! in [`envelope`], for every route including unknown ones.
 
+pub mod artifacts;
 pub mod auth;
 pub mod fault;
 pub mod meetings;
@@ -218,20 +219,8 @@ const UNSERVED_UNDER_USER: &[(&str, &str)] = &[
 /// Under `…/onlineMeetings/{id}/`: the artifacts a meeting leaves behind.
 const UNSERVED_UNDER_MEETING: &[(&str, &str)] = &[
     (
-        "attendanceReports",
-        "attendance reports (…/onlineMeetings/{id}/attendanceReports)",
-    ),
-    (
         "attendeeReport",
         "live-event attendee reports (…/onlineMeetings/{id}/attendeeReport)",
-    ),
-    (
-        "transcripts",
-        "transcripts (…/onlineMeetings/{id}/transcripts)",
-    ),
-    (
-        "recordings",
-        "recordings (…/onlineMeetings/{id}/recordings)",
     ),
     (
         "registration",
@@ -288,6 +277,7 @@ async fn wrong_method() -> GraphFailure {
 fn version_routes(version: ApiVersion) -> Router<AppState> {
     meetings::router(version)
         .merge(users::router(version))
+        .merge(artifacts::router(version))
         .merge(subscriptions::router(version))
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)

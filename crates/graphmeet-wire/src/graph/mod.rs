@@ -12,6 +12,7 @@
 //! - [`error`]: Graph's `{"error":{…}}` envelope with the real texts.
 //! - [`user`]: the `microsoft.graph.user` resource and the `/users` collection's query.
 
+pub mod artifacts;
 pub mod error;
 pub mod filter;
 pub mod ids;

@@ -54,9 +54,17 @@ pub fn meeting_body(fields: &MeetingFields) -> OnlineMeeting {
 /// `graphmeet meeting …`: the application from the flags (or the local dev credentials),
 /// then the verb.
 pub async fn exec(global: &GlobalArgs, args: MeetingArgs) -> anyhow::Result<()> {
+    if let MeetingCommand::Play(play) = args.command {
+        return crate::cmd::artifacts::play(global, play).await;
+    }
     let app = connect::app(global, &args.app)?;
     match args.command {
         MeetingCommand::Bulk(bulk) => bulk::exec(&app, bulk).await,
+        cmd @ (MeetingCommand::Attendance { .. }
+        | MeetingCommand::Transcripts(_)
+        | MeetingCommand::Recordings(_)) => {
+            crate::cmd::artifacts::exec(&app, cmd, global.output).await
+        }
         cmd => run(&app, cmd, global.output).await,
     }
 }
@@ -170,5 +178,11 @@ async fn run(app: &App, cmd: MeetingCommand, format: OutputFormat) -> anyhow::Re
             print(&MeetingDeleted { id, deleted: true }, format)
         }
         MeetingCommand::Bulk(_) => Err(anyhow::anyhow!("bulk is run by bulk::run")),
+        MeetingCommand::Play(_)
+        | MeetingCommand::Attendance { .. }
+        | MeetingCommand::Transcripts(_)
+        | MeetingCommand::Recordings(_) => {
+            Err(anyhow::anyhow!("artifact verbs are run by cmd::artifacts"))
+        }
     }
 }

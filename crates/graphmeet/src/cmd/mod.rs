@@ -3,6 +3,7 @@
 //! ([`crate::output`]). None imports another, except `meeting`, which hands `bulk` its rows.
 
 pub mod app;
+pub mod artifacts;
 pub mod audit;
 pub mod bulk;
 pub mod clock;
