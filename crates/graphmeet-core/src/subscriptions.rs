@@ -1175,6 +1175,76 @@ impl Subscriptions {
     }
 }
 
+/// Told when a played meeting session is stored, with its meeting's joinWebUrl: the hook
+/// [`crate::playback::Playback`] calls for change notifications.
+#[async_trait]
+pub trait SessionObserver: Send + Sync + 'static {
+    /// The session is stored (its artifacts exist from `available_at`).
+    async fn session_stored(&self, session: &crate::playback::StoredSession, join_web_url: &str);
+}
+
+#[async_trait]
+impl SessionObserver for Subscriptions {
+    async fn session_stored(&self, session: &crate::playback::StoredSession, join_web_url: &str) {
+        let artifacts = [
+            (true, session.transcript_id.as_ref()),
+            (false, session.recording_id.as_ref()),
+        ];
+        for (transcript, id) in artifacts {
+            let Some(id) = id else { continue };
+            let created = ArtifactCreated {
+                tenant_id: session.tenant_id,
+                organizer_id: session.organizer_id,
+                meeting_id: session.meeting_id.clone(),
+                join_web_url: Some(join_web_url.to_owned()),
+                transcript,
+                id: id.clone(),
+                created_at: session.end,
+                available_at: session.available_at,
+                session_started_at: session.start,
+            };
+            if let Err(e) = self.artifact_created(&created).await {
+                tracing::warn!(error = %e, session = %session.id, "could not queue artifact notifications");
+            }
+        }
+        // The call's events: started, the roster as people joined, ended.
+        let roster = serde_json::from_str::<crate::playback::SessionDocument>(&session.document)
+            .map(|doc| {
+                doc.attendees
+                    .iter()
+                    .map(|a| {
+                        serde_json::json!({
+                            "info": {"identity": {"user": {
+                                "id": a.id, "displayName": a.display_name,
+                                "tenantId": a.tenant_id.map(|t| t.to_string()),
+                            }}},
+                            "isInLobby": false,
+                            "id": Uuid::new_v4().to_string(),
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        let events = [
+            ("callStarted", session.start, None),
+            (
+                "rosterUpdated",
+                session.start,
+                Some(serde_json::Value::Array(roster)),
+            ),
+            ("callEnded", session.end, None),
+        ];
+        for (event, at, participants) in events {
+            if let Err(e) = self
+                .call_event(session.tenant_id, join_web_url, event, at, participants)
+                .await
+            {
+                tracing::warn!(error = %e, session = %session.id, "could not queue call events");
+            }
+        }
+    }
+}
+
 /// What a resource narrows a subscription to, once authorized.
 struct Scope {
     kind: ResourceKind,

@@ -392,6 +392,8 @@ pub async fn build(
         )),
         keys.clone(),
     );
+    // Played sessions queue their transcripts' and recordings' change notifications.
+    let session_observer = Arc::new(subscriptions.clone());
     let state = AppState {
         access,
         subscriptions,
@@ -418,7 +420,8 @@ pub async fn build(
             dyn_store.clone(),
             index.clone(),
             clock.clone(),
-        ),
+        )
+        .with_observer(session_observer),
         verifier: Arc::new(TokenVerifier::new(keys, clock.clone())),
         clock,
         manual_clock: None,

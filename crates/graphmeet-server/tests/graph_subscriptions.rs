@@ -725,3 +725,335 @@ async fn the_outbox_survives_a_restart() {
     })
     .await;
 }
+
+/// Decrypts `encryptedContent` as a subscriber does (C.6): RSA-OAEP-SHA1 key, HMAC-SHA256
+/// signature, AES-256-CBC with the key's first 16 bytes as IV.
+fn decrypt(content: &Value, key_pkcs8: &[u8]) -> Value {
+    use aws_lc_rs::cipher::{
+        DecryptionContext, PaddedBlockDecryptingKey, UnboundCipherKey, AES_256,
+    };
+    use aws_lc_rs::rsa::{OaepPrivateDecryptingKey, PrivateDecryptingKey, OAEP_SHA1_MGF1SHA1};
+    let b = |name: &str| graphmeet_wire::b64::std_decode(content[name].as_str().unwrap()).unwrap();
+    let private =
+        OaepPrivateDecryptingKey::new(PrivateDecryptingKey::from_pkcs8(key_pkcs8).unwrap())
+            .unwrap();
+    let mut out = vec![0u8; private.min_output_size()];
+    let symmetric = private
+        .decrypt(&OAEP_SHA1_MGF1SHA1, &b("dataKey"), &mut out, None)
+        .unwrap()
+        .to_vec();
+    assert_eq!(symmetric.len(), 32);
+    let data = b("data");
+    aws_lc_rs::hmac::verify(
+        &aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &symmetric),
+        &data,
+        &b("dataSignature"),
+    )
+    .expect("dataSignature");
+    let cipher =
+        PaddedBlockDecryptingKey::cbc_pkcs7(UnboundCipherKey::new(&AES_256, &symmetric).unwrap())
+            .unwrap();
+    let iv: [u8; 16] = symmetric[..16].try_into().unwrap();
+    let mut buffer = data;
+    let plain = cipher
+        .decrypt(
+            &mut buffer,
+            DecryptionContext::Iv128(aws_lc_rs::iv::FixedLength::from(iv)),
+        )
+        .unwrap();
+    serde_json::from_slice(plain).unwrap()
+}
+
+#[tokio::test]
+async fn a_played_meeting_notifies_its_transcript_encrypted_its_recording_and_its_call_events() {
+    on_every_backend(|db| async move {
+        let f = Fixture::new(db).await;
+        let (endpoint, url) = Endpoint::start().await;
+        let now = chrono::Utc::now();
+        let pem_text = graphmeet_core::crypto::KeyAndCertificate::generate(
+            "subscriber",
+            now - chrono::Duration::days(1),
+            now + chrono::Duration::days(30),
+        )
+        .unwrap()
+        .to_pem();
+        let blocks = pem::parse_many(&pem_text).unwrap();
+        let cert = blocks.iter().find(|b| b.tag() == "CERTIFICATE").unwrap();
+        let key = blocks.iter().find(|b| b.tag() == "PRIVATE KEY").unwrap();
+        let cert_b64 = graphmeet_wire::b64::std_encode(cert.contents());
+
+        // A rich subscription to the organizer's transcripts ...
+        let mut rich = f.body(&url, &f.all_transcripts(), 120).await;
+        rich["includeResourceData"] = json!(true);
+        rich["encryptionCertificate"] = json!(cert_b64);
+        rich["encryptionCertificateId"] = json!("subscriber-cert");
+        let (s, transcripts) = f.subscribe(rich).await;
+        assert_eq!(s, 201, "{transcripts}");
+        assert_eq!(transcripts["encryptionCertificateId"], "subscriber-cert");
+        assert_eq!(transcripts["encryptionCertificate"], Value::Null);
+        // ... a basic one to the tenant's recordings ...
+        let mut basic = f
+            .body(&url, "communications/onlineMeetings/getAllRecordings", 120)
+            .await;
+        basic["clientState"] = json!("recordings");
+        let (s, recordings) = f.subscribe(basic).await;
+        assert_eq!(s, 201, "{recordings}");
+        // ... and, on beta, to a meeting's call events, rich.
+        let (s, _, meeting) = f
+            .t
+            .graph(
+                Some(&f.token().await),
+                Method::POST,
+                &format!("/v1.0/users/{}/onlineMeetings", f.organizer),
+                Some(json!({"subject": "Notified"})),
+            )
+            .await;
+        assert_eq!(s, 201, "{meeting}");
+        let meeting_id = meeting["id"].as_str().unwrap().to_owned();
+        let join = meeting["joinWebUrl"].as_str().unwrap().to_owned();
+        let mut events = f
+            .body(
+                &url,
+                &format!("communications/onlineMeetings(joinWebUrl='{join}')/meetingCallEvents"),
+                120,
+            )
+            .await;
+        events["changeType"] = json!("updated");
+        events["includeResourceData"] = json!(true);
+        events["encryptionCertificate"] = json!(cert_b64);
+        events["encryptionCertificateId"] = json!("subscriber-cert");
+        let (s, _, calls) = f
+            .t
+            .graph(Some(&f.token().await), Method::POST, "/beta/subscriptions", Some(events))
+            .await;
+        assert_eq!(s, 201, "{calls}");
+
+        // The meeting is played: 30 minutes, transcribed and recorded.
+        let (s, view) = f
+            .t
+            .admin(
+                Method::POST,
+                &format!("/admin/meetings/{meeting_id}/play"),
+                Some(json!({
+                    "participants": [{"user": "organizer@graphmeetdev.onmicrosoft.com", "join": "PT0S", "leave": "PT30M"}],
+                    "utterances": [{"speaker": "organizer@graphmeetdev.onmicrosoft.com", "at": "PT5S", "text": "Hello."}]
+                })),
+            )
+            .await;
+        assert_eq!(s, 201, "{view}");
+        // The call started, and its roster: now.
+        let got = endpoint.wait_for(2).await;
+        assert!(got.iter().all(|n| n["value"][0]["subscriptionId"] == calls["id"]), "{got:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        assert_eq!(endpoint.notifications().len(), 2, "transcripts wait for the end");
+        let started = &got[0]["value"][0];
+        assert_eq!(started["changeType"], "updated");
+        assert_eq!(started["resourceData"]["@odata.type"], "#microsoft.graph.callevent");
+        assert_eq!(started["organizationId"], f.tenant.as_str());
+        let event = decrypt(&started["encryptedContent"], key.contents());
+        assert_eq!(event["eventType"], "callStarted");
+        let roster = decrypt(&got[1]["value"][0]["encryptedContent"], key.contents());
+        assert_eq!(roster["eventType"], "rosterUpdated");
+        assert_eq!(
+            roster["participants@delta"][0]["info"]["identity"]["user"]["id"],
+            f.organizer.as_str()
+        );
+
+        // Once it has ended: callEnded, the transcript and the recording.
+        f.advance("PT30M").await;
+        let got = endpoint.wait_for(5).await;
+        let find = |pred: &dyn Fn(&Value) -> bool| {
+            got.iter()
+                .map(|n| &n["value"][0])
+                .find(|n| pred(n))
+                .cloned()
+                .unwrap_or_else(|| panic!("{got:?}"))
+        };
+        let transcript = find(&|n| n["subscriptionId"] == transcripts["id"]);
+        let recording = find(&|n| n["subscriptionId"] == recordings["id"]);
+        let _ended = find(&|n| {
+            n["subscriptionId"] == calls["id"]
+                && decrypt(&n["encryptedContent"], key.contents())["eventType"] == "callEnded"
+        });
+        // The transcript, as Graph notifies it (C.7) and as the API lists it.
+        let (s, _, listed) = f
+            .t
+            .graph(
+                Some(&f.token().await),
+                Method::GET,
+                &format!("/v1.0/users/{}/onlineMeetings/{meeting_id}/transcripts", f.organizer),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{listed}");
+        let transcript_id = listed["value"][0]["id"].as_str().unwrap();
+        assert_eq!(transcript["changeType"], "created");
+        assert_eq!(transcript["clientState"], "secretClientValue");
+        assert_eq!(transcript["tenantId"], f.tenant.as_str());
+        assert_eq!(
+            transcript["resource"],
+            format!("communications/onlineMeetings('{meeting_id}')/transcripts('{transcript_id}')")
+        );
+        assert_eq!(transcript["resourceData"]["id"], transcript_id);
+        assert_eq!(
+            transcript["resourceData"]["@odata.type"],
+            "#Microsoft.Graph.callTranscript"
+        );
+        assert!(transcript["subscriptionExpirationDateTime"]
+            .as_str()
+            .unwrap()
+            .ends_with("+00:00"));
+        let content = &transcript["encryptedContent"];
+        assert_eq!(content["encryptionCertificateId"], "subscriber-cert");
+        assert_eq!(
+            content["encryptionCertificateThumbprint"],
+            graphmeet_core::crypto::sha1(cert.contents())
+                .iter()
+                .map(|b| format!("{b:02X}"))
+                .collect::<String>()
+        );
+        let data = decrypt(content, key.contents());
+        assert_eq!(data["id"], transcript_id);
+        assert_eq!(data["meetingId"], meeting_id.as_str());
+        assert_eq!(
+            data["transcriptContentUrl"],
+            format!("communications/onlineMeetings/{meeting_id}/transcripts/{transcript_id}/content")
+        );
+        assert_eq!(data["meetingOrganizer"]["user"]["id"], f.organizer.as_str());
+        // Its validation token: for this app, from Graph's notification app, in the tenant.
+        let body = got
+            .iter()
+            .find(|n| n["value"][0]["subscriptionId"] == transcripts["id"])
+            .unwrap();
+        let tokens = body["validationTokens"].as_array().unwrap();
+        assert_eq!(tokens.len(), 1);
+        let claims = common::claims(tokens[0].as_str().unwrap());
+        assert_eq!(claims["aud"], f.t.cred("client_id"));
+        assert_eq!(claims["appid"], "0bf30f3b-4a52-48df-9a82-234910c4a086");
+        assert_eq!(
+            claims["iss"],
+            format!("https://sts.windows.net/{}/", f.tenant)
+        );
+        // The recording: basic, no resource data.
+        assert_eq!(recording["clientState"], "recordings");
+        assert_eq!(
+            recording["resourceData"]["@odata.type"],
+            "#Microsoft.Graph.callRecording"
+        );
+        assert!(recording.get("encryptedContent").is_none());
+        f.t.server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_transcript_notification_never_taken_is_dropped_after_four_hours_and_missed_is_sent() {
+    on_every_backend(|db| async move {
+        let f = Fixture::new(db).await;
+        let (endpoint, url) = Endpoint::start().await;
+        let (lifecycle, lifecycle_url) = Endpoint::start().await;
+        let mut body = f.body(&url, &f.all_transcripts(), 4320).await;
+        body["lifecycleNotificationUrl"] = json!(format!("{lifecycle_url}/lifecycle"));
+        let (s, created) = f.subscribe(body).await;
+        assert_eq!(s, 201, "{created}");
+        *endpoint.status.lock().unwrap() = 500;
+        let (s, _, meeting) = f
+            .t
+            .graph(
+                Some(&f.token().await),
+                Method::POST,
+                &format!("/v1.0/users/{}/onlineMeetings", f.organizer),
+                Some(json!({"subject": "Missed"})),
+            )
+            .await;
+        assert_eq!(s, 201, "{meeting}");
+        let (s, view) = f
+            .t
+            .admin(
+                Method::POST,
+                &format!("/admin/meetings/{}/play", meeting["id"].as_str().unwrap()),
+                Some(json!({"participants": [{"user": "organizer@graphmeetdev.onmicrosoft.com", "join": "PT0S", "leave": "PT10M"}]})),
+            )
+            .await;
+        assert_eq!(s, 201, "{view}");
+        f.advance("PT10M").await;
+        endpoint.wait_for(1).await;
+        // Failing for four hours, one attempt per 10-minute step at most.
+        let mut attempts = endpoint.notifications().len();
+        for _ in 0..40 {
+            f.advance("PT10M").await;
+            let before = attempts;
+            for _ in 0..30 {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                attempts = endpoint.notifications().len();
+                if attempts > before {
+                    break;
+                }
+            }
+            if attempts == before {
+                break;
+            }
+        }
+        assert!((20..=26).contains(&attempts), "{attempts} attempts");
+        // Dropped: `missed` to the lifecycle URL, with the subscription's clientState.
+        let got = lifecycle.wait_for(1).await;
+        assert_eq!(got[0]["value"][0]["lifecycleEvent"], "missed");
+        assert_eq!(got[0]["value"][0]["subscriptionId"], created["id"]);
+        assert_eq!(got[0]["value"][0]["clientState"], "secretClientValue");
+        f.t.server.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_subscription_whose_app_lost_the_access_policy_is_removed_with_subscription_removed() {
+    on_every_backend(|db| async move {
+        let f = Fixture::new(db).await;
+        let (endpoint, url) = Endpoint::start().await;
+        let (s, created) = f.subscribe(f.body(&url, &f.all_transcripts(), 120).await).await;
+        assert_eq!(s, 201, "{created}");
+        let (s, _, meeting) = f
+            .t
+            .graph(
+                Some(&f.token().await),
+                Method::POST,
+                &format!("/v1.0/users/{}/onlineMeetings", f.organizer),
+                Some(json!({"subject": "Revoked"})),
+            )
+            .await;
+        assert_eq!(s, 201, "{meeting}");
+        // The tenant removes the policy that let the app act for the organizer.
+        let (s, body) = f
+            .t
+            .admin(
+                Method::DELETE,
+                &format!("/admin/policies/graphmeet-dev-meetings?tenant={}", f.tenant),
+                None,
+            )
+            .await;
+        assert!(s == 204 || s == 200, "{s} {body}");
+        let (s, view) = f
+            .t
+            .admin(
+                Method::POST,
+                &format!("/admin/meetings/{}/play", meeting["id"].as_str().unwrap()),
+                Some(json!({"participants": [{"user": "organizer@graphmeetdev.onmicrosoft.com", "join": "PT0S", "leave": "PT10M"}]})),
+            )
+            .await;
+        assert_eq!(s, 201, "{view}");
+        // No transcript notification; subscriptionRemoved to the lifecycle URL instead.
+        let got = endpoint.wait_for(1).await;
+        assert_eq!(got[0]["value"][0]["lifecycleEvent"], "subscriptionRemoved");
+        assert_eq!(got[0]["value"][0]["subscriptionId"], created["id"]);
+        f.advance("PT10M").await;
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        assert_eq!(endpoint.notifications().len(), 1);
+        let (_, _, list) = f
+            .t
+            .graph(Some(&f.token().await), Method::GET, "/v1.0/subscriptions", None)
+            .await;
+        assert_eq!(list["value"], json!([]), "{list}");
+        f.t.server.shutdown().await;
+    })
+    .await;
+}

@@ -1,9 +1,10 @@
 //! A change-notification subscriber written with Python's standard library
 //! (`python/subscriber.py`; `cryptography` only for RSA-OAEP and AES) against a graphmeet
 //! server on a virtual clock, over plain HTTP on loopback: it answers the validation requests,
-//! receives the notifications with the `clientState` it subscribed with, and — after it was down
-//! and the server was killed with SIGKILL and started again on the same data — still receives
-//! the notification that was pending; renewal and expiry follow the virtual clock.
+//! receives the `created` notification of a played meeting's transcript with the `clientState`
+//! it subscribed with and decrypts its resource data with its private key, and — after it was
+//! down and the server was killed with SIGKILL and started again on the same data — still
+//! receives the notification that was pending; renewal and expiry follow the virtual clock.
 //!
 //! The server runs in a child process (this test binary, re-executed to run
 //! `graphmeet_server::serve`, what `graphmeet serve` runs), so that it can be killed.
@@ -280,20 +281,55 @@ async fn a_python_subscriber_gets_its_notifications_across_a_sigkill(
     assert!(v["contentType"].as_str().unwrap().starts_with("text/plain"));
     assert_eq!(subscriber.next().await["validation"], "/lifecycle");
 
-    // Twelve hours before expiry (virtual time): reauthorizationRequired, with our clientState.
-    s.advance("PT3600M").await;
+    // A meeting is played (30 minutes, transcribed); once it has ended, the transcript's
+    // `created` notification arrives, and the subscriber decrypts its resource data.
+    let (status, meeting) = s
+        .graph(
+            reqwest::Method::POST,
+            &format!(
+                "/v1.0/users/{}/onlineMeetings",
+                s.creds["user_id"].as_str().unwrap()
+            ),
+            Some(json!({"subject": "Python subscriber"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{meeting}");
+    let meeting_id = meeting["id"].as_str().unwrap().to_owned();
+    let play = json!({
+        "participants": [{"user": "organizer@graphmeetdev.onmicrosoft.com", "join": "PT0S", "leave": "PT30M"}],
+        "utterances": [{"speaker": "organizer@graphmeetdev.onmicrosoft.com", "at": "PT5S", "text": "Hello."}]
+    });
+    s.admin(
+        reqwest::Method::POST,
+        &format!("/admin/meetings/{meeting_id}/play"),
+        Some(play.clone()),
+    )
+    .await;
+    s.advance("PT30M").await;
     let n = subscriber.next().await;
-    assert_eq!(n["path"], "/lifecycle");
-    assert_eq!(
-        n["notification"]["lifecycleEvent"],
-        "reauthorizationRequired"
-    );
+    assert_eq!(n["path"], "/notify");
+    assert_eq!(n["notification"]["changeType"], "created");
     assert_eq!(n["notification"]["subscriptionId"], id.as_str());
     assert_eq!(n["clientStateMatches"], true);
+    assert!(n.get("decryptError").is_none(), "{n}");
+    assert_eq!(n["validationTokens"], 1);
+    let transcripts = format!(
+        "/v1.0/users/{}/onlineMeetings/{meeting_id}/transcripts",
+        s.creds["user_id"].as_str().unwrap()
+    );
+    let (status, listed) = s.graph(reqwest::Method::GET, &transcripts, None).await;
+    assert_eq!(status, 200, "{listed}");
+    let first_transcript = listed["value"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(n["resourceData"]["id"], first_transcript.as_str());
+    assert_eq!(n["resourceData"]["meetingId"], meeting_id.as_str());
+    assert_eq!(
+        n["notification"]["resourceData"]["id"],
+        first_transcript.as_str()
+    );
     // The subscriber stopped after one notification: it is down now.
     let _ = subscriber.child.wait().await;
 
-    // Renewed: the next notice is due 12 hours before the new expiry ...
+    // Renewed (virtual time) ...
     let renewal = s.now().await + chrono::Duration::minutes(4320);
     let (status, renewed) = s
         .graph(
@@ -303,8 +339,15 @@ async fn a_python_subscriber_gets_its_notifications_across_a_sigkill(
         )
         .await;
     assert_eq!(status, 200, "{renewed}");
-    // ... which comes while the subscriber is down: the attempt fails and waits in the outbox.
-    s.advance("PT3600M").await;
+    // ... and played again while the subscriber is down: the attempt fails and the
+    // notification waits in the outbox.
+    s.admin(
+        reqwest::Method::POST,
+        &format!("/admin/meetings/{meeting_id}/play"),
+        Some(play),
+    )
+    .await;
+    s.advance("PT30M").await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let at = s.now().await;
 
@@ -336,11 +379,18 @@ async fn a_python_subscriber_gets_its_notifications_across_a_sigkill(
         n = subscriber.next() => n,
         _ = arrived => unreachable!(),
     };
-    assert_eq!(
-        n["notification"]["lifecycleEvent"],
-        "reauthorizationRequired"
-    );
+    assert_eq!(n["notification"]["changeType"], "created");
     assert_eq!(n["clientStateMatches"], true);
+    let (_, listed) = s2.graph(reqwest::Method::GET, &transcripts, None).await;
+    let ids: Vec<&str> = listed["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{listed}");
+    let second = n["resourceData"]["id"].as_str().unwrap();
+    assert!(ids.contains(&second) && second != first_transcript, "{n}");
     let expiry = chrono::DateTime::parse_from_rfc3339(
         n["notification"]["subscriptionExpirationDateTime"]
             .as_str()
@@ -355,7 +405,7 @@ async fn a_python_subscriber_gets_its_notifications_across_a_sigkill(
     let _ = subscriber.child.wait().await;
 
     // Past the expiry the subscription is gone.
-    s2.advance("PT800M").await;
+    s2.advance("PT4320M").await;
     let (status, _) = s2
         .graph(
             reqwest::Method::GET,
