@@ -178,3 +178,151 @@ async fn subscribe_listen_renew_and_delete_from_the_command_line() {
     assert!(list.as_array().unwrap().is_empty());
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn listen_decrypts_the_transcript_notification_of_a_played_meeting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new(dir.path().to_path_buf());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.manual_clock = true;
+    config.notification_loopback_hosts = vec!["127.0.0.1".to_owned()];
+    let server = graphmeet_server::start(config).await.unwrap();
+    let data = dir.path();
+    let creds: Value =
+        serde_json::from_slice(&std::fs::read(data.join("dev-credentials.json")).unwrap()).unwrap();
+    let user = creds["user_id"].as_str().unwrap().to_owned();
+    let granted = command(
+        data,
+        &[
+            "consent",
+            "grant",
+            "--tenant",
+            creds["tenant_id"].as_str().unwrap(),
+            "--app-id",
+            creds["client_id"].as_str().unwrap(),
+            "--roles",
+            "OnlineMeetings.ReadWrite.All,OnlineMeetingTranscript.Read.All",
+        ],
+    )
+    .output()
+    .await
+    .unwrap();
+    assert!(granted.status.success(), "{granted:?}");
+    // The subscriber's certificate and key.
+    let now = chrono::Utc::now();
+    let pem_text = graphmeet_core::crypto::KeyAndCertificate::generate(
+        "listener",
+        now - chrono::Duration::days(1),
+        now + chrono::Duration::days(30),
+    )
+    .unwrap()
+    .to_pem();
+    let pem_path = data.join("listener.pem");
+    std::fs::write(&pem_path, &pem_text).unwrap();
+
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let mut listen = command(
+        data,
+        &[
+            "listen",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--key",
+            pem_path.to_str().unwrap(),
+            "--client-state",
+            "rich",
+            "--count",
+            "1",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut errors = tokio::io::BufReader::new(listen.stderr.take().unwrap()).lines();
+    assert!(errors
+        .next_line()
+        .await
+        .unwrap()
+        .unwrap()
+        .starts_with("listening on"));
+    let at = server_now(data).await;
+    let created = json(
+        data,
+        &[
+            "subscription",
+            "create",
+            "--resource",
+            &format!("users/{user}/onlineMeetings/getAllTranscripts"),
+            "--notification-url",
+            &format!("http://127.0.0.1:{port}/"),
+            "--client-state",
+            "rich",
+            "--expiration",
+            &(at + chrono::Duration::minutes(60)).to_rfc3339(),
+            "--encryption-certificate",
+            pem_path.to_str().unwrap(),
+            "--encryption-certificate-id",
+            "listener-cert",
+        ],
+    )
+    .await;
+    assert_eq!(created["encryptionCertificateId"], "listener-cert");
+    let meeting = json(
+        data,
+        &[
+            "meeting",
+            "create",
+            "--organizer",
+            &user,
+            "--subject",
+            "Listened",
+        ],
+    )
+    .await;
+    let meeting_id = meeting["id"].as_str().unwrap().to_owned();
+
+    // Played through the admin API: ten minutes, transcribed; then the clock passes its end.
+    let info: Value =
+        serde_json::from_slice(&std::fs::read(data.join("server.json")).unwrap()).unwrap();
+    let ca = std::fs::read(info["ca_cert_path"].as_str().unwrap()).unwrap();
+    let http = reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+        .build()
+        .unwrap();
+    let key = std::fs::read_to_string(data.join("admin-key")).unwrap();
+    let played = http
+        .post(format!("{}/admin/meetings/{meeting_id}/play", info["url"].as_str().unwrap()))
+        .header("x-graphmeet-admin-key", key.trim())
+        .json(&serde_json::json!({
+            "participants": [{"user": "organizer@graphmeetdev.onmicrosoft.com", "join": "PT0S", "leave": "PT10M"}],
+            "utterances": [{"speaker": "organizer@graphmeetdev.onmicrosoft.com", "at": "PT5S", "text": "Hello."}]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(played.status(), 201);
+    let moved = command(data, &["clock", "--advance", "PT10M"])
+        .output()
+        .await
+        .unwrap();
+    assert!(moved.status.success());
+    let output = tokio::time::timeout(Duration::from_secs(20), listen.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let line: Value =
+        serde_json::from_str(String::from_utf8(output.stdout).unwrap().trim()).unwrap();
+    assert_eq!(line["notification"]["changeType"], "created");
+    assert_eq!(line["clientStateMatches"], true);
+    assert_eq!(line["resourceData"]["meetingId"], meeting_id.as_str());
+    assert_eq!(
+        line["resourceData"]["id"],
+        line["notification"]["resourceData"]["id"]
+    );
+    server.shutdown().await;
+}
