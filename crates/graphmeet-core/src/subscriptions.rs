@@ -307,14 +307,17 @@ pub trait SubscriptionStore: Send + Sync + 'static {
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<Subscription>, StoreError>;
-    /// Queues lifecycle notification `entry` and moves the subscription's next
-    /// reauthorization time, in one transaction.
+    /// Moves the subscription's next reauthorization time from `due` to `next` and queues
+    /// lifecycle notification `entry`, in one transaction; false (nothing queued) when `due`
+    /// is no longer the stored time (another instance sent it, or the subscription was
+    /// renewed).
     async fn reauthorization_sent(
         &self,
         id: Uuid,
+        due: DateTime<Utc>,
         next: Option<DateTime<Utc>>,
         entry: &OutboxEntry,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
     /// Subscriptions expired at `now`.
     async fn expired_subscriptions(
         &self,
@@ -1070,8 +1073,17 @@ impl Subscriptions {
         let now = self.clock.now();
         for s in self.store.due_reauthorizations(now, batch).await? {
             let next = next_reauthorization(s.expiration, now);
-            if let Some(entry) = self.lifecycle_entry(&s, LifecycleEvent::ReauthorizationRequired) {
-                self.store.reauthorization_sent(s.id, next, &entry).await?;
+            let (Some(due), Some(entry)) = (
+                s.next_reauthorization_at,
+                self.lifecycle_entry(&s, LifecycleEvent::ReauthorizationRequired),
+            ) else {
+                continue;
+            };
+            if self
+                .store
+                .reauthorization_sent(s.id, due, next, &entry)
+                .await?
+            {
                 pass.lifecycle_queued += 1;
             }
         }

@@ -263,19 +263,29 @@ impl SubscriptionStore for SqlStore {
     async fn reauthorization_sent(
         &self,
         sid: Uuid,
+        due: DateTime<Utc>,
         next: Option<DateTime<Utc>>,
         entry: &OutboxEntry,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await.db()?;
+        // Compare and set: of two instances that saw the notice due, one queues it.
+        let moved = sqlx::query(
+            "UPDATE subscriptions SET next_reauthorization_at = $1 \
+             WHERE id = $2 AND next_reauthorization_at = $3",
+        )
+        .bind(opt_micros(next))
+        .bind(id(sid))
+        .bind(micros(due))
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        if moved.rows_affected() == 0 {
+            tx.rollback().await.db()?;
+            return Ok(false);
+        }
         insert_outbox(&mut *tx, entry).await?;
-        sqlx::query("UPDATE subscriptions SET next_reauthorization_at = $1 WHERE id = $2")
-            .bind(opt_micros(next))
-            .bind(id(sid))
-            .execute(&mut *tx)
-            .await
-            .db()?;
         tx.commit().await.db()?;
-        Ok(())
+        Ok(true)
     }
 
     async fn expired_subscriptions(

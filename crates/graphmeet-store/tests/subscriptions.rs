@@ -143,10 +143,16 @@ async fn subscriptions_round_trip_and_are_found_by_tenant_kind_and_expiry() {
             vec![a.clone()]
         );
         let notice = entry(&a, OutboxKind::Lifecycle, 3000);
-        store
-            .reauthorization_sent(a.id, Some(at(3300)), &notice)
+        assert!(store
+            .reauthorization_sent(a.id, at(3000), Some(at(3300)), &notice)
             .await
-            .unwrap();
+            .unwrap());
+        // A second instance that saw the same notice due queues nothing.
+        let again = entry(&a, OutboxKind::Lifecycle, 3000);
+        assert!(!store
+            .reauthorization_sent(a.id, at(3000), Some(at(3300)), &again)
+            .await
+            .unwrap());
         assert!(store
             .due_reauthorizations(at(3000), 10)
             .await
