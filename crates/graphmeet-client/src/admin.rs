@@ -523,7 +523,7 @@ impl AdminClient {
     }
 
     /// A call whose success answer is JSON of type `T`.
-    async fn request<B: Serialize + ?Sized, T: DeserializeOwned>(
+    pub(crate) async fn request<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         method: Method,
         segments: &[&str],
@@ -541,7 +541,7 @@ impl AdminClient {
     }
 
     /// A call whose success answer carries nothing of interest (`204 No Content`).
-    async fn send_no_content<B: Serialize + ?Sized>(
+    pub(crate) async fn send_no_content<B: Serialize + ?Sized>(
         &self,
         method: Method,
         segments: &[&str],
@@ -583,7 +583,7 @@ impl AdminClient {
 }
 
 /// The pairs whose value is present, for a query string.
-fn optional_pairs<'a>(pairs: &[(&'a str, Option<&'a str>)]) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn optional_pairs<'a>(pairs: &[(&'a str, Option<&'a str>)]) -> Vec<(&'a str, &'a str)> {
     pairs
         .iter()
         .filter_map(|(name, value)| value.map(|v| (*name, v)))

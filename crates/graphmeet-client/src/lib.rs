@@ -12,11 +12,13 @@
 //!   administer a server with no flags at all.
 
 pub mod admin;
+mod admin_exchange;
 pub mod artifacts;
 pub mod config;
 pub mod diagnosis;
 pub mod discovery;
 mod error;
+pub mod events;
 pub mod meetings;
 pub mod retry;
 pub mod subscriptions;
@@ -29,6 +31,7 @@ pub use config::{
 pub use diagnosis::{Diagnosis, GraphCallError, TokenRequestError};
 pub use discovery::LocalServer;
 pub use error::ClientError;
+pub use events::{EventFields, EventResponse, Invitee, When};
 pub use meetings::{ClientStats, CreateOrGet, MeetingsClient, Organizer};
 pub use retry::RetryPolicy;
 pub use token::AccessToken;

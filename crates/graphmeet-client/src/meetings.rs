@@ -183,14 +183,14 @@ struct TokenErrorBody {
 }
 
 /// A Graph call to make.
-struct Call<'a> {
-    method: Method,
-    url: Url,
-    body: Option<Value>,
-    retryable: Retryable,
-    tenant: &'a str,
-    path_user: Option<&'a str>,
-    user_lookup: bool,
+pub(crate) struct Call<'a> {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) body: Option<Value>,
+    pub(crate) retryable: Retryable,
+    pub(crate) tenant: &'a str,
+    pub(crate) path_user: Option<&'a str>,
+    pub(crate) user_lookup: bool,
 }
 
 /// A successful Graph answer.
@@ -621,7 +621,7 @@ impl MeetingsClient {
     }
 
     /// Sends a Graph call with a token, a `client-request-id`, and the retries it allows.
-    async fn call(&self, call: Call<'_>) -> Result<Answer, ClientError> {
+    pub(crate) async fn call(&self, call: Call<'_>) -> Result<Answer, ClientError> {
         let started = Instant::now();
         let client_request_id = uuid::Uuid::new_v4().to_string();
         let path = call.url.path().to_owned();

@@ -19,7 +19,7 @@ use crate::identity::AccessTokenClaims;
 use crate::index::DirectoryIndex;
 use crate::meetings::Organizer;
 use crate::model::{AuditDecision, AuditEntry, MissingPrerequisite, Tenant, User, UserRef};
-use crate::policy::{decide, AccessDecision, PolicyState};
+use crate::policy::{decide, decide_exchange, AccessDecision, ExchangeDecision, PolicyState};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -67,6 +67,22 @@ pub enum Operation {
     GetUser,
     /// `GET /users` (with `$filter`, `$select`, `$top`).
     ListUsers,
+    /// `POST …/events`.
+    CreateEvent,
+    /// `GET …/events/{id}`.
+    GetEvent,
+    /// `GET …/events`.
+    ListEvents,
+    /// `GET …/calendarView?startDateTime=…&endDateTime=…`.
+    CalendarView,
+    /// `PATCH …/events/{id}`.
+    UpdateEvent,
+    /// `DELETE …/events/{id}`.
+    DeleteEvent,
+    /// `POST …/events/{id}/cancel`.
+    CancelEvent,
+    /// `POST …/events/{id}/accept`, `…/decline`, `…/tentativelyAccept`.
+    RespondToEvent,
     /// `GET …/onlineMeetings/{id}/attendanceReports`.
     ListAttendanceReports,
     /// `GET …/attendanceReports/{reportId}` (`$expand=attendanceRecords`).
@@ -128,6 +144,14 @@ impl Operation {
             | Self::UpdateMeeting
             | Self::DeleteMeeting => &["OnlineMeetings.ReadWrite.All"],
             Self::GetUser | Self::ListUsers => &["User.ReadBasic.All", "User.Read.All"],
+            Self::GetEvent | Self::ListEvents | Self::CalendarView => {
+                &["Calendars.Read", "Calendars.ReadWrite"]
+            }
+            Self::CreateEvent
+            | Self::UpdateEvent
+            | Self::DeleteEvent
+            | Self::CancelEvent
+            | Self::RespondToEvent => &["Calendars.ReadWrite"],
             Self::ListAttendanceReports
             | Self::GetAttendanceReport
             | Self::ListAttendanceRecords => &["OnlineMeetingArtifact.Read.All"],
@@ -166,6 +190,14 @@ impl Operation {
             | Self::DeleteMeeting => &["OnlineMeetings.ReadWrite"],
             Self::GetUser => &["User.Read", "User.ReadBasic.All", "User.Read.All"],
             Self::ListUsers => &["User.ReadBasic.All", "User.Read.All"],
+            Self::GetEvent | Self::ListEvents | Self::CalendarView => {
+                &["Calendars.Read", "Calendars.ReadWrite"]
+            }
+            Self::CreateEvent
+            | Self::UpdateEvent
+            | Self::DeleteEvent
+            | Self::CancelEvent
+            | Self::RespondToEvent => &["Calendars.ReadWrite"],
             Self::ListAttendanceReports
             | Self::GetAttendanceReport
             | Self::ListAttendanceRecords => &["OnlineMeetingArtifact.Read.All"],
@@ -200,13 +232,29 @@ impl Operation {
     /// Whether the operation acts on the user's meetings (and so needs the user to be able to
     /// organise them).
     pub fn is_meeting_operation(self) -> bool {
-        !matches!(self, Self::GetUser | Self::ListUsers)
+        !matches!(self, Self::GetUser | Self::ListUsers) && !self.is_event_operation()
+    }
+
+    /// Whether the operation acts on the user's calendar (Exchange, not Teams: the Teams
+    /// application access policy does not apply; Exchange's does).
+    pub fn is_event_operation(self) -> bool {
+        matches!(
+            self,
+            Self::CreateEvent
+                | Self::GetEvent
+                | Self::ListEvents
+                | Self::CalendarView
+                | Self::UpdateEvent
+                | Self::DeleteEvent
+                | Self::CancelEvent
+                | Self::RespondToEvent
+        )
     }
 
     /// Whether the path may name the user by UPN (only the users endpoint resolves one; the
     /// meetings API wants the object id).
     pub fn accepts_upn(self) -> bool {
-        matches!(self, Self::GetUser)
+        matches!(self, Self::GetUser) || self.is_event_operation()
     }
 
     /// The name the audit log records.
@@ -220,6 +268,14 @@ impl Operation {
             Self::DeleteMeeting => "DeleteMeeting",
             Self::GetUser => "GetUser",
             Self::ListUsers => "ListUsers",
+            Self::CreateEvent => "CreateEvent",
+            Self::GetEvent => "GetEvent",
+            Self::ListEvents => "ListEvents",
+            Self::CalendarView => "CalendarView",
+            Self::UpdateEvent => "UpdateEvent",
+            Self::DeleteEvent => "DeleteEvent",
+            Self::CancelEvent => "CancelEvent",
+            Self::RespondToEvent => "RespondToEvent",
             Self::ListAttendanceReports => "ListAttendanceReports",
             Self::GetAttendanceReport => "GetAttendanceReport",
             Self::ListAttendanceRecords => "ListAttendanceRecords",
@@ -367,6 +423,13 @@ pub enum Denial {
         /// The decision, with its reasons.
         decision: Box<AccessDecision>,
     },
+    /// Exchange Online's application access policy keeps the app from the user's mailbox.
+    ExchangePolicy {
+        /// The app.
+        app_id: Uuid,
+        /// The decision, with its reasons.
+        decision: Box<ExchangeDecision>,
+    },
     /// The user may not organise Teams meetings: the account lacks a prerequisite.
     Prerequisite {
         /// The user.
@@ -403,6 +466,7 @@ impl Denial {
             ),
             Self::NotSelf => "denied: a delegated caller acts for itself only".to_owned(),
             Self::NoAccessPolicy { decision, .. } => decision.reason(),
+            Self::ExchangePolicy { decision, .. } => decision.reason(),
             Self::Prerequisite { user_id, missing } => {
                 format!("denied: user {user_id}: {}", missing.describe())
             }
@@ -413,10 +477,12 @@ impl Denial {
 /// A caller allowed to act for (or read) a user, with the decision that allowed it.
 #[derive(Debug, Clone)]
 pub struct Authorized {
+    operation: Operation,
     caller: Caller,
     user: Arc<User>,
     tenant: Arc<Tenant>,
     decision: Option<AccessDecision>,
+    exchange: Option<ExchangeDecision>,
 }
 
 impl Authorized {
@@ -440,6 +506,12 @@ impl Authorized {
         self.decision.as_ref()
     }
 
+    /// For app-only calls on calendars: Exchange's application-access-policy decision that
+    /// allowed the call.
+    pub fn exchange_decision(&self) -> Option<&ExchangeDecision> {
+        self.exchange.as_ref()
+    }
+
     /// The right to manage the user's meetings: from the allowed policy decision for app-only
     /// callers, from the token for delegated ones. `None` for an operation that decided no
     /// policy (reading a user).
@@ -453,6 +525,14 @@ impl Authorized {
             (Caller::User { user_id, .. }, _) => Organizer::signed_in(*user_id, user, tenant),
             (Caller::App { .. }, None) => None,
         }
+    }
+
+    /// The right to act on the user's calendar, for an allowed calendar operation.
+    pub fn mailbox(&self) -> Option<crate::events::Mailbox> {
+        if !self.operation.is_event_operation() {
+            return None;
+        }
+        crate::events::Mailbox::authorized(User::clone(&self.user), Tenant::clone(&self.tenant))
     }
 }
 
@@ -542,6 +622,7 @@ impl Access {
                 auth.decision
                     .as_ref()
                     .map(AccessDecision::reason)
+                    .or_else(|| auth.exchange.as_ref().map(ExchangeDecision::reason))
                     .unwrap_or_else(|| match auth.caller {
                         Caller::User { .. } => {
                             "allowed: a signed-in user acting for itself".to_owned()
@@ -621,7 +702,9 @@ impl Access {
         // A delegated caller acts for itself only (reading another user needs
         // User.Read*.All, which the scope check has granted).
         if let Caller::User { user_id, .. } = &caller {
-            if *user_id != user.id && operation.is_meeting_operation() {
+            if *user_id != user.id
+                && (operation.is_meeting_operation() || operation.is_event_operation())
+            {
                 return Err(Denial::NotSelf);
             }
         }
@@ -641,6 +724,21 @@ impl Access {
             }
         }
 
+        // Exchange's application access policy, for app-only calls on a mailbox.
+        let mut exchange = None;
+        if let Caller::App { app_id, .. } = &caller {
+            if operation.is_event_operation() {
+                let d = self.exchange_decision(&tenant, *app_id, &user);
+                if !d.allowed() {
+                    return Err(Denial::ExchangePolicy {
+                        app_id: *app_id,
+                        decision: Box::new(d),
+                    });
+                }
+                exchange = Some(d);
+            }
+        }
+
         // What Teams checks of the organizer's account, once the caller may act for them.
         if operation.is_meeting_operation() {
             if let Some(missing) = user.account.missing_prerequisite() {
@@ -651,10 +749,12 @@ impl Access {
             }
         }
         Ok(Authorized {
+            operation,
             caller,
             user,
             tenant,
             decision,
+            exchange,
         })
     }
 
@@ -738,6 +838,55 @@ impl Access {
             self.clock.now(),
             self.propagation_delay,
         )
+    }
+
+    /// Exchange's application-access-policy decision for an app and a user's mailbox, now.
+    fn exchange_decision(&self, tenant: &Tenant, app_id: Uuid, user: &User) -> ExchangeDecision {
+        let (policies, groups) = self.index.exchange_inputs(tenant.id, user.id);
+        decide_exchange(
+            &policies,
+            app_id,
+            user.id,
+            &groups,
+            self.clock.now(),
+            self.propagation_delay,
+        )
+    }
+
+    /// "Explain this app for this mailbox" under Exchange's application access policy (what
+    /// `Test-ApplicationAccessPolicy` and `policy explain` answer): the decision a calendar call
+    /// would get now; `None` when the tenant has no such user.
+    pub fn explain_exchange(
+        &self,
+        tenant: &Tenant,
+        app_id: Uuid,
+        user: &UserRef,
+    ) -> Option<(Arc<User>, ExchangeDecision)> {
+        let user = self.index.user_in(tenant.id, user)?;
+        let decision = self.exchange_decision(tenant, app_id, &user);
+        Some((user, decision))
+    }
+
+    /// `Test-ApplicationAccessPolicy`: the decision on the policies as they are now, without
+    /// the propagation delay (the cmdlet reads the directory, not the service's cache, which is
+    /// why it can say Granted while Graph still refuses).
+    pub fn test_exchange(
+        &self,
+        tenant: &Tenant,
+        app_id: Uuid,
+        user: &UserRef,
+    ) -> Option<(Arc<User>, ExchangeDecision)> {
+        let user = self.index.user_in(tenant.id, user)?;
+        let (policies, groups) = self.index.exchange_inputs(tenant.id, user.id);
+        let decision = decide_exchange(
+            &policies,
+            app_id,
+            user.id,
+            &groups,
+            self.clock.now(),
+            chrono::Duration::zero(),
+        );
+        Some((user, decision))
     }
 
     /// "Explain this app for this user": the decision a Graph call would get now, and the

@@ -19,6 +19,7 @@ pub const GRAPH_APP_ROLES: &[&str] = &[
     "OnlineMeetingRecording.Read.All",
     "OnlineMeetingTranscript.Read.All",
     "Calendars.ReadWrite",
+    "Calendars.Read",
     "User.Read.All",
     "User.ReadBasic.All",
 ];

@@ -799,6 +799,7 @@ pub const GRAPH_DELEGATED_SCOPES: &[&str] = &[
     "OnlineMeetingTranscript.Read.All",
     "OnlineMeetingRecording.Read.All",
     "Calendars.ReadWrite",
+    "Calendars.Read",
     "User.Read",
     "User.ReadBasic.All",
     "User.Read.All",

@@ -68,6 +68,8 @@ struct TenantEntry {
     grants: HashMap<Assignee, Vec<PolicyGrant>>,
     /// The tenant's users, in object-id order (the order `GET /users` pages in).
     users: BTreeSet<Uuid>,
+    /// Every Exchange application access policy, removed ones included.
+    exchange_policies: Arc<Vec<crate::policy::ExchangePolicy>>,
 }
 
 #[derive(Debug, Default)]
@@ -257,6 +259,7 @@ impl DirectoryIndex {
                     .or_default()
                     .push(grant);
             }
+            entry.exchange_policies = Arc::new(store.list_exchange_policies(id).await?);
             for d in &tenant.domains {
                 data.domains.insert(d.to_ascii_lowercase(), id);
             }
@@ -406,6 +409,10 @@ impl DirectoryIndex {
                 } else {
                     entry.grants.insert(assignee.into(), grants);
                 }
+            }
+            ChangedEntity::ExchangePolicies(tenant_id) => {
+                let policies = store.list_exchange_policies(tenant_id).await?;
+                self.write().tenant_mut(tenant_id).exchange_policies = Arc::new(policies);
             }
             // The key ring reloads itself from the store; nothing of it lives here.
             ChangedEntity::SigningKeys => {}
@@ -560,6 +567,23 @@ impl DirectoryIndex {
             policies,
             grants,
             groups,
+        }
+    }
+
+    /// What decides whether an app may reach `user_id`'s mailbox under Exchange's application
+    /// access policies: the tenant's Exchange policies and the user's groups.
+    pub fn exchange_inputs(
+        &self,
+        tenant_id: Uuid,
+        user_id: Uuid,
+    ) -> (Arc<Vec<crate::policy::ExchangePolicy>>, Vec<Uuid>) {
+        let data = self.read();
+        match data.tenants.get(&tenant_id) {
+            Some(t) => (
+                t.exchange_policies.clone(),
+                t.groups_of.get(&user_id).cloned().unwrap_or_default(),
+            ),
+            None => (Arc::default(), Vec::new()),
         }
     }
 

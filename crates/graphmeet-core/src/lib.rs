@@ -11,6 +11,8 @@ pub mod audit;
 pub mod clock;
 pub mod crypto;
 pub mod directory;
+pub mod events;
+pub mod exchange;
 pub mod identity;
 pub mod index;
 pub mod lockout;

@@ -87,6 +87,13 @@ impl Organizer {
         (token_user == user.id && user.tenant_id == tenant.id).then_some(Self { user, tenant })
     }
 
+    /// The organizer of a calendar event with a Teams meeting: Exchange makes the meeting for
+    /// the mailbox's owner, so the Teams application access policy is not asked (the calendar
+    /// operation's authorization was).
+    pub(crate) fn for_mailbox(user: User, tenant: Tenant) -> Self {
+        Self { user, tenant }
+    }
+
     /// The administrator acting for `user` (a seed's meetings, which the admin key authorizes).
     pub fn by_administrator(user: User, tenant: Tenant) -> Option<Self> {
         (user.tenant_id == tenant.id).then_some(Self { user, tenant })

@@ -505,6 +505,8 @@ pub enum ChangedEntity {
         /// The assignee; a group's rank is not part of the key (read as 0).
         assignee: GrantTarget,
     },
+    /// A tenant's Exchange Online application access policies.
+    ExchangePolicies(Uuid),
     /// A row the log could not read (a newer server's kind); read everything again.
     Unknown,
 }

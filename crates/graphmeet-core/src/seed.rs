@@ -216,6 +216,23 @@ impl Directory {
             }
         }
         for (t, tenant) in &pairs {
+            for p in &t.exchange_policies {
+                let (created, unchanged) =
+                    self.seed_exchange_policy(tenant, p)
+                        .await
+                        .map_err(|error| SeedError {
+                            at: at(t, Some(format!("exchange policy scoped to {}", p.scope))),
+                            error,
+                        })?;
+                for _ in 0..created {
+                    tally.count(Outcome::Created, |c| &mut c.policies);
+                }
+                for _ in 0..unchanged {
+                    tally.count(Outcome::Unchanged, |c| &mut c.policies);
+                }
+            }
+        }
+        for (t, tenant) in &pairs {
             if t.grants.is_empty() {
                 continue;
             }
@@ -833,6 +850,7 @@ impl Directory {
             consents,
             policies,
             grants: grants.into_iter().map(|(_, g)| g).collect(),
+            exchange_policies: self.export_exchange_policies(tenant).await?,
         })
     }
 }

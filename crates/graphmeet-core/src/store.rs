@@ -333,6 +333,34 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<Result<MeetingInserted, StoreError>>, StoreError>;
     /// Appends audit entries in one transaction: all of them, or none on error.
     async fn append_audit_batch(&self, entries: &[AuditEntry]) -> Result<(), StoreError>;
+
+    // ---- Exchange Online application access policies ----------------------------------------
+
+    /// Stores new Exchange policies (one per app of a `New-ApplicationAccessPolicy`), all or
+    /// none; a live policy for the same app and group is a `Conflict`.
+    async fn create_exchange_policies(
+        &self,
+        policies: &[crate::policy::ExchangePolicy],
+    ) -> Result<(), StoreError>;
+    /// Every Exchange policy of a tenant, removed ones included, oldest first.
+    async fn list_exchange_policies(
+        &self,
+        tenant_id: Uuid,
+    ) -> Result<Vec<crate::policy::ExchangePolicy>, StoreError>;
+    /// Sets a live policy's description; false when there is no such live policy.
+    async fn set_exchange_policy_description(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        description: &str,
+    ) -> Result<bool, StoreError>;
+    /// Ends a live policy at `at`; false when there is no such live policy.
+    async fn remove_exchange_policy(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 }
 
 /// The outcome of the one meeting of a batch of one.

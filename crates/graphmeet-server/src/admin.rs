@@ -905,6 +905,22 @@ async fn explain_policy(
                 None => serde_json::Value::Null,
             },
         );
+        // The calendar path's gate: Exchange's application access policy, as a calendar call
+        // would be decided now.
+        if let Some((_, exchange)) =
+            state
+                .access
+                .explain_exchange(&tenant, app_id, &UserRef::parse(&q.user))
+        {
+            let mut ex = serde_json::to_value(&exchange).unwrap_or_default();
+            if let Some(ex) = ex.as_object_mut() {
+                ex.insert(
+                    "reason".to_owned(),
+                    serde_json::Value::String(exchange.reason()),
+                );
+            }
+            map.insert("exchange".to_owned(), ex);
+        }
     }
     Ok(Json(body))
 }

@@ -10,6 +10,8 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
 use graphmeet_core::directory::{AppIdsChange, DirectoryError};
+use graphmeet_core::exchange::{self, NewExchangePolicy};
+use graphmeet_core::policy::ExchangeAccessRight;
 use graphmeet_core::{GrantTarget, Tenant};
 use graphmeet_wire::admin::{RunScript, ScriptOutput};
 use graphmeet_wire::cmdlet::{self, Cmdlet};
@@ -50,6 +52,8 @@ struct Runner<'a> {
     tenant: Tenant,
     out: Vec<Vec<(String, String)>>,
     notes: Vec<String>,
+    /// The session id Exchange's `Get-` cmdlets print first.
+    runspace: Uuid,
 }
 
 impl Runner<'_> {
@@ -167,6 +171,75 @@ impl Runner<'_> {
                         .await?;
                 }
             }
+            Cmdlet::NewExchangePolicy {
+                access_right,
+                app_ids,
+                scope,
+                description,
+                ..
+            } => {
+                let access_right = ExchangeAccessRight::parse(access_right).ok_or_else(|| {
+                    DirectoryError::Invalid(format!("-AccessRight {access_right}"))
+                })?;
+                let new = NewExchangePolicy {
+                    app_ids: app_ids.clone(),
+                    scope: scope.clone(),
+                    access_right,
+                    description: description.clone(),
+                };
+                for p in dir.new_exchange_policies(&self.tenant, &new).await? {
+                    self.out.push(exchange::facts(&p).record());
+                }
+            }
+            Cmdlet::GetExchangePolicy { identity } => {
+                for p in dir
+                    .exchange_policies(&self.tenant, identity.as_deref())
+                    .await?
+                {
+                    // Get- prints the session's RunspaceId first.
+                    let mut record = vec![("RunspaceId".to_owned(), self.runspace.to_string())];
+                    record.extend(exchange::facts(&p).record());
+                    self.out.push(record);
+                }
+            }
+            Cmdlet::SetExchangePolicy {
+                identity,
+                description,
+                ..
+            } => {
+                dir.set_exchange_policy_description(
+                    &self.tenant,
+                    identity,
+                    description.as_deref().unwrap_or_default(),
+                )
+                .await?;
+            }
+            Cmdlet::RemoveExchangePolicy { identity, .. } => {
+                dir.remove_exchange_policy(&self.tenant, identity).await?;
+            }
+            Cmdlet::TestExchangePolicy { identity, app_id } => {
+                let app = Uuid::parse_str(app_id.trim()).map_err(|_| {
+                    DirectoryError::Invalid(format!(
+                        "Cannot bind parameter 'AppId'. '{app_id}' is not a valid application id (a GUID)."
+                    ))
+                })?;
+                let (user, decision) = self
+                    .state
+                    .access
+                    .test_exchange(&self.tenant, app, &graphmeet_core::UserRef::parse(identity))
+                    .ok_or_else(|| {
+                        DirectoryError::NotFound(format!(
+                            "The operation couldn't be performed because object '{identity}' couldn't be found."
+                        ))
+                    })?;
+                let alias = user.upn.split('@').next().unwrap_or(&user.upn).to_owned();
+                self.out.push(cmdlet::exchange::test_record(
+                    app,
+                    &alias,
+                    user.id,
+                    decision.allowed(),
+                ));
+            }
             Cmdlet::GetOnlineUser { identity } => {
                 let users = match identity {
                     Some(u) => vec![dir.user_in(&self.tenant, u).await?],
@@ -213,6 +286,7 @@ pub(crate) async fn run_script(
         tenant,
         out: Vec::new(),
         notes: Vec::new(),
+        runspace: Uuid::new_v4(),
     };
     for (done, statement) in statements.iter().enumerate() {
         if let Err(e) = runner.run(&statement.cmdlet).await {

@@ -11,6 +11,7 @@ pub mod bootstrap;
 pub mod console;
 pub mod cs;
 pub mod entra;
+pub mod exchange_admin;
 pub mod fsutil;
 pub mod graph;
 pub mod inspector;
@@ -240,8 +241,13 @@ fn normalise_path<B>(mut request: axum::http::Request<B>) -> axum::http::Request
 
 /// The whole application for a state: identity, admin, health. Tests drive it without a socket.
 pub fn app(state: AppState) -> Router {
-    let (admin, api) =
-        admin::router(state.clone(), cs::router().merge(admin_play::router())).split_for_parts();
+    let (admin, api) = admin::router(
+        state.clone(),
+        cs::router()
+            .merge(admin_play::router())
+            .merge(exchange_admin::router()),
+    )
+    .split_for_parts();
     let api = axum::Json(openapi::admin(api));
     Router::new()
         .route("/healthz", get(healthz))
@@ -375,6 +381,21 @@ pub async fn build(
         clock.clone(),
         metrics.clone(),
     );
+    let meetings = graphmeet_core::meetings::Meetings::new(
+        dyn_store.clone(),
+        index.clone(),
+        clock.clone(),
+        join_url_base.clone(),
+        meeting_quota,
+        metrics.clone(),
+    );
+    let event_store: Arc<dyn graphmeet_core::events::EventStore> = store.clone();
+    let events = graphmeet_core::events::Events::new(
+        event_store,
+        meetings.clone(),
+        index.clone(),
+        clock.clone(),
+    );
     let access = Access::new(
         index.clone(),
         clock.clone(),
@@ -407,14 +428,8 @@ pub async fn build(
             lockout,
         )),
         directory: Directory::new(dyn_store.clone(), clock.clone()).with_index(index.clone()),
-        meetings: graphmeet_core::meetings::Meetings::new(
-            dyn_store.clone(),
-            index.clone(),
-            clock.clone(),
-            join_url_base.clone(),
-            meeting_quota,
-            metrics.clone(),
-        ),
+        meetings,
+        events,
         playback: graphmeet_core::playback::Playback::new(
             store.clone(),
             dyn_store.clone(),

@@ -161,6 +161,7 @@ const DELEGATED: &str = "Delegated: OnlineMeetings.ReadWrite (or .Read for reads
 
 const ARTIFACT: &str = "OnlineMeetingArtifact.Read.All (app-only with an application access policy granted to the organizer, or delegated for the signed-in organizer); also under /me.";
 const TRANSCRIPT: &str = "OnlineMeetingTranscript.Read.All (app-only with an application access policy, or delegated); also under /me.";
+const CALENDAR: &str = "App-only: Calendars.ReadWrite (Calendars.Read for reads), allowed by Exchange's application access policy for the mailbox; delegated: the same scopes for the signed-in user (also under /me and .../calendar/). An isOnlineMeeting event with teamsForBusiness gets a Teams meeting.";
 const RECORDING: &str = "OnlineMeetingRecording.Read.All (app-only with an application access policy, or delegated); also under /me.";
 
 /// Every Graph and Entra route graphmeet serves. `server/tests/openapi.rs` sends a request to
@@ -194,6 +195,22 @@ pub const MICROSOFT_ROUTES: &[Route] = &[
     graph("get", "/users/{user}/onlineMeetings/{id}/recordings/{recordingId}/content", RECORDING, Answer::Content("video/mp4")),
     graph("get", "/users/{user}/onlineMeetings/getAllTranscripts(meetingOrganizerUserId='{user}')", "App-only: OnlineMeetingTranscript.Read.All and an application access policy; startDateTime, endDateTime; $top; /delta.", Answer::Document),
     graph("get", "/users/{user}/onlineMeetings/getAllRecordings(meetingOrganizerUserId='{user}')", "App-only: OnlineMeetingRecording.Read.All and an application access policy; startDateTime, endDateTime; $top; /delta.", Answer::Document),
+    graph("post", "/users/{user}/events", CALENDAR, Answer::Document),
+    graph("get", "/users/{user}/events", CALENDAR, Answer::Document),
+    graph("get", "/users/{user}/events/{id}", CALENDAR, Answer::Document),
+    graph("patch", "/users/{user}/events/{id}", CALENDAR, Answer::Document),
+    graph("delete", "/users/{user}/events/{id}", CALENDAR, Answer::Empty),
+    graph("post", "/users/{user}/events/{id}/cancel", CALENDAR, Answer::Empty),
+    graph("post", "/users/{user}/events/{id}/accept", CALENDAR, Answer::Empty),
+    graph("post", "/users/{user}/events/{id}/decline", CALENDAR, Answer::Empty),
+    graph("post", "/users/{user}/events/{id}/tentativelyAccept", CALENDAR, Answer::Empty),
+    graph("get", "/users/{user}/calendarView", "As events; startDateTime and endDateTime are required.", Answer::Document),
+    graph("post", "/users/{user}/calendar/events", CALENDAR, Answer::Document),
+    graph("get", "/users/{user}/calendar/events", CALENDAR, Answer::Document),
+    graph("get", "/users/{user}/calendar/calendarView", "As events; startDateTime and endDateTime are required.", Answer::Document),
+    graph("post", "/me/events", CALENDAR, Answer::Document),
+    graph("get", "/me/events", CALENDAR, Answer::Document),
+    graph("get", "/me/calendarView", "As events; startDateTime and endDateTime are required.", Answer::Document),
     graph("post", "/subscriptions", SUBSCRIBE, Answer::Document),
     graph("get", "/subscriptions", "The caller's app's unexpired subscriptions in its tenant.", Answer::Document),
     graph("get", "/subscriptions/{id}", SUBSCRIBE, Answer::Document),

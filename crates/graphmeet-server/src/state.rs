@@ -31,6 +31,8 @@ pub struct AppState {
     pub faults: Arc<crate::graph::fault::FaultInjector>,
     /// Online meetings.
     pub meetings: graphmeet_core::meetings::Meetings,
+    /// Calendar events (and the Teams meetings behind them).
+    pub events: graphmeet_core::events::Events,
     /// Played meeting sessions and their artifacts (attendance, transcripts, recordings).
     pub playback: graphmeet_core::playback::Playback,
     /// Change-notification subscriptions and their outbox.

@@ -993,8 +993,8 @@ async fn real_graph_resources_graphmeet_does_not_serve_are_501_naming_them() {
     let token = t.app_token().await;
     let user = t.cred("user_id");
     for (path, names) in [
-        (format!("/v1.0/users/{user}/events"), "calendar events"),
-        ("/v1.0/me/calendarView".to_owned(), "the calendar view"),
+        (format!("/v1.0/users/{user}/calendars"), "calendars"),
+        ("/v1.0/me/messages".to_owned(), "mail"),
         (
             "/beta/communications/calls".to_owned(),
             "cloud communications",

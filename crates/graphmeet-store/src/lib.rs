@@ -18,6 +18,8 @@ mod artifacts;
 mod checkpoint;
 mod codec;
 mod error;
+mod events;
+mod exchange;
 mod inline;
 mod listing;
 mod sql;

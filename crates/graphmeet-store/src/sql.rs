@@ -1475,6 +1475,41 @@ impl Store for SqlStore {
         }
         tx.commit().await.db()
     }
+
+    // ---- Exchange Online application access policies (SQL in exchange.rs) ------------------
+
+    async fn create_exchange_policies(
+        &self,
+        policies: &[graphmeet_core::policy::ExchangePolicy],
+    ) -> Result<(), StoreError> {
+        self.insert_exchange_policies(policies).await
+    }
+
+    async fn list_exchange_policies(
+        &self,
+        tenant_id: Uuid,
+    ) -> Result<Vec<graphmeet_core::policy::ExchangePolicy>, StoreError> {
+        self.select_exchange_policies(tenant_id).await
+    }
+
+    async fn set_exchange_policy_description(
+        &self,
+        tenant_id: Uuid,
+        policy_id: Uuid,
+        description: &str,
+    ) -> Result<bool, StoreError> {
+        self.describe_exchange_policy(tenant_id, policy_id, description)
+            .await
+    }
+
+    async fn remove_exchange_policy(
+        &self,
+        tenant_id: Uuid,
+        policy_id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.end_exchange_policy(tenant_id, policy_id, at).await
+    }
 }
 
 /// Rows per multi-row `INSERT INTO users`.
@@ -1499,6 +1534,7 @@ fn directory_change(row: &AnyRow) -> Result<DirectoryChange, StoreError> {
         }
         ("keys", _, _) => ChangedEntity::SigningKeys,
         ("policy", Some(t), _) => ChangedEntity::Policies(t),
+        ("exchange_policy", Some(t), _) => ChangedEntity::ExchangePolicies(t),
         ("grant", Some(tenant_id), _) => {
             let assignee = match key.split_once(':') {
                 Some(("global", _)) => Some(GrantTarget::Global),
@@ -1525,6 +1561,8 @@ fn directory_change(row: &AnyRow) -> Result<DirectoryChange, StoreError> {
 /// `_sqlx_migrations`). A new table must be added here; the conformance suite checks that none
 /// is missed.
 const RESET_TABLES: &[&str] = &[
+    "events",
+    "exchange_access_policies",
     "meeting_creations",
     "meetings",
     "access_policy_grants",

@@ -535,6 +535,14 @@ pub struct SeedTenant {
     /// exported.
     #[serde(rename = "meeting", default, skip_serializing_if = "Vec::is_empty")]
     pub meetings: Vec<crate::admin_play::SeedMeeting>,
+    /// Exchange Online application access policies (`[[tenant.exchange_policy]]`), counted
+    /// with the application access policies in an apply's summary.
+    #[serde(
+        rename = "exchange_policy",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub exchange_policies: Vec<crate::admin_exchange::SeedExchangePolicy>,
 }
 
 /// A user of a [`SeedTenant`]. Matched by `id` when given, else by `upn`.

@@ -6,6 +6,7 @@
 
 pub mod aadsts;
 pub mod admin;
+pub mod admin_exchange;
 pub mod admin_play;
 pub mod b64;
 pub mod cmdlet;

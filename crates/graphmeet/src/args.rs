@@ -100,9 +100,16 @@ pub enum Command {
     /// Manage Teams application access policies (the *-CsApplicationAccessPolicy cmdlets).
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Manage Exchange Online application access policies, which restrict app-only calendar
+    /// access (the *-ApplicationAccessPolicy cmdlets).
+    #[command(subcommand)]
+    ExchangePolicy(ExchangePolicyCommand),
     /// Create, find, change and delete Teams meetings as an application (Microsoft Graph or a
     /// graphmeet server).
     Meeting(MeetingArgs),
+    /// Create, list, cancel and delete calendar events with Teams meetings as an application
+    /// (the calendar path: invitations, attendees' calendars; Exchange's access policy).
+    Event(EventArgs),
     /// Check the app's setup step by step: credentials, token, permissions, access policy.
     Doctor(DoctorArgs),
     /// Print what a customer's admins run to let the app create meetings in their tenant.
@@ -329,6 +336,90 @@ pub struct AppArgs {
     pub profile: Option<String>,
 }
 
+/// `graphmeet event …`.
+#[derive(Debug, Args)]
+pub struct EventArgs {
+    /// Who the application is.
+    #[command(flatten)]
+    pub app: AppArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: EventCommand,
+}
+
+/// `graphmeet event …` verbs. The user is the calendar's owner: object id or UPN.
+#[derive(Debug, Subcommand)]
+pub enum EventCommand {
+    /// Create an event with a Teams meeting (POST /users/{id}/events with isOnlineMeeting and
+    /// teamsForBusiness) and print its join URL.
+    Create {
+        /// The organizer: object id or UPN.
+        #[arg(long, value_name = "ID|UPN")]
+        organizer: String,
+        /// The subject.
+        #[arg(long)]
+        subject: String,
+        /// The start, local time (2026-03-01T09:00:00) in --time-zone.
+        #[arg(long, value_name = "LOCAL")]
+        start: String,
+        /// The end, local time in --time-zone.
+        #[arg(long, value_name = "LOCAL")]
+        end: String,
+        /// A Windows zone id or IANA name.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+        /// An attendee's address (repeat for more); those of the tenant get the invitation
+        /// in their calendar.
+        #[arg(long = "attendee", value_name = "ADDRESS")]
+        attendees: Vec<String>,
+        /// An event without a Teams meeting.
+        #[arg(long)]
+        no_teams: bool,
+    },
+    /// Show an event by id.
+    Get {
+        /// The calendar's owner: object id or UPN.
+        #[arg(long, value_name = "ID|UPN")]
+        user: String,
+        /// The event id.
+        #[arg(long)]
+        id: String,
+    },
+    /// List the events of a calendar (every page), or those of a time window (calendarView).
+    List {
+        /// The calendar's owner: object id or UPN.
+        #[arg(long, value_name = "ID|UPN")]
+        user: String,
+        /// The window's start, ISO 8601 (with an offset, or UTC); with --until.
+        #[arg(long, value_name = "ISO8601", requires = "until")]
+        from: Option<String>,
+        /// The window's end.
+        #[arg(long, value_name = "ISO8601", requires = "from")]
+        until: Option<String>,
+    },
+    /// Cancel an event you organize: attendees are told and the Teams meeting ends.
+    Cancel {
+        /// The organizer: object id or UPN.
+        #[arg(long, value_name = "ID|UPN")]
+        user: String,
+        /// The event id.
+        #[arg(long)]
+        id: String,
+        /// A message for the attendees.
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Delete an event.
+    Delete {
+        /// The calendar's owner: object id or UPN.
+        #[arg(long, value_name = "ID|UPN")]
+        user: String,
+        /// The event id.
+        #[arg(long)]
+        id: String,
+    },
+}
+
 /// `graphmeet meeting …`.
 #[derive(Debug, Args)]
 pub struct MeetingArgs {
@@ -541,6 +632,10 @@ pub struct DoctorArgs {
     /// Also check that the application access policy lets the app act for this user.
     #[arg(long, value_name = "ID|UPN")]
     pub user: Option<String>,
+    /// Also check the calendar path (events with Teams meetings): the Calendars.ReadWrite
+    /// permission and, with --user, Exchange's application access policy.
+    #[arg(long)]
+    pub calendar: bool,
 }
 
 /// `graphmeet clock`.
@@ -591,6 +686,10 @@ pub struct OnboardArgs {
     /// The application access policy's name [default: MeetingsApp-<first 8 of the app id>]
     #[arg(long, value_name = "NAME")]
     pub policy_name: Option<String>,
+    /// The app also creates calendar events (the calendar path): print the Calendars.ReadWrite
+    /// consent and the Exchange cmdlets that restrict its mailbox access.
+    #[arg(long)]
+    pub calendar: bool,
 }
 
 /// `graphmeet tenant …`.
@@ -871,6 +970,77 @@ pub struct TenantArg {
     /// The tenant, by id or domain [default: the server's only tenant]
     #[arg(long)]
     pub tenant: Option<String>,
+}
+
+/// `graphmeet exchange-policy …`, named after Exchange Online's cmdlets.
+#[derive(Debug, Subcommand)]
+pub enum ExchangePolicyCommand {
+    /// New-ApplicationAccessPolicy: restrict (or deny) app-only mailbox access of apps to a
+    /// mail-enabled security group.
+    New {
+        /// The tenant.
+        #[command(flatten)]
+        tenant: TenantArg,
+        /// App ids, comma-separated, or * for every app.
+        #[arg(
+            long,
+            required = true,
+            value_delimiter = ',',
+            value_name = "APP_ID[,…]"
+        )]
+        app_ids: Vec<String>,
+        /// The group (object id or name).
+        #[arg(long, value_name = "GROUP")]
+        scope: String,
+        /// RestrictAccess or DenyAccess.
+        #[arg(long, value_name = "RIGHT")]
+        access_right: String,
+        /// A description [default: Exchange's generated one].
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Get-ApplicationAccessPolicy: the tenant's live policies.
+    Get {
+        /// The tenant.
+        #[command(flatten)]
+        tenant: TenantArg,
+        /// A policy's Identity (an unknown one lists all, as Exchange does).
+        #[arg(long)]
+        identity: Option<String>,
+    },
+    /// Set-ApplicationAccessPolicy: change a policy's description.
+    Set {
+        /// The tenant.
+        #[command(flatten)]
+        tenant: TenantArg,
+        /// The policy's Identity.
+        #[arg(long)]
+        identity: String,
+        /// The new description.
+        #[arg(long)]
+        description: String,
+    },
+    /// Remove-ApplicationAccessPolicy.
+    Remove {
+        /// The tenant.
+        #[command(flatten)]
+        tenant: TenantArg,
+        /// The policy's Identity.
+        #[arg(long)]
+        identity: String,
+    },
+    /// Test-ApplicationAccessPolicy: may the app reach the user's mailbox?
+    Test {
+        /// The tenant.
+        #[command(flatten)]
+        tenant: TenantArg,
+        /// The mailbox's user: object id or UPN.
+        #[arg(long)]
+        identity: String,
+        /// The application (client) id.
+        #[arg(long)]
+        app_id: String,
+    },
 }
 
 /// `graphmeet policy …`, named after the Teams PowerShell cmdlets.

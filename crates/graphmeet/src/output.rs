@@ -278,6 +278,16 @@ impl Render for Explanation {
             out.push_str(change);
             out.push('\n');
         }
+        // The calendar path (events): Exchange's application access policy.
+        if let Some(reason) = d
+            .get("exchange")
+            .and_then(|e| e.get("reason"))
+            .and_then(Value::as_str)
+        {
+            out.push_str("\ncalendar (Exchange application access policy): ");
+            out.push_str(reason);
+            out.push('\n');
+        }
         out
     }
 }

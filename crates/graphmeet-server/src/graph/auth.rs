@@ -96,10 +96,28 @@ fn denial_failure(denial: Denial) -> GraphFailure {
             ))
             .with_decision(&reason)
         }
+        Denial::ExchangePolicy { app_id, decision } => {
+            let reason = decision.reason();
+            tracing::info!(app_id = %app_id, user_id = %decision.user_id(), reason = %reason, "denied by Exchange application access policy");
+            GraphFailure::from(graphmeet_wire::graph::event::exchange_policy_denied())
+                .with_decision(&reason)
+        }
         // Graph gives no reason for an organizer Teams cannot serve; the header names it.
         denial @ Denial::Prerequisite { .. } => {
             GraphFailure::from(GraphError::organizer_not_enabled()).with_decision(&denial.reason())
         }
+    }
+}
+
+/// The denials of a calendar operation, as Exchange words them (Outlook's codes, not Teams').
+fn event_denial_failure(denial: Denial) -> GraphFailure {
+    use graphmeet_wire::graph::event as ev;
+    match denial {
+        Denial::UserNotFound(shown) => ev::invalid_user(&shown).into(),
+        Denial::MissingRoles { .. } | Denial::MissingScopes { .. } | Denial::NotSelf => {
+            GraphFailure::from(ev::calendar_access_denied()).with_decision(&denial.reason())
+        }
+        other => denial_failure(other),
     }
 }
 
@@ -163,13 +181,18 @@ pub async fn authorize(
         noted,
         operation,
         match &outcome {
-            Ok(auth) => auth.decision().map_or_else(
-                || ("allowed".to_owned(), "none"),
-                |d| (d.reason(), d.grant_kind()),
-            ),
+            Ok(auth) => match (auth.decision(), auth.exchange_decision()) {
+                (Some(d), _) => (d.reason(), d.grant_kind()),
+                // A calendar call: Exchange's policy decided, no Teams grant.
+                (None, Some(e)) => (e.reason(), "none"),
+                (None, None) => ("allowed".to_owned(), "none"),
+            },
             Err(denial) => (denial.reason(), denial.grant_kind()),
         },
     );
+    if operation.is_event_operation() {
+        return outcome.map_err(event_denial_failure);
+    }
     outcome.map_err(denial_failure)
 }
 

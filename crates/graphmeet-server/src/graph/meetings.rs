@@ -84,7 +84,10 @@ fn organizer(auth: &Authorized) -> Result<Organizer, GraphFailure> {
 }
 
 /// Reads a JSON body after authorization (a bad token is a 401 whatever the body).
-async fn read_json(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, GraphFailure> {
+pub(super) async fn read_json(
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<axum::body::Bytes, GraphFailure> {
     let content_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

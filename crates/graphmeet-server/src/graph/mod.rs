@@ -7,6 +7,7 @@
 
 pub mod artifacts;
 pub mod auth;
+pub mod events;
 pub mod fault;
 pub mod meetings;
 pub mod subscriptions;
@@ -194,13 +195,8 @@ async fn unknown_route(uri: Uri) -> GraphFailure {
 /// `/users/{id}/…` and `/me/…`): a `501` that names them instead of the unknown-segment `400`.
 /// The coverage table in `docs/fidelity.md` lists the same.
 const UNSERVED_UNDER_USER: &[(&str, &str)] = &[
-    ("events", "calendar events (/users/{id}/events)"),
     ("calendar", "calendars (/users/{id}/calendar)"),
     ("calendars", "calendars (/users/{id}/calendars)"),
-    (
-        "calendarView",
-        "the calendar view (/users/{id}/calendarView)",
-    ),
     ("messages", "mail (/users/{id}/messages)"),
     ("mailFolders", "mail folders (/users/{id}/mailFolders)"),
     ("sendMail", "sendMail"),
@@ -277,6 +273,7 @@ async fn wrong_method() -> GraphFailure {
 fn version_routes(version: ApiVersion) -> Router<AppState> {
     meetings::router(version)
         .merge(users::router(version))
+        .merge(events::router(version))
         .merge(artifacts::router(version))
         .merge(subscriptions::router(version))
         .fallback(unknown_route)

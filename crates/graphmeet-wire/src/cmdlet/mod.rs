@@ -23,6 +23,8 @@ pub mod wildcard;
 use std::fmt;
 use std::str::FromStr;
 
+pub mod exchange;
+
 pub use render::{format_collection, format_list, policy_record, to_powershell};
 
 /// One parsed cmdlet call.
@@ -93,6 +95,48 @@ pub enum Cmdlet {
         /// The user (object id, UPN, SIP address…), as written.
         identity: Option<String>,
     },
+    /// Exchange's `New-ApplicationAccessPolicy -AccessRight <right> -AppId <ids>
+    /// -PolicyScopeGroupId <group> [-Description <text>]`.
+    NewExchangePolicy {
+        /// `RestrictAccess` or `DenyAccess`, as written.
+        access_right: String,
+        /// The app ids (or `*`), as written.
+        app_ids: Vec<String>,
+        /// The scope group (id, name or address), as written.
+        scope: String,
+        /// `-Description`.
+        description: Option<String>,
+        /// `-WhatIf`, `-Confirm`.
+        common: CommonParams,
+    },
+    /// Exchange's `Get-ApplicationAccessPolicy [[-Identity] <policy>]`.
+    GetExchangePolicy {
+        /// The policy's identity, as written.
+        identity: Option<String>,
+    },
+    /// Exchange's `Set-ApplicationAccessPolicy [-Identity] <policy> -Description <text>`.
+    SetExchangePolicy {
+        /// The policy's identity.
+        identity: String,
+        /// `-Description`.
+        description: Option<String>,
+        /// `-WhatIf`, `-Confirm`.
+        common: CommonParams,
+    },
+    /// Exchange's `Remove-ApplicationAccessPolicy [-Identity] <policy>`.
+    RemoveExchangePolicy {
+        /// The policy's identity.
+        identity: String,
+        /// `-WhatIf`, `-Confirm`.
+        common: CommonParams,
+    },
+    /// Exchange's `Test-ApplicationAccessPolicy [-Identity] <mailbox> -AppId <id>`.
+    TestExchangePolicy {
+        /// The mailbox (UPN, address or object id).
+        identity: String,
+        /// The app.
+        app_id: String,
+    },
 }
 
 impl Cmdlet {
@@ -108,6 +152,11 @@ impl Cmdlet {
                 "Grant-CsApplicationAccessPolicy"
             }
             Cmdlet::GetOnlineUser { .. } => "Get-CsOnlineUser",
+            Cmdlet::NewExchangePolicy { .. } => "New-ApplicationAccessPolicy",
+            Cmdlet::GetExchangePolicy { .. } => "Get-ApplicationAccessPolicy",
+            Cmdlet::SetExchangePolicy { .. } => "Set-ApplicationAccessPolicy",
+            Cmdlet::RemoveExchangePolicy { .. } => "Remove-ApplicationAccessPolicy",
+            Cmdlet::TestExchangePolicy { .. } => "Test-ApplicationAccessPolicy",
         }
     }
 
@@ -119,8 +168,13 @@ impl Cmdlet {
             | Cmdlet::GetPolicy { common, .. }
             | Cmdlet::RemovePolicy { common, .. }
             | Cmdlet::GrantPolicy { common, .. }
-            | Cmdlet::GrantToEveryUser { common, .. } => Some(common),
-            Cmdlet::GetOnlineUser { .. } => None,
+            | Cmdlet::GrantToEveryUser { common, .. }
+            | Cmdlet::NewExchangePolicy { common, .. }
+            | Cmdlet::SetExchangePolicy { common, .. }
+            | Cmdlet::RemoveExchangePolicy { common, .. } => Some(common),
+            Cmdlet::GetOnlineUser { .. }
+            | Cmdlet::GetExchangePolicy { .. }
+            | Cmdlet::TestExchangePolicy { .. } => None,
         }
     }
 
@@ -133,7 +187,10 @@ impl Cmdlet {
     pub fn is_read_only(&self) -> bool {
         matches!(
             self,
-            Cmdlet::GetPolicy { .. } | Cmdlet::GetOnlineUser { .. }
+            Cmdlet::GetPolicy { .. }
+                | Cmdlet::GetOnlineUser { .. }
+                | Cmdlet::GetExchangePolicy { .. }
+                | Cmdlet::TestExchangePolicy { .. }
         )
     }
 }

@@ -86,6 +86,11 @@ enum CmdId {
     Remove,
     Grant,
     GetUser,
+    ExchangeNew,
+    ExchangeGet,
+    ExchangeSet,
+    ExchangeRemove,
+    ExchangeTest,
 }
 
 struct CmdSpec {
@@ -156,11 +161,61 @@ const SPECS: &[CmdSpec] = &[
         id: CmdId::GetUser,
         params: &[value("Identity", STRING)],
     },
+    // Exchange Online's application access policy (ExchangeOnlineManagement module).
+    CmdSpec {
+        name: "New-ApplicationAccessPolicy",
+        id: CmdId::ExchangeNew,
+        params: &[
+            value("AccessRight", "ApplicationAccessPolicyRight"),
+            value("AppId", "System.String[]"),
+            value("PolicyScopeGroupId", "RecipientIdParameter"),
+            value("Description", STRING),
+            CONFIRM,
+            WHAT_IF,
+        ],
+    },
+    CmdSpec {
+        name: "Get-ApplicationAccessPolicy",
+        id: CmdId::ExchangeGet,
+        params: &[value("Identity", "ApplicationAccessPolicyIdParameter")],
+    },
+    CmdSpec {
+        name: "Set-ApplicationAccessPolicy",
+        id: CmdId::ExchangeSet,
+        params: &[
+            value("Identity", "ApplicationAccessPolicyIdParameter"),
+            value("Description", STRING),
+            CONFIRM,
+            WHAT_IF,
+        ],
+    },
+    CmdSpec {
+        name: "Remove-ApplicationAccessPolicy",
+        id: CmdId::ExchangeRemove,
+        params: &[
+            value("Identity", "ApplicationAccessPolicyIdParameter"),
+            CONFIRM,
+            WHAT_IF,
+        ],
+    },
+    CmdSpec {
+        name: "Test-ApplicationAccessPolicy",
+        id: CmdId::ExchangeTest,
+        params: &[
+            value("Identity", "RecipientIdParameter"),
+            value("AppId", STRING),
+        ],
+    },
 ];
 
 fn find_spec(name: &str) -> Option<&'static CmdSpec> {
     let bare = match name.split_once('\\') {
-        Some((module, cmd)) if module.eq_ignore_ascii_case("MicrosoftTeams") => cmd,
+        Some((module, cmd))
+            if module.eq_ignore_ascii_case("MicrosoftTeams")
+                || module.eq_ignore_ascii_case("ExchangeOnlineManagement") =>
+        {
+            cmd
+        }
         _ => name,
     };
     SPECS.iter().find(|s| s.name.eq_ignore_ascii_case(bare))
@@ -987,7 +1042,120 @@ fn bind(raw: RawCommand, piped: Option<Option<String>>) -> Result<Cmdlet, Cmdlet
             })
         }
         CmdId::Grant => bind_grant(raw, piped),
+        CmdId::ExchangeNew => {
+            let args = Args::new(raw, &[])?;
+            let access_right = args.non_empty("AccessRight")?;
+            let scope = args.non_empty("PolicyScopeGroupId")?;
+            let app_ids = match args.get("AppId") {
+                Some(Bound { value: Some(v), .. }) => Some(string_list(v, "AppId")?),
+                Some(b) => return Err(missing_argument(b.def, b.pos)),
+                None => None,
+            };
+            let mut missing = Vec::new();
+            if access_right.is_none() {
+                missing.push("AccessRight");
+            }
+            if app_ids.is_none() {
+                missing.push("AppId");
+            }
+            if scope.is_none() {
+                missing.push("PolicyScopeGroupId");
+            }
+            let (Some(access_right), Some(app_ids), Some(scope)) = (access_right, app_ids, scope)
+            else {
+                return Err(missing_mandatory(cmd_pos, &missing, ""));
+            };
+            if !["RestrictAccess", "DenyAccess"]
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&access_right))
+            {
+                return Err(invalid(
+                    args.pos("AccessRight").unwrap_or(cmd_pos),
+                    format!("Cannot process argument transformation on parameter 'AccessRight'. Cannot convert value \"{access_right}\" to type \"ApplicationAccessPolicyRight\". The enumeration values are \"RestrictAccess,DenyAccess\"."),
+                ));
+            }
+            Ok(Cmdlet::NewExchangePolicy {
+                access_right,
+                app_ids,
+                scope,
+                description: args.string("Description", true)?,
+                common: args.common(id)?,
+            })
+        }
+        CmdId::ExchangeGet => {
+            let args = Args::new(raw, &["Identity"])?;
+            Ok(Cmdlet::GetExchangePolicy {
+                identity: args.string("Identity", true)?.filter(|s| !s.is_empty()),
+            })
+        }
+        CmdId::ExchangeSet | CmdId::ExchangeRemove => {
+            let args = Args::new(raw, &["Identity"])?;
+            let Some(identity) = args.non_empty("Identity")? else {
+                return Err(missing_mandatory(cmd_pos, &["Identity"], ""));
+            };
+            let common = args.common(id)?;
+            if id == CmdId::ExchangeRemove {
+                return Ok(Cmdlet::RemoveExchangePolicy { identity, common });
+            }
+            Ok(Cmdlet::SetExchangePolicy {
+                identity,
+                description: args.string("Description", true)?,
+                common,
+            })
+        }
+        CmdId::ExchangeTest => {
+            let args = Args::new(raw, &["Identity"])?;
+            let identity = args.non_empty("Identity")?;
+            let app_id = args.non_empty("AppId")?;
+            let (Some(identity), Some(app_id)) = (identity, app_id) else {
+                let mut missing = Vec::new();
+                if args.get("Identity").is_none() {
+                    missing.push("Identity");
+                }
+                if args.get("AppId").is_none() {
+                    missing.push("AppId");
+                }
+                return Err(missing_mandatory(cmd_pos, &missing, ""));
+            };
+            Ok(Cmdlet::TestExchangePolicy { identity, app_id })
+        }
     }
+}
+
+/// The strings of a value (`a,b`, `@("a","b")`), flattened.
+fn string_list(v: &Spanned, param: &str) -> Result<Vec<String>, CmdletError> {
+    let mut out = Vec::new();
+    fn walk(v: &Spanned, param: &str, out: &mut Vec<String>) -> Result<(), CmdletError> {
+        match &v.val {
+            Val::List(items) => items.iter().try_for_each(|i| walk(i, param, out)),
+            Val::Str(s) => {
+                out.extend(
+                    s.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned),
+                );
+                Ok(())
+            }
+            _ => Err(invalid(
+                v.pos,
+                format!(
+                    "Cannot bind parameter '{param}': '{}' is not a string.",
+                    v.describe()
+                ),
+            )),
+        }
+    }
+    walk(v, param, &mut out)?;
+    if out.is_empty() {
+        return Err(invalid(
+            v.pos,
+            format!(
+                "Cannot bind argument to parameter '{param}' because it is an empty collection."
+            ),
+        ));
+    }
+    Ok(out)
 }
 
 fn bind_grant(raw: RawCommand, piped: Option<Option<String>>) -> Result<Cmdlet, CmdletError> {

@@ -68,6 +68,45 @@ pub fn to_powershell(cmdlet: &Cmdlet) -> String {
             arg("Identity", Some(policy(identity)));
             push_common(&mut arg, common);
         }
+        Cmdlet::NewExchangePolicy {
+            access_right,
+            app_ids,
+            scope,
+            description,
+            common,
+        } => {
+            arg("AccessRight", Some(access_right.clone()));
+            arg("AppId", Some(app_ids.join(",")));
+            arg("PolicyScopeGroupId", Some(quoted(scope)));
+            if let Some(d) = description {
+                arg("Description", Some(quoted(d)));
+            }
+            push_common(&mut arg, common);
+        }
+        Cmdlet::GetExchangePolicy { identity } => {
+            if let Some(i) = identity {
+                arg("Identity", Some(quoted(i)));
+            }
+        }
+        Cmdlet::SetExchangePolicy {
+            identity,
+            description,
+            common,
+        } => {
+            arg("Identity", Some(quoted(identity)));
+            if let Some(d) = description {
+                arg("Description", Some(quoted(d)));
+            }
+            push_common(&mut arg, common);
+        }
+        Cmdlet::RemoveExchangePolicy { identity, common } => {
+            arg("Identity", Some(quoted(identity)));
+            push_common(&mut arg, common);
+        }
+        Cmdlet::TestExchangePolicy { identity, app_id } => {
+            arg("Identity", Some(quoted(identity)));
+            arg("AppId", Some(app_id.clone()));
+        }
         Cmdlet::GrantPolicy {
             target,
             policy_name,

@@ -14,9 +14,11 @@
 
 pub mod artifacts;
 pub mod error;
+pub mod event;
 pub mod filter;
 pub mod ids;
 pub mod meeting;
+pub mod timezone;
 pub mod subscription;
 pub mod user;
 

@@ -12,6 +12,12 @@ use crate::output::{print, Render};
 /// The application permission the meetings API needs.
 pub const MEETINGS_ROLE: &str = "OnlineMeetings.ReadWrite.All";
 
+/// The application permission the calendar path needs.
+pub const CALENDAR_ROLE: &str = "Calendars.ReadWrite";
+
+/// The text of Exchange's application-access-policy 403.
+const RAOP: &str = "[RAOP]";
+
 /// A join meeting id no meeting has: the policy check's harmless lookup.
 const NO_SUCH_JOIN_MEETING_ID: &str = "0000000000";
 
@@ -181,6 +187,33 @@ pub async fn exec(global: &GlobalArgs, args: DoctorArgs) -> anyhow::Result<()> {
         }
     }
 
+    // 3b. The calendar path's permission.
+    if args.calendar {
+        match token_roles(token.secret()) {
+            Ok(roles) if roles.iter().any(|r| r == CALENDAR_ROLE) => report(
+                true,
+                "calendar permission",
+                &format!("the token has {CALENDAR_ROLE}"),
+                &[],
+            ),
+            Ok(_) => {
+                failures += 1;
+                report(
+                    false,
+                    "calendar permission",
+                    &format!("the token lacks {CALENDAR_ROLE}, which events with Teams meetings need"),
+                    &[format!(
+                        "add the application permission {CALENDAR_ROLE} (Microsoft Graph) to the app registration, then have an administrator of the tenant grant admin consent at {consent_url}"
+                    )],
+                );
+            }
+            Err(problem) => {
+                failures += 1;
+                report(false, "calendar permission", &problem, &[]);
+            }
+        }
+    }
+
     // 4. Access policy, by a harmless real call.
     match &args.user {
         None => skipped("access policy", "give --user ID|UPN to check it"),
@@ -219,6 +252,52 @@ pub async fn exec(global: &GlobalArgs, args: DoctorArgs) -> anyhow::Result<()> {
         }
     }
 
+    // 5. Exchange's application access policy, by a harmless calendarView of one minute.
+    if args.calendar {
+        match &args.user {
+            None => skipped("exchange policy", "give --user ID|UPN to check it"),
+            Some(user) => {
+                match app
+                    .client
+                    .calendar_view(
+                        &app.tenant,
+                        user,
+                        "2000-01-01T00:00:00Z",
+                        "2000-01-01T00:01:00Z",
+                    )
+                    .await
+                {
+                    Ok(_) => report(
+                        true,
+                        "exchange policy",
+                        &format!("the app may reach the mailbox of {user}"),
+                        &[],
+                    ),
+                    Err(err) => {
+                        failures += 1;
+                        let blocked = err.to_string().contains(RAOP);
+                        let fixes = if blocked {
+                            vec![format!(
+                                "an Exchange application access policy keeps the app from this mailbox; in Exchange Online PowerShell check it with\nTest-ApplicationAccessPolicy -Identity {user} -AppId {}\nand add the mailbox to the policy's mail-enabled security group (Add-DistributionGroupMember -Identity <group> -Member {user}); changes can take an hour to reach Graph",
+                                config.client_id
+                            )]
+                        } else {
+                            fixes_of(&err)
+                        };
+                        let detail = if blocked {
+                            format!(
+                                "Exchange's application access policy blocks the mailbox of {user}"
+                            )
+                        } else {
+                            headline(&err)
+                        };
+                        report(false, "exchange policy", &detail, &fixes);
+                    }
+                }
+            }
+        }
+    }
+
     if failures > 0 {
         return Err(ChecksFailed(failures).into());
     }
@@ -241,6 +320,10 @@ pub struct Onboarding {
     pub consent_url: String,
     /// The PowerShell a Teams administrator runs, one line each.
     pub powershell: Vec<String>,
+    /// For the calendar path: the Exchange Online PowerShell that restricts the app's mailbox
+    /// access to the user (empty without `--calendar`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exchange_powershell: Vec<String>,
 }
 
 impl Render for Onboarding {
@@ -267,6 +350,16 @@ impl Render for Onboarding {
              graphmeet doctor --tenant {} --client-id {} --user {}\n",
             self.policy_name, self.tenant, self.app_id, self.user
         ));
+        if !self.exchange_powershell.is_empty() {
+            out.push_str(&format!(
+                "\n3. The calendar path (events with Teams meetings) needs {CALENDAR_ROLE} in the same consent; an Exchange administrator then limits the app to the user's mailbox, in PowerShell (Install-Module ExchangeOnlineManagement first if needed):\n\n"
+            ));
+            for line in &self.exchange_powershell {
+                out.push_str(line);
+                out.push('\n');
+            }
+            out.push_str("\nThese changes can take more than an hour to reach Graph, even once Test-ApplicationAccessPolicy says Granted.\n");
+        }
         out
     }
 }
@@ -301,6 +394,26 @@ pub fn onboard(global: &GlobalArgs, args: OnboardArgs) -> anyhow::Result<Onboard
     .unwrap_or_default();
     let mut powershell = vec!["Connect-MicrosoftTeams".to_owned()];
     powershell.extend(cmdlets);
+    let exchange_powershell = if args.calendar {
+        let group = format!("{policy_name} mailboxes");
+        vec![
+            "Connect-ExchangeOnline".to_owned(),
+            format!(
+                "New-DistributionGroup -Name \"{group}\" -Type Security -Members \"{}\"",
+                args.user
+            ),
+            format!(
+                "New-ApplicationAccessPolicy -AppId {} -PolicyScopeGroupId \"{group}\" -AccessRight RestrictAccess -Description \"Restrict {policy_name} to the mailboxes of {group}\"",
+                args.app_id
+            ),
+            format!(
+                "Test-ApplicationAccessPolicy -Identity \"{}\" -AppId {}",
+                args.user, args.app_id
+            ),
+        ]
+    } else {
+        Vec::new()
+    };
     Ok(Onboarding {
         consent_url: cloud.admin_consent_url(&args.tenant, &args.app_id),
         tenant: args.tenant,
@@ -308,6 +421,7 @@ pub fn onboard(global: &GlobalArgs, args: OnboardArgs) -> anyhow::Result<Onboard
         user: args.user,
         policy_name,
         powershell,
+        exchange_powershell,
     })
 }
 

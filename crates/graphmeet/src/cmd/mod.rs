@@ -10,6 +10,8 @@ pub mod clock;
 pub mod consent;
 pub mod cs;
 pub mod doctor;
+pub mod event;
+pub mod exchange_policy;
 pub mod group;
 pub mod keys;
 pub mod meeting;
