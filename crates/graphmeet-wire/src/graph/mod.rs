@@ -18,8 +18,8 @@ pub mod event;
 pub mod filter;
 pub mod ids;
 pub mod meeting;
-pub mod timezone;
 pub mod subscription;
+pub mod timezone;
 pub mod user;
 
 pub use error::GraphError;
