@@ -21,6 +21,7 @@ mod error;
 pub mod events;
 pub mod meetings;
 pub mod retry;
+pub mod subscriptions;
 pub mod token;
 
 pub use admin::AdminClient;

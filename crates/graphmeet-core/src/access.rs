@@ -107,7 +107,30 @@ pub enum Operation {
     GetAllTranscripts,
     /// `GET /users/{id}/onlineMeetings/getAllRecordings(…)` (and `/delta`).
     GetAllRecordings,
+    /// `POST /subscriptions` (and get, renew, delete) for a user's or one meeting's
+    /// transcripts (`users/{id}/onlineMeetings/getAllTranscripts`).
+    SubscribeTranscripts,
+    /// The same for recordings.
+    SubscribeRecordings,
+    /// `POST /subscriptions` for every transcript of the tenant
+    /// (`communications/onlineMeetings/getAllTranscripts`).
+    SubscribeAllTranscripts,
+    /// The same for recordings.
+    SubscribeAllRecordings,
+    /// `POST /subscriptions` for a meeting's call events
+    /// (`communications/onlineMeetings(joinWebUrl='…')/meetingCallEvents`).
+    SubscribeMeetingCallEvents,
+    /// `GET /subscriptions`.
+    ListSubscriptions,
 }
+
+/// Every application permission that allows some subscription: what listing them needs.
+const SUBSCRIPTION_ROLES: &[&str] = &[
+    "OnlineMeetingTranscript.Read.All",
+    "OnlineMeetingRecording.Read.All",
+    "OnlineMeetings.Read.All",
+    "OnlineMeetings.ReadWrite.All",
+];
 
 impl Operation {
     /// Application permissions that allow the operation, least privileged first.
@@ -141,6 +164,17 @@ impl Operation {
             | Self::GetRecording
             | Self::GetRecordingContent
             | Self::GetAllRecordings => &["OnlineMeetingRecording.Read.All"],
+            // Subscriptions: spec C.7 (application permissions).
+            Self::SubscribeTranscripts | Self::SubscribeAllTranscripts => {
+                &["OnlineMeetingTranscript.Read.All"]
+            }
+            Self::SubscribeRecordings | Self::SubscribeAllRecordings => {
+                &["OnlineMeetingRecording.Read.All"]
+            }
+            Self::SubscribeMeetingCallEvents => {
+                &["OnlineMeetings.Read.All", "OnlineMeetings.ReadWrite.All"]
+            }
+            Self::ListSubscriptions => SUBSCRIPTION_ROLES,
         }
     }
 
@@ -176,6 +210,17 @@ impl Operation {
             }
             // Application permissions only (learn.microsoft.com/graph/api/onlinemeeting-getalltranscripts).
             Self::GetAllTranscripts | Self::GetAllRecordings => &[],
+            // A user's own transcripts and recordings (C.7: delegated too); tenant-wide and
+            // call-event subscriptions are application-only.
+            Self::SubscribeTranscripts => &["OnlineMeetingTranscript.Read.All"],
+            Self::SubscribeRecordings => &["OnlineMeetingRecording.Read.All"],
+            Self::SubscribeAllTranscripts
+            | Self::SubscribeAllRecordings
+            | Self::SubscribeMeetingCallEvents => &[],
+            Self::ListSubscriptions => &[
+                "OnlineMeetingTranscript.Read.All",
+                "OnlineMeetingRecording.Read.All",
+            ],
         }
     }
 
@@ -243,6 +288,12 @@ impl Operation {
             Self::GetRecordingContent => "GetRecordingContent",
             Self::GetAllTranscripts => "GetAllTranscripts",
             Self::GetAllRecordings => "GetAllRecordings",
+            Self::SubscribeTranscripts => "SubscribeTranscripts",
+            Self::SubscribeRecordings => "SubscribeRecordings",
+            Self::SubscribeAllTranscripts => "SubscribeAllTranscripts",
+            Self::SubscribeAllRecordings => "SubscribeAllRecordings",
+            Self::SubscribeMeetingCallEvents => "SubscribeMeetingCallEvents",
+            Self::ListSubscriptions => "ListSubscriptions",
         }
     }
 }

@@ -699,6 +699,13 @@ impl KeyRing {
         Ok(self.cached(kid))
     }
 
+    /// `claims` as a JWT signed with the active key (RS256, `kid` and `x5t` in the header):
+    /// tokens this server issues besides access tokens, such as the `validationTokens` of rich
+    /// change notifications.
+    pub async fn sign_claims(&self, claims: &impl Serialize) -> Result<String, IdentityError> {
+        self.active().await?.sign_jwt(claims)
+    }
+
     async fn active(&self) -> Result<Arc<LoadedKey>, IdentityError> {
         let cached = self
             .cache

@@ -372,6 +372,8 @@ pub struct Playback {
     meetings: Arc<dyn Store>,
     index: Arc<DirectoryIndex>,
     clock: Arc<dyn Clock>,
+    /// Told of every stored session (change notifications).
+    observer: Option<Arc<dyn crate::subscriptions::SessionObserver>>,
 }
 
 /// A session's artifact with the session it came from.
@@ -384,6 +386,15 @@ pub struct Found {
 }
 
 impl Playback {
+    /// The same playback, telling `observer` of every session it stores.
+    pub fn with_observer(
+        mut self,
+        observer: Arc<dyn crate::subscriptions::SessionObserver>,
+    ) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
     /// Playback over the artifact store, reading meetings from `meetings` and participants
     /// from `index`.
     pub fn new(
@@ -397,6 +408,7 @@ impl Playback {
             meetings,
             index,
             clock,
+            observer: None,
         }
     }
 
@@ -608,6 +620,11 @@ impl Playback {
             seq: 0,
         };
         session.seq = self.store.insert_session(&session).await?;
+        if let Some(observer) = &self.observer {
+            observer
+                .session_stored(&session, &meeting.join_web_url)
+                .await;
+        }
         Ok(session)
     }
 

@@ -17,6 +17,7 @@ pub mod graph;
 pub mod inspector;
 pub mod join;
 pub mod metrics;
+pub mod notify;
 pub mod openapi;
 pub mod peers;
 pub mod pki;
@@ -96,6 +97,9 @@ pub struct Config {
     /// A virtual clock that stands still until `POST /admin/clock` moves it (starting at the
     /// system time), instead of the system clock; every time-dependent rule follows it.
     pub manual_clock: bool,
+    /// Loopback hosts (`host` or `host:port`) change notifications may be sent to over plain
+    /// http although the server runs HTTPS; any loopback host when `plain_http`.
+    pub notification_loopback_hosts: Vec<String>,
 }
 
 impl Config {
@@ -129,6 +133,7 @@ impl Config {
             proxy_listen: None,
             proxy_pass: Vec::new(),
             manual_clock: false,
+            notification_loopback_hosts: Vec::new(),
         }
     }
 }
@@ -295,6 +300,8 @@ pub struct Settings {
     pub lockout: LockoutPolicy,
     /// The monthly meeting quota per organizer; none for no limit.
     pub meeting_quota: Option<u32>,
+    /// Loopback hosts change notifications may reach over http (see [`Config`]).
+    pub notification_loopback_hosts: Vec<String>,
 }
 
 impl Settings {
@@ -310,6 +317,7 @@ impl Settings {
             key_encryption: Arc::new(KeySealer::generate().0),
             lockout: LockoutPolicy::default(),
             meeting_quota: None,
+            notification_loopback_hosts: Vec::new(),
         }
     }
 }
@@ -350,6 +358,7 @@ pub async fn build(
         key_encryption,
         lockout,
         meeting_quota,
+        notification_loopback_hosts,
     } = settings;
     let store = Arc::new(SqlStore::connect(database_url).await?);
     let dyn_store: Arc<dyn Store> = store.clone();
@@ -387,13 +396,28 @@ pub async fn build(
         index.clone(),
         clock.clone(),
     );
+    let access = Access::new(
+        index.clone(),
+        clock.clone(),
+        policy_propagation_delay,
+        audit.clone(),
+    );
+    let subscriptions = graphmeet_core::subscriptions::Subscriptions::new(
+        store.clone(),
+        access.clone(),
+        index.clone(),
+        clock.clone(),
+        Arc::new(notify::HttpTransport::new(
+            scheme == "http",
+            notification_loopback_hosts,
+        )),
+        keys.clone(),
+    );
+    // Played sessions queue their transcripts' and recordings' change notifications.
+    let session_observer = Arc::new(subscriptions.clone());
     let state = AppState {
-        access: Access::new(
-            index.clone(),
-            clock.clone(),
-            policy_propagation_delay,
-            audit.clone(),
-        ),
+        access,
+        subscriptions,
         index: index.clone(),
         identity: Arc::new(Identity::new(
             dyn_store.clone(),
@@ -411,7 +435,8 @@ pub async fn build(
             dyn_store.clone(),
             index.clone(),
             clock.clone(),
-        ),
+        )
+        .with_observer(session_observer),
         verifier: Arc::new(TokenVerifier::new(keys, clock.clone())),
         clock,
         manual_clock: None,
@@ -447,6 +472,8 @@ pub struct RunningServer {
     handle: axum_server::Handle,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     maintenance_task: tokio::task::JoinHandle<()>,
+    notification_task: tokio::task::JoinHandle<()>,
+    notification_stop: Arc<tokio::sync::Notify>,
     proxy_task: Option<tokio::task::JoinHandle<()>>,
     store: Arc<SqlStore>,
     audit: graphmeet_core::audit::AuditLog,
@@ -460,6 +487,15 @@ impl RunningServer {
             .graceful_shutdown(Some(std::time::Duration::from_secs(10)));
         let _ = self.task.await;
         self.maintenance_task.abort();
+        // The delivery worker finishes its pass (a delivery takes at most 3 s).
+        self.notification_stop.notify_one();
+        let mut worker = self.notification_task;
+        if tokio::time::timeout(std::time::Duration::from_secs(10), &mut worker)
+            .await
+            .is_err()
+        {
+            worker.abort();
+        }
         if let Some(proxy) = self.proxy_task {
             proxy.abort();
         }
@@ -615,6 +651,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         meeting_quota: config
             .meeting_quota
             .or_else(|| seed.as_ref().and_then(|s| s.meeting_quota)),
+        notification_loopback_hosts: config.notification_loopback_hosts.clone(),
     };
     let mut parts = build(&database_url, clock, settings).await?;
     parts.state.manual_clock = manual_clock;
@@ -689,6 +726,13 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         config.audit_retention,
     ));
 
+    // Change notifications: the outbox is drained from here, on every instance.
+    let notification_stop = Arc::new(tokio::sync::Notify::new());
+    let notification_task = tokio::spawn(notify::deliver_forever(
+        parts.state.subscriptions.clone(),
+        notification_stop.clone(),
+    ));
+
     let audit = parts.state.audit.clone();
     let header_read_timeout = config.header_read_timeout;
     let peer_limit = peers::PeerLimit::new(config.max_connections_per_peer);
@@ -746,6 +790,8 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         handle,
         task,
         maintenance_task,
+        notification_task,
+        notification_stop,
         proxy_task,
         store: parts.store,
         audit,

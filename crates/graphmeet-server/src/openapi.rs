@@ -156,6 +156,7 @@ const fn entra(
 }
 
 const APP: &str = "App-only: OnlineMeetings.ReadWrite.All (or .Read.All for reads), and an application access policy granted to the organizer.";
+const SUBSCRIBE: &str = "A change-notification subscription (201 on create) after the validation handshake with notificationUrl (and lifecycleNotificationUrl): transcripts (OnlineMeetingTranscript.Read.All), recordings (OnlineMeetingRecording.Read.All), meeting call events (OnlineMeetings.Read.All); for a user's meetings also an application access policy granted to the organizer.";
 const DELEGATED: &str = "Delegated: OnlineMeetings.ReadWrite (or .Read for reads); the signed-in user is the organizer.";
 
 const ARTIFACT: &str = "OnlineMeetingArtifact.Read.All (app-only with an application access policy granted to the organizer, or delegated for the signed-in organizer); also under /me.";
@@ -210,6 +211,12 @@ pub const MICROSOFT_ROUTES: &[Route] = &[
     graph("post", "/me/events", CALENDAR, Answer::Document),
     graph("get", "/me/events", CALENDAR, Answer::Document),
     graph("get", "/me/calendarView", "As events; startDateTime and endDateTime are required.", Answer::Document),
+    graph("post", "/subscriptions", SUBSCRIBE, Answer::Document),
+    graph("get", "/subscriptions", "The caller's app's unexpired subscriptions in its tenant.", Answer::Document),
+    graph("get", "/subscriptions/{id}", SUBSCRIBE, Answer::Document),
+    graph("patch", "/subscriptions/{id}", "Renews: a new expirationDateTime (within the resource's maximum lifetime from now); the permission is checked again.", Answer::Document),
+    graph("delete", "/subscriptions/{id}", SUBSCRIBE, Answer::Empty),
+    graph("post", "/subscriptions/{id}/reauthorize", "Reauthorizes after a reauthorizationRequired lifecycle notification.", Answer::Empty),
     entra("post", "/{tenant}/oauth2/v2.0/token", "The token endpoint: client_credentials (secret or certificate assertion), password, refresh_token; form-encoded.", Answer::Token),
     entra("get", "/{tenant}/v2.0/.well-known/openid-configuration", "OpenID Connect discovery.", Answer::Document),
     entra("get", "/{tenant}/discovery/v2.0/keys", "The signing keys (JWKS).", Answer::Document),

@@ -35,6 +35,8 @@ pub struct AppState {
     pub events: graphmeet_core::events::Events,
     /// Played meeting sessions and their artifacts (attendance, transcripts, recordings).
     pub playback: graphmeet_core::playback::Playback,
+    /// Change-notification subscriptions and their outbox.
+    pub subscriptions: graphmeet_core::subscriptions::Subscriptions,
     /// The access-token verifier.
     pub verifier: Arc<TokenVerifier>,
     /// `https` or `http`: the scheme clients reach us with.

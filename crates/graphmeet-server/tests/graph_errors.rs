@@ -1003,7 +1003,6 @@ async fn real_graph_resources_graphmeet_does_not_serve_are_501_naming_them() {
             format!("/v1.0/users/{user}/onlineMeetings/MSoxKjAqKjE5/attendeeReport"),
             "live-event attendee reports",
         ),
-        ("/v1.0/subscriptions".to_owned(), "change notifications"),
     ] {
         let (status, _, body) = t
             .graph(Some(&token), reqwest::Method::GET, &path, None)

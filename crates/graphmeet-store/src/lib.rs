@@ -23,6 +23,7 @@ mod exchange;
 mod inline;
 mod listing;
 mod sql;
+mod subscriptions;
 pub mod testing;
 
 use graphmeet_core::StoreError;

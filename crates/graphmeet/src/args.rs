@@ -122,6 +122,12 @@ pub enum Command {
     Requests(RequestsArgs),
     /// Show the server's time, or move its virtual clock (`serve --clock manual`).
     Clock(ClockArgs),
+    /// Subscribe to change notifications (transcripts, recordings, meeting call events) as
+    /// the application: create, list, renew, delete.
+    Subscription(SubscriptionArgs),
+    /// Serve a local endpoint for change notifications: answer the validation handshake,
+    /// decrypt resource data with a private key, print notifications as they arrive.
+    Listen(ListenArgs),
     /// Scripts, seeds, reset and the audit log.
     #[command(flatten)]
     Admin(AdminVerb),
@@ -224,6 +230,16 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub proxy_pass: Vec<String>,
+    /// A loopback host (`127.0.0.1`, `localhost`, or HOST:PORT) change notifications may be
+    /// sent to over plain http although the server runs HTTPS (repeatable, or comma-separated
+    /// in the variable); with --plain-http every loopback host may.
+    #[arg(
+        long,
+        env = "GRAPHMEET_NOTIFICATION_LOOPBACK_HOSTS",
+        value_name = "HOST[:PORT]",
+        value_delimiter = ','
+    )]
+    pub notification_loopback_hosts: Vec<String>,
     /// `manual`: a virtual clock that starts at the system time and stands still until
     /// `graphmeet clock` (POST /admin/clock) moves it; token expiry, policy propagation and
     /// every other time rule follow it.
@@ -1822,4 +1838,95 @@ mod tests {
         assert!(err.to_string().contains("empty entry"), "{err}");
         assert!(parse_app_ids("--app-ids", &[]).is_err());
     }
+}
+
+/// `graphmeet subscription …`.
+#[derive(Debug, Args)]
+pub struct SubscriptionArgs {
+    /// Who the application is.
+    #[command(flatten)]
+    pub app: AppArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: SubscriptionCommand,
+}
+
+/// `graphmeet subscription …` verbs.
+#[derive(Debug, Subcommand)]
+pub enum SubscriptionCommand {
+    /// Create a subscription (the server validates the notification URL first).
+    Create {
+        /// The resource, e.g. `users/{id}/onlineMeetings/getAllTranscripts`,
+        /// `communications/onlineMeetings/getAllRecordings`, or
+        /// `communications/onlineMeetings(joinWebUrl='…')/meetingCallEvents`.
+        #[arg(long)]
+        resource: String,
+        /// Where notifications are POSTed.
+        #[arg(long, value_name = "URL")]
+        notification_url: String,
+        /// Where lifecycle notifications are POSTed (needed beyond one hour).
+        #[arg(long, value_name = "URL")]
+        lifecycle_url: Option<String>,
+        /// `created` (transcripts, recordings) or `updated` (call events).
+        #[arg(long, default_value = "created")]
+        change_type: String,
+        /// How long it lives from now (this machine's clock), e.g. `60m`, `72h` [default: 60m]
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "expiration")]
+        expires_in: Option<chrono::Duration>,
+        /// When it expires, RFC 3339.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+        expiration: Option<GraphDateTime>,
+        /// Echoed in every notification, to check it came from the subscription.
+        #[arg(long)]
+        client_state: Option<String>,
+        /// Rich notifications: a PEM (or DER) certificate to encrypt resource data for.
+        #[arg(long, value_name = "FILE", requires = "encryption_certificate_id")]
+        encryption_certificate: Option<PathBuf>,
+        /// The certificate's id, echoed in notifications.
+        #[arg(long, value_name = "ID")]
+        encryption_certificate_id: Option<String>,
+    },
+    /// List the app's subscriptions.
+    List,
+    /// Show one subscription.
+    Get {
+        /// The subscription id.
+        id: String,
+    },
+    /// Renew a subscription.
+    Renew {
+        /// The subscription id.
+        id: String,
+        /// The new lifetime from now (this machine's clock), e.g. `72h` [default: 60m]
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "expiration")]
+        expires_in: Option<chrono::Duration>,
+        /// The new expiry, RFC 3339.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+        expiration: Option<GraphDateTime>,
+    },
+    /// Delete a subscription.
+    Delete {
+        /// The subscription id.
+        id: String,
+    },
+}
+
+/// `graphmeet listen`.
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// The address to serve on (plain http; the server must allow it with --plain-http or
+    /// --notification-loopback-hosts).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8600")]
+    pub listen: SocketAddr,
+    /// A PEM file with the private key (PKCS#8) of the encryption certificate, to decrypt
+    /// rich notifications' resource data.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// The clientState the subscription was made with; notifications with another are
+    /// reported as not matching.
+    #[arg(long)]
+    pub client_state: Option<String>,
+    /// Exit after this many notifications (0: run until interrupted).
+    #[arg(long, default_value_t = 0)]
+    pub count: usize,
 }

@@ -61,6 +61,8 @@ async fn exec(cli: Cli) -> anyhow::Result<()> {
         Command::Trust(args) => cmd::trust::exec(&global, &args),
         Command::Requests(args) => cmd::requests::exec(&global, args).await,
         Command::Clock(args) => cmd::clock::exec(&global, args).await,
+        Command::Subscription(args) => cmd::subscription::exec(&global, args).await,
+        Command::Listen(args) => cmd::subscription::listen(&global, args).await,
         Command::Admin(AdminVerb::Cs(args)) => cmd::cs::exec(&global, args).await,
         Command::Admin(AdminVerb::Apply(args)) => cmd::seed::apply(&global, args).await,
         Command::Admin(AdminVerb::Export(args)) => cmd::seed::export(&global, args).await,

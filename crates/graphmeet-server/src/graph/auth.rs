@@ -215,3 +215,20 @@ pub async fn authorize_tenant(
     );
     outcome.map_err(denial_failure)
 }
+
+/// Verifies the bearer token for `operation` and returns the caller with the request id, for
+/// services that authorize through [`graphmeet_core::access::Access`] themselves (change
+/// notifications decide the operation from the subscribed resource).
+pub async fn verified_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    operation: Operation,
+) -> Result<(Caller, String), GraphFailure> {
+    let (caller, request_id) = identified(state, headers, operation).await?;
+    Ok((caller, request_id.to_owned()))
+}
+
+/// A denial decided by a service, as Graph's error (the same rendering as [`authorize`]'s).
+pub fn denied(denial: Denial) -> GraphFailure {
+    denial_failure(denial)
+}

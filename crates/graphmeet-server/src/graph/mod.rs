@@ -10,6 +10,7 @@ pub mod auth;
 pub mod events;
 pub mod fault;
 pub mod meetings;
+pub mod subscriptions;
 pub mod users;
 
 use crate::state::AppState;
@@ -234,7 +235,6 @@ const UNSERVED_AT_ROOT: &[(&str, &str)] = &[
         "servicePrincipals",
         "service principals (/servicePrincipals)",
     ),
-    ("subscriptions", "change notifications (/subscriptions)"),
     ("organization", "the organization (/organization)"),
     ("sites", "SharePoint sites (/sites)"),
     ("drives", "drives (/drives)"),
@@ -275,6 +275,7 @@ fn version_routes(version: ApiVersion) -> Router<AppState> {
         .merge(users::router(version))
         .merge(events::router(version))
         .merge(artifacts::router(version))
+        .merge(subscriptions::router(version))
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
 }

@@ -18,6 +18,7 @@ pub mod event;
 pub mod filter;
 pub mod ids;
 pub mod meeting;
+pub mod subscription;
 pub mod timezone;
 pub mod user;
 

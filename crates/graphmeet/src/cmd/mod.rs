@@ -20,6 +20,7 @@ pub mod requests;
 pub mod reset;
 pub mod seed;
 pub mod serve;
+pub mod subscription;
 pub mod tenant;
 pub mod trust;
 pub mod user;

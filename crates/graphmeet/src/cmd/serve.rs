@@ -35,6 +35,7 @@ pub async fn exec(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         proxy_listen: args.proxy_listen,
         proxy_pass: args.proxy_pass,
         manual_clock: args.clock == "manual",
+        notification_loopback_hosts: args.notification_loopback_hosts,
     };
     graphmeet_server::serve(config)
         .await
