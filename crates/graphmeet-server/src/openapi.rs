@@ -106,6 +106,8 @@ pub enum Answer {
     Token,
     /// A JSON document described in Microsoft's docs (discovery, keys, realm).
     Document,
+    /// A JSON document made by the call: `201 Created` (an event, a subscription).
+    Created,
     /// Content of another media type (a transcript's `text/vtt`, a recording's `video/mp4`).
     Content(&'static str),
 }
@@ -195,7 +197,7 @@ pub const MICROSOFT_ROUTES: &[Route] = &[
     graph("get", "/users/{user}/onlineMeetings/{id}/recordings/{recordingId}/content", RECORDING, Answer::Content("video/mp4")),
     graph("get", "/users/{user}/onlineMeetings/getAllTranscripts(meetingOrganizerUserId='{user}')", "App-only: OnlineMeetingTranscript.Read.All and an application access policy; startDateTime, endDateTime; $top; /delta.", Answer::Document),
     graph("get", "/users/{user}/onlineMeetings/getAllRecordings(meetingOrganizerUserId='{user}')", "App-only: OnlineMeetingRecording.Read.All and an application access policy; startDateTime, endDateTime; $top; /delta.", Answer::Document),
-    graph("post", "/users/{user}/events", CALENDAR, Answer::Document),
+    graph("post", "/users/{user}/events", CALENDAR, Answer::Created),
     graph("get", "/users/{user}/events", CALENDAR, Answer::Document),
     graph("get", "/users/{user}/events/{id}", CALENDAR, Answer::Document),
     graph("patch", "/users/{user}/events/{id}", CALENDAR, Answer::Document),
@@ -205,13 +207,13 @@ pub const MICROSOFT_ROUTES: &[Route] = &[
     graph("post", "/users/{user}/events/{id}/decline", CALENDAR, Answer::Empty),
     graph("post", "/users/{user}/events/{id}/tentativelyAccept", CALENDAR, Answer::Empty),
     graph("get", "/users/{user}/calendarView", "As events; startDateTime and endDateTime are required.", Answer::Document),
-    graph("post", "/users/{user}/calendar/events", CALENDAR, Answer::Document),
+    graph("post", "/users/{user}/calendar/events", CALENDAR, Answer::Created),
     graph("get", "/users/{user}/calendar/events", CALENDAR, Answer::Document),
     graph("get", "/users/{user}/calendar/calendarView", "As events; startDateTime and endDateTime are required.", Answer::Document),
-    graph("post", "/me/events", CALENDAR, Answer::Document),
+    graph("post", "/me/events", CALENDAR, Answer::Created),
     graph("get", "/me/events", CALENDAR, Answer::Document),
     graph("get", "/me/calendarView", "As events; startDateTime and endDateTime are required.", Answer::Document),
-    graph("post", "/subscriptions", SUBSCRIBE, Answer::Document),
+    graph("post", "/subscriptions", SUBSCRIBE, Answer::Created),
     graph("get", "/subscriptions", "The caller's app's unexpired subscriptions in its tenant.", Answer::Document),
     graph("get", "/subscriptions/{id}", SUBSCRIBE, Answer::Document),
     graph("patch", "/subscriptions/{id}", "Renews: a new expirationDateTime (within the resource's maximum lifetime from now); the permission is checked again.", Answer::Document),
@@ -407,6 +409,10 @@ pub fn microsoft() -> OpenApi {
                 Answer::Token => (200, Some(reference("tokenResponse"))),
                 Answer::Document => (
                     200,
+                    Some(ObjectBuilder::new().schema_type(Type::Object).into()),
+                ),
+                Answer::Created => (
+                    201,
                     Some(ObjectBuilder::new().schema_type(Type::Object).into()),
                 ),
                 Answer::Content(_) => (200, None),
