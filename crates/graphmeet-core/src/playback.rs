@@ -284,46 +284,6 @@ fn script(text: impl Into<String>) -> ArtifactError {
     ArtifactError::Script(text.into())
 }
 
-/// `P[nD][T[nH][nM][n[.n]S]]`.
-fn parse_duration(text: &str) -> Option<Duration> {
-    let rest = text.trim().strip_prefix('P')?;
-    let (date, time) = match rest.split_once('T') {
-        Some((d, t)) if !t.is_empty() => (d, Some(t)),
-        Some(_) => return None,
-        None => (rest, None),
-    };
-    let mut total = Duration::zero();
-    let mut any = false;
-    let mut take = |part: &str, units: &[(char, f64)]| -> Option<()> {
-        let mut number = String::new();
-        let mut next = 0;
-        for c in part.chars() {
-            if c.is_ascii_digit() || c == '.' {
-                number.push(c);
-                continue;
-            }
-            let position = units[next..].iter().position(|(u, _)| *u == c)?;
-            let (_, seconds) = units[next + position];
-            next += position + 1;
-            let value: f64 = number.parse().ok()?;
-            number.clear();
-            // No time of a meeting is a century away: larger values are refused, not wrapped.
-            let micros = value * seconds * 1e6;
-            if !(0.0..=3.2e15).contains(&micros) {
-                return None;
-            }
-            total = total.checked_add(&Duration::microseconds(micros.round() as i64))?;
-            any = true;
-        }
-        number.is_empty().then_some(())
-    };
-    take(date, &[('D', 86_400.0)])?;
-    if let Some(time) = time {
-        take(time, &[('H', 3600.0), ('M', 60.0), ('S', 1.0)])?;
-    }
-    any.then_some(total)
-}
-
 /// `now`, `now-PT1H`, `now+PT5M`, or an RFC 3339 time.
 fn parse_start(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let t = text.trim();
@@ -332,7 +292,7 @@ fn parse_start(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
             return Some(now);
         }
         let sign = rest.chars().next()?;
-        let d = parse_duration(&rest[sign.len_utf8()..])?;
+        let d = crate::clock::parse_iso_duration(&rest[sign.len_utf8()..])?;
         return match sign {
             '+' => now.checked_add_signed(d),
             '-' => now.checked_sub_signed(d),
@@ -348,7 +308,7 @@ fn parse_start(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
 fn parse_at(text: &str, start: DateTime<Utc>, what: &str) -> Result<DateTime<Utc>, ArtifactError> {
     let t = text.trim();
     if t.starts_with('P') {
-        return parse_duration(t)
+        return crate::clock::parse_iso_duration(t)
             .and_then(|d| start.checked_add_signed(d))
             .ok_or_else(|| {
                 script(format!(
@@ -530,7 +490,7 @@ impl Playback {
                 })?;
             let at = parse_at(&u.at, start, &format!("{what}.at"))?;
             let duration = match &u.duration {
-                Some(d) => parse_duration(d)
+                Some(d) => crate::clock::parse_iso_duration(d)
                     .filter(|d| *d > Duration::zero())
                     .ok_or_else(|| {
                         script(format!(
@@ -1323,9 +1283,12 @@ mod tests {
             now + Duration::milliseconds(90_500)
         );
         assert!(parse_at("90", now, "x").is_err());
-        assert_eq!(parse_duration("PT"), None);
-        assert_eq!(parse_duration("P"), None);
-        assert_eq!(parse_duration("P99999999999999999999D"), None);
+        assert_eq!(crate::clock::parse_iso_duration("PT"), None);
+        assert_eq!(crate::clock::parse_iso_duration("P"), None);
+        assert_eq!(
+            crate::clock::parse_iso_duration("P99999999999999999999D"),
+            None
+        );
         assert_eq!(parse_start("now+P99999999D", now), None);
         assert_eq!(parse_start("now\u{e9}PT1H", now), None);
     }

@@ -986,7 +986,7 @@ async fn move_clock(
     };
     match (change.advance.as_deref(), change.set.as_deref()) {
         (Some(advance), None) => {
-            let by = parse_iso_duration(advance).ok_or_else(|| {
+            let by = graphmeet_core::clock::parse_iso_duration(advance).ok_or_else(|| {
                 AdminFailure::invalid(format!(
                     "advance must be an ISO 8601 duration of days, hours, minutes and seconds (e.g. PT30M, P1DT2H), not '{advance}'"
                 ))
@@ -1008,42 +1008,6 @@ async fn move_clock(
         }
     }
     Ok(Json(clock_view(&state)))
-}
-
-/// `P[nD][T[nH][nM][n[.n]S]]`, forward only (weeks, months and years are not taken: their
-/// length depends on the calendar).
-fn parse_iso_duration(text: &str) -> Option<Duration> {
-    let rest = text.trim().strip_prefix('P')?;
-    let (date, time) = match rest.split_once('T') {
-        Some((d, t)) if !t.is_empty() => (d, Some(t)),
-        Some(_) => return None,
-        None => (rest, None),
-    };
-    let mut total = Duration::zero();
-    let mut any = false;
-    let mut take = |part: &str, units: &[(char, f64)]| -> Option<()> {
-        let mut number = String::new();
-        let mut next_unit = 0;
-        for c in part.chars() {
-            if c.is_ascii_digit() || c == '.' {
-                number.push(c);
-                continue;
-            }
-            let position = units[next_unit..].iter().position(|(u, _)| *u == c)?;
-            let (_, seconds) = units[next_unit + position];
-            next_unit += position + 1;
-            let value: f64 = number.parse().ok()?;
-            number.clear();
-            total += Duration::milliseconds((value * seconds * 1000.0).round() as i64);
-            any = true;
-        }
-        number.is_empty().then_some(())
-    };
-    take(date, &[('D', 86_400.0)])?;
-    if let Some(time) = time {
-        take(time, &[('H', 3_600.0), ('M', 60.0), ('S', 1.0)])?;
-    }
-    any.then_some(total)
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]

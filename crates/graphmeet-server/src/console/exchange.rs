@@ -6,6 +6,7 @@
 
 use super::layout::{page, Ctx, Nav};
 use super::matrix::no_tenant;
+use super::policies::ids;
 use super::session::{Flash, SessionCtx};
 use super::{param, refused, Console, Fields, Params};
 use crate::admin::{AdminJson, AdminQuery};
@@ -16,14 +17,6 @@ use axum::{Extension, Json};
 use graphmeet_wire::admin_exchange::{NewExchangePolicyBody, RemoveExchangePolicyBody};
 use graphmeet_wire::cmdlet::{self, Cmdlet, CommonParams};
 use maud::html;
-
-fn ids(text: &str) -> Vec<String> {
-    text.split(|c: char| c == ',' || c.is_whitespace())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
 
 /// `GET /console/exchange?tenant=[&app=&user=]`: the policies, the forms, and a test when
 /// `app` and `user` are given.

@@ -20,7 +20,8 @@ use uuid::Uuid;
 /// How many grants one page lists.
 const GRANTS_PER_PAGE: usize = 50;
 
-fn ids(text: &str) -> Vec<String> {
+/// Ids written in one field, separated by commas or spaces.
+pub(super) fn ids(text: &str) -> Vec<String> {
     text.split(|c: char| c == ',' || c.is_whitespace())
         .map(str::trim)
         .filter(|s| !s.is_empty())
