@@ -249,13 +249,15 @@ pub fn app(state: AppState) -> Router {
     )
     .split_for_parts();
     let api = axum::Json(openapi::admin(api));
+    // Both descriptions are built once, not on every request.
+    let microsoft = axum::Json(openapi::microsoft());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route(openapi::PATH, get(move || std::future::ready(api.clone())))
         .route(
             openapi::MICROSOFT_PATH,
-            get(|| std::future::ready(axum::Json(openapi::microsoft()))),
+            get(move || std::future::ready(microsoft.clone())),
         )
         .merge(entra::router())
         .merge(admin)
