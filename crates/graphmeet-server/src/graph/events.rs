@@ -20,6 +20,7 @@ use graphmeet_wire::graph::event::{
     self as wire, calendar_view_window, parse_event_input, parse_event_query, Event, EventQuery,
     EventRender,
 };
+use graphmeet_wire::graph::ids::percent_decode;
 use graphmeet_wire::graph::timezone::Zone;
 use graphmeet_wire::graph::{ApiVersion, GraphError};
 use serde_json::{json, Map, Value};
@@ -221,24 +222,6 @@ impl<S: Send + Sync> FromRequestParts<S> for EventIdParam {
     }
 }
 
-fn percent_decode(raw: &str) -> String {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&raw[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// The path of the collection a request named (with its version), for its next link.
 fn link_base(state: &AppState, headers: &HeaderMap, uri: &axum::http::Uri) -> String {
     format!("{}{}", state.base_url(headers), uri.path())
@@ -437,5 +420,7 @@ mod tests {
         assert_eq!(percent_decode("AAMkAD%3D"), "AAMkAD=");
         assert_eq!(percent_decode("AAMkAD="), "AAMkAD=");
         assert_eq!(percent_decode("a%2"), "a%2");
+        // A multi-byte character after `%` is kept, not sliced through.
+        assert_eq!(percent_decode("%1é"), "%1é");
     }
 }

@@ -223,7 +223,7 @@ pub fn url_encode_lower(text: &str) -> String {
 
 /// Percent-decodes `%XX` (either case) and leaves everything else, including `+` and broken
 /// escapes, as it is. Invalid UTF-8 is replaced.
-pub(crate) fn percent_decode(text: &str) -> String {
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

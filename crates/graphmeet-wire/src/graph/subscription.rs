@@ -7,6 +7,7 @@
 //! <https://learn.microsoft.com/graph/change-notifications-delivery-webhooks>,
 //! <https://learn.microsoft.com/graph/teams-changenotifications-callrecording-and-calltranscript>.
 
+use super::ids::percent_decode;
 use super::{GraphDateTime, GraphError};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
@@ -100,24 +101,6 @@ impl ResourcePath {
             _ => None,
         }
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The body of `POST /subscriptions`, read.
