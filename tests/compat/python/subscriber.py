@@ -109,21 +109,24 @@ def serve(port, key_path, client_state, count):
                 # The handshake: 200, text/plain, the decoded token, within 10 seconds.
                 token = query["validationToken"][0]
                 answer = token.encode()
+                # Printed before answering: the server sends the next request only after this
+                # answer, so the lines come out in the order the requests were made.
+                with lock:
+                    print(
+                        json.dumps(
+                            {
+                                "validation": url.path,
+                                "contentType": self.headers.get("Content-Type"),
+                                "token": token,
+                            }
+                        ),
+                        flush=True,
+                    )
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
-                print(
-                    json.dumps(
-                        {
-                            "validation": url.path,
-                            "contentType": self.headers.get("Content-Type"),
-                            "token": token,
-                        }
-                    ),
-                    flush=True,
-                )
                 return
             payload = json.loads(body)
             out = []
@@ -141,14 +144,15 @@ def serve(port, key_path, client_state, count):
                         entry["decryptError"] = str(e)
                 entry["validationTokens"] = len(payload.get("validationTokens", []))
                 out.append(entry)
+            with lock:
+                for entry in out:
+                    print(json.dumps(entry), flush=True)
+                    seen[0] += 1
             # 202 Accepted, as the docs suggest for a notification queued for processing.
             self.send_response(202)
             self.send_header("Content-Length", "0")
             self.end_headers()
             with lock:
-                for entry in out:
-                    print(json.dumps(entry), flush=True)
-                    seen[0] += 1
                 if count and seen[0] >= count:
                     done.set()
 
