@@ -12,6 +12,7 @@
 use super::error::GraphError;
 use super::ids::percent_decode;
 use super::meeting::{BETA_ONLY_PROPERTIES, V1_PROPERTIES};
+use super::select::{canonical_name, parse_select_or_all};
 
 /// The onlineMeeting type name used in OData query errors.
 pub const ONLINE_MEETING_TYPE: &str = "microsoft.graph.onlineMeeting";
@@ -167,34 +168,17 @@ pub fn parse_entity_query(raw_query: Option<&str>) -> Result<MeetingQuery, Filte
 }
 
 fn canonical_property(name: &str) -> Option<&'static str> {
-    V1_PROPERTIES
-        .iter()
-        .chain(BETA_ONLY_PROPERTIES.iter())
-        .find(|p| p.eq_ignore_ascii_case(name))
-        .copied()
+    canonical_name(&[V1_PROPERTIES, BETA_ONLY_PROPERTIES], name)
 }
 
-/// `$select=a,b` → canonical names; `*` (alone) → `None`; empty items are skipped.
+/// `$select=a,b` → canonical names; `*` → `None`; empty items are skipped.
 fn parse_select(text: &str) -> Result<Option<Vec<String>>, FilterError> {
-    let items: Vec<&str> = text
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    if items.is_empty() || items.contains(&"*") {
-        return Ok(None);
-    }
-    let mut out: Vec<String> = Vec::with_capacity(items.len());
-    for item in items {
-        let name = canonical_property(item).ok_or_else(|| FilterError::UnknownProperty {
+    parse_select_or_all(text, &[V1_PROPERTIES, BETA_ONLY_PROPERTIES], |item| {
+        FilterError::UnknownProperty {
             name: item.to_owned(),
             type_name: ONLINE_MEETING_TYPE.to_owned(),
-        })?;
-        if !out.iter().any(|n| n == name) {
-            out.push(name.to_owned());
         }
-    }
-    Ok(Some(out))
+    })
 }
 
 /// Parses `<property> eq '<literal>'` (optionally wrapped in one pair of parentheses, any

@@ -9,6 +9,7 @@
 //!   and [`GraphDateTime`].
 //! - [`ids`]: meeting ids, thread ids, `joinWebUrl`, join meeting ids and passcodes.
 //! - [`filter`]: `$filter` / `$select` on `.../onlineMeetings`.
+//! - [`select`]: the `$select` list reader every resource shares.
 //! - [`error`]: Graph's `{"error":{…}}` envelope with the real texts.
 //! - [`user`]: the `microsoft.graph.user` resource and the `/users` collection's query.
 
@@ -18,6 +19,7 @@ pub mod event;
 pub mod filter;
 pub mod ids;
 pub mod meeting;
+pub mod select;
 pub mod subscription;
 pub mod timezone;
 pub mod user;
