@@ -2,8 +2,15 @@
 //! message, request ids, AADSTS codes), and the [`Diagnosis`] that turns the common ones into
 //! the exact fix: the two PowerShell cmdlets for a missing application access policy, the
 //! admin-consent URL for a missing role or an app not consented in a tenant, and so on.
+//! Also the reading of Graph's error envelope into a [`GraphCallError`] with its diagnosis.
 
 use std::fmt;
+
+use reqwest::StatusCode;
+use serde::Deserialize;
+
+use crate::meetings::{Call, MeetingsClient};
+use crate::ClientError;
 
 /// What a failed call means, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -403,142 +410,103 @@ pub(crate) fn aadsts_code(description: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+/// The parts of Graph's error envelope the client reads.
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    error: ErrorBody,
+}
 
-    use super::*;
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default, rename = "innerError", alias = "innererror")]
+    inner_error: Option<InnerError>,
+}
 
-    fn ctx<'a>(path_user: Option<&'a str>, user_lookup: bool) -> CallContext<'a> {
-        CallContext {
-            authority_host: "https://login.microsoftonline.com/",
-            tenant: "contoso.onmicrosoft.com",
-            app_id: "11111111-2222-3333-4444-555555555555",
-            path_user,
-            user_lookup,
-            server_reason: None,
-        }
-    }
+#[derive(Deserialize)]
+struct InnerError {
+    code: Option<String>,
+    date: Option<String>,
+    #[serde(rename = "request-id")]
+    request_id: Option<String>,
+}
 
-    #[test]
-    fn a_bare_403_names_the_organizers_prerequisites() {
-        let d = diagnose_graph(403, "", None, &ctx(Some("u-1"), false)).unwrap();
-        assert!(matches!(
-            &d,
-            Diagnosis::OrganizerNotEnabled { reason: None, .. }
-        ));
-        let text = d.to_string();
-        assert!(
-            text.contains("Teams licence") && text.contains("Get-MgUser -UserId u-1"),
-            "{text}"
+impl MeetingsClient {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn graph_error(
+        &self,
+        call: &Call<'_>,
+        status: StatusCode,
+        bytes: &[u8],
+        (request_id, server_reason): (Option<String>, Option<String>),
+        client_request_id: String,
+        retry_after: Option<u64>,
+        attempts: u32,
+    ) -> ClientError {
+        let (code, message, inner_code, date, body_request_id) =
+            match serde_json::from_slice::<ErrorEnvelope>(bytes) {
+                Ok(envelope) => {
+                    let inner = envelope.error.inner_error;
+                    (
+                        envelope.error.code,
+                        envelope.error.message,
+                        inner.as_ref().and_then(|i| i.code.clone()),
+                        inner.as_ref().and_then(|i| i.date.clone()),
+                        inner.and_then(|i| i.request_id),
+                    )
+                }
+                Err(_) => (
+                    format!("http{}", status.as_u16()),
+                    String::from_utf8_lossy(bytes).chars().take(300).collect(),
+                    None,
+                    None,
+                    None,
+                ),
+            };
+        let config = &self.inner.config;
+        let diagnosis = diagnose_graph(
+            status.as_u16(),
+            &message,
+            inner_code.as_deref(),
+            &CallContext {
+                authority_host: config.cloud.authority_host(),
+                tenant: call.tenant,
+                app_id: &config.client_id,
+                path_user: call.path_user,
+                user_lookup: call.user_lookup,
+                server_reason: server_reason.as_deref(),
+            },
         );
-        let mut with_reason = ctx(Some("u-1"), false);
-        with_reason.server_reason =
-            Some("denied: user u-1: the organizer is a guest of the tenant; only members can organise Teams meetings");
-        let text = diagnose_graph(403, "", None, &with_reason)
-            .unwrap()
-            .to_string();
-        assert!(
-            text.starts_with(
-                "the organizer cannot have Teams meetings (user u-1: the organizer is a guest"
-            ),
-            "{text}"
+        tracing::warn!(
+            method = %call.method,
+            path = call.url.path(),
+            tenant = %call.tenant,
+            status = status.as_u16(),
+            %code,
+            %client_request_id,
+            request_id = request_id.as_deref().or(body_request_id.as_deref()).unwrap_or(""),
+            attempts,
+            "graph call failed"
         );
-        // A bare 403 on a user lookup, or with a message, is something else.
-        assert_eq!(diagnose_graph(403, "", None, &ctx(Some("u-1"), true)), None);
-    }
-
-    #[test]
-    fn missing_policy_gives_the_two_cmdlets() {
-        let d = diagnose_graph(
-            403,
-            "No application access policy found for this app 1111 on the user",
-            None,
-            &ctx(Some("aaaaaaaa-0000-0000-0000-000000000000"), false),
-        )
-        .unwrap();
-        let [new, grant] = d.powershell().unwrap();
-        assert_eq!(new, "New-CsApplicationAccessPolicy -Identity \"MeetingsApp-11111111\" -AppIds \"11111111-2222-3333-4444-555555555555\" -Description \"Lets app 11111111-2222-3333-4444-555555555555 create online meetings for the users it is granted to\"");
-        assert_eq!(grant, "Grant-CsApplicationAccessPolicy -PolicyName \"MeetingsApp-11111111\" -Identity \"aaaaaaaa-0000-0000-0000-000000000000\"");
-        assert!(d.to_string().contains("30 minutes"));
-        // The older documented form and the capitalised doc text are recognised too.
-        assert!(matches!(
-            diagnose_graph(
-                403,
-                "App x is not authorized to Create meeting on behalf of user y",
-                None,
-                &ctx(Some("y"), false)
-            ),
-            Some(Diagnosis::MissingAccessPolicy { .. })
-        ));
-        assert!(matches!(
-            diagnose_graph(
-                403,
-                "No Application Access Policy found for this app",
-                None,
-                &ctx(Some("y"), false)
-            ),
-            Some(Diagnosis::MissingAccessPolicy { .. })
-        ));
-    }
-
-    #[test]
-    fn missing_role_gives_the_consent_url() {
-        let d = diagnose_graph(
-            403,
-            "Missing role permissions on the request. API requires one of 'OnlineMeetings.ReadWrite.All'. Roles on the request ''.",
-            None,
-            &ctx(Some("u"), false),
-        )
-        .unwrap();
-        assert_eq!(d.consent_url(), Some("https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=11111111-2222-3333-4444-555555555555"));
-        assert!(d.to_string().contains("OnlineMeetings.ReadWrite.All"));
-    }
-
-    #[test]
-    fn not_found_depends_on_the_path() {
-        assert_eq!(
-            diagnose_graph(404, "x", None, &ctx(Some("a@b.c"), false)),
-            Some(Diagnosis::UpnInPath {
-                user: "a@b.c".into()
-            })
-        );
-        assert_eq!(
-            diagnose_graph(
-                404,
-                "x",
-                None,
-                &ctx(Some("aaaaaaaa-0000-0000-0000-000000000000"), false)
-            ),
-            None
-        );
-        assert!(matches!(
-            diagnose_graph(404, "x", None, &ctx(Some("a@b.c"), true)),
-            Some(Diagnosis::UnknownUser { .. })
-        ));
-    }
-
-    #[test]
-    fn token_codes() {
-        assert_eq!(aadsts_code("AADSTS7000215: Invalid"), Some(7000215));
-        assert_eq!(aadsts_code("nope"), None);
-        let d = |c| diagnose_token(Some(c), "https://h", "t", "a", Some("AB"));
-        assert_eq!(
-            d(7000215).unwrap().to_string(),
-            "the client secret is wrong (use the secret's Value, not its ID)"
-        );
-        assert!(d(7000222)
-            .unwrap()
-            .to_string()
-            .starts_with("the client secret has expired: create a new one"));
-        assert_eq!(
-            d(700016).unwrap().consent_url(),
-            Some("https://h/t/adminconsent?client_id=a")
-        );
-        assert!(matches!(
-            d(700027),
-            Some(Diagnosis::CertificateNotRegistered { .. })
-        ));
-        assert_eq!(d(70011), None);
+        ClientError::Graph(Box::new(GraphCallError {
+            status: status.as_u16(),
+            code,
+            message,
+            inner_code,
+            request_id: request_id.or(body_request_id),
+            client_request_id,
+            date,
+            retry_after_secs: retry_after,
+            method: call.method.to_string(),
+            path: call.url.path().to_owned(),
+            attempts,
+            diagnosis,
+        }))
     }
 }
+
+#[cfg(test)]
+mod tests;

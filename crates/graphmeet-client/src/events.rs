@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{json, Map, Value};
 use url::Url;
 
-use crate::meetings::{decode, Call, MeetingsClient};
+use crate::meetings::{decode, MeetingsClient};
 use crate::retry::Retryable;
 use crate::ClientError;
 pub use graphmeet_wire::graph::event::Event;
@@ -145,27 +145,6 @@ struct Page {
 }
 
 impl MeetingsClient {
-    async fn event_call(
-        &self,
-        method: Method,
-        url: Url,
-        body: Option<Value>,
-        tenant: &str,
-        user: &str,
-        retryable: Retryable,
-    ) -> Result<crate::meetings::Answer, ClientError> {
-        self.call(Call {
-            method,
-            url,
-            body,
-            retryable,
-            tenant,
-            path_user: Some(user),
-            user_lookup: false,
-        })
-        .await
-    }
-
     /// Creates an event in `user`'s calendar (`POST /users/{id | upn}/events`, 201); with
     /// [`EventFields::teams_meeting`] the event carries a Teams meeting
     /// (`event.online_meeting.join_url`). Retried only when the request was not sent.
@@ -177,7 +156,7 @@ impl MeetingsClient {
     ) -> Result<Event, ClientError> {
         let url = self.graph_url(&["users", user, "events"])?;
         let answer = self
-            .event_call(
+            .user_call(
                 Method::POST,
                 url,
                 Some(fields.to_json()),
@@ -198,7 +177,7 @@ impl MeetingsClient {
     ) -> Result<Event, ClientError> {
         let url = self.graph_url(&["users", user, "events", id])?;
         let answer = self
-            .event_call(Method::GET, url, None, tenant, user, Retryable::Idempotent)
+            .user_call(Method::GET, url, None, tenant, user, Retryable::Idempotent)
             .await?;
         decode(&answer)
     }
@@ -208,7 +187,7 @@ impl MeetingsClient {
         let mut next = Some(first);
         while let Some(url) = next {
             let answer = self
-                .event_call(Method::GET, url, None, tenant, user, Retryable::Idempotent)
+                .user_call(Method::GET, url, None, tenant, user, Retryable::Idempotent)
                 .await?;
             let page: Page = decode(&answer)?;
             out.extend(page.value);
@@ -256,7 +235,7 @@ impl MeetingsClient {
     ) -> Result<Event, ClientError> {
         let url = self.graph_url(&["users", user, "events", id])?;
         let answer = self
-            .event_call(
+            .user_call(
                 Method::PATCH,
                 url,
                 Some(changes.to_json()),
@@ -279,7 +258,7 @@ impl MeetingsClient {
     ) -> Result<(), ClientError> {
         let url = self.graph_url(&["users", user, "events", id, "cancel"])?;
         let body = json!({"comment": comment.unwrap_or_default()});
-        self.event_call(
+        self.user_call(
             Method::POST,
             url,
             Some(body),
@@ -299,7 +278,7 @@ impl MeetingsClient {
         id: &str,
     ) -> Result<(), ClientError> {
         let url = self.graph_url(&["users", user, "events", id])?;
-        self.event_call(
+        self.user_call(
             Method::DELETE,
             url,
             None,
@@ -323,7 +302,7 @@ impl MeetingsClient {
     ) -> Result<(), ClientError> {
         let url = self.graph_url(&["users", user, "events", id, response.action()])?;
         let body = json!({"comment": comment.unwrap_or_default(), "sendResponse": true});
-        self.event_call(
+        self.user_call(
             Method::POST,
             url,
             Some(body),

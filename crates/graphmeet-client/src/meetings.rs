@@ -1,11 +1,15 @@
 //! The typed online-meetings client: create, createOrGet, get, find by join URL or join
 //! meeting id, update and delete Teams meetings as an application, in any tenant that
 //! consented the app, with a token cache, retries and diagnosed errors.
+//!
+//! [`MeetingsClient`] is defined here with the meetings and users calls; its token fetch lives
+//! in `token.rs`, its call loop with the retries in `retry.rs`, and its reading of Graph's
+//! error bodies into a [`crate::Diagnosis`] in `diagnosis.rs`, beside what each builds on.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use graphmeet_wire::graph::OnlineMeeting;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -14,13 +18,12 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::config::{join_segments, AppConfig, ClientCredential, GRAPH_RESOURCE};
-use crate::diagnosis::{
-    aadsts_code, diagnose_graph, diagnose_token, CallContext, GraphCallError, TokenRequestError,
-};
-use crate::retry::{is_retryable_status, parse_retry_after, RetryPolicy, Retryable};
-use crate::token::{AccessToken, TokenCache};
+use crate::config::{join_segments, AppConfig};
+use crate::retry::{RetryPolicy, Retryable};
+use crate::token::TokenCache;
 use crate::ClientError;
+
+pub(crate) use crate::retry::{Answer, Call};
 
 /// How long to wait for a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -109,20 +112,22 @@ pub struct ClientStats {
 }
 
 #[derive(Default)]
-struct Counters {
-    token_requests: AtomicU64,
-    graph_requests: AtomicU64,
-    retries: AtomicU64,
-    user_lookups: AtomicU64,
+pub(crate) struct Counters {
+    pub(crate) token_requests: AtomicU64,
+    pub(crate) graph_requests: AtomicU64,
+    pub(crate) retries: AtomicU64,
+    pub(crate) user_lookups: AtomicU64,
 }
 
-struct Inner {
-    http: reqwest::Client,
-    config: AppConfig,
-    tokens: TokenCache,
+/// What clones of a client share; read by the token fetch (`token.rs`), the call loop
+/// (`retry.rs`) and the error diagnosis (`diagnosis.rs`), which extend [`MeetingsClient`].
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) config: AppConfig,
+    pub(crate) tokens: TokenCache,
     /// (tenant lower-case, UPN lower-case) → object id.
-    users: Mutex<HashMap<(String, String), String>>,
-    counters: Counters,
+    pub(crate) users: Mutex<HashMap<(String, String), String>>,
+    pub(crate) counters: Counters,
 }
 
 /// A Graph online-meetings client acting as one application, in any number of tenants.
@@ -130,9 +135,9 @@ struct Inner {
 /// Cheap to clone; clones share the token and UPN caches and the counters.
 #[derive(Clone)]
 pub struct MeetingsClient {
-    inner: Arc<Inner>,
-    retry: RetryPolicy,
-    extra_headers: HeaderMap,
+    pub(crate) inner: Arc<Inner>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) extra_headers: HeaderMap,
 }
 
 impl std::fmt::Debug for MeetingsClient {
@@ -142,61 +147,6 @@ impl std::fmt::Debug for MeetingsClient {
             .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
-}
-
-/// The parts of Graph's error envelope the client reads.
-#[derive(Deserialize)]
-struct ErrorEnvelope {
-    error: ErrorBody,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    message: String,
-    #[serde(default, rename = "innerError", alias = "innererror")]
-    inner_error: Option<InnerError>,
-}
-
-#[derive(Deserialize)]
-struct InnerError {
-    code: Option<String>,
-    date: Option<String>,
-    #[serde(rename = "request-id")]
-    request_id: Option<String>,
-}
-
-/// The token endpoint's error body, loosely (any field may be missing).
-#[derive(Deserialize, Default)]
-struct TokenErrorBody {
-    #[serde(default)]
-    error: String,
-    #[serde(default)]
-    error_description: String,
-    #[serde(default)]
-    error_codes: Vec<u32>,
-    correlation_id: Option<String>,
-    trace_id: Option<String>,
-    timestamp: Option<String>,
-}
-
-/// A Graph call to make.
-pub(crate) struct Call<'a> {
-    pub(crate) method: Method,
-    pub(crate) url: Url,
-    pub(crate) body: Option<Value>,
-    pub(crate) retryable: Retryable,
-    pub(crate) tenant: &'a str,
-    pub(crate) path_user: Option<&'a str>,
-    pub(crate) user_lookup: bool,
-}
-
-/// A successful Graph answer.
-pub(crate) struct Answer {
-    pub(crate) status: StatusCode,
-    pub(crate) body: Vec<u8>,
 }
 
 impl MeetingsClient {
@@ -287,102 +237,6 @@ impl MeetingsClient {
         }
     }
 
-    // ---- tokens ------------------------------------------------------------------------
-
-    /// An app-only Graph token for `tenant` (id or domain), from the cache or the token
-    /// endpoint.
-    pub async fn access_token(&self, tenant: &str) -> Result<AccessToken, ClientError> {
-        self.inner
-            .tokens
-            .get_or_fetch(tenant, GRAPH_RESOURCE, || self.fetch_token(tenant))
-            .await
-    }
-
-    async fn fetch_token(&self, tenant: &str) -> Result<(String, Duration), ClientError> {
-        let config = &self.inner.config;
-        let token_url = config.cloud.token_url(tenant)?;
-        let scope = format!("{GRAPH_RESOURCE}/.default");
-        let mut form: Vec<(&str, String)> = vec![
-            ("grant_type", "client_credentials".into()),
-            ("client_id", config.client_id.clone()),
-            ("scope", scope),
-        ];
-        let mut thumbprint = None;
-        match &config.credential {
-            ClientCredential::Secret(secret) => {
-                form.push(("client_secret", secret.expose().to_owned()));
-            }
-            ClientCredential::Certificate(cert) => {
-                thumbprint = Some(cert.thumbprint_sha1_hex());
-                form.push((
-                    "client_assertion_type",
-                    graphmeet_wire::JWT_BEARER_ASSERTION_TYPE.to_owned(),
-                ));
-                form.push((
-                    "client_assertion",
-                    cert.assertion(&config.client_id, token_url.as_str())?,
-                ));
-            }
-        }
-        let client_request_id = uuid::Uuid::new_v4().to_string();
-        self.inner
-            .counters
-            .token_requests
-            .fetch_add(1, Ordering::Relaxed);
-        let response = self
-            .inner
-            .http
-            .post(token_url.clone())
-            .header(CLIENT_REQUEST_ID, &client_request_id)
-            .form(&form)
-            .send()
-            .await
-            .map_err(|err| ClientError::transport(&err))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|err| ClientError::transport(&err))?;
-        if status.is_success() {
-            let body: graphmeet_wire::TokenResponse =
-                serde_json::from_slice(&bytes).map_err(|err| {
-                    ClientError::Decode(format!("token response from {token_url}: {err}"))
-                })?;
-            tracing::debug!(%tenant, expires_in = body.expires_in, "fetched an app-only token");
-            return Ok((body.access_token, Duration::from_secs(body.expires_in)));
-        }
-        let body: TokenErrorBody =
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| TokenErrorBody {
-                error: format!("http{}", status.as_u16()),
-                error_description: String::from_utf8_lossy(&bytes).chars().take(300).collect(),
-                ..TokenErrorBody::default()
-            });
-        let code = body
-            .error_codes
-            .first()
-            .copied()
-            .or_else(|| aadsts_code(&body.error_description));
-        let diagnosis = diagnose_token(
-            code,
-            config.cloud.authority_host(),
-            tenant,
-            &config.client_id,
-            thumbprint.as_deref(),
-        );
-        tracing::warn!(%tenant, status = status.as_u16(), error = %body.error, ?code, correlation_id = ?body.correlation_id, "token request refused");
-        Err(ClientError::Token(Box::new(TokenRequestError {
-            status: status.as_u16(),
-            error: body.error,
-            code,
-            description: body.error_description,
-            correlation_id: body.correlation_id,
-            trace_id: body.trace_id,
-            timestamp: body.timestamp,
-            tenant: tenant.to_owned(),
-            diagnosis,
-        })))
-    }
-
     // ---- users -------------------------------------------------------------------------
 
     /// The object id of the user with `upn` in `tenant` (`GET /users/{upn}`, which needs the
@@ -456,16 +310,16 @@ impl MeetingsClient {
     ) -> Result<OnlineMeeting, ClientError> {
         let user = self.organizer_id(tenant, organizer).await?;
         let url = self.graph_url(&["users", &user, "onlineMeetings"])?;
+        let body = Some(request_body(meeting)?);
         let answer = self
-            .call(Call {
-                method: Method::POST,
+            .user_call(
+                Method::POST,
                 url,
-                body: Some(request_body(meeting)?),
-                retryable: Retryable::OnlyIfNotSent,
+                body,
                 tenant,
-                path_user: Some(&user),
-                user_lookup: false,
-            })
+                &user,
+                Retryable::OnlyIfNotSent,
+            )
             .await?;
         decode(&answer)
     }
@@ -489,15 +343,7 @@ impl MeetingsClient {
             map.insert("externalId".into(), Value::String(external_id.to_owned()));
         }
         let answer = self
-            .call(Call {
-                method: Method::POST,
-                url,
-                body: Some(body),
-                retryable: Retryable::Idempotent,
-                tenant,
-                path_user: Some(&user),
-                user_lookup: false,
-            })
+            .simple(Method::POST, url, Some(body), tenant, &user)
             .await?;
         Ok(CreateOrGet {
             meeting: decode(&answer)?,
@@ -600,6 +446,30 @@ impl MeetingsClient {
         join_segments(self.inner.config.cloud.graph_url(), segments)
     }
 
+    /// A call on `user`'s resources (`user` is what the path names, for the diagnosis),
+    /// retried as `retryable` allows.
+    pub(crate) async fn user_call(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Value>,
+        tenant: &str,
+        user: &str,
+        retryable: Retryable,
+    ) -> Result<Answer, ClientError> {
+        self.call(Call {
+            method,
+            url,
+            body,
+            retryable,
+            tenant,
+            path_user: Some(user),
+            user_lookup: false,
+        })
+        .await
+    }
+
+    /// [`Self::user_call`] for an idempotent call: always retried.
     pub(crate) async fn simple(
         &self,
         method: Method,
@@ -608,204 +478,9 @@ impl MeetingsClient {
         tenant: &str,
         user: &str,
     ) -> Result<Answer, ClientError> {
-        self.call(Call {
-            method,
-            url,
-            body,
-            retryable: Retryable::Idempotent,
-            tenant,
-            path_user: Some(user),
-            user_lookup: false,
-        })
-        .await
+        self.user_call(method, url, body, tenant, user, Retryable::Idempotent)
+            .await
     }
-
-    /// Sends a Graph call with a token, a `client-request-id`, and the retries it allows.
-    pub(crate) async fn call(&self, call: Call<'_>) -> Result<Answer, ClientError> {
-        let started = Instant::now();
-        let client_request_id = uuid::Uuid::new_v4().to_string();
-        let path = call.url.path().to_owned();
-        let mut attempt: u32 = 0;
-        let mut renewed_token = false;
-        loop {
-            attempt += 1;
-            let token = self.access_token(call.tenant).await?;
-            let mut request = self
-                .inner
-                .http
-                .request(call.method.clone(), call.url.clone())
-                .headers(self.extra_headers.clone())
-                .bearer_auth(token.secret())
-                .header(CLIENT_REQUEST_ID, &client_request_id);
-            if attempt > 1 {
-                request = request.header("Retry-Attempt", (attempt - 1).to_string());
-            }
-            if let Some(body) = &call.body {
-                request = request.json(body);
-            }
-            self.inner
-                .counters
-                .graph_requests
-                .fetch_add(1, Ordering::Relaxed);
-            if attempt > 1 {
-                self.inner.counters.retries.fetch_add(1, Ordering::Relaxed);
-            }
-            let response = match request.send().await {
-                Ok(response) => response,
-                Err(err) => {
-                    // A connection that failed was never given the request: always safe.
-                    let may_retry = err.is_connect() || call.retryable == Retryable::Idempotent;
-                    let wait = self.retry.delay(attempt, None);
-                    tracing::warn!(method = %call.method, %path, %client_request_id, attempt, error = %err, "graph call did not complete");
-                    if may_retry && self.may_wait(attempt, started, wait) {
-                        tokio::time::sleep(wait).await;
-                        continue;
-                    }
-                    return Err(ClientError::transport(&err));
-                }
-            };
-            let status = response.status();
-            let headers = response.headers().clone();
-            let request_id = header_text(&headers, "request-id");
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(|err| ClientError::transport(&err))?
-                .to_vec();
-            tracing::debug!(
-                method = %call.method,
-                %path,
-                tenant = %call.tenant,
-                status = status.as_u16(),
-                %client_request_id,
-                request_id = request_id.as_deref().unwrap_or(""),
-                attempt,
-                "graph call"
-            );
-            if status.is_success() {
-                return Ok(Answer {
-                    status,
-                    body: bytes,
-                });
-            }
-            let retry_after = parse_retry_after(header_text(&headers, "retry-after").as_deref());
-            if status == StatusCode::UNAUTHORIZED && !renewed_token {
-                // The token may have been revoked or expired early: fetch a new one, once.
-                renewed_token = true;
-                self.inner
-                    .tokens
-                    .evict(call.tenant, GRAPH_RESOURCE, &token)
-                    .await;
-                if attempt < self.retry.max_attempts {
-                    continue;
-                }
-            }
-            if is_retryable_status(status.as_u16()) && call.retryable == Retryable::Idempotent {
-                let wait = self
-                    .retry
-                    .delay(attempt, retry_after.map(Duration::from_secs));
-                if self.may_wait(attempt, started, wait) {
-                    tracing::info!(method = %call.method, %path, %client_request_id, status = status.as_u16(), wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), "retrying graph call");
-                    tokio::time::sleep(wait).await;
-                    continue;
-                }
-            }
-            let server_reason = header_text(&headers, "x-graphmeet-policy-decision");
-            return Err(self.graph_error(
-                &call,
-                status,
-                &bytes,
-                (request_id, server_reason),
-                client_request_id,
-                retry_after,
-                attempt,
-            ));
-        }
-    }
-
-    /// Whether another attempt after waiting `wait` stays within the policy.
-    fn may_wait(&self, attempt: u32, started: Instant, wait: Duration) -> bool {
-        attempt < self.retry.max_attempts && started.elapsed() + wait <= self.retry.max_elapsed
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn graph_error(
-        &self,
-        call: &Call<'_>,
-        status: StatusCode,
-        bytes: &[u8],
-        (request_id, server_reason): (Option<String>, Option<String>),
-        client_request_id: String,
-        retry_after: Option<u64>,
-        attempts: u32,
-    ) -> ClientError {
-        let (code, message, inner_code, date, body_request_id) =
-            match serde_json::from_slice::<ErrorEnvelope>(bytes) {
-                Ok(envelope) => {
-                    let inner = envelope.error.inner_error;
-                    (
-                        envelope.error.code,
-                        envelope.error.message,
-                        inner.as_ref().and_then(|i| i.code.clone()),
-                        inner.as_ref().and_then(|i| i.date.clone()),
-                        inner.and_then(|i| i.request_id),
-                    )
-                }
-                Err(_) => (
-                    format!("http{}", status.as_u16()),
-                    String::from_utf8_lossy(bytes).chars().take(300).collect(),
-                    None,
-                    None,
-                    None,
-                ),
-            };
-        let config = &self.inner.config;
-        let diagnosis = diagnose_graph(
-            status.as_u16(),
-            &message,
-            inner_code.as_deref(),
-            &CallContext {
-                authority_host: config.cloud.authority_host(),
-                tenant: call.tenant,
-                app_id: &config.client_id,
-                path_user: call.path_user,
-                user_lookup: call.user_lookup,
-                server_reason: server_reason.as_deref(),
-            },
-        );
-        tracing::warn!(
-            method = %call.method,
-            path = call.url.path(),
-            tenant = %call.tenant,
-            status = status.as_u16(),
-            %code,
-            %client_request_id,
-            request_id = request_id.as_deref().or(body_request_id.as_deref()).unwrap_or(""),
-            attempts,
-            "graph call failed"
-        );
-        ClientError::Graph(Box::new(GraphCallError {
-            status: status.as_u16(),
-            code,
-            message,
-            inner_code,
-            request_id: request_id.or(body_request_id),
-            client_request_id,
-            date,
-            retry_after_secs: retry_after,
-            method: call.method.to_string(),
-            path: call.url.path().to_owned(),
-            attempts,
-            diagnosis,
-        }))
-    }
-}
-
-fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
 }
 
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, ClientError> {
@@ -907,86 +582,4 @@ pub fn encode_query_value(value: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-    use super::*;
-    use graphmeet_wire::graph::meeting::{
-        Identity, IdentitySet, MeetingParticipantInfo, MeetingParticipants,
-    };
-    use graphmeet_wire::graph::GraphDateTime;
-    use serde_json::json;
-
-    #[test]
-    fn filter_is_encoded_like_msgraph_sdk() {
-        let url = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_X%40thread.v2/0?context=%7b%22Tid%22%3a%22t%22%7d";
-        let encoded = encode_query_value(&join_web_url_filter(url));
-        assert_eq!(
-            encoded,
-            "JoinWebUrl%20eq%20%27https%3A%2F%2Fteams.microsoft.com%2Fl%2Fmeetup-join%2F19%253ameeting_X%2540thread.v2%2F0%3Fcontext%3D%257b%2522Tid%2522%253a%2522t%2522%257d%27"
-        );
-        assert_eq!(
-            encode_query_value(&join_meeting_id_filter("1873595337977")),
-            "joinMeetingIdSettings%2FjoinMeetingId%20eq%20%271873595337977%27"
-        );
-        assert_eq!(join_web_url_filter("a'b"), "JoinWebUrl eq 'a''b'");
-    }
-
-    #[test]
-    fn bodies_carry_only_what_is_set() {
-        let meeting = OnlineMeeting {
-            id: Some("read-only".into()),
-            join_web_url: Some("https://x".into()),
-            subject: Some("Standup".into()),
-            start_date_time: Some(GraphDateTime::parse("2026-03-01T09:00:00Z").unwrap()),
-            participants: Some(MeetingParticipants {
-                attendees: Some(vec![MeetingParticipantInfo {
-                    identity: Some(IdentitySet {
-                        user: Some(Identity {
-                            id: Some("u1".into()),
-                            ..Identity::default()
-                        }),
-                        ..IdentitySet::default()
-                    }),
-                    upn: Some("a@b.c".into()),
-                    role: None,
-                }]),
-                ..MeetingParticipants::default()
-            }),
-            ..OnlineMeeting::default()
-        };
-        let body = request_body(&meeting).unwrap();
-        assert_eq!(
-            body,
-            json!({
-                "subject": "Standup",
-                "startDateTime": body["startDateTime"].clone(),
-                "participants": {"attendees": [{"identity": {"user": {"id": "u1"}}, "upn": "a@b.c"}]}
-            })
-        );
-        assert!(body["startDateTime"]
-            .as_str()
-            .unwrap()
-            .starts_with("2026-03-01T09:00:00"));
-        assert_eq!(request_body(&OnlineMeeting::default()).unwrap(), json!({}));
-    }
-
-    #[test]
-    fn organizers() {
-        assert_eq!(
-            Organizer::parse("a@b.c"),
-            Organizer::Upn("a@b.c".to_owned())
-        );
-        assert_eq!(
-            Organizer::parse("11111111-2222-3333-4444-555555555555"),
-            Organizer::ObjectId("11111111-2222-3333-4444-555555555555".to_owned())
-        );
-    }
-
-    #[test]
-    fn strip_nulls_is_recursive() {
-        let mut v = json!({"a": null, "b": {"c": null, "d": [{"e": null, "f": 1}]}});
-        strip_nulls(&mut v);
-        assert_eq!(v, json!({"b": {"d": [{"f": 1}]}}));
-    }
-}
+mod tests;

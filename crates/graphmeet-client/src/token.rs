@@ -1,11 +1,21 @@
 //! The in-memory token cache: one app-only token per (tenant, resource), refreshed 5 minutes
 //! before it expires, fetched by one caller at a time per key. Nothing is written to disk.
+//! Also the fetch itself: [`MeetingsClient::access_token`], the client-credentials request
+//! (secret or certificate assertion) and its refusal diagnosed.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::config::{ClientCredential, GRAPH_RESOURCE};
+use crate::diagnosis::{aadsts_code, diagnose_token, TokenRequestError};
+use crate::meetings::{MeetingsClient, CLIENT_REQUEST_ID};
+use crate::ClientError;
 
 /// How long before expiry a token is replaced.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
@@ -123,6 +133,118 @@ impl TokenCache {
         {
             guard.token = None;
         }
+    }
+}
+
+/// The token endpoint's error body, loosely (any field may be missing).
+#[derive(Deserialize, Default)]
+struct TokenErrorBody {
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    error_description: String,
+    #[serde(default)]
+    error_codes: Vec<u32>,
+    correlation_id: Option<String>,
+    trace_id: Option<String>,
+    timestamp: Option<String>,
+}
+
+impl MeetingsClient {
+    // ---- tokens ------------------------------------------------------------------------
+
+    /// An app-only Graph token for `tenant` (id or domain), from the cache or the token
+    /// endpoint.
+    pub async fn access_token(&self, tenant: &str) -> Result<AccessToken, ClientError> {
+        self.inner
+            .tokens
+            .get_or_fetch(tenant, GRAPH_RESOURCE, || self.fetch_token(tenant))
+            .await
+    }
+
+    async fn fetch_token(&self, tenant: &str) -> Result<(String, Duration), ClientError> {
+        let config = &self.inner.config;
+        let token_url = config.cloud.token_url(tenant)?;
+        let scope = format!("{GRAPH_RESOURCE}/.default");
+        let mut form: Vec<(&str, String)> = vec![
+            ("grant_type", "client_credentials".into()),
+            ("client_id", config.client_id.clone()),
+            ("scope", scope),
+        ];
+        let mut thumbprint = None;
+        match &config.credential {
+            ClientCredential::Secret(secret) => {
+                form.push(("client_secret", secret.expose().to_owned()));
+            }
+            ClientCredential::Certificate(cert) => {
+                thumbprint = Some(cert.thumbprint_sha1_hex());
+                form.push((
+                    "client_assertion_type",
+                    graphmeet_wire::JWT_BEARER_ASSERTION_TYPE.to_owned(),
+                ));
+                form.push((
+                    "client_assertion",
+                    cert.assertion(&config.client_id, token_url.as_str())?,
+                ));
+            }
+        }
+        let client_request_id = uuid::Uuid::new_v4().to_string();
+        self.inner
+            .counters
+            .token_requests
+            .fetch_add(1, Ordering::Relaxed);
+        let response = self
+            .inner
+            .http
+            .post(token_url.clone())
+            .header(CLIENT_REQUEST_ID, &client_request_id)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|err| ClientError::transport(&err))?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|err| ClientError::transport(&err))?;
+        if status.is_success() {
+            let body: graphmeet_wire::TokenResponse =
+                serde_json::from_slice(&bytes).map_err(|err| {
+                    ClientError::Decode(format!("token response from {token_url}: {err}"))
+                })?;
+            tracing::debug!(%tenant, expires_in = body.expires_in, "fetched an app-only token");
+            return Ok((body.access_token, Duration::from_secs(body.expires_in)));
+        }
+        let body: TokenErrorBody =
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| TokenErrorBody {
+                error: format!("http{}", status.as_u16()),
+                error_description: String::from_utf8_lossy(&bytes).chars().take(300).collect(),
+                ..TokenErrorBody::default()
+            });
+        let code = body
+            .error_codes
+            .first()
+            .copied()
+            .or_else(|| aadsts_code(&body.error_description));
+        let diagnosis = diagnose_token(
+            code,
+            config.cloud.authority_host(),
+            tenant,
+            &config.client_id,
+            thumbprint.as_deref(),
+        );
+        tracing::warn!(%tenant, status = status.as_u16(), error = %body.error, ?code, correlation_id = ?body.correlation_id, "token request refused");
+        Err(ClientError::Token(Box::new(TokenRequestError {
+            status: status.as_u16(),
+            error: body.error,
+            code,
+            description: body.error_description,
+            correlation_id: body.correlation_id,
+            trace_id: body.trace_id,
+            timestamp: body.timestamp,
+            tenant: tenant.to_owned(),
+            diagnosis,
+        })))
     }
 }
 
