@@ -1,3 +1,5 @@
+//! The admin client's tests: URLs, error bodies and configuration checks.
+
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;

@@ -1,3 +1,5 @@
+//! The app configuration's tests.
+
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;

@@ -1,3 +1,5 @@
+//! The diagnoses' tests: which failure gets which fix.
+
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;

@@ -1,3 +1,5 @@
+//! The meetings client's tests: request bodies, filters and their encoding, organizers.
+
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;

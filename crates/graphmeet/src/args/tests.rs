@@ -1,3 +1,5 @@
+//! The command line's tests: its shape, the value parsers and the checks of flag values.
+
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;

@@ -1,3 +1,5 @@
+//! The printed forms' tests: tables, Format-List records, JSON.
+
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;

@@ -1,3 +1,6 @@
+//! The artifacts' tests: the documented examples, ids, WebVTT, format negotiation and the
+//! getAll* segments.
+
 use super::*;
 use chrono::Duration;
 use chrono::TimeZone;

@@ -1,3 +1,5 @@
+//! The event module's tests: ids, iCalUIds and change keys, `$filter`, `Prefer`, zones in input.
+
 use super::*;
 use chrono::Utc;
 use uuid::Uuid;

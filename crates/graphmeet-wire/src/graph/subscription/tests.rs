@@ -1,3 +1,5 @@
+//! The subscription module's tests: resource paths, create bodies and notification payloads.
+
 use super::*;
 use chrono::Utc;
 use serde_json::json;

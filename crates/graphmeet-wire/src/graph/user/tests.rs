@@ -1,3 +1,5 @@
+//! The user resource's tests: `$filter`, default and `$select`ed properties, paging.
+
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
