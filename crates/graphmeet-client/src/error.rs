@@ -77,6 +77,23 @@ impl ClientError {
     }
 }
 
+/// Sends `request` and reads the whole answer, its status and body; a request that does not
+/// complete is a [`ClientError::Transport`]. What the status means is the caller's business.
+pub(crate) async fn exchange(
+    request: reqwest::RequestBuilder,
+) -> Result<(reqwest::StatusCode, Vec<u8>), ClientError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|err| ClientError::transport(&err))?;
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|err| ClientError::transport(&err))?;
+    Ok((status, bytes.to_vec()))
+}
+
 /// An error and all its sources, joined with `: `.
 fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut text = err.to_string();

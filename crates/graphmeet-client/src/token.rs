@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::config::{ClientCredential, GRAPH_RESOURCE};
 use crate::diagnosis::{aadsts_code, diagnose_token, TokenRequestError};
+use crate::error::exchange;
 use crate::meetings::{MeetingsClient, CLIENT_REQUEST_ID};
 use crate::ClientError;
 
@@ -193,20 +194,13 @@ impl MeetingsClient {
             .counters
             .token_requests
             .fetch_add(1, Ordering::Relaxed);
-        let response = self
+        let request = self
             .inner
             .http
             .post(token_url.clone())
             .header(CLIENT_REQUEST_ID, &client_request_id)
-            .form(&form)
-            .send()
-            .await
-            .map_err(|err| ClientError::transport(&err))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|err| ClientError::transport(&err))?;
+            .form(&form);
+        let (status, bytes) = exchange(request).await?;
         if status.is_success() {
             let body: graphmeet_wire::TokenResponse =
                 serde_json::from_slice(&bytes).map_err(|err| {

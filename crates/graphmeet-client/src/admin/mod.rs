@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
 
+use crate::error::exchange;
 use crate::ClientError;
 
 /// How long to wait for a connection to the server.
@@ -183,19 +184,11 @@ impl AdminClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|err| ClientError::transport(&err))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|err| ClientError::transport(&err))?;
+        let (status, bytes) = exchange(request).await?;
         if !status.is_success() {
             return Err(api_error(status, &bytes));
         }
-        Ok((status, bytes.to_vec()))
+        Ok((status, bytes))
     }
 }
 
