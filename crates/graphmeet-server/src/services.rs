@@ -1,5 +1,6 @@
 //! Building the application state: the store, the signing keys, the directory index and every
 //! core service, from [`Settings`].
+
 use super::start::ServerError;
 use crate::{graph, metrics, notify};
 

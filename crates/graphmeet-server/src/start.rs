@@ -1,11 +1,10 @@
 //! Starting a server: the seed or the first-run bootstrap, the admin key and key-encryption key
 //! in the data directory, TLS, the bound socket and the background tasks; and
 //! [`ServerError`], why a start failed.
-use super::app;
+
 use super::config::Config;
-use super::normalise_path;
-use super::services::build;
-use super::services::Settings;
+use super::services::{build, Settings};
+use super::{app, normalise_path};
 use crate::upkeep::maintain;
 use crate::{bootstrap, fsutil, notify, peers, pki, proxy};
 

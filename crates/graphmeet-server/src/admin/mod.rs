@@ -37,6 +37,7 @@ pub(crate) use groups::{add_member, create_group, delete_group, remove_member};
 pub(crate) use policies::{grant_policy, new_policy, remove_policy, set_policy, TenantQuery};
 pub(crate) use tenants::{create_tenant, delete_tenant};
 pub(crate) use users::{create_user, delete_user, update_user};
+pub use views::rfc3339;
 
 /// The largest seed `POST /admin/apply` reads.
 pub const SEED_BODY_LIMIT: usize = 256 * 1024 * 1024;

@@ -7,7 +7,8 @@ use graphmeet_core::{
 use graphmeet_wire::admin::*;
 use uuid::Uuid;
 
-pub(super) fn rfc3339(t: DateTime<Utc>) -> String {
+/// A time as the admin API and the console show it: RFC 3339, to the second, `Z`.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 

@@ -406,10 +406,8 @@ pub fn rfc3339_micros(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// A time as RFC 3339.
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+/// A time as RFC 3339, as the admin API shows it.
+pub use crate::admin::rfc3339;
 
 impl Console {
     /// The tenant a page is about: the `tenant` parameter (id or domain), else the oldest.

@@ -5,6 +5,12 @@
 //! policy and the organizer are the access service's), parse, call
 //! `graphmeet_core::playback`, render.
 
+use attendance::{get_report, list_records, list_reports};
+use get_all::get_all_delta;
+
+mod attendance;
+mod get_all;
+
 use super::auth::authorize;
 use super::meetings::PathUserParam;
 use super::GraphFailure;
@@ -17,12 +23,14 @@ use axum::routing::get;
 use axum::{Json, Router};
 use graphmeet_core::access::{Operation, PathUser};
 use graphmeet_core::meetings::{MeetingError, Organizer};
-use graphmeet_core::playback::{ArtifactError, Cursor};
+use graphmeet_core::playback::ArtifactError;
 use graphmeet_wire::graph::artifacts::{
-    ArtifactKind, CallArtifact, GetAllCall, TranscriptFormat, ARTIFACT_PROPERTIES,
+    ArtifactKind, CallArtifact, TranscriptFormat, ARTIFACT_PROPERTIES,
 };
 use graphmeet_wire::graph::{ApiVersion, GraphError};
 use serde_json::{json, Map, Value};
+
+pub use get_all::get_all;
 
 /// The artifact routes of one API version.
 pub fn router(version: ApiVersion) -> Router<AppState> {
@@ -41,8 +49,16 @@ pub fn router(version: ApiVersion) -> Router<AppState> {
                 &format!("{base}/attendanceReports/{{item}}/attendanceRecords"),
                 get(list_records),
             )
-            .route(&format!("{base}/transcripts"), get(list_transcripts))
-            .route(&format!("{base}/transcripts/{{item}}"), get(get_transcript))
+            .route(
+                &format!("{base}/transcripts"),
+                get(|c: ArtifactCall| {
+                    list(c, ArtifactKind::Transcript, Operation::ListTranscripts)
+                }),
+            )
+            .route(
+                &format!("{base}/transcripts/{{item}}"),
+                get(|c: ArtifactCall| fetch(c, ArtifactKind::Transcript, Operation::GetTranscript)),
+            )
             .route(
                 &format!("{base}/transcripts/{{item}}/content"),
                 get(transcript_content),
@@ -51,8 +67,14 @@ pub fn router(version: ApiVersion) -> Router<AppState> {
                 &format!("{base}/transcripts/{{item}}/metadataContent"),
                 get(transcript_metadata),
             )
-            .route(&format!("{base}/recordings"), get(list_recordings))
-            .route(&format!("{base}/recordings/{{item}}"), get(get_recording))
+            .route(
+                &format!("{base}/recordings"),
+                get(|c: ArtifactCall| list(c, ArtifactKind::Recording, Operation::ListRecordings)),
+            )
+            .route(
+                &format!("{base}/recordings/{{item}}"),
+                get(|c: ArtifactCall| fetch(c, ArtifactKind::Recording, Operation::GetRecording)),
+            )
             .route(
                 &format!("{base}/recordings/{{item}}/content"),
                 get(recording_content),
@@ -209,122 +231,57 @@ fn beta(version: ApiVersion) -> bool {
 
 // ---- attendance ---------------------------------------------------------------------------
 
-async fn list_reports(
-    State(state): State<AppState>,
-    Extension(version): Extension<ApiVersion>,
-    PathUserParam(user): PathUserParam,
-    path: ArtifactPath,
-    headers: HeaderMap,
-) -> Result<Response, GraphFailure> {
-    let (org, user_id) =
-        organizer(&state, &headers, Operation::ListAttendanceReports, &user).await?;
-    let reports = state
-        .playback
-        .reports(&org, &path.meeting, beta(version))
-        .await
-        .map_err(graph_error)?;
-    let links = Links {
-        state: &state,
-        headers: &headers,
-        version,
-        user_id: &user_id,
-    };
-    let value: Vec<Value> = reports.iter().map(|r| r.to_json(false)).collect();
-    Ok(json_with_context(
-        links.context(&path.meeting, "/attendanceReports"),
-        object(json!({ "value": value })),
-    ))
-}
-
-async fn get_report(
-    State(state): State<AppState>,
-    Extension(version): Extension<ApiVersion>,
-    PathUserParam(user): PathUserParam,
-    path: ArtifactPath,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, GraphFailure> {
-    let (org, user_id) = organizer(&state, &headers, Operation::GetAttendanceReport, &user).await?;
-    let options = query_options(query.as_deref())?;
-    let mut expand = false;
-    if let Some(list) = option(&options, "$expand") {
-        for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            if item.eq_ignore_ascii_case("attendanceRecords") {
-                expand = true;
-            } else {
-                return Err(GraphError::unknown_query_property(
-                    item,
-                    "microsoft.graph.meetingAttendanceReport",
-                )
-                .into());
-            }
-        }
-    }
-    let item = path.item.unwrap_or_default();
-    let report = state
-        .playback
-        .report(&org, &path.meeting, &item, beta(version))
-        .await
-        .map_err(graph_error)?;
-    let links = Links {
-        state: &state,
-        headers: &headers,
-        version,
-        user_id: &user_id,
-    };
-    let tail = if expand {
-        "/attendanceReports(attendanceRecords())/$entity"
-    } else {
-        "/attendanceReports/$entity"
-    };
-    Ok(json_with_context(
-        links.context(&path.meeting, tail),
-        object(report.to_json(expand)),
-    ))
-}
-
-async fn list_records(
-    State(state): State<AppState>,
-    Extension(version): Extension<ApiVersion>,
-    PathUserParam(user): PathUserParam,
-    path: ArtifactPath,
-    headers: HeaderMap,
-) -> Result<Response, GraphFailure> {
-    let (org, user_id) =
-        organizer(&state, &headers, Operation::ListAttendanceRecords, &user).await?;
-    let item = path.item.unwrap_or_default();
-    let report = state
-        .playback
-        .report(&org, &path.meeting, &item, beta(version))
-        .await
-        .map_err(graph_error)?;
-    let links = Links {
-        state: &state,
-        headers: &headers,
-        version,
-        user_id: &user_id,
-    };
-    let value: Vec<Value> = report.records.iter().map(|r| r.to_json()).collect();
-    Ok(json_with_context(
-        links.context(
-            &path.meeting,
-            &format!("/attendanceReports('{item}')/attendanceRecords"),
-        ),
-        object(json!({ "value": value })),
-    ))
-}
-
-// ---- transcripts and recordings -------------------------------------------------------------
-
-async fn list(
+/// What a transcript or recording route reads from its request; one extractor serves the list
+/// and get routes of both kinds, which differ only in the kind and the operation.
+struct ArtifactCall {
     state: AppState,
     version: ApiVersion,
     user: PathUser,
     path: ArtifactPath,
     query: Option<String>,
     headers: HeaderMap,
-    (kind, op): (ArtifactKind, Operation),
+}
+
+impl FromRequestParts<AppState> for ArtifactCall {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Extension(version) = Extension::<ApiVersion>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let PathUserParam(user) = PathUserParam::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let path = ArtifactPath::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Self {
+            state: state.clone(),
+            version,
+            user,
+            path,
+            query: parts.uri.query().map(str::to_owned),
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+async fn list(
+    call: ArtifactCall,
+    kind: ArtifactKind,
+    op: Operation,
 ) -> Result<Response, GraphFailure> {
+    let ArtifactCall {
+        state,
+        version,
+        user,
+        path,
+        query,
+        headers,
+    } = call;
     let (org, user_id) = organizer(&state, &headers, op, &user).await?;
     let options = query_options(query.as_deref())?;
     // The documented filter: `contentCorrelationId eq '…'` (spec B.1).
@@ -361,17 +318,19 @@ async fn list(
     ))
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn fetch(
-    state: AppState,
-    version: ApiVersion,
-    user: PathUser,
-    path: ArtifactPath,
-    query: Option<String>,
-    headers: HeaderMap,
+    call: ArtifactCall,
     kind: ArtifactKind,
     op: Operation,
 ) -> Result<Response, GraphFailure> {
+    let ArtifactCall {
+        state,
+        version,
+        user,
+        path,
+        query,
+        headers,
+    } = call;
     let (org, user_id) = organizer(&state, &headers, op, &user).await?;
     let options = query_options(query.as_deref())?;
     let type_name = format!("microsoft.graph.{}", kind.type_name());
@@ -420,72 +379,6 @@ async fn fetch(
                 .to_json(&links.content_url(&found.artifact), select.as_deref()),
         ),
     ))
-}
-
-async fn list_transcripts(
-    State(s): State<AppState>,
-    Extension(v): Extension<ApiVersion>,
-    PathUserParam(u): PathUserParam,
-    p: ArtifactPath,
-    RawQuery(q): RawQuery,
-    h: HeaderMap,
-) -> Result<Response, GraphFailure> {
-    let op = (ArtifactKind::Transcript, Operation::ListTranscripts);
-    list(s, v, u, p, q, h, op).await
-}
-
-async fn list_recordings(
-    State(s): State<AppState>,
-    Extension(v): Extension<ApiVersion>,
-    PathUserParam(u): PathUserParam,
-    p: ArtifactPath,
-    RawQuery(q): RawQuery,
-    h: HeaderMap,
-) -> Result<Response, GraphFailure> {
-    let op = (ArtifactKind::Recording, Operation::ListRecordings);
-    list(s, v, u, p, q, h, op).await
-}
-
-async fn get_transcript(
-    State(s): State<AppState>,
-    Extension(v): Extension<ApiVersion>,
-    PathUserParam(u): PathUserParam,
-    p: ArtifactPath,
-    RawQuery(q): RawQuery,
-    h: HeaderMap,
-) -> Result<Response, GraphFailure> {
-    fetch(
-        s,
-        v,
-        u,
-        p,
-        q,
-        h,
-        ArtifactKind::Transcript,
-        Operation::GetTranscript,
-    )
-    .await
-}
-
-async fn get_recording(
-    State(s): State<AppState>,
-    Extension(v): Extension<ApiVersion>,
-    PathUserParam(u): PathUserParam,
-    p: ArtifactPath,
-    RawQuery(q): RawQuery,
-    h: HeaderMap,
-) -> Result<Response, GraphFailure> {
-    fetch(
-        s,
-        v,
-        u,
-        p,
-        q,
-        h,
-        ArtifactKind::Recording,
-        Operation::GetRecording,
-    )
-    .await
 }
 
 fn content(media_type: &'static str, body: impl Into<axum::body::Body>) -> Response {
@@ -570,179 +463,5 @@ fn correlation_filter(filter: &str) -> Option<String> {
     Some(value.strip_prefix('\'')?.strip_suffix('\'')?.to_owned())
 }
 
-/// The page size of getAll* without `$top` [inf].
-const GET_ALL_PAGE: usize = 50;
-
-/// `$filter=MeetingOrganizer/User/Id eq '{id}'`, the organizer the bare function name takes.
-fn organizer_filter(filter: &str) -> Option<String> {
-    let (left, right) = filter.split_once(" eq ")?;
-    if !left.trim().eq_ignore_ascii_case("MeetingOrganizer/User/Id") {
-        return None;
-    }
-    let value = right.trim();
-    Some(value.strip_prefix('\'')?.strip_suffix('\'')?.to_owned())
-}
-
-/// `GET /users/{id}/onlineMeetings/getAllTranscripts(…)` (and recordings): reached from the
-/// meeting route, whose `{id}` segment it takes.
-pub async fn get_all(
-    state: AppState,
-    version: ApiVersion,
-    headers: HeaderMap,
-    user: PathUser,
-    segment: &str,
-    query: Option<String>,
-    delta: bool,
-) -> Result<Response, GraphFailure> {
-    let kind = if segment
-        .to_ascii_lowercase()
-        .starts_with(&ArtifactKind::Recording.function().to_ascii_lowercase())
-    {
-        ArtifactKind::Recording
-    } else {
-        ArtifactKind::Transcript
-    };
-    let op = match kind {
-        ArtifactKind::Transcript => Operation::GetAllTranscripts,
-        ArtifactKind::Recording => Operation::GetAllRecordings,
-    };
-    let (org, user_id) = organizer(&state, &headers, op, &user).await?;
-    let options = query_options(query.as_deref())?;
-    let alias = |name: &str| {
-        let name = name.to_ascii_lowercase();
-        option(&options, &format!("@{name}"))
-            .or_else(|| option(&options, &name))
-            .map(str::to_owned)
-    };
-    let call = GetAllCall::parse_with(segment, &alias)
-        .ok_or_else(|| GraphError::resource_not_found_for_segment(segment))??;
-    let organizer_id = match (&call.organizer, option(&options, "$filter")) {
-        (Some(id), _) => id.clone(),
-        (None, Some(filter)) => organizer_filter(filter)
-            .ok_or_else(|| GraphError::meeting_organizer_required(kind.function()))?,
-        (None, None) => return Err(GraphError::meeting_organizer_required(kind.function()).into()),
-    };
-    if !organizer_id.eq_ignore_ascii_case(&user_id) {
-        return Err(GraphError::bad_request(format!(
-            "meetingOrganizerUserId '{organizer_id}' must be the user of the request path ('{user_id}')."
-        ))
-        .into());
-    }
-    let limit = match option(&options, "$top") {
-        Some(top) => top
-            .parse::<usize>()
-            .ok()
-            .filter(|t| *t > 0)
-            .ok_or_else(|| {
-                GraphError::bad_request(format!(
-                    "Invalid value '{top}' for $top query option found. The $top query option requires a non-negative integer value."
-                ))
-            })?,
-        None => GET_ALL_PAGE,
-    };
-    let after = match option(&options, "skiptoken").or(option(&options, "$skiptoken")) {
-        Some(token) => Some(Cursor::from_token(token).ok_or_else(|| {
-            GraphError::bad_request(format!("The skip token '{token}' is not valid."))
-        })?),
-        None => None,
-    };
-    let (artifacts, cursor, more) = state
-        .playback
-        .organizer_artifacts(&org, kind, call.start, call.end, after, limit)
-        .await
-        .map_err(graph_error)?;
-    let links = Links {
-        state: &state,
-        headers: &headers,
-        version,
-        user_id: &user_id,
-    };
-    let value: Vec<Value> = artifacts
-        .iter()
-        .map(|a| {
-            let mut item = Map::new();
-            item.insert(
-                "@odata.type".into(),
-                json!(format!("#microsoft.graph.{}", kind.type_name())),
-            );
-            item.append(&mut object(a.to_json(&links.content_url(a), None)));
-            Value::Object(item)
-        })
-        .collect();
-    let function = format!(
-        "{}/users/{user_id}/onlineMeetings/{}",
-        links.base(),
-        call.segment(&organizer_id)
-    );
-    let token = cursor.map(Cursor::to_token);
-    let top = option(&options, "$top")
-        .map(|t| format!("&$top={t}"))
-        .unwrap_or_default();
-    let mut body = Map::new();
-    body.insert(
-        "@odata.context".into(),
-        json!(format!(
-            "{}/$metadata#Collection({})",
-            links.base(),
-            kind.type_name()
-        )),
-    );
-    body.insert("@odata.count".into(), json!(value.len()));
-    let path = if delta {
-        format!("{function}/delta")
-    } else {
-        function
-    };
-    match (&token, more, delta) {
-        (Some(token), true, _) => {
-            body.insert(
-                "@odata.nextLink".into(),
-                json!(format!("{path}?skipToken={token}{top}")),
-            );
-        }
-        (_, false, true) => {
-            let link = match &token {
-                Some(token) => format!("{path}?skipToken={token}"),
-                None => path.clone(),
-            };
-            body.insert("@odata.deltaLink".into(), json!(link));
-        }
-        _ => {}
-    }
-    body.insert("value".into(), Value::Array(value));
-    Ok(Json(Value::Object(body)).into_response())
-}
-
-async fn get_all_delta(
-    State(state): State<AppState>,
-    Extension(version): Extension<ApiVersion>,
-    PathUserParam(user): PathUserParam,
-    path: ArtifactPath,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, GraphFailure> {
-    match GetAllCall::parse(&path.meeting) {
-        Some(_) => get_all(state, version, headers, user, &path.meeting, query, true).await,
-        None => Err(GraphError::resource_not_found_for_segment("delta").into()),
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::organizer_filter;
-
-    #[test]
-    fn the_organizer_filter_names_one_user() {
-        assert_eq!(
-            organizer_filter("MeetingOrganizer/User/Id eq 'abc'").as_deref(),
-            Some("abc")
-        );
-        assert_eq!(organizer_filter("meetingOrganizer/user/id eq abc"), None);
-        assert_eq!(organizer_filter("subject eq 'abc'"), None);
-        assert_eq!(
-            super::correlation_filter("contentcorrelationId eq 'e87c-0'").as_deref(),
-            Some("e87c-0")
-        );
-        assert_eq!(super::correlation_filter("id eq 'x'"), None);
-    }
-}
+mod tests;
