@@ -426,6 +426,22 @@ impl Console {
         self.sessions.set_flash(&session.key, flash);
         see_other(back)
     }
+
+    /// The answer to a form whose change went through the admin API: back to `back` with the
+    /// flash `flash` makes of what the API returned, or the API's refusal on `ctx`'s page.
+    fn answer<T>(
+        &self,
+        session: &SessionCtx,
+        ctx: &layout::Ctx,
+        back: &str,
+        result: Result<T, AdminFailure>,
+        flash: impl FnOnce(T) -> Flash,
+    ) -> Response {
+        match result {
+            Ok(value) => self.done(session, back, flash(value)),
+            Err(failure) => refused(ctx, failure, back),
+        }
+    }
 }
 
 /// A change refused: the admin API's status and message, with a way back.

@@ -236,18 +236,19 @@ pub async fn set_public_client(
     let back = fields.back("/console/apps");
     let body =
         serde_json::json!({ "allow_public_client": fields.raw("allow_public_client") == "true" });
-    match admin::update_app(State(console.app.clone()), AdminPath(id), AdminJson(body)).await {
-        Ok(Json(a)) => console.done(
-            &session,
-            &back,
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::update_app(State(console.app.clone()), AdminPath(id), AdminJson(body)).await,
+        |Json(a)| {
             flash(format!(
                 "Public client flows are {} for {}.",
                 if a.allow_public_client { "on" } else { "off" },
                 a.display_name
-            )),
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
+            ))
+        },
+    )
 }
 
 /// `POST /console/apps/{id}/delete`.
@@ -295,18 +296,17 @@ pub async fn add_secret(
         display_name: fields.get("display_name"),
         days,
     };
-    match admin::add_secret(State(console.app.clone()), AdminPath(id), AdminJson(body)).await {
-        Ok((_, Json(s))) => console.done(
-            &session,
-            &back,
-            Flash {
-                text: format!("Added a client secret, valid until {}.", s.end_date_time),
-                powershell: None,
-                secret: Some(("The secret's value".to_owned(), s.secret_text)),
-            },
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::add_secret(State(console.app.clone()), AdminPath(id), AdminJson(body)).await,
+        |(_, Json(s))| Flash {
+            text: format!("Added a client secret, valid until {}.", s.end_date_time),
+            powershell: None,
+            secret: Some(("The secret's value".to_owned(), s.secret_text)),
+        },
+    )
 }
 
 /// `POST /console/apps/{id}/certificates`: a PEM given, or one generated (its key shown once).
@@ -327,23 +327,22 @@ pub async fn add_certificate(
         days: if pem.is_some() { None } else { days },
         pem,
     };
-    match admin::add_certificate(State(console.app.clone()), AdminPath(id), AdminJson(body)).await {
-        Ok((_, Json(c))) => console.done(
-            &session,
-            &back,
-            Flash {
-                text: format!(
-                    "Added the certificate {} (SHA-1 thumbprint {}).",
-                    c.display_name, c.thumbprint
-                ),
-                powershell: None,
-                secret: c
-                    .private_pem
-                    .map(|p| ("The certificate and its private key (PEM)".to_owned(), p)),
-            },
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::add_certificate(State(console.app.clone()), AdminPath(id), AdminJson(body)).await,
+        |(_, Json(c))| Flash {
+            text: format!(
+                "Added the certificate {} (SHA-1 thumbprint {}).",
+                c.display_name, c.thumbprint
+            ),
+            powershell: None,
+            secret: c
+                .private_pem
+                .map(|p| ("The certificate and its private key (PEM)".to_owned(), p)),
+        },
+    )
 }
 
 /// `POST /console/apps/{id}/secrets/remove`.
@@ -355,15 +354,17 @@ pub async fn remove_secret(
 ) -> Response {
     let ctx = Ctx::new(&console, &session, &[], "/console/apps");
     let back = fields.back("/console/apps");
-    match admin::remove_secret(
-        State(console.app.clone()),
-        AdminPath((id, fields.raw("key_id"))),
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::remove_secret(
+            State(console.app.clone()),
+            AdminPath((id, fields.raw("key_id"))),
+        )
+        .await,
+        |_| flash("Removed the secret.".to_owned()),
     )
-    .await
-    {
-        Ok(_) => console.done(&session, &back, flash("Removed the secret.".to_owned())),
-        Err(f) => refused(&ctx, f, &back),
-    }
 }
 
 /// `POST /console/apps/{id}/certificates/remove`.
@@ -375,19 +376,17 @@ pub async fn remove_certificate(
 ) -> Response {
     let ctx = Ctx::new(&console, &session, &[], "/console/apps");
     let back = fields.back("/console/apps");
-    match admin::remove_certificate(
-        State(console.app.clone()),
-        AdminPath((id, fields.raw("key_id"))),
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::remove_certificate(
+            State(console.app.clone()),
+            AdminPath((id, fields.raw("key_id"))),
+        )
+        .await,
+        |_| flash("Removed the certificate.".to_owned()),
     )
-    .await
-    {
-        Ok(_) => console.done(
-            &session,
-            &back,
-            flash("Removed the certificate.".to_owned()),
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
 }
 
 // ---- consent ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ use crate::admin::{self, AdminJson};
 use crate::console::layout::{Ctx, Nav};
 use crate::console::matrix::no_tenant;
 use crate::console::session::SessionCtx;
-use crate::console::{refused, when, Console, Fields, Params};
+use crate::console::{when, Console, Fields, Params};
 use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Json};
@@ -85,18 +85,19 @@ pub async fn grant_consent(
         app_id: fields.raw("app_id").trim().to_owned(),
         roles: roles(&fields.raw("roles")),
     };
-    match admin::grant_consent(State(console.app.clone()), AdminJson(body)).await {
-        Ok(Json(sp)) => console.done(
-            &session,
-            &back,
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::grant_consent(State(console.app.clone()), AdminJson(body)).await,
+        |Json(sp)| {
             flash(format!(
                 "The app {} now holds {}.",
                 sp.app_id,
                 sp.app_roles.join(", ")
-            )),
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
+            ))
+        },
+    )
 }
 
 /// `POST /console/consent/revoke`.
@@ -117,12 +118,11 @@ pub async fn revoke_consent(
         app_id: fields.raw("app_id").trim().to_owned(),
         roles: roles(&fields.raw("roles")),
     };
-    match admin::revoke_consent(State(console.app.clone()), AdminJson(body)).await {
-        Ok(Json(sp)) => console.done(
-            &session,
-            &back,
-            flash(format!("Revoked consent of {}.", sp.app_id)),
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::revoke_consent(State(console.app.clone()), AdminJson(body)).await,
+        |Json(sp)| flash(format!("Revoked consent of {}.", sp.app_id)),
+    )
 }

@@ -80,14 +80,13 @@ pub async fn create_group(
         tenant: fields.raw("tenant"),
         display_name: fields.raw("display_name"),
     };
-    match admin::create_group(State(console.app.clone()), AdminJson(body)).await {
-        Ok((_, Json(g))) => console.done(
-            &session,
-            &back,
-            flash(format!("Created the group {} ({}).", g.display_name, g.id)),
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::create_group(State(console.app.clone()), AdminJson(body)).await,
+        |(_, Json(g))| flash(format!("Created the group {} ({}).", g.display_name, g.id)),
+    )
 }
 
 /// `GET /console/groups/{id}`: the group and its members (paged).
@@ -182,10 +181,13 @@ pub async fn delete_group(
         "/console/groups",
     );
     let back = fields.back("/console/groups");
-    match admin::delete_group(State(console.app.clone()), AdminPath(id.clone())).await {
-        Ok(_) => console.done(&session, &back, flash(format!("Deleted the group {id}."))),
-        Err(f) => refused(&ctx, f, &back),
-    }
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::delete_group(State(console.app.clone()), AdminPath(id.clone())).await,
+        |_| flash(format!("Deleted the group {id}.")),
+    )
 }
 
 /// `POST /console/groups/{id}/members`: a user named by object id or UPN (the UPN is looked
@@ -240,14 +242,13 @@ pub async fn remove_member(
     );
     let back = fields.back("/console/groups");
     let user_id = fields.raw("user_id");
-    match admin::remove_member(State(console.app.clone()), AdminPath((id, user_id.clone()))).await {
-        Ok(_) => console.done(
-            &session,
-            &back,
-            flash(format!("Removed {user_id} from the group.")),
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::remove_member(State(console.app.clone()), AdminPath((id, user_id.clone()))).await,
+        |_| flash(format!("Removed {user_id} from the group.")),
+    )
 }
 
 // ---- apps and credentials -----------------------------------------------------------------

@@ -13,7 +13,7 @@ mod users;
 
 use super::layout::{badge, page, Ctx, Nav};
 use super::session::{Flash, SessionCtx};
-use super::{refused, when, Console, Fields, Params};
+use super::{when, Console, Fields, Params};
 use crate::admin::{self, AdminJson, AdminPath};
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
@@ -118,18 +118,19 @@ pub async fn create_tenant(
         display_name: fields.raw("display_name"),
         domain: fields.get("domain"),
     };
-    match admin::create_tenant(State(console.app.clone()), AdminJson(body)).await {
-        Ok((_, Json(t))) => console.done(
-            &session,
-            &back,
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::create_tenant(State(console.app.clone()), AdminJson(body)).await,
+        |(_, Json(t))| {
             flash(format!(
                 "Created the tenant {} ({}).",
                 t.display_name,
                 t.domains.join(", ")
-            )),
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
+            ))
+        },
+    )
 }
 
 /// `POST /console/tenants/delete`.
@@ -141,14 +142,13 @@ pub async fn delete_tenant(
     let ctx = Ctx::new(&console, &session, &[], "/console/tenants");
     let back = "/console/tenants".to_owned();
     let tenant = fields.raw("tenant_ref");
-    match admin::delete_tenant(State(console.app.clone()), AdminPath(tenant.clone())).await {
-        Ok(_) => console.done(
-            &session,
-            &back,
-            flash(format!("Deleted the tenant {tenant}.")),
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::delete_tenant(State(console.app.clone()), AdminPath(tenant.clone())).await,
+        |_| flash(format!("Deleted the tenant {tenant}.")),
+    )
 }
 
 // ---- users --------------------------------------------------------------------------------

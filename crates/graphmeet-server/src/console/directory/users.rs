@@ -146,14 +146,13 @@ pub async fn create_user(
         audio_conferencing: opt_bool(&fields, "audio_conferencing"),
         mail: fields.get("mail"),
     };
-    match admin::create_user(State(console.app.clone()), AdminJson(body)).await {
-        Ok((_, Json(u))) => console.done(
-            &session,
-            &back,
-            flash(format!("Created the user {}.", u.upn)),
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::create_user(State(console.app.clone()), AdminJson(body)).await,
+        |(_, Json(u))| flash(format!("Created the user {}.", u.upn)),
+    )
 }
 
 /// `GET /console/users/{id}`: one user, its account, groups and access.
@@ -259,10 +258,13 @@ pub async fn update_user(
             .any(|(k, _)| k == "mail")
             .then(|| fields.raw("mail").trim().to_owned()),
     };
-    match admin::update_user(State(console.app.clone()), AdminPath(id), AdminJson(body)).await {
-        Ok(Json(u)) => console.done(&session, &back, flash(format!("Saved the user {}.", u.upn))),
-        Err(f) => refused(&ctx, f, &back),
-    }
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::update_user(State(console.app.clone()), AdminPath(id), AdminJson(body)).await,
+        |Json(u)| flash(format!("Saved the user {}.", u.upn)),
+    )
 }
 
 /// `POST /console/users/{id}/delete`.
@@ -279,10 +281,13 @@ pub async fn delete_user(
         "/console/users",
     );
     let back = fields.back("/console/users");
-    match admin::delete_user(State(console.app.clone()), AdminPath(id.clone())).await {
-        Ok(_) => console.done(&session, &back, flash(format!("Deleted the user {id}."))),
-        Err(f) => refused(&ctx, f, &back),
-    }
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::delete_user(State(console.app.clone()), AdminPath(id.clone())).await,
+        |_| flash(format!("Deleted the user {id}.")),
+    )
 }
 
 // ---- groups -------------------------------------------------------------------------------
