@@ -6,7 +6,7 @@
 //! bootstraps and serves it; [`serve`] does that until SIGINT or SIGTERM. This file owns [`app`]
 //! (the router every surface plugs into) and [`serve`]; `config` is the one documented
 //! [`Config`], `services` builds the application state from it, `start` binds and bootstraps,
-//! `upkeep` is the background upkeep (index catch-up, pruning).
+//! `upkeep` the background tasks (index catch-up, pruning).
 
 mod config;
 mod services;

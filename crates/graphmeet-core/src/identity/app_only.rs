@@ -6,9 +6,8 @@
 use super::error::IdentityError;
 use super::scope::check_scope;
 use super::tokens::{AccessTokenClaims, ClientCredentialsRequest, IssuedToken};
-use super::{opaque, Identity, APP_TOKEN_WIDS, BACKDATE_SECS};
+use super::{app_not_found, opaque, required, Identity, APP_TOKEN_WIDS, BACKDATE_SECS};
 
-use crate::model::TenantRef;
 use crate::model::{App, ServicePrincipal, Tenant};
 use graphmeet_wire::{GRAPH_APP_ID, GRAPH_RESOURCE_URI};
 use uuid::Uuid;
@@ -19,25 +18,14 @@ impl Identity {
         &self,
         req: &ClientCredentialsRequest,
     ) -> Result<IssuedToken, IdentityError> {
-        let tenant = self
-            .index
-            .resolve_tenant(&TenantRef::parse(&req.tenant))
-            .ok_or_else(|| IdentityError::TenantNotFound(req.tenant.clone()))?;
-        let client_id = req
-            .client_id
-            .as_deref()
-            .filter(|c| !c.is_empty())
-            .ok_or(IdentityError::MissingParameter("client_id"))?;
-        let scope = req
-            .scope
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .ok_or(IdentityError::MissingParameter("scope"))?;
+        let tenant = self.tenant(&req.tenant)?;
+        let client_id = required(req.client_id.as_deref(), "client_id")?;
+        let scope = required(
+            req.scope.as_deref().filter(|s| !s.trim().is_empty()),
+            "scope",
+        )?;
         let audience = check_scope(scope, &req.tenant)?;
-        let not_found = || IdentityError::AppNotFoundInDirectory {
-            app_id: client_id.to_owned(),
-            tenant: req.tenant.clone(),
-        };
+        let not_found = || app_not_found(client_id, &req.tenant);
         let app_id = Uuid::parse_str(client_id).map_err(|_| not_found())?;
         let entry = self.index.app(app_id).ok_or_else(not_found)?;
         let app = &entry.app;

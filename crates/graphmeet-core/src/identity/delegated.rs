@@ -8,11 +8,11 @@ use super::tokens::{
     RefreshTokenRequest,
 };
 use super::{
-    opaque, Identity, BACKDATE_SECS, REFRESH_TOKEN_INACTIVE_DAYS, REFRESH_TOKEN_SEAL_NAME,
+    app_not_found, opaque, required, Identity, BACKDATE_SECS, REFRESH_TOKEN_INACTIVE_DAYS,
+    REFRESH_TOKEN_SEAL_NAME,
 };
 
 use crate::crypto;
-use crate::model::TenantRef;
 use crate::model::{App, Tenant};
 use chrono::{DateTime, Duration, Utc};
 use graphmeet_wire::b64;
@@ -22,35 +22,16 @@ impl Identity {
     /// Handles `grant_type=password` (resource-owner password credentials): a delegated Graph
     /// token for a user that has a password, with the delegated permissions asked for in `scp`.
     pub async fn password(&self, req: &PasswordRequest) -> Result<IssuedToken, IdentityError> {
-        let tenant = self
-            .index
-            .resolve_tenant(&TenantRef::parse(&req.tenant))
-            .ok_or_else(|| IdentityError::TenantNotFound(req.tenant.clone()))?;
-        let client_id = req
-            .client_id
-            .as_deref()
-            .filter(|c| !c.is_empty())
-            .ok_or(IdentityError::MissingParameter("client_id"))?;
-        let username = req
-            .username
-            .as_deref()
-            .filter(|u| !u.is_empty())
-            .ok_or(IdentityError::MissingParameter("username"))?;
-        let password = req
-            .password
-            .as_deref()
-            .filter(|p| !p.is_empty())
-            .ok_or(IdentityError::MissingParameter("password"))?;
-        let scope = req
-            .scope
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .ok_or(IdentityError::MissingParameter("scope"))?;
+        let tenant = self.tenant(&req.tenant)?;
+        let client_id = required(req.client_id.as_deref(), "client_id")?;
+        let username = required(req.username.as_deref(), "username")?;
+        let password = required(req.password.as_deref(), "password")?;
+        let scope = required(
+            req.scope.as_deref().filter(|s| !s.trim().is_empty()),
+            "scope",
+        )?;
         let delegated = check_delegated_scope(scope, &req.tenant)?;
-        let not_found = || IdentityError::AppNotFoundInDirectory {
-            app_id: client_id.to_owned(),
-            tenant: req.tenant.clone(),
-        };
+        let not_found = || app_not_found(client_id, &req.tenant);
         let app_id = Uuid::parse_str(client_id).map_err(|_| not_found())?;
         let entry = self.index.app(app_id).ok_or_else(not_found)?;
         let app = &entry.app;
@@ -121,24 +102,10 @@ impl Identity {
         &self,
         req: &RefreshTokenRequest,
     ) -> Result<IssuedToken, IdentityError> {
-        let tenant = self
-            .index
-            .resolve_tenant(&TenantRef::parse(&req.tenant))
-            .ok_or_else(|| IdentityError::TenantNotFound(req.tenant.clone()))?;
-        let client_id = req
-            .client_id
-            .as_deref()
-            .filter(|c| !c.is_empty())
-            .ok_or(IdentityError::MissingParameter("client_id"))?;
-        let token = req
-            .refresh_token
-            .as_deref()
-            .filter(|t| !t.is_empty())
-            .ok_or(IdentityError::MissingParameter("refresh_token"))?;
-        let not_found = || IdentityError::AppNotFoundInDirectory {
-            app_id: client_id.to_owned(),
-            tenant: req.tenant.clone(),
-        };
+        let tenant = self.tenant(&req.tenant)?;
+        let client_id = required(req.client_id.as_deref(), "client_id")?;
+        let token = required(req.refresh_token.as_deref(), "refresh_token")?;
+        let not_found = || app_not_found(client_id, &req.tenant);
         let app_id = Uuid::parse_str(client_id).map_err(|_| not_found())?;
         let entry = self.index.app(app_id).ok_or_else(not_found)?;
         let app = &entry.app;

@@ -33,7 +33,7 @@ use crate::clock::Clock;
 use crate::crypto;
 use crate::index::DirectoryIndex;
 use crate::lockout::{LockoutPolicy, SmartLockout};
-use crate::model::Tenant;
+use crate::model::{Tenant, TenantRef};
 use crate::store::{Store, StoreError};
 use chrono::Duration;
 use graphmeet_wire::b64;
@@ -146,6 +146,13 @@ impl Identity {
         &self.keys
     }
 
+    /// The tenant a token request's path names (id or domain), as every grant resolves it first.
+    fn tenant(&self, segment: &str) -> Result<Arc<Tenant>, IdentityError> {
+        self.index
+            .resolve_tenant(&TenantRef::parse(segment))
+            .ok_or_else(|| IdentityError::TenantNotFound(segment.to_owned()))
+    }
+
     async fn sign(
         &self,
         claims: AccessTokenClaims,
@@ -163,6 +170,21 @@ impl Identity {
 }
 
 /// Random bytes as base64url: the opaque `aio`, `rh` and `uti` values.
+/// A request parameter every grant needs, present and not empty.
+fn required<'a>(value: Option<&'a str>, name: &'static str) -> Result<&'a str, IdentityError> {
+    value
+        .filter(|v| !v.is_empty())
+        .ok_or(IdentityError::MissingParameter(name))
+}
+
+/// The refusal of a `client_id` that names no app with a service principal in `tenant`.
+fn app_not_found(client_id: &str, tenant: &str) -> IdentityError {
+    IdentityError::AppNotFoundInDirectory {
+        app_id: client_id.to_owned(),
+        tenant: tenant.to_owned(),
+    }
+}
+
 fn opaque(bytes: usize) -> String {
     use rand::RngCore;
     let mut buf = vec![0u8; bytes];

@@ -1,9 +1,9 @@
 //! The resolution rules of Teams application access policies, one test per rule (spec §3.2's
 //! compare table, precedence, revocation, propagation delay, the explanation).
-
-use super::resolution::same_assignee;
 // Over 600 lines: one short test per rule, sharing the fixtures at the top; splitting them
 // would only scatter those fixtures.
+
+use super::resolution::same_assignee;
 
 use super::*;
 use crate::model::PolicyApp;
