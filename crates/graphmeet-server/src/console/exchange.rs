@@ -156,24 +156,23 @@ pub async fn create(
         access_right: access_right.clone(),
         description: description.clone(),
     };
-    match exchange_admin::new_policies(State(console.app.clone()), AdminJson(body)).await {
-        Ok(_) => console.done(
-            &session,
-            &back,
-            Flash {
-                text: format!("Created the Exchange policy for {}.", app_ids.join(", ")),
-                powershell: Some(cmdlet::to_powershell(&Cmdlet::NewExchangePolicy {
-                    access_right,
-                    app_ids,
-                    scope,
-                    description,
-                    common: CommonParams::default(),
-                })),
-                secret: None,
-            },
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        exchange_admin::new_policies(State(console.app.clone()), AdminJson(body)).await,
+        |_| Flash {
+            text: format!("Created the Exchange policy for {}.", app_ids.join(", ")),
+            powershell: Some(cmdlet::to_powershell(&Cmdlet::NewExchangePolicy {
+                access_right,
+                app_ids,
+                scope,
+                description,
+                common: CommonParams::default(),
+            })),
+            secret: None,
+        },
+    )
 }
 
 /// `POST /console/exchange/remove`: Remove-ApplicationAccessPolicy.
@@ -190,19 +189,18 @@ pub async fn remove(
         tenant: fields.get("tenant"),
         identity: identity.clone(),
     };
-    match exchange_admin::remove_policy(State(console.app.clone()), AdminJson(body)).await {
-        Ok(_) => console.done(
-            &session,
-            &back,
-            Flash {
-                text: format!("Removed the Exchange policy {identity}."),
-                powershell: Some(cmdlet::to_powershell(&Cmdlet::RemoveExchangePolicy {
-                    identity,
-                    common: CommonParams::default(),
-                })),
-                secret: None,
-            },
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        exchange_admin::remove_policy(State(console.app.clone()), AdminJson(body)).await,
+        |_| Flash {
+            text: format!("Removed the Exchange policy {identity}."),
+            powershell: Some(cmdlet::to_powershell(&Cmdlet::RemoveExchangePolicy {
+                identity,
+                common: CommonParams::default(),
+            })),
+            secret: None,
+        },
+    )
 }

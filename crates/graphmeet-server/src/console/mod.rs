@@ -406,10 +406,8 @@ pub fn rfc3339_micros(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// A time as RFC 3339.
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+/// A time as RFC 3339, as the admin API shows it.
+pub use crate::admin::rfc3339;
 
 impl Console {
     /// The tenant a page is about: the `tenant` parameter (id or domain), else the oldest.
@@ -427,6 +425,22 @@ impl Console {
     fn done(&self, session: &SessionCtx, back: &str, flash: Flash) -> Response {
         self.sessions.set_flash(&session.key, flash);
         see_other(back)
+    }
+
+    /// The answer to a form whose change went through the admin API: back to `back` with the
+    /// flash `flash` makes of what the API returned, or the API's refusal on `ctx`'s page.
+    fn answer<T>(
+        &self,
+        session: &SessionCtx,
+        ctx: &layout::Ctx,
+        back: &str,
+        result: Result<T, AdminFailure>,
+        flash: impl FnOnce(T) -> Flash,
+    ) -> Response {
+        match result {
+            Ok(value) => self.done(session, back, flash(value)),
+            Err(failure) => refused(ctx, failure, back),
+        }
     }
 }
 

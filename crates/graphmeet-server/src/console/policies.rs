@@ -180,23 +180,22 @@ pub async fn create(
         app_ids: app_ids.clone(),
         description: description.clone(),
     };
-    match admin::new_policy(State(console.app.clone()), admin::AdminJson(body)).await {
-        Ok((_, Json(p))) => console.done(
-            &session,
-            &back,
-            Flash {
-                text: format!("Created the policy {}.", p.name),
-                powershell: Some(cmdlet::to_powershell(&Cmdlet::NewPolicy {
-                    identity,
-                    app_ids,
-                    description,
-                    common: CommonParams::default(),
-                })),
-                secret: None,
-            },
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::new_policy(State(console.app.clone()), admin::AdminJson(body)).await,
+        |(_, Json(p))| Flash {
+            text: format!("Created the policy {}.", p.name),
+            powershell: Some(cmdlet::to_powershell(&Cmdlet::NewPolicy {
+                identity,
+                app_ids,
+                description,
+                common: CommonParams::default(),
+            })),
+            secret: None,
+        },
+    )
 }
 
 /// `POST /console/policies/grant`: Grant-CsApplicationAccessPolicy (a policy, or `$null` to
@@ -399,29 +398,27 @@ pub async fn update(
         replace_app_ids: replace,
         description: description.clone(),
     };
-    match admin::set_policy(
-        State(console.app.clone()),
-        admin::AdminPath(name.clone()),
-        admin::AdminJson(body),
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::set_policy(
+            State(console.app.clone()),
+            admin::AdminPath(name.clone()),
+            admin::AdminJson(body),
+        )
+        .await,
+        |Json(p)| Flash {
+            text: format!("Changed the policy {}.", p.name),
+            powershell: Some(cmdlet::to_powershell(&Cmdlet::SetPolicy {
+                identity: p.name,
+                apps,
+                description,
+                common: CommonParams::default(),
+            })),
+            secret: None,
+        },
     )
-    .await
-    {
-        Ok(Json(p)) => console.done(
-            &session,
-            &back,
-            Flash {
-                text: format!("Changed the policy {}.", p.name),
-                powershell: Some(cmdlet::to_powershell(&Cmdlet::SetPolicy {
-                    identity: p.name,
-                    apps,
-                    description,
-                    common: CommonParams::default(),
-                })),
-                secret: None,
-            },
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
 }
 
 /// `POST /console/policies/{name}/remove`: Remove-CsApplicationAccessPolicy.
@@ -438,27 +435,25 @@ pub async fn remove(
         tenant: fields.get("tenant"),
         identity: None,
     };
-    match admin::remove_policy(
-        State(console.app.clone()),
-        admin::AdminPath(name.clone()),
-        admin::AdminQuery(query),
+    console.answer(
+        &session,
+        &ctx,
+        &back,
+        admin::remove_policy(
+            State(console.app.clone()),
+            admin::AdminPath(name.clone()),
+            admin::AdminQuery(query),
+        )
+        .await,
+        |_| Flash {
+            text: format!("Removed the policy {}.", cmdlet::strip_tag(&name)),
+            powershell: Some(cmdlet::to_powershell(&Cmdlet::RemovePolicy {
+                identity: cmdlet::strip_tag(&name).to_owned(),
+                common: CommonParams::default(),
+            })),
+            secret: None,
+        },
     )
-    .await
-    {
-        Ok(_) => console.done(
-            &session,
-            &back,
-            Flash {
-                text: format!("Removed the policy {}.", cmdlet::strip_tag(&name)),
-                powershell: Some(cmdlet::to_powershell(&Cmdlet::RemovePolicy {
-                    identity: cmdlet::strip_tag(&name).to_owned(),
-                    common: CommonParams::default(),
-                })),
-                secret: None,
-            },
-        ),
-        Err(f) => refused(&ctx, f, &back),
-    }
 }
 
 fn cs_page(ctx: &Ctx, script: &str, output: Option<Result<String, String>>) -> Response {

@@ -12,7 +12,7 @@ use axum::extract::{Extension, FromRequestParts, RawPathParams, RawQuery, State}
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use graphmeet_core::access::{Operation, PathUser};
 use graphmeet_core::events::{EventError, EventPage, EventScope, Mailbox, Response as Answer};
@@ -45,15 +45,15 @@ pub fn router(version: ApiVersion) -> Router<AppState> {
                 )
                 .route(
                     &format!("{base}/{events}/{{id}}/accept"),
-                    post(accept_event),
+                    respond_as(Answer::Accept),
                 )
                 .route(
                     &format!("{base}/{events}/{{id}}/decline"),
-                    post(decline_event),
+                    respond_as(Answer::Decline),
                 )
                 .route(
                     &format!("{base}/{events}/{{id}}/tentativelyAccept"),
-                    post(tentatively_accept_event),
+                    respond_as(Answer::TentativelyAccept),
                 );
         }
         for view in ["calendarView", "calendar/calendarView"] {
@@ -381,34 +381,16 @@ async fn respond(
     Ok(StatusCode::ACCEPTED.into_response())
 }
 
-async fn accept_event(
-    State(s): State<AppState>,
-    PathUserParam(u): PathUserParam,
-    EventIdParam(id): EventIdParam,
-    h: HeaderMap,
-    body: Body,
-) -> Result<Response, GraphFailure> {
-    respond(s, u, id, h, body, Answer::Accept).await
-}
-
-async fn decline_event(
-    State(s): State<AppState>,
-    PathUserParam(u): PathUserParam,
-    EventIdParam(id): EventIdParam,
-    h: HeaderMap,
-    body: Body,
-) -> Result<Response, GraphFailure> {
-    respond(s, u, id, h, body, Answer::Decline).await
-}
-
-async fn tentatively_accept_event(
-    State(s): State<AppState>,
-    PathUserParam(u): PathUserParam,
-    EventIdParam(id): EventIdParam,
-    h: HeaderMap,
-    body: Body,
-) -> Result<Response, GraphFailure> {
-    respond(s, u, id, h, body, Answer::TentativelyAccept).await
+/// The route of one answer (`accept`, `decline`, `tentativelyAccept`): the three differ only in
+/// the answer they give.
+fn respond_as(answer: Answer) -> MethodRouter<AppState> {
+    post(
+        move |State(state): State<AppState>,
+              PathUserParam(user): PathUserParam,
+              EventIdParam(id): EventIdParam,
+              headers: HeaderMap,
+              body: Body| respond(state, user, id, headers, body, answer),
+    )
 }
 
 #[cfg(test)]
