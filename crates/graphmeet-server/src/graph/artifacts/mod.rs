@@ -342,17 +342,11 @@ async fn fetch(
             )
             .into())
         }
-        Some(list) => {
-            let mut names = Vec::new();
-            for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                let canonical = ARTIFACT_PROPERTIES
-                    .iter()
-                    .find(|p| p.eq_ignore_ascii_case(item))
-                    .ok_or_else(|| GraphError::unknown_query_property(item, &type_name))?;
-                names.push((*canonical).to_owned());
-            }
-            Some(names)
-        }
+        Some(list) => Some(graphmeet_wire::graph::select::parse_select_list(
+            list,
+            &[ARTIFACT_PROPERTIES],
+            |item| GraphError::unknown_query_property(item, &type_name),
+        )?),
         None => None,
     };
     let item = path.item.clone().unwrap_or_default();
