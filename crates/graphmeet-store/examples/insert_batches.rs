@@ -1,8 +1,7 @@
 //! The store's share of a create: `Store::insert_meetings` in batches, as the meeting writer
 //! hands them over, on a fresh SQLite file (or a PostgreSQL database), with meetings shaped as
-//! the service makes them (random ids, a ~4 KB document). No HTTP, no load generator: run it
-//! under `valgrind --tool=callgrind` for instruction counts that do not depend on the machine's
-//! load (bench/README.md).
+//! the service makes them (random ids, a ~4 KB document). No HTTP and no load generator: the
+//! store's own cost per meeting, one batch at a time (docs/performance.md).
 //!
 //! ```sh
 //! cargo run --release -p graphmeet-store --example insert_batches -- \
@@ -12,7 +11,12 @@
 //! It prints meetings/s and the wall time per meeting; with `--url` unset it uses a temporary
 //! SQLite file, removed at the end.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
 
 use chrono::Utc;
 use graphmeet_core::model::{StoredMeeting, Tenant, User};
