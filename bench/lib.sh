@@ -6,7 +6,8 @@
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
-BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/graphmeet
+# GRAPHMEET_BENCH_BIN: a graphmeet binary to run as is (another build, to compare), no build.
+BIN=${GRAPHMEET_BENCH_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/graphmeet}
 WRK_SCRIPT=$BENCH_DIR/wrk/graphmeet.lua
 # The PostgreSQL server to use, if any: the bench's own variable, else the tests'.
 PG_URL=${GRAPHMEET_BENCH_POSTGRES_URL:-${GRAPHMEET_TEST_POSTGRES_URL:-}}
@@ -76,6 +77,10 @@ need_common_tools() { # [postgres]
 # ---- build ------------------------------------------------------------------------------------
 
 build_release() {
+    if [[ -n "${GRAPHMEET_BENCH_BIN:-}" ]]; then
+        echo "running $GRAPHMEET_BENCH_BIN as is (GRAPHMEET_BENCH_BIN)" >&2
+        return
+    fi
     echo "building graphmeet (release)…" >&2
     (cd "$ROOT" && cargo build --quiet --release -p graphmeet)
 }
@@ -139,8 +144,11 @@ backends_for() { # VALUE
 
 # ---- the server -------------------------------------------------------------------------------
 
+# How long start_server waits for /readyz.
+SERVER_START_SECONDS=${SERVER_START_SECONDS:-60}
+
 # Starts `graphmeet serve --plain-http` on 127.0.0.1 (a free port) with DATA_DIR, and waits
-# until /readyz answers. Sets SERVER_PID and SERVER_URL. Extra arguments go to serve.
+# until /readyz answers (at most SERVER_START_SECONDS). Sets SERVER_PID and SERVER_URL. Extra arguments go to serve.
 start_server() { # DATA_DIR DATABASE_URL(or empty) [serve args…]
     local data=$1 db=$2 _
     shift 2
@@ -149,7 +157,7 @@ start_server() { # DATA_DIR DATABASE_URL(or empty) [serve args…]
     GRAPHMEET_LOG=${GRAPHMEET_LOG:-warn} "$BIN" "${args[@]}" "$@" >"$data/serve.log" 2>&1 &
     SERVER_PID=$!
     SERVER_URL=
-    for _ in $(seq 1 600); do
+    for _ in $(seq 1 $((SERVER_START_SECONDS * 10))); do
         if [[ -z "$SERVER_URL" && -s "$data/server.json" ]]; then
             SERVER_URL=$(json_field "$data/server.json" url)
         fi
@@ -164,7 +172,7 @@ start_server() { # DATA_DIR DATABASE_URL(or empty) [serve args…]
         fi
         sleep 0.1
     done
-    echo "graphmeet serve did not answer /readyz within 60 s:" >&2
+    echo "graphmeet serve did not answer /readyz within $SERVER_START_SECONDS s:" >&2
     cat "$data/serve.log" >&2
     return 1
 }

@@ -50,7 +50,8 @@ impl std::fmt::Debug for InlineReader {
 }
 
 /// The meeting columns, in [`stored_meeting`]'s order.
-const MEETING_COLUMNS: &str = "SELECT id, tenant_id, organizer_id, external_id, thread_id, \
+pub(crate) const MEETING_COLUMNS: &str =
+    "SELECT id, tenant_id, organizer_id, external_id, thread_id, \
      join_meeting_id, join_web_url, created_at, updated_at, document FROM meetings";
 
 impl InlineReader {
@@ -159,7 +160,7 @@ impl InlineReader {
 }
 
 /// A meeting row as SQLite holds it.
-struct RawMeeting {
+pub(crate) struct RawMeeting {
     id: String,
     tenant_id: String,
     organizer_id: String,
@@ -172,7 +173,7 @@ struct RawMeeting {
     document: String,
 }
 
-fn raw_meeting(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawMeeting> {
+pub(crate) fn raw_meeting(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawMeeting> {
     Ok(RawMeeting {
         id: row.get(0)?,
         tenant_id: row.get(1)?,
@@ -197,7 +198,7 @@ fn decode(read: Inline<Option<RawMeeting>>) -> Inline<Option<StoredMeeting>> {
 }
 
 /// The same values [`crate::codec::RowExt`] reads from the sqlx row.
-fn stored_meeting(raw: RawMeeting) -> Result<StoredMeeting, StoreError> {
+pub(crate) fn stored_meeting(raw: RawMeeting) -> Result<StoredMeeting, StoreError> {
     let uuid = |col: &str, text: &str| {
         Uuid::parse_str(text).map_err(|e| {
             StoreError::Backend(format!("column {col} holds {text:?}, not a UUID: {e}"))

@@ -23,6 +23,7 @@ mod exchange;
 mod inline;
 mod listing;
 mod sql;
+mod sqlite_writer;
 mod subscriptions;
 pub mod testing;
 
@@ -81,6 +82,8 @@ pub struct SqlStore {
     inline: Option<std::sync::Arc<inline::InlineReader>>,
     /// On a SQLite file, the thread that checkpoints its WAL.
     checkpointer: Option<std::sync::Arc<checkpoint::Checkpointer>>,
+    /// On a SQLite file, the thread and connection that write meeting and audit batches.
+    batch_writer: Option<std::sync::Arc<sqlite_writer::SqliteWriter>>,
 }
 
 /// Wakes when any instance sharing the database changes the directory (PostgreSQL
@@ -130,9 +133,11 @@ impl SqlStore {
 
         let mut options = AnyPoolOptions::new().max_connections(10);
         let mut file = None;
+        let mut synchronous = Synchronous::Normal;
         let url = match backend {
             Backend::Sqlite => {
-                let (url, synchronous) = take_synchronous(url)?;
+                let (url, chosen) = take_synchronous(url)?;
+                synchronous = chosen;
                 let url = sqlite_url(&url);
                 file = make_sqlite_files_private(&url)?;
                 // Checkpoints are the checkpointer thread's, off the commit path; an in-memory
@@ -184,6 +189,16 @@ impl SqlStore {
             },
             None => None,
         };
+        let batch_writer = match &file {
+            Some(path) => match sqlite_writer::SqliteWriter::start(path, synchronous) {
+                Ok(writer) => Some(std::sync::Arc::new(writer)),
+                Err(e) => {
+                    pool.close().await;
+                    return Err(e);
+                }
+            },
+            None => None,
+        };
         let inline = file.map(|path| std::sync::Arc::new(inline::InlineReader::new(path)));
         tracing::debug!(backend = backend.name(), "store connected");
         Ok(SqlStore {
@@ -192,6 +207,7 @@ impl SqlStore {
             url,
             inline,
             checkpointer,
+            batch_writer,
         })
     }
 
@@ -226,6 +242,9 @@ impl SqlStore {
         if let Some(inline) = &self.inline {
             inline.close();
         }
+        if let Some(writer) = &self.batch_writer {
+            writer.close().await;
+        }
         self.pool.close().await;
         if let Some(checkpointer) = &self.checkpointer {
             checkpointer.stop();
@@ -235,7 +254,7 @@ impl SqlStore {
 
 /// How SQLite syncs commits: `synchronous=normal|full` in the URL, normal by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Synchronous {
+pub(crate) enum Synchronous {
     /// A commit is durable once the checkpointer has synced the WAL (a process crash loses
     /// nothing committed; a power cut, about the last checkpoint interval).
     Normal,
@@ -244,7 +263,7 @@ enum Synchronous {
 }
 
 impl Synchronous {
-    fn pragma(self) -> &'static str {
+    pub(crate) fn pragma(self) -> &'static str {
         match self {
             Synchronous::Normal => "PRAGMA synchronous = NORMAL",
             Synchronous::Full => "PRAGMA synchronous = FULL",
