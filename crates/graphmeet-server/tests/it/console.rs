@@ -366,109 +366,311 @@ async fn same_refusal(_server: &TestServer, console: Page, api: (u16, Value)) {
     );
 }
 
-#[tokio::test]
-async fn directory_pages_create_edit_and_delete_with_the_admin_apis_validation() {
-    graphmeet_testkit::on_every_backend(|url| async move {
+/// A signed-in console on a fresh server, with the dev tenant's id at hand.
+struct Console {
+    server: TestServer,
+    b: Browser,
+    t: String,
+}
+
+impl Console {
+    async fn signed_in(url: Option<String>) -> Self {
         let server = TestServer::start_on(url).await;
         let mut b = Browser::new(&server);
         assert_eq!(b.sign_in(&server.admin_key()).await.status, 303);
-        let tenant = server.cred("tenant_id");
-        let t = tenant.as_str();
-        let back = format!("/console/users?tenant={t}");
-        let users = format!("/console/users?tenant={t}");
+        let t = server.cred("tenant_id");
+        Self { server, b, t }
+    }
 
-        // Tenants: an empty name.
-        let c = b
-            .submit(
-                "/console/tenants",
-                "/console/tenants",
-                &[("display_name", " ")],
-            )
-            .await;
-        let a = server
-            .admin(
-                Method::POST,
-                "/admin/tenants",
-                Some(json!({"display_name": " "})),
-            )
-            .await;
-        same_refusal(&server, c, a).await;
+    /// Submits `form` from the console page `from` to `action` and sends `body` to the admin
+    /// API's `method path`; both must refuse with the same status and message.
+    async fn refuses_as_the_api_does(
+        &mut self,
+        (from, action, form): (&str, &str, &[(&str, &str)]),
+        (method, path, body): (Method, &str, Option<Value>),
+    ) {
+        let c = self.b.submit(from, action, form).await;
+        let a = self.server.admin(method, path, body).await;
+        same_refusal(&self.server, c, a).await;
+    }
 
-        // Users: create (a UPN outside the tenant's domains, then a good one), a duplicate,
-        // edit (a bad user type), delete (twice).
-        for upn in ["nobody@elsewhere.example", "not-a-upn"] {
-            let c = b
-                .submit(&users, "/console/users", &[("tenant", t), ("upn", upn)])
-                .await;
-            let a = server
-                .admin(
-                    Method::POST,
-                    "/admin/users",
-                    Some(json!({"tenant": t, "upn": upn})),
-                )
-                .await;
-            same_refusal(&server, c, a).await;
-        }
-        let domain = server.cred("tenant_domain");
-        let bob = format!("bob@{domain}");
-        let c = b
+    fn users(&self) -> String {
+        format!("/console/users?tenant={}", self.t)
+    }
+
+    fn groups(&self) -> String {
+        format!("/console/groups?tenant={}", self.t)
+    }
+
+    fn consent(&self) -> String {
+        format!("/console/consent?tenant={}", self.t)
+    }
+
+    fn policies(&self) -> String {
+        format!("/console/policies?tenant={}", self.t)
+    }
+
+    /// Creates Bob in the dev tenant through the users page; returns his UPN.
+    async fn create_bob(&mut self) -> String {
+        let t = self.t.clone();
+        let users = self.users();
+        let bob = format!("bob@{}", self.server.cred("tenant_domain"));
+        let c = self
+            .b
             .submit(
                 &users,
                 "/console/users",
                 &[
-                    ("tenant", t),
+                    ("tenant", &t),
                     ("upn", &bob),
                     ("display_name", "Bob"),
                     ("teams_license", "false"),
-                    ("back", &back),
+                    ("back", &users),
                 ],
             )
             .await;
         assert_eq!(c.status, 303, "{}", c.body);
-        let listed = b.get(&format!("{users}&q=bob")).await;
+        bob
+    }
+
+    /// Creates the group Sales through the groups page; returns its id.
+    async fn create_sales(&mut self) -> String {
+        let t = self.t.clone();
+        let groups = self.groups();
+        let c = self
+            .b
+            .submit(
+                &groups,
+                "/console/groups",
+                &[("tenant", &t), ("display_name", "Sales")],
+            )
+            .await;
+        assert_eq!(c.status, 303);
+        let (_, g) = self
+            .server
+            .admin(Method::GET, &format!("/admin/tenants/{t}/groups"), None)
+            .await;
+        g[0]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Adds the dev organizer to group `gid` by UPN from the group's page.
+    async fn add_organizer(&mut self, gid: &str) {
+        let t = self.t.clone();
+        let organizer = self.server.cred("user_upn");
+        let c = self
+            .b
+            .submit(
+                &format!("/console/groups/{gid}?tenant={t}"),
+                &format!("/console/groups/{gid}/members"),
+                &[("tenant", &t), ("user", &organizer)],
+            )
+            .await;
+        assert_eq!(c.status, 303, "{}", c.body);
+    }
+
+    /// Creates the multi-tenant app Scheduler through the apps page; returns its page and id.
+    async fn create_scheduler(&mut self) -> (String, String) {
+        let t = self.t.clone();
+        let c = self
+            .b
+            .submit(
+                "/console/apps",
+                "/console/apps",
+                &[
+                    ("tenant", &t),
+                    ("display_name", "Scheduler"),
+                    ("multi_tenant", "true"),
+                ],
+            )
+            .await;
+        assert_eq!(c.status, 303);
+        let app_page = c.location().to_owned();
+        let app_id = app_page.rsplit('/').next().unwrap().to_owned();
+        (app_page, app_id)
+    }
+
+    /// Adds a ten-day secret to the app from its page.
+    async fn add_secret(&mut self, app_page: &str, app_id: &str) {
+        let c = self
+            .b
+            .submit(
+                app_page,
+                &format!("/console/apps/{app_id}/secrets"),
+                &[("days", "10"), ("back", app_page)],
+            )
+            .await;
+        assert_eq!(c.status, 303);
+    }
+
+    /// Grants the app OnlineMeetings.ReadWrite.All in the dev tenant from the consent page.
+    async fn grant_consent(&mut self, app_id: &str) {
+        let t = self.t.clone();
+        let consent = self.consent();
+        let c = self
+            .b
+            .submit(
+                &consent,
+                "/console/consent",
+                &[
+                    ("tenant", &t),
+                    ("app_id", app_id),
+                    ("roles", "OnlineMeetings.ReadWrite.All"),
+                ],
+            )
+            .await;
+        assert_eq!(c.status, 303, "{}", c.body);
+    }
+
+    /// Creates the policy P2 for the dev app from the policies page; returns the dev app's id.
+    async fn create_p2(&mut self) -> String {
+        let t = self.t.clone();
+        let policies = self.policies();
+        let dev_app = self.server.cred("client_id");
+        let c = self
+            .b
+            .submit(
+                &policies,
+                "/console/policies",
+                &[
+                    ("tenant", &t),
+                    ("identity", "P2"),
+                    ("app_ids", &dev_app),
+                    ("description", "second"),
+                ],
+            )
+            .await;
+        assert_eq!(c.status, 303, "{}", c.body);
+        dev_app
+    }
+
+    async fn shut_down(self) {
+        self.server.server.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn the_tenants_page_refuses_an_empty_name_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        c.refuses_as_the_api_does(
+            (
+                "/console/tenants",
+                "/console/tenants",
+                &[("display_name", " ")],
+            ),
+            (
+                Method::POST,
+                "/admin/tenants",
+                Some(json!({"display_name": " "})),
+            ),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_users_page_refuses_a_upn_outside_the_tenants_domains_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let t = c.t.clone();
+        let users = c.users();
+        for upn in ["nobody@elsewhere.example", "not-a-upn"] {
+            c.refuses_as_the_api_does(
+                (&users, "/console/users", &[("tenant", &t), ("upn", upn)]),
+                (
+                    Method::POST,
+                    "/admin/users",
+                    Some(json!({"tenant": t, "upn": upn})),
+                ),
+            )
+            .await;
+        }
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_user_created_on_the_users_page_is_listed_with_a_notice() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let bob = c.create_bob().await;
+        let listed = c.b.get(&format!("{}&q=bob", c.users())).await;
         assert!(listed.body.contains(&bob), "{}", listed.body);
         assert!(listed.body.contains("Created the user"));
-        let c = b
-            .submit(&users, "/console/users", &[("tenant", t), ("upn", &bob)])
-            .await;
-        let a = server
-            .admin(
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_users_page_refuses_a_duplicate_upn_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let bob = c.create_bob().await;
+        let t = c.t.clone();
+        let users = c.users();
+        c.refuses_as_the_api_does(
+            (&users, "/console/users", &[("tenant", &t), ("upn", &bob)]),
+            (
                 Method::POST,
                 "/admin/users",
                 Some(json!({"tenant": t, "upn": bob})),
-            )
-            .await;
-        same_refusal(&server, c, a).await;
-        let edit = format!("/console/users/{bob}?tenant={t}");
-        let c = b
-            .submit(
-                &edit,
+            ),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_user_page_refuses_an_unknown_user_type_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let bob = c.create_bob().await;
+        let t = c.t.clone();
+        c.refuses_as_the_api_does(
+            (
+                &format!("/console/users/{bob}?tenant={t}"),
                 &format!("/console/users/{bob}"),
-                &[("tenant", t), ("user_type", "Robot")],
-            )
-            .await;
-        let a = server
-            .admin(
+                &[("tenant", &t), ("user_type", "Robot")],
+            ),
+            (
                 Method::PATCH,
                 &format!("/admin/users/{bob}"),
                 Some(json!({"user_type": "Robot"})),
-            )
-            .await;
-        same_refusal(&server, c, a).await;
-        let c = b
-            .submit(
-                &edit,
+            ),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_user_page_edits_the_name_and_license_and_clears_an_empty_mail() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let bob = c.create_bob().await;
+        let t = c.t.clone();
+        let p =
+            c.b.submit(
+                &format!("/console/users/{bob}?tenant={t}"),
                 &format!("/console/users/{bob}"),
                 &[
-                    ("tenant", t),
+                    ("tenant", &t),
                     ("display_name", "Bob Builder"),
                     ("teams_license", "true"),
                     ("mail", ""),
                 ],
             )
             .await;
-        assert_eq!(c.status, 303, "{}", c.body);
-        let (_, u) = server
+        assert_eq!(p.status, 303, "{}", p.body);
+        let (_, u) = c
+            .server
             .admin(Method::GET, &format!("/admin/tenants/{t}/users"), None)
             .await;
         let row = u
@@ -481,194 +683,253 @@ async fn directory_pages_create_edit_and_delete_with_the_admin_apis_validation()
         assert_eq!(row["display_name"], "Bob Builder");
         assert_eq!(row["teams_license"], true);
         assert_eq!(row["mail"], Value::Null);
-        let c = b
-            .submit(
-                &edit,
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn deleting_a_user_again_is_refused_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let bob = c.create_bob().await;
+        let t = c.t.clone();
+        let users = c.users();
+        let p =
+            c.b.submit(
+                &format!("/console/users/{bob}?tenant={t}"),
                 &format!("/console/users/{bob}/delete"),
-                &[("tenant", t)],
+                &[("tenant", &t)],
             )
             .await;
-        assert_eq!(c.status, 303);
-        let c = b
-            .submit(
+        assert_eq!(p.status, 303);
+        c.refuses_as_the_api_does(
+            (
                 &users,
                 &format!("/console/users/{bob}/delete"),
-                &[("tenant", t)],
-            )
-            .await;
-        let a = server
-            .admin(Method::DELETE, &format!("/admin/users/{bob}"), None)
-            .await;
-        same_refusal(&server, c, a).await;
+                &[("tenant", &t)],
+            ),
+            (Method::DELETE, &format!("/admin/users/{bob}"), None),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
 
-        // Groups: an empty name; create, add a member (by UPN), remove, delete; a bad id.
-        let groups = format!("/console/groups?tenant={t}");
-        let c = b
-            .submit(
+#[tokio::test]
+async fn the_groups_page_refuses_an_empty_name_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let t = c.t.clone();
+        let groups = c.groups();
+        c.refuses_as_the_api_does(
+            (
                 &groups,
                 "/console/groups",
-                &[("tenant", t), ("display_name", "")],
-            )
-            .await;
-        let a = server
-            .admin(
+                &[("tenant", &t), ("display_name", "")],
+            ),
+            (
                 Method::POST,
                 "/admin/groups",
                 Some(json!({"tenant": t, "display_name": ""})),
-            )
-            .await;
-        same_refusal(&server, c, a).await;
-        let c = b
-            .submit(
-                &groups,
-                "/console/groups",
-                &[("tenant", t), ("display_name", "Sales")],
-            )
-            .await;
-        assert_eq!(c.status, 303);
-        let (_, g) = server
-            .admin(Method::GET, &format!("/admin/tenants/{t}/groups"), None)
-            .await;
-        let gid = g[0]["id"].as_str().unwrap().to_owned();
-        let gpage = format!("/console/groups/{gid}?tenant={t}");
-        let organizer = server.cred("user_upn");
-        let c = b
-            .submit(
-                &gpage,
+            ),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_member_added_by_upn_is_shown_on_the_group_page() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let gid = c.create_sales().await;
+        c.add_organizer(&gid).await;
+        let gpage = format!("/console/groups/{gid}?tenant={}", c.t);
+        let organizer = c.server.cred("user_upn");
+        assert!(c.b.get(&gpage).await.body.contains(&organizer));
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_group_page_refuses_an_unknown_member_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let gid = c.create_sales().await;
+        let t = c.t.clone();
+        c.refuses_as_the_api_does(
+            (
+                &format!("/console/groups/{gid}?tenant={t}"),
                 &format!("/console/groups/{gid}/members"),
-                &[("tenant", t), ("user", &organizer)],
-            )
-            .await;
-        assert_eq!(c.status, 303, "{}", c.body);
-        assert!(b.get(&gpage).await.body.contains(&organizer));
-        let c = b
-            .submit(
-                &gpage,
-                &format!("/console/groups/{gid}/members"),
-                &[("tenant", t), ("user", "nobody")],
-            )
-            .await;
-        let a = server
-            .admin(
+                &[("tenant", &t), ("user", "nobody")],
+            ),
+            (
                 Method::POST,
                 &format!("/admin/groups/{gid}/members"),
                 Some(json!({"user_id": "nobody"})),
-            )
-            .await;
-        same_refusal(&server, c, a).await;
-        let uid = server.cred("user_id");
-        let c = b
-            .submit(
+            ),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn removing_a_member_again_is_refused_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let gid = c.create_sales().await;
+        c.add_organizer(&gid).await;
+        let t = c.t.clone();
+        let gpage = format!("/console/groups/{gid}?tenant={t}");
+        let uid = c.server.cred("user_id");
+        let p =
+            c.b.submit(
                 &gpage,
                 &format!("/console/groups/{gid}/members/remove"),
-                &[("tenant", t), ("user_id", &uid)],
+                &[("tenant", &t), ("user_id", &uid)],
             )
             .await;
-        assert_eq!(c.status, 303);
-        let c = b
-            .submit(
+        assert_eq!(p.status, 303);
+        c.refuses_as_the_api_does(
+            (
                 &gpage,
                 &format!("/console/groups/{gid}/members/remove"),
-                &[("tenant", t), ("user_id", &uid)],
-            )
-            .await;
-        let a = server
-            .admin(
+                &[("tenant", &t), ("user_id", &uid)],
+            ),
+            (
                 Method::DELETE,
                 &format!("/admin/groups/{gid}/members/{uid}"),
                 None,
-            )
-            .await;
-        same_refusal(&server, c, a).await;
-        let c = b
-            .submit(
-                &gpage,
+            ),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_group_is_deleted_from_its_page() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let gid = c.create_sales().await;
+        let t = c.t.clone();
+        let p =
+            c.b.submit(
+                &format!("/console/groups/{gid}?tenant={t}"),
                 &format!("/console/groups/{gid}/delete"),
-                &[("tenant", t)],
+                &[("tenant", &t)],
             )
             .await;
-        assert_eq!(c.status, 303);
-        let c = b
-            .submit(
+        assert_eq!(p.status, 303);
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn deleting_a_group_by_a_malformed_id_is_refused_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let t = c.t.clone();
+        let groups = c.groups();
+        c.refuses_as_the_api_does(
+            (
                 &groups,
                 "/console/groups/not-a-guid/delete",
-                &[("tenant", t)],
-            )
-            .await;
-        let a = server
-            .admin(Method::DELETE, "/admin/groups/not-a-guid", None)
-            .await;
-        same_refusal(&server, c, a).await;
+                &[("tenant", &t)],
+            ),
+            (Method::DELETE, "/admin/groups/not-a-guid", None),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
 
-        // Apps: an empty name; create, a secret (shown once), a bad lifetime, remove; delete.
-        let c = b
-            .submit(
+#[tokio::test]
+async fn the_apps_page_refuses_an_empty_name_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let t = c.t.clone();
+        c.refuses_as_the_api_does(
+            (
                 "/console/apps",
                 "/console/apps",
-                &[("tenant", t), ("display_name", "")],
-            )
-            .await;
-        let a = server
-            .admin(
+                &[("tenant", &t), ("display_name", "")],
+            ),
+            (
                 Method::POST,
                 "/admin/apps",
                 Some(json!({"tenant": t, "display_name": ""})),
-            )
-            .await;
-        same_refusal(&server, c, a).await;
-        let c = b
-            .submit(
-                "/console/apps",
-                "/console/apps",
-                &[
-                    ("tenant", t),
-                    ("display_name", "Scheduler"),
-                    ("multi_tenant", "true"),
-                ],
-            )
-            .await;
-        assert_eq!(c.status, 303);
-        let app_page = c.location().to_owned();
-        let app_id = app_page.rsplit('/').next().unwrap().to_owned();
-        // Edit: public client flows on, as PATCH /admin/apps/{id} does.
-        let c = b
-            .submit(
+            ),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_app_page_turns_public_client_flows_on_as_patching_the_app_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let (app_page, app_id) = c.create_scheduler().await;
+        let p =
+            c.b.submit(
                 &app_page,
                 &format!("/console/apps/{app_id}/public-client"),
                 &[("allow_public_client", "true"), ("back", &app_page)],
             )
             .await;
-        assert_eq!(c.status, 303, "{}", c.body);
-        let (_, apps) = server.admin(Method::GET, "/admin/apps", None).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let (_, apps) = c.server.admin(Method::GET, "/admin/apps", None).await;
         assert!(apps
             .as_array()
             .unwrap()
             .iter()
             .any(|a| a["app_id"] == app_id.as_str() && a["allow_public_client"] == true));
-        let c = b
-            .submit(
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_app_page_refuses_a_secret_lifetime_out_of_range_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let (app_page, app_id) = c.create_scheduler().await;
+        c.refuses_as_the_api_does(
+            (
                 &app_page,
                 &format!("/console/apps/{app_id}/secrets"),
                 &[("days", "9999"), ("back", &app_page)],
-            )
-            .await;
-        let a = server
-            .admin(
+            ),
+            (
                 Method::POST,
                 &format!("/admin/apps/{app_id}/secrets"),
                 Some(json!({"days": 9999})),
-            )
-            .await;
-        same_refusal(&server, c, a).await;
-        let c = b
-            .submit(
-                &app_page,
-                &format!("/console/apps/{app_id}/secrets"),
-                &[("days", "10"), ("back", &app_page)],
-            )
-            .await;
-        assert_eq!(c.status, 303);
-        let shown = b.get(&app_page).await;
+            ),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_secret_is_shown_once_with_its_lifetime() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let (app_page, app_id) = c.create_scheduler().await;
+        c.add_secret(&app_page, &app_id).await;
+        let shown = c.b.get(&app_page).await;
         assert!(shown.body.contains("copy it now"));
         assert!(
             shown.body.contains("expires in 9 days") || shown.body.contains("expires in 10 days"),
@@ -676,10 +937,22 @@ async fn directory_pages_create_edit_and_delete_with_the_admin_apis_validation()
             shown.body
         );
         assert!(
-            !b.get(&app_page).await.body.contains("copy it now"),
+            !c.b.get(&app_page).await.body.contains("copy it now"),
             "a secret is shown once"
         );
-        let (_, creds) = server
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn removing_a_secret_again_is_refused_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let (app_page, app_id) = c.create_scheduler().await;
+        c.add_secret(&app_page, &app_id).await;
+        let (_, creds) = c
+            .server
             .admin(
                 Method::GET,
                 &format!("/admin/apps/{app_id}/credentials"),
@@ -687,145 +960,182 @@ async fn directory_pages_create_edit_and_delete_with_the_admin_apis_validation()
             )
             .await;
         let key_id = creds["secrets"][0]["key_id"].as_str().unwrap().to_owned();
-        let c = b
-            .submit(
+        let p =
+            c.b.submit(
                 &app_page,
                 &format!("/console/apps/{app_id}/secrets/remove"),
                 &[("key_id", &key_id), ("back", &app_page)],
             )
             .await;
-        assert_eq!(c.status, 303);
-        let c = b
-            .submit(
+        assert_eq!(p.status, 303);
+        c.refuses_as_the_api_does(
+            (
                 &app_page,
                 &format!("/console/apps/{app_id}/secrets/remove"),
                 &[("key_id", &key_id), ("back", &app_page)],
-            )
-            .await;
-        let a = server
-            .admin(
+            ),
+            (
                 Method::DELETE,
                 &format!("/admin/apps/{app_id}/secrets/{key_id}"),
                 None,
-            )
-            .await;
-        same_refusal(&server, c, a).await;
+            ),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
 
-        // Consent: an unknown role; grant and revoke.
-        let consent = format!("/console/consent?tenant={t}");
-        let c = b
-            .submit(
+#[tokio::test]
+async fn the_consent_page_refuses_an_unknown_role_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let (_, app_id) = c.create_scheduler().await;
+        let t = c.t.clone();
+        let consent = c.consent();
+        c.refuses_as_the_api_does(
+            (
                 &consent,
                 "/console/consent",
                 &[
-                    ("tenant", t),
+                    ("tenant", &t),
                     ("app_id", &app_id),
                     ("roles", "Mail.Send.Everything"),
                 ],
-            )
-            .await;
-        let a = server
-            .admin(
+            ),
+            (
                 Method::POST,
                 "/admin/consents",
                 Some(json!({"tenant": t, "app_id": app_id, "roles": ["Mail.Send.Everything"]})),
-            )
-            .await;
-        same_refusal(&server, c, a).await;
-        let c = b
-            .submit(
-                &consent,
-                "/console/consent",
-                &[
-                    ("tenant", t),
-                    ("app_id", &app_id),
-                    ("roles", "OnlineMeetings.ReadWrite.All"),
-                ],
-            )
-            .await;
-        assert_eq!(c.status, 303, "{}", c.body);
-        assert!(b.get(&consent).await.body.contains("Scheduler"));
-        let c = b
-            .submit(
+            ),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_consent_granted_on_the_consent_page_lists_the_app() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let (_, app_id) = c.create_scheduler().await;
+        c.grant_consent(&app_id).await;
+        let consent = c.consent();
+        assert!(c.b.get(&consent).await.body.contains("Scheduler"));
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_consent_is_revoked_from_the_consent_page() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let (_, app_id) = c.create_scheduler().await;
+        c.grant_consent(&app_id).await;
+        let t = c.t.clone();
+        let consent = c.consent();
+        let p =
+            c.b.submit(
                 &consent,
                 "/console/consent/revoke",
                 &[
-                    ("tenant", t),
+                    ("tenant", &t),
                     ("app_id", &app_id),
                     ("roles", "OnlineMeetings.ReadWrite.All"),
                 ],
             )
             .await;
-        assert_eq!(c.status, 303, "{}", c.body);
+        assert_eq!(p.status, 303, "{}", p.body);
+        c.shut_down().await;
+    })
+    .await;
+}
 
-        let c = b
-            .submit(&app_page, &format!("/console/apps/{app_id}/delete"), &[])
-            .await;
-        assert_eq!(c.status, 303);
-        let c = b
-            .submit(
+#[tokio::test]
+async fn deleting_an_app_again_is_refused_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let (app_page, app_id) = c.create_scheduler().await;
+        let p =
+            c.b.submit(&app_page, &format!("/console/apps/{app_id}/delete"), &[])
+                .await;
+        assert_eq!(p.status, 303);
+        c.refuses_as_the_api_does(
+            (
                 "/console/apps",
                 &format!("/console/apps/{app_id}/delete"),
                 &[],
-            )
-            .await;
-        let a = server
-            .admin(Method::DELETE, &format!("/admin/apps/{app_id}"), None)
-            .await;
-        same_refusal(&server, c, a).await;
+            ),
+            (Method::DELETE, &format!("/admin/apps/{app_id}"), None),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
 
-        // Policies: an unknown policy, a bad app id; the PowerShell line of a change.
-        let policies = format!("/console/policies?tenant={t}");
-        let c = b
-            .submit(
+#[tokio::test]
+async fn the_policies_page_refuses_granting_an_unknown_policy_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let t = c.t.clone();
+        let policies = c.policies();
+        let organizer = c.server.cred("user_upn");
+        c.refuses_as_the_api_does(
+            (
                 &policies,
                 "/console/policies/grant",
                 &[
-                    ("tenant", t),
+                    ("tenant", &t),
                     ("kind", "user"),
                     ("user", &organizer),
                     ("policy_name", "Nope"),
                 ],
-            )
-            .await;
-        let a = server
-            .admin(
+            ),
+            (
                 Method::POST,
                 "/admin/policy-grants",
                 Some(json!({"tenant": t, "user": organizer, "policy_name": "Nope"})),
-            )
-            .await;
-        same_refusal(&server, c, a).await;
-        let c = b
-            .submit(
+            ),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_policies_page_refuses_a_malformed_app_id_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let t = c.t.clone();
+        let policies = c.policies();
+        c.refuses_as_the_api_does(
+            (
                 &policies,
                 "/console/policies",
-                &[("tenant", t), ("identity", "P2"), ("app_ids", "zzz")],
-            )
-            .await;
-        let a = server
-            .admin(
+                &[("tenant", &t), ("identity", "P2"), ("app_ids", "zzz")],
+            ),
+            (
                 Method::POST,
                 "/admin/policies",
                 Some(json!({"tenant": t, "identity": "P2", "app_ids": ["zzz"]})),
-            )
-            .await;
-        same_refusal(&server, c, a).await;
-        let dev_app = server.cred("client_id");
-        let c = b
-            .submit(
-                &policies,
-                "/console/policies",
-                &[
-                    ("tenant", t),
-                    ("identity", "P2"),
-                    ("app_ids", &dev_app),
-                    ("description", "second"),
-                ],
-            )
-            .await;
-        assert_eq!(c.status, 303, "{}", c.body);
-        let shown = b.get(&policies).await;
+            ),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_policy_change_shows_its_powershell_line() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let dev_app = c.create_p2().await;
+        let shown = c.b.get(&c.policies()).await;
         assert!(
             shown.body.contains(&format!(
                 "New-CsApplicationAccessPolicy -Identity P2 -AppIds &quot;{dev_app}&quot;"
@@ -835,46 +1145,72 @@ async fn directory_pages_create_edit_and_delete_with_the_admin_apis_validation()
             "{}",
             shown.body
         );
-        let c = b
-            .submit(&policies, "/console/policies/P2/remove", &[("tenant", t)])
-            .await;
-        assert_eq!(c.status, 303, "{}", c.body);
+        c.shut_down().await;
+    })
+    .await;
+}
 
-        // Tenants: delete one made here; deleting it again is the API's not-found.
-        let c = b
-            .submit(
+#[tokio::test]
+async fn a_policy_is_removed_from_the_policies_page() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        c.create_p2().await;
+        let t = c.t.clone();
+        let policies = c.policies();
+        let p =
+            c.b.submit(&policies, "/console/policies/P2/remove", &[("tenant", &t)])
+                .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        c.shut_down().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn deleting_a_tenant_again_is_refused_as_the_admin_api_does() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        let p =
+            c.b.submit(
                 "/console/tenants",
                 "/console/tenants",
                 &[("display_name", "Gone Soon")],
             )
             .await;
-        assert_eq!(c.status, 303);
-        let c = b
-            .submit(
+        assert_eq!(p.status, 303);
+        let p =
+            c.b.submit(
                 "/console/tenants",
                 "/console/tenants/delete",
                 &[("tenant_ref", "gonesoon.onmicrosoft.com")],
             )
             .await;
-        assert_eq!(c.status, 303, "{}", c.body);
-        let c = b
-            .submit(
+        assert_eq!(p.status, 303, "{}", p.body);
+        c.refuses_as_the_api_does(
+            (
                 "/console/tenants",
                 "/console/tenants/delete",
                 &[("tenant_ref", "gonesoon.onmicrosoft.com")],
-            )
-            .await;
-        let a = server
-            .admin(
+            ),
+            (
                 Method::DELETE,
                 "/admin/tenants/gonesoon.onmicrosoft.com",
                 None,
-            )
-            .await;
-        same_refusal(&server, c, a).await;
+            ),
+        )
+        .await;
+        c.shut_down().await;
+    })
+    .await;
+}
 
-        // Every change made through the console is in the audit log.
-        let (_, changes) = server
+#[tokio::test]
+async fn a_change_made_through_the_console_is_in_the_audit_log() {
+    graphmeet_testkit::on_every_backend(|url| async move {
+        let mut c = Console::signed_in(url).await;
+        c.create_p2().await;
+        let (_, changes) = c
+            .server
             .admin(
                 Method::GET,
                 "/admin/audit?decision=changed&limit=1000",
@@ -886,7 +1222,7 @@ async fn directory_pages_create_edit_and_delete_with_the_admin_apis_validation()
             .unwrap()
             .iter()
             .any(|e| e["operation"] == "console POST /console/policies"));
-        server.server.shutdown().await;
+        c.shut_down().await;
     })
     .await;
 }
