@@ -25,6 +25,15 @@ pub mod subscriptions;
 pub mod token;
 
 pub use admin::AdminClient;
+
+/// Makes aws-lc-rs the process's default rustls crypto provider, unless the program already
+/// installed one (which is then kept). graphmeet's reqwest carries no built-in provider, so
+/// every HTTP client it builds calls this first; a program building its own reqwest client
+/// with the same reqwest may call it too.
+pub fn install_crypto_provider() {
+    // Err only when a provider is already the default: that one serves.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
 pub use config::{
     AppConfig, AssertionAlgorithm, CertificateCredential, ClientCredential, ClientSecret, Cloud,
 };

@@ -161,6 +161,7 @@ impl MeetingsClient {
                 "the CA certificate file holds no PEM certificate".into(),
             ));
         }
+        crate::install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .tls_built_in_root_certs(false)

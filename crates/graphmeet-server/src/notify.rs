@@ -50,6 +50,9 @@ impl HttpTransport {
     /// A transport that accepts http on loopback when `plain_http`, or for the listed
     /// loopback hosts (`host` or `host:port`).
     pub fn new(plain_http: bool, loopback_hosts: Vec<String>) -> Self {
+        // aws-lc-rs as the process default unless the program installed another provider;
+        // reqwest has none of its own.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .tls_built_in_root_certs(false)

@@ -176,7 +176,7 @@ pub fn server_config(files: &TlsFiles) -> Result<rustls::ServerConfig, std::io::
     let key = rustls_pemfile::private_key(&mut key_pem.as_slice())?
         .ok_or_else(|| std::io::Error::other("no private key in server-key.pem"))?;
     let mut config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
+        rustls::crypto::aws_lc_rs::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .map_err(std::io::Error::other)?

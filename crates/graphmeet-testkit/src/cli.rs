@@ -34,8 +34,11 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// The binary at `bin`, run with `--data-dir data_dir`.
+    /// The binary at `bin`, run with `--data-dir data_dir`. Also makes aws-lc-rs the test
+    /// process's rustls provider (see [`graphmeet_client::install_crypto_provider`]), so a test
+    /// may build its own reqwest client beside the CLI.
     pub fn new(bin: impl Into<PathBuf>, data_dir: &Path) -> Cli {
+        graphmeet_client::install_crypto_provider();
         Cli {
             bin: bin.into(),
             data_dir: data_dir.to_path_buf(),

@@ -61,6 +61,7 @@ pub mod cli;
 pub mod fixtures;
 mod server;
 
+pub use graphmeet_client::install_crypto_provider;
 pub use server::{
     client_builder, client_for, config, databases, on_every_backend, trusting_builder, TestServer,
     POSTGRES_URL_VAR,

@@ -44,6 +44,7 @@ pub fn client_builder(ca: &Path) -> reqwest::ClientBuilder {
 pub fn trusting_builder(ca_pem: &[u8]) -> reqwest::ClientBuilder {
     let certificate =
         reqwest::Certificate::from_pem(ca_pem).unwrap_or_else(|e| panic!("the CA: {e}"));
+    graphmeet_client::install_crypto_provider();
     reqwest::Client::builder()
         .use_rustls_tls()
         .tls_built_in_root_certs(false)
@@ -115,7 +116,10 @@ impl TestServer {
             .map(|path| std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
         let http = match &ca_pem {
             Some(pem) => trusting_builder(pem).build(),
-            None => reqwest::Client::builder().build(),
+            None => {
+                graphmeet_client::install_crypto_provider();
+                reqwest::Client::builder().build()
+            }
         }
         .unwrap_or_else(|e| panic!("the HTTP client: {e}"));
         // No dev setup (and so no credentials file) when the server started from a seed.

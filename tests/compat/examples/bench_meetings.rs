@@ -414,6 +414,7 @@ async fn bench_server(
         .ok_or("the server did not bootstrap")?;
     let creds: Value = serde_json::from_slice(&std::fs::read(creds_path)?)?;
     let ca = std::fs::read(server.ca_cert_path.as_ref().ok_or("no CA certificate")?)?;
+    graphmeet_testkit::install_crypto_provider();
     let http = reqwest::Client::builder()
         .use_rustls_tls()
         .add_root_certificate(reqwest::Certificate::from_pem(&ca)?)

@@ -369,6 +369,7 @@ fn main() -> Result<(), BoxError> {
                 .to_owned())
         };
         let ca = std::fs::read(server.ca_cert_path.as_ref().ok_or("no CA certificate")?)?;
+        graphmeet_testkit::install_crypto_provider();
         let http = reqwest::Client::builder()
             .use_rustls_tls()
             .add_root_certificate(reqwest::Certificate::from_pem(&ca)?)

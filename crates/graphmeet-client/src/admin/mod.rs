@@ -88,6 +88,7 @@ impl AdminClient {
         let mut headers = HeaderMap::new();
         headers.insert(ADMIN_KEY_HEADER, key);
 
+        crate::install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .tls_built_in_root_certs(false)

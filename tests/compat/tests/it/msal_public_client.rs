@@ -37,6 +37,7 @@ async fn msal_public_client_signs_in_caches_refreshes_and_calls_me_online_meetin
     let creds: Value =
         serde_json::from_slice(&std::fs::read(server.dev_credentials.clone().unwrap()).unwrap())
             .unwrap();
+    graphmeet_testkit::install_crypto_provider();
     let http = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap())
         .build()
