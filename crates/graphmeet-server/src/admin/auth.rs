@@ -44,6 +44,30 @@ pub(super) async fn require_admin_key(
     }
     let method = request.method().clone();
     let operation = format!("{} {}", method, request.uri().path());
+    // The body is read before any extractor can refuse the request (a wrong content type, a bad
+    // path or query): a refusal that left it unread would make hyper close the keep-alive
+    // connection after answering, under a client about to send its next request on it. Each
+    // route's own limit still applies to what was read.
+    let (parts, body) = request.into_parts();
+    let request = match axum::body::to_bytes(body, super::SEED_BODY_LIMIT).await {
+        Ok(bytes) => Request::from_parts(parts, axum::body::Body::from(bytes)),
+        Err(_) => {
+            let mut refused = AdminFailure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalidRequest",
+                format!(
+                    "the request body could not be read whole (at most {} bytes)",
+                    super::SEED_BODY_LIMIT
+                ),
+            )
+            .into_response();
+            refused.headers_mut().insert(
+                header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+            return refused;
+        }
+    };
     let response = next.run(request).await;
     // Every change an administrator makes goes to the audit log.
     if method != axum::http::Method::GET && response.status().is_success() {

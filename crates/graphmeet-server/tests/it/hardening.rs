@@ -1087,8 +1087,36 @@ async fn parallel_wrong_passwords_cannot_slip_past_the_threshold() {
 /// msgraph-sdk's pool did: "Server disconnected without sending a response").
 #[tokio::test]
 async fn a_refused_request_with_a_body_leaves_its_connection_open() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let t = TestServer::start().await;
+    let user = t.cred("user_id");
+    // A body big enough to arrive apart from the head.
+    let body = json!({"subject": "x".repeat(48 * 1024)}).to_string();
+    let refused = format!(
+        "POST /v1.0/users/{user}/onlineMeetings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    assert_refusal_keeps_the_connection(&t, &refused, "HTTP/1.1 401").await;
+}
+
+/// The same on the admin API: an extractor that refuses a request before its body is read (here
+/// a seed sent as text/plain, 415) leaves the connection usable for the next request (the
+/// coverage phase of schemathesis sends such requests back to back on one connection).
+#[tokio::test]
+async fn an_admin_request_refused_before_its_body_is_read_leaves_its_connection_open() {
+    let t = TestServer::start().await;
+    let body = "x".repeat(48 * 1024);
+    let refused = format!(
+        "POST /admin/apply HTTP/1.1\r\nHost: 127.0.0.1\r\nx-graphmeet-admin-key: {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+        t.admin_key(),
+        body.len()
+    );
+    assert_refusal_keeps_the_connection(&t, &refused, "HTTP/1.1 415").await;
+}
+
+/// Sends `request` on a fresh TLS connection, expects an answer starting with `status` that does
+/// not close the connection, then a `GET /healthz` on the same connection answered 200.
+async fn assert_refusal_keeps_the_connection(t: &TestServer, request: &str, status: &str) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let ca = std::fs::read(t.server.ca_cert_path.as_ref().unwrap()).unwrap();
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_pemfile::certs(&mut ca.as_slice()) {
@@ -1105,16 +1133,9 @@ async fn a_refused_request_with_a_body_leaves_its_connection_open() {
     let tcp = tokio::net::TcpStream::connect(t.server.addr).await.unwrap();
     let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
     let mut tls = connector.connect(name, tcp).await.unwrap();
-    let user = t.cred("user_id");
-    // A body big enough to arrive apart from the head.
-    let body = json!({"subject": "x".repeat(48 * 1024)}).to_string();
-    let refused = format!(
-        "POST /v1.0/users/{user}/onlineMeetings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    tls.write_all(refused.as_bytes()).await.unwrap();
+    tls.write_all(request.as_bytes()).await.unwrap();
     let answer = read_response(&mut tls).await;
-    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert!(answer.starts_with(status), "{answer}");
     assert!(
         !answer.to_ascii_lowercase().contains("connection: close"),
         "{answer}"
