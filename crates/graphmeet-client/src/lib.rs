@@ -31,8 +31,10 @@ pub use admin::AdminClient;
 /// every HTTP client it builds calls this first; a program building its own reqwest client
 /// with the same reqwest may call it too.
 pub fn install_crypto_provider() {
-    // Err only when a provider is already the default: that one serves.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Err only when another thread installed one meanwhile: that one serves.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    }
 }
 pub use config::{
     AppConfig, AssertionAlgorithm, CertificateCredential, ClientCredential, ClientSecret, Cloud,

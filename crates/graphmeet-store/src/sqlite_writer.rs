@@ -32,6 +32,7 @@ use std::sync::Mutex;
 use tokio::sync::oneshot;
 
 use crate::codec::{id, micros};
+use crate::sql::meetings::{clash_conflict, MeetingKeys};
 use crate::Synchronous;
 
 /// How long a batch waits for SQLite's write lock when another connection or process holds it.
@@ -252,36 +253,19 @@ fn explain_skipped(
                         meeting.external_id,
                     ],
                     |row| {
-                        Ok((
-                            row.get::<_, String>(0)?,
-                            row.get::<_, String>(1)?,
-                            row.get::<_, String>(2)?,
-                            row.get::<_, String>(3)?,
-                            row.get::<_, String>(4)?,
-                        ))
+                        Ok(MeetingKeys {
+                            id: row.get(0)?,
+                            thread_id: row.get(1)?,
+                            join_web_url: row.get(2)?,
+                            tenant_id: row.get(3)?,
+                            join_meeting_id: row.get(4)?,
+                        })
                     },
                 )
                 .optional()
         })
         .map_err(store_error)?;
-    let column = match clash {
-        Some((other_id, ..)) if other_id == meeting.id => "meetings.id",
-        Some((_, thread, ..)) if thread == meeting.thread_id => "meetings.thread_id",
-        Some((_, _, url, ..)) if url == meeting.join_web_url => "meetings.join_web_url",
-        Some((_, _, _, other_tenant, join_id))
-            if other_tenant == tenant && join_id == meeting.join_meeting_id =>
-        {
-            "meetings.join_meeting_id"
-        }
-        Some(_) => "meetings.external_id",
-        // The row that was in the way is gone again (deleted meanwhile): the caller retries.
-        None => {
-            return Ok(Err(StoreError::Conflict(
-                "a meeting key was taken, then freed".to_owned(),
-            )))
-        }
-    };
-    Ok(Err(StoreError::Conflict(crate::error::rule_text(column))))
+    Ok(Err(clash_conflict(meeting, &tenant, clash)))
 }
 
 /// Appends audit entries in one transaction, one cached single-row statement each.

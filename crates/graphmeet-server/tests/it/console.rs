@@ -394,6 +394,19 @@ impl Console {
         same_refusal(&self.server, c, a).await;
     }
 
+    /// Submits a form that removes something (answered 303), then the same form again, which
+    /// must be refused as the admin API refuses the same removal.
+    async fn refuses_again_as_the_api_does(
+        &mut self,
+        (from, action, form): (&str, &str, &[(&str, &str)]),
+        api: (Method, &str, Option<Value>),
+    ) {
+        let first = self.b.submit(from, action, form).await;
+        assert_eq!(first.status, 303);
+        self.refuses_as_the_api_does((from, action, form), api)
+            .await;
+    }
+
     fn users(&self) -> String {
         format!("/console/users?tenant={}", self.t)
     }
@@ -788,15 +801,7 @@ async fn removing_a_member_again_is_refused_as_the_admin_api_does() {
         let t = c.t.clone();
         let gpage = format!("/console/groups/{gid}?tenant={t}");
         let uid = c.server.cred("user_id");
-        let p =
-            c.b.submit(
-                &gpage,
-                &format!("/console/groups/{gid}/members/remove"),
-                &[("tenant", &t), ("user_id", &uid)],
-            )
-            .await;
-        assert_eq!(p.status, 303);
-        c.refuses_as_the_api_does(
+        c.refuses_again_as_the_api_does(
             (
                 &gpage,
                 &format!("/console/groups/{gid}/members/remove"),
@@ -960,15 +965,7 @@ async fn removing_a_secret_again_is_refused_as_the_admin_api_does() {
             )
             .await;
         let key_id = creds["secrets"][0]["key_id"].as_str().unwrap().to_owned();
-        let p =
-            c.b.submit(
-                &app_page,
-                &format!("/console/apps/{app_id}/secrets/remove"),
-                &[("key_id", &key_id), ("back", &app_page)],
-            )
-            .await;
-        assert_eq!(p.status, 303);
-        c.refuses_as_the_api_does(
+        c.refuses_again_as_the_api_does(
             (
                 &app_page,
                 &format!("/console/apps/{app_id}/secrets/remove"),

@@ -414,23 +414,45 @@ async fn insert_one_meeting(
     .fetch_optional(&mut **tx)
     .await
     .db()?;
-    let column = match &clash {
-        Some(row) if row.text("id")? == meeting.id => "meetings.id",
-        Some(row) if row.text("thread_id")? == meeting.thread_id => "meetings.thread_id",
-        Some(row) if row.text("join_web_url")? == meeting.join_web_url => "meetings.join_web_url",
-        Some(row)
-            if row.text("tenant_id")? == tenant
-                && row.text("join_meeting_id")? == meeting.join_meeting_id =>
-        {
+    let found = match &clash {
+        Some(row) => Some(MeetingKeys {
+            id: row.text("id")?,
+            thread_id: row.text("thread_id")?,
+            join_web_url: row.text("join_web_url")?,
+            tenant_id: row.text("tenant_id")?,
+            join_meeting_id: row.text("join_meeting_id")?,
+        }),
+        None => None,
+    };
+    Ok(Err(clash_conflict(meeting, &tenant, found)))
+}
+
+/// The unique keys of the stored row that was in the way of a skipped meeting insert.
+pub(crate) struct MeetingKeys {
+    pub(crate) id: String,
+    pub(crate) thread_id: String,
+    pub(crate) join_web_url: String,
+    pub(crate) tenant_id: String,
+    pub(crate) join_meeting_id: String,
+}
+
+/// Which of `meeting`'s unique keys the row `found` holds, as the conflict a unique violation
+/// would have reported (both the sqlx path and the SQLite batch writer answer with it). No row:
+/// the one in the way was deleted meanwhile, and the caller retries.
+pub(crate) fn clash_conflict(
+    meeting: &StoredMeeting,
+    tenant: &str,
+    found: Option<MeetingKeys>,
+) -> StoreError {
+    let column = match found {
+        Some(row) if row.id == meeting.id => "meetings.id",
+        Some(row) if row.thread_id == meeting.thread_id => "meetings.thread_id",
+        Some(row) if row.join_web_url == meeting.join_web_url => "meetings.join_web_url",
+        Some(row) if row.tenant_id == tenant && row.join_meeting_id == meeting.join_meeting_id => {
             "meetings.join_meeting_id"
         }
         Some(_) => "meetings.external_id",
-        // The row that was in the way is gone again (deleted meanwhile): the caller retries.
-        None => {
-            return Ok(Err(StoreError::Conflict(
-                "a meeting key was taken, then freed".to_owned(),
-            )))
-        }
+        None => return StoreError::Conflict("a meeting key was taken, then freed".to_owned()),
     };
-    Ok(Err(StoreError::Conflict(crate::error::rule_text(column))))
+    StoreError::Conflict(crate::error::rule_text(column))
 }

@@ -10,7 +10,7 @@ mod consent;
 mod grants;
 mod groups;
 mod keys;
-mod meetings;
+pub(crate) mod meetings;
 mod policies;
 mod tenants;
 mod users;
