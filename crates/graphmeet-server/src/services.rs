@@ -4,7 +4,7 @@
 use super::start::ServerError;
 use crate::{graph, metrics, notify};
 
-use crate::state::AppState;
+use crate::state::{AppServices, AppState};
 use graphmeet_core::access::Access;
 use graphmeet_core::directory::Directory;
 use graphmeet_core::identity::{Identity, KeyRing, TokenLifetimes};
@@ -160,7 +160,7 @@ pub async fn build(
     );
     // Played sessions queue their transcripts' and recordings' change notifications.
     let session_observer = Arc::new(subscriptions.clone());
-    let state = AppState {
+    let state = AppServices {
         access,
         subscriptions,
         index: index.clone(),
@@ -195,5 +195,8 @@ pub async fn build(
         renders: Default::default(),
         metrics,
     };
-    Ok(Parts { state, store })
+    Ok(Parts {
+        state: state.into(),
+        store,
+    })
 }

@@ -275,7 +275,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         notification_loopback_hosts: config.notification_loopback_hosts.clone(),
     };
     let mut parts = build(&database_url, clock, settings).await?;
-    parts.state.manual_clock = manual_clock;
+    parts.state.configure().manual_clock = manual_clock;
     if proxy_rules.is_some() {
         // Client assertions addressed to the real authority hosts are ours too.
         let mut bases = parts.state.audience_bases.as_ref().clone();
@@ -284,7 +284,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
                 .iter()
                 .map(|host| format!("https://{host}")),
         );
-        parts.state.audience_bases = Arc::new(bases);
+        parts.state.configure().audience_bases = Arc::new(bases);
     }
 
     if let (Some(seed), Some(file)) = (&seed, &config.seed) {

@@ -10,9 +10,36 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// The application state handed to every handler: services, never the store, so that no
-/// handler can reach around them.
+/// handler can reach around them. One allocation shared by every request: axum clones the state
+/// for each extractor and middleware that takes it, and a clone is one reference count.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppServices>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppServices;
+
+    fn deref(&self) -> &AppServices {
+        &self.0
+    }
+}
+
+impl From<AppServices> for AppState {
+    fn from(services: AppServices) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl AppState {
+    /// The services, to change while setting the server up (before the state is shared with a
+    /// router or a task; a state already shared is copied first, so no holder sees a change).
+    pub fn configure(&mut self) -> &mut AppServices {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+/// What [`AppState`] holds.
+#[derive(Clone)]
+pub struct AppServices {
     /// Authorization of Graph calls.
     pub access: Access,
     /// The in-memory directory the services decide on; admin writes catch it up before they
@@ -121,7 +148,7 @@ impl MeetingRenders {
     }
 }
 
-impl AppState {
+impl AppServices {
     /// `scheme://host[:port]` as this request's client sees us: built from its `Host` header
     /// (clients POST to whatever host the discovery document names, so it must be theirs),
     /// falling back to the public URL.
