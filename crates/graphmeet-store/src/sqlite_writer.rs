@@ -137,6 +137,13 @@ fn open(path: &Path, synchronous: Synchronous) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    // Statement journals in memory. A meeting's INSERT keeps one (its organizer's foreign key
+    // or its trigger's row can fail it alone, inside the batch's transaction), and with the
+    // ~4 KB document, five indexes and the trigger it outgrows SQLite's 64 KiB in-memory limit:
+    // on a file, every such statement created, wrote and deleted a temporary file, more
+    // writes than the WAL frames themselves. The journal is the statement's own undo record,
+    // gone when the statement ends; nothing of the database is held in memory longer.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(16);
     Ok(conn)
