@@ -148,6 +148,16 @@ fn meeting_body() -> impl Strategy<Value = Value> {
 fn check_date(d: GraphDateTime) -> Result<(), TestCaseError> {
     prop_assert!(GraphDateTime::MIN <= d && d <= GraphDateTime::MAX);
     prop_assert_eq!(GraphDateTime::parse(&d.to_wire()), Ok(d));
+    // The wire form is chrono's `%Y-%m-%dT%H:%M:%S`, then the ticks' significant digits.
+    let ticks = (chrono::Timelike::nanosecond(&d.as_utc()) % 1_000_000_000) / 100;
+    let fraction = format!("{ticks:07}");
+    let fraction = fraction.trim_end_matches('0');
+    let expected = format!(
+        "{}{}{fraction}Z",
+        d.as_utc().format("%Y-%m-%dT%H:%M:%S"),
+        if ticks == 0 { "" } else { "." }
+    );
+    prop_assert_eq!(d.to_wire(), expected);
     // The defaults computed from it never overflow.
     let _ = d + chrono::Duration::hours(1);
     let _ = d + chrono::Duration::days(60);

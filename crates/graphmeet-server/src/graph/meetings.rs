@@ -168,17 +168,8 @@ impl Render<'_> {
             Some(props) => self.context(&format!("({})/$entity", props.join(","))),
             None => self.context("/$entity"),
         };
-        // The annotations come first, as OData writes them.
-        let mut body = serde_json::Map::new();
-        body.insert("@odata.context".to_owned(), Value::String(context));
-        body.insert(
-            "@odata.type".to_owned(),
-            Value::String("#microsoft.graph.onlineMeeting".to_owned()),
-        );
-        if let Value::Object(props) = meeting.to_json_with(&self.options(select)) {
-            body.extend(props);
-        }
-        (status, Json(Value::Object(body))).into_response()
+        let properties = meeting.to_json_with(&self.options(select)).to_string();
+        annotated_entity(status, &context, &properties)
     }
 
     /// [`Render::entity`] of a stored meeting with no `$select`, the same bytes, with the
@@ -196,28 +187,11 @@ impl Render<'_> {
                     .map_err(|e| graph_error(MeetingError::Rule(e.to_string())))
             },
         )?;
-        // The annotations first, as `entity` writes them.
-        let context = Value::String(self.context("/$entity")).to_string();
-        let mut body = String::with_capacity(properties.len() + context.len() + 80);
-        body.push_str("{\"@odata.context\":");
-        body.push_str(&context);
-        body.push_str(",\"@odata.type\":\"#microsoft.graph.onlineMeeting\"");
-        match properties.strip_prefix('{') {
-            Some(rest) if rest != "}" => {
-                body.push(',');
-                body.push_str(rest);
-            }
-            _ => body.push('}'),
-        }
-        Ok((
+        Ok(annotated_entity(
             StatusCode::OK,
-            [(
-                axum::http::header::CONTENT_TYPE,
-                axum::http::HeaderValue::from_static("application/json"),
-            )],
-            body,
-        )
-            .into_response())
+            &self.context("/$entity"),
+            &properties,
+        ))
     }
 
     fn collection(&self, meetings: &[OnlineMeeting], select: Option<Vec<String>>) -> Response {
@@ -229,6 +203,33 @@ impl Render<'_> {
         let value: Vec<Value> = meetings.iter().map(|m| m.to_json_with(&options)).collect();
         Json(json!({ "@odata.context": context, "value": value })).into_response()
     }
+}
+
+/// An entity's answer: the OData annotations first, as OData writes them, then the properties
+/// (`properties` is a JSON object's text), spliced as text rather than through a map: the bytes
+/// are those of serializing one object holding both.
+fn annotated_entity(status: StatusCode, context: &str, properties: &str) -> Response {
+    let context = Value::String(context.to_owned()).to_string();
+    let mut body = String::with_capacity(properties.len() + context.len() + 80);
+    body.push_str("{\"@odata.context\":");
+    body.push_str(&context);
+    body.push_str(",\"@odata.type\":\"#microsoft.graph.onlineMeeting\"");
+    match properties.strip_prefix('{') {
+        Some(rest) if rest != "}" => {
+            body.push(',');
+            body.push_str(rest);
+        }
+        _ => body.push('}'),
+    }
+    (
+        status,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 async fn authorized(
