@@ -324,3 +324,26 @@ async fn sqlite_and_postgres_migrations_build_the_same_schema() {
         "the migration sets differ.\nonly in SQLite: {only_sqlite:#?}\nonly in PostgreSQL: {only_postgres:#?}"
     );
 }
+
+/// PostgreSQL keeps a meeting's document in its row, uncompressed: the storage parameter of
+/// migration 20250501000000, which the catalog comparison above does not see.
+#[tokio::test]
+async fn postgres_stores_meeting_documents_inline() {
+    let Some(pg) = TestDatabase::postgres().await else {
+        return;
+    };
+    pg.connect().await.unwrap().close().await;
+    let schema = pg.schema().unwrap().to_owned();
+    let mut conn = sqlx::PgConnection::connect(&pg.url).await.unwrap();
+    let options: Option<Vec<String>> = sqlx::query_scalar(
+        "SELECT c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = $1 AND c.relname = 'meetings'",
+    )
+    .bind(&schema)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    pg.cleanup().await.unwrap();
+    assert_eq!(options, Some(vec!["toast_tuple_target=8160".to_owned()]));
+}
