@@ -20,12 +20,6 @@ use graphmeet_client::ClientError;
 
 use args::{AdminVerb, Cli, Command, UsageError};
 
-/// mimalloc rather than the C library's allocator: a request allocates and frees many small
-/// blocks on whichever Tokio thread runs it, where glibc's `malloc`/`free` were a tenth of the
-/// server's samples under load (docs/performance.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
