@@ -152,7 +152,7 @@ fn open(path: &Path, synchronous: Synchronous) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     // Statement journals in memory. A meeting's INSERT keeps one (its organizer's foreign key
     // or its trigger's row can fail it alone, inside the batch's transaction), and with the
-    // ~4 KB document, five indexes and the trigger it outgrows SQLite's 64 KiB in-memory limit:
+    // ~4 KB document, six indexes and the trigger it outgrows SQLite's 64 KiB in-memory limit:
     // on a file, every such statement created, wrote and deleted a temporary file, more
     // writes than the WAL frames themselves. The journal is the statement's own undo record,
     // gone when the statement ends; nothing of the database is held in memory longer.
