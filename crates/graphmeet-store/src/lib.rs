@@ -158,6 +158,10 @@ impl SqlStore {
                             conn.execute(autocheckpoint).await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 5000").await?;
+                            // Statement journals in memory, as the batch writer keeps them
+                            // (sqlite_writer.rs): a statement over a ~4 KB document outgrows
+                            // the 64 KiB in-memory limit and would make a temporary file.
+                            conn.execute("PRAGMA temp_store = MEMORY").await?;
                             Ok(())
                         })
                     });
