@@ -169,7 +169,7 @@ impl Render<'_> {
             None => self.context("/$entity"),
         };
         let properties = meeting.to_json_with(&self.options(select)).to_string();
-        annotated_entity(status, &context, &properties)
+        annotated_entity(status, context, &properties)
     }
 
     /// [`Render::entity`] of a stored meeting with no `$select`, the same bytes, with the
@@ -189,7 +189,7 @@ impl Render<'_> {
         )?;
         Ok(annotated_entity(
             StatusCode::OK,
-            &self.context("/$entity"),
+            self.context("/$entity"),
             &properties,
         ))
     }
@@ -208,8 +208,8 @@ impl Render<'_> {
 /// An entity's answer: the OData annotations first, as OData writes them, then the properties
 /// (`properties` is a JSON object's text), spliced as text rather than through a map: the bytes
 /// are those of serializing one object holding both.
-fn annotated_entity(status: StatusCode, context: &str, properties: &str) -> Response {
-    let context = Value::String(context.to_owned()).to_string();
+fn annotated_entity(status: StatusCode, context: String, properties: &str) -> Response {
+    let context = Value::String(context).to_string();
     let mut body = String::with_capacity(properties.len() + context.len() + 80);
     body.push_str("{\"@odata.context\":");
     body.push_str(&context);

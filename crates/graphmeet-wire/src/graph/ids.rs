@@ -216,10 +216,11 @@ pub fn url_encode_lower(text: &str) -> String {
             | b')' => out.push(b as char),
             b' ' => out.push('+'),
             _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let mut pair = [0u8; 2];
+                // Two output bytes for one input byte: the slice is always the right size.
+                let _ = hex::encode_to_slice([b], &mut pair);
                 out.push('%');
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0xf)]));
+                out.extend(pair.map(char::from));
             }
         }
     }

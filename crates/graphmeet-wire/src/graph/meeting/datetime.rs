@@ -86,27 +86,20 @@ impl GraphDateTime {
     /// The wire form: UTC and `Z`, no fraction for whole seconds, otherwise the significant
     /// digits of the 100 ns ticks (trailing zeros dropped).
     pub fn to_wire(&self) -> String {
-        use std::fmt::Write as _;
         let ticks = (self.0.nanosecond() % 1_000_000_000) / 100;
-        let mut out = String::with_capacity(28);
         let t = &self.0;
         // Written field by field: chrono's `format` parses its pattern on every call, and a
-        // meeting's answer holds several of these. Years outside 0–9999 take chrono's own form
-        // of `%Y` (a sign, more digits), and a leap second chrono's `60`.
-        let _ = if (0..=9999).contains(&t.year()) && t.nanosecond() < 1_000_000_000 {
-            write!(
-                out,
-                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-                t.year(),
-                t.month(),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second()
-            )
-        } else {
-            write!(out, "{}", t.format("%Y-%m-%dT%H:%M:%S"))
-        };
+        // meeting's answer holds several of these. Every value is made by `new`, so the year
+        // is 1–9999 (four digits, as `%Y` writes it) and there is no leap second.
+        let mut out = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        );
         if ticks != 0 {
             let fraction = format!("{ticks:07}");
             out.push('.');
