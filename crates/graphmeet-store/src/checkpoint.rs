@@ -10,16 +10,46 @@
 //! writers; it fsyncs the WAL before it copies frames out of it, so with
 //! `synchronous = NORMAL` every commit is on disk at most about an interval after it was made
 //! (see docs/durability.md).
+//!
+//! A passive checkpoint copies the frames that were in the WAL when it began; under sustained
+//! writes more have been appended by the time it ends, so it never catches up, SQLite never
+//! starts the WAL over from its beginning, and the file grows without bound (6 GB after 40 s
+//! of creates on a 2-core machine, slower with every gigabyte). So when the WAL holds more than
+//! [`RESTART_FRAMES`] after a passive checkpoint, and a few more passes have shortened the
+//! tail, a `RESTART` checkpoint copies the last frames and makes the next commit write the WAL
+//! from its start again, which `journal_size_limit` (set on every writing connection,
+//! [`WAL_SIZE_LIMIT`]) then cuts back to size. The restart runs on the batch writer's
+//! connection, queued between its batches: from a connection of its own it would have to win
+//! SQLite's write lock in the instant between two back-to-back batches, and under the very
+//! load that needs it, it does not (the test below shows it). Writers wait
+//! for that tail's copy and its two fsyncs, at most once per interval and only while writes
+//! outpace the checkpoints: on a disk whose flushes queue behind a saturating write load, that
+//! wait is the p99 of a create (docs/performance.md).
 
+use crate::sqlite_writer::SqliteWriter;
 use rusqlite::{Connection, OpenFlags};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// How often the WAL is checkpointed.
 pub(crate) const INTERVAL: Duration = Duration::from_millis(250);
+
+/// A WAL holding more frames than this after a passive checkpoint is restarted (32 MiB of
+/// 4 KiB pages).
+pub(crate) const RESTART_FRAMES: i64 = 8192;
+
+/// The size, in bytes, the WAL file is cut back to when it starts over (SQLite's
+/// `journal_size_limit`): a WAL that grew during a burst does not keep its size on disk.
+pub(crate) const WAL_SIZE_LIMIT: i64 = 64 << 20;
+
+/// At most this many passive passes before a restart.
+const CATCH_UP_PASSES: usize = 3;
+
+/// A pass that found fewer frames appended than this leaves a tail short enough to restart on.
+const SMALL_TAIL_FRAMES: i64 = 1024;
 
 /// The checkpointing thread of one store; stopped when closed or dropped.
 #[derive(Debug)]
@@ -29,13 +59,17 @@ pub(crate) struct Checkpointer {
 }
 
 impl Checkpointer {
-    /// Starts checkpointing the database file at `path`.
-    pub(crate) fn start(path: PathBuf) -> std::io::Result<Self> {
+    /// Starts checkpointing the database file at `path`, whose batches `writer` writes (it
+    /// runs the restarts).
+    pub(crate) fn start(
+        path: PathBuf,
+        writer: Option<Weak<SqliteWriter>>,
+    ) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = stop.clone();
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".to_owned())
-            .spawn(move || run(&path, &stopping))?;
+            .spawn(move || run(&path, writer.as_ref(), &stopping))?;
         Ok(Self {
             stop,
             thread: Some(thread),
@@ -57,7 +91,7 @@ impl Drop for Checkpointer {
     }
 }
 
-fn run(path: &PathBuf, stop: &AtomicBool) {
+fn run(path: &PathBuf, writer: Option<&Weak<SqliteWriter>>, stop: &AtomicBool) {
     let conn = match Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -75,13 +109,14 @@ fn run(path: &PathBuf, stop: &AtomicBool) {
             return;
         }
     };
+    let restart = Restart::new(writer);
     let mut failing = false;
     loop {
         let last = stop.load(Ordering::SeqCst);
         if !last {
             std::thread::park_timeout(INTERVAL);
         }
-        match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+        match checkpoint(&conn, &restart, RESTART_FRAMES) {
             Ok(()) => failing = false,
             Err(e) if !failing => {
                 failing = true;
@@ -92,5 +127,155 @@ fn run(path: &PathBuf, stop: &AtomicBool) {
         if last {
             break;
         }
+    }
+}
+
+/// Where a WAL restart runs.
+struct Restart<'a> {
+    /// The batch writer, whose queue the restart joins; without one, the checkpointer's own
+    /// connection runs it.
+    writer: Option<&'a Weak<SqliteWriter>>,
+    /// A restart is queued on the writer and has not run yet.
+    queued: Arc<AtomicBool>,
+}
+
+impl<'a> Restart<'a> {
+    fn new(writer: Option<&'a Weak<SqliteWriter>>) -> Self {
+        Self {
+            writer,
+            queued: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    fn run(&self, own: &Connection) -> rusqlite::Result<()> {
+        let Some(writer) = self.writer.and_then(Weak::upgrade) else {
+            return wal_checkpoint(own, "RESTART").map(|_| ());
+        };
+        if self.queued.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        let queued = self.queued.clone();
+        let sent = writer.queue(move |conn| {
+            if let Err(e) = wal_checkpoint(conn, "RESTART") {
+                tracing::warn!(error = %e, "restarting the WAL failed; trying again");
+            }
+            queued.store(false, Ordering::SeqCst);
+        });
+        if sent.is_err() {
+            // The store is closing: nothing more to restart.
+            self.queued.store(false, Ordering::SeqCst);
+        }
+        Ok(())
+    }
+}
+
+/// One passive checkpoint; when it leaves more than `restart_frames` ([`RESTART_FRAMES`]) in
+/// the WAL, a few more passes, each copying what was appended during the one before (less
+/// every time), and then a restart, which copies the last few frames with the writers held off.
+fn checkpoint(
+    conn: &Connection,
+    restart: &Restart<'_>,
+    restart_frames: i64,
+) -> rusqlite::Result<()> {
+    let mut frames = wal_checkpoint(conn, "PASSIVE")?;
+    if frames <= restart_frames {
+        return Ok(());
+    }
+    for _ in 0..CATCH_UP_PASSES {
+        let now = wal_checkpoint(conn, "PASSIVE")?;
+        let appended = now - frames;
+        frames = now;
+        if appended < SMALL_TAIL_FRAMES {
+            break;
+        }
+    }
+    restart.run(conn)
+}
+
+/// Runs `PRAGMA wal_checkpoint(MODE)`; the frames in the WAL when it ended.
+fn wal_checkpoint(conn: &Connection, mode: &str) -> rusqlite::Result<i64> {
+    // The row is (busy, frames in the WAL, frames checkpointed); -1s when not in WAL mode.
+    conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |row| {
+        row.get::<_, i64>(1)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Synchronous;
+
+    fn wal_len(db: &std::path::Path) -> u64 {
+        std::fs::metadata(db.with_extension("db-wal")).map_or(0, |m| m.len())
+    }
+
+    /// Writes outpacing the checkpoints, as under a saturating load: the batch writer runs one
+    /// batch after another while checkpoints run beside it. The WAL is written ~16 MB in all;
+    /// a passive checkpoint alone never catches up, and a restart from the checkpointer's own
+    /// connection never wins the write lock between two batches, so either way the WAL would
+    /// take all of it. With the restarts queued on the writer it stays near the threshold.
+    #[test]
+    fn the_wal_stays_bounded_while_writes_outpace_the_checkpoints() {
+        const RESTART: i64 = 64;
+        const BATCHES: usize = 1000;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bounded.db");
+        let setup = Connection::open(&path).unwrap();
+        setup.pragma_update(None, "journal_mode", "WAL").unwrap();
+        setup.execute("CREATE TABLE t (b BLOB)", []).unwrap();
+        let page: i64 = setup
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap();
+        drop(setup);
+        let writer = Arc::new(SqliteWriter::start(&path, Synchronous::Normal).unwrap());
+
+        // One batch in flight at a time, as the meeting and audit writers send them.
+        let done = Arc::new(AtomicBool::new(false));
+        let producing = {
+            let (writer, done) = (writer.clone(), done.clone());
+            std::thread::spawn(move || {
+                for _ in 0..BATCHES {
+                    let (ran, wait) = std::sync::mpsc::channel();
+                    writer
+                        .queue(move |conn| {
+                            let tx = conn.transaction().unwrap();
+                            for _ in 0..4 {
+                                tx.execute("INSERT INTO t (b) VALUES (zeroblob(?1))", [page])
+                                    .unwrap();
+                            }
+                            tx.commit().unwrap();
+                            ran.send(()).unwrap();
+                        })
+                        .unwrap();
+                    wait.recv().unwrap();
+                }
+                done.store(true, Ordering::SeqCst);
+            })
+        };
+        let own = Connection::open(&path).unwrap();
+        own.busy_timeout(Duration::from_millis(100)).unwrap();
+        let weak = Arc::downgrade(&writer);
+        let restart = Restart::new(Some(&weak));
+        let mut longest = 0;
+        while !done.load(Ordering::SeqCst) {
+            checkpoint(&own, &restart, RESTART).unwrap();
+            longest = longest.max(wal_len(&path));
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        producing.join().unwrap();
+        longest = longest.max(wal_len(&path));
+        let written = BATCHES as u64 * 4 * page as u64;
+        assert!(
+            longest < written / 4,
+            "the WAL reached {longest} bytes of the {written} written"
+        );
+        let rows: i64 = own
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            rows,
+            4 * BATCHES as i64,
+            "every committed row is still there"
+        );
     }
 }

@@ -147,15 +147,19 @@ impl SqlStore {
                 } else {
                     "PRAGMA wal_autocheckpoint = 1000"
                 };
+                let journal_size_limit =
+                    format!("PRAGMA journal_size_limit = {}", checkpoint::WAL_SIZE_LIMIT);
                 // A connection to a local file does not go stale: testing each one before use
                 // costs a round trip to its worker thread per query.
                 options = options
                     .test_before_acquire(false)
                     .after_connect(move |conn, _meta| {
+                        let journal_size_limit = journal_size_limit.clone();
                         Box::pin(async move {
                             conn.execute("PRAGMA journal_mode = WAL").await?;
                             conn.execute(synchronous.pragma()).await?;
                             conn.execute(autocheckpoint).await?;
+                            conn.execute(journal_size_limit.as_str()).await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 5000").await?;
                             // Statement journals in memory, as the batch writer keeps them
@@ -181,24 +185,27 @@ impl SqlStore {
                 "migrating the database failed: {e}"
             )));
         }
-        let checkpointer = match &file {
-            Some(path) => match checkpoint::Checkpointer::start(path.clone()) {
-                Ok(checkpointer) => Some(std::sync::Arc::new(checkpointer)),
-                Err(e) => {
-                    pool.close().await;
-                    return Err(StoreError::Backend(format!(
-                        "starting the WAL checkpointer failed: {e}"
-                    )));
-                }
-            },
-            None => None,
-        };
         let batch_writer = match &file {
             Some(path) => match sqlite_writer::SqliteWriter::start(path, synchronous) {
                 Ok(writer) => Some(std::sync::Arc::new(writer)),
                 Err(e) => {
                     pool.close().await;
                     return Err(e);
+                }
+            },
+            None => None,
+        };
+        let checkpointer = match &file {
+            Some(path) => match checkpoint::Checkpointer::start(
+                path.clone(),
+                batch_writer.as_ref().map(std::sync::Arc::downgrade),
+            ) {
+                Ok(checkpointer) => Some(std::sync::Arc::new(checkpointer)),
+                Err(e) => {
+                    pool.close().await;
+                    return Err(StoreError::Backend(format!(
+                        "starting the WAL checkpointer failed: {e}"
+                    )));
                 }
             },
             None => None,

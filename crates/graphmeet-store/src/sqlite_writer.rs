@@ -109,17 +109,22 @@ impl SqliteWriter {
         work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let (reply, answer) = oneshot::channel();
-        let job: Job = Box::new(move |conn| {
+        self.queue(move |conn| {
             // A caller that went away (its request was cancelled) is not an error: the work
             // is done (or not) whether or not anybody hears of it.
             let _ = reply.send(work(conn));
-        });
-        {
-            let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
-            let jobs = jobs.as_ref().ok_or_else(closed)?;
-            jobs.send(job).map_err(|_| closed())?;
-        }
+        })?;
         answer.await.map_err(|_| closed())?
+    }
+
+    /// Queues `work` behind the jobs already queued, without waiting for it to run.
+    pub(crate) fn queue(
+        &self,
+        work: impl FnOnce(&mut Connection) + Send + 'static,
+    ) -> Result<(), StoreError> {
+        let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let jobs = jobs.as_ref().ok_or_else(closed)?;
+        jobs.send(Box::new(work)).map_err(|_| closed())
     }
 
     /// Stops taking jobs and waits until those queued have run and the connection is closed.
@@ -147,6 +152,11 @@ fn open(path: &Path, synchronous: Synchronous) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.execute_batch(synchronous.pragma())?;
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    conn.pragma_update(
+        None,
+        "journal_size_limit",
+        crate::checkpoint::WAL_SIZE_LIMIT,
+    )?;
     conn.pragma_update(None, "foreign_keys", true)?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
