@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use graphmeet_core::access::{Authorized, Operation, PathUser};
 use graphmeet_core::meetings::{MeetingError, Meetings, Organizer};
 use graphmeet_core::model::StoredMeeting;
-use graphmeet_wire::graph::meeting::{parse_create_or_get, parse_input, RenderOptions};
+use graphmeet_wire::graph::meeting::{parse_create_or_get, parse_input, RenderOptions, Rendered};
 use graphmeet_wire::graph::{
     parse_entity_query, parse_query, ApiVersion, GraphError, OnlineMeeting,
 };
@@ -168,8 +168,11 @@ impl Render<'_> {
             Some(props) => self.context(&format!("({})/$entity", props.join(","))),
             None => self.context("/$entity"),
         };
-        let properties = meeting.to_json_with(&self.options(select)).to_string();
-        annotated_entity(status, context, &properties)
+        let options = self.options(select);
+        match serde_json::to_string(&meeting.render(&options)) {
+            Ok(properties) => annotated_entity(status, context, &properties),
+            Err(e) => graph_error(MeetingError::Rule(e.to_string())).into_response(),
+        }
     }
 
     /// [`Render::entity`] of a stored meeting with no `$select`, the same bytes, with the
@@ -183,7 +186,7 @@ impl Render<'_> {
             &stored.document,
             || {
                 let meeting = Meetings::document(stored).map_err(graph_error)?;
-                serde_json::to_string(&meeting.to_json_with(&options))
+                serde_json::to_string(&meeting.render(&options))
                     .map_err(|e| graph_error(MeetingError::Rule(e.to_string())))
             },
         )?;
@@ -200,7 +203,7 @@ impl Render<'_> {
             None => self.context(""),
         };
         let options = self.options(select);
-        let value: Vec<Value> = meetings.iter().map(|m| m.to_json_with(&options)).collect();
+        let value: Vec<Rendered<'_>> = meetings.iter().map(|m| m.render(&options)).collect();
         Json(json!({ "@odata.context": context, "value": value })).into_response()
     }
 }

@@ -276,14 +276,187 @@ impl RenderOptions {
     }
 }
 
-/// Puts `"@odata.type"` first in the nested object `key`, as the resource's JSON representation
-/// shows it.
-fn insert_odata_type(map: &mut Map<String, Value>, key: &str, odata_type: &str) {
-    if let Some(Value::Object(inner)) = map.get_mut(key) {
-        let mut typed = Map::new();
-        typed.insert("@odata.type".into(), Value::String(odata_type.into()));
-        typed.extend(std::mem::take(inner));
-        *inner = typed;
+/// A nested object with its `"@odata.type"` first, as the resource's JSON representation shows
+/// it; `null` when unset.
+struct Typed<'a, T>(&'static str, &'a Option<T>);
+
+impl<T: Serialize> Serialize for Typed<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct WithType<'b, U> {
+            #[serde(rename = "@odata.type")]
+            odata_type: &'static str,
+            #[serde(flatten)]
+            inner: &'b U,
+        }
+        match self.1 {
+            None => serializer.serialize_none(),
+            Some(inner) => WithType {
+                odata_type: self.0,
+                inner,
+            }
+            .serialize(serializer),
+        }
+    }
+}
+
+/// One meeting as one request renders it ([`OnlineMeeting::render`]): serialized straight from
+/// the meeting, property by property in [`RESPONSE_ORDER`], without a JSON tree in between.
+pub struct Rendered<'a> {
+    /// The meeting with the output mapping applied (derived `autoAdmittedUsers`, `[]` for
+    /// unset `capabilities`, enum members for `Prefer`).
+    meeting: OnlineMeeting,
+    options: &'a RenderOptions,
+}
+
+impl Rendered<'_> {
+    /// Whether the request's version, `include_undocumented` and `$select` keep `key`.
+    fn keeps(&self, key: &str) -> bool {
+        let options = self.options;
+        let shown = if UNDOCUMENTED_PROPERTIES.contains(&key) {
+            options.include_undocumented
+        } else if BETA_ONLY_PROPERTIES.contains(&key) {
+            options.version != ApiVersion::V1
+                || (options.include_undocumented
+                    && matches!(key, "autoAdmittedUsers" | "capabilities"))
+        } else {
+            true
+        };
+        shown
+            && options
+                .select
+                .as_ref()
+                .is_none_or(|select| select.iter().any(|s| s == key))
+    }
+}
+
+impl Serialize for Rendered<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        // Every field, by name: a property added to the struct does not compile until it has
+        // its place here.
+        let OnlineMeeting {
+            id,
+            creation_date_time,
+            start_date_time,
+            end_date_time,
+            expiry_date_time,
+            join_web_url,
+            subject,
+            external_id,
+            video_teleconference_id,
+            meeting_options_web_url,
+            meeting_spoken_language_tag,
+            meeting_template_id,
+            meeting_type,
+            is_end_to_end_encryption_enabled,
+            is_entry_exit_announced,
+            allow_attendee_to_enable_camera,
+            allow_attendee_to_enable_mic,
+            allow_breakout_rooms,
+            allow_copying_and_sharing_meeting_content,
+            allowed_lobby_admitters,
+            allowed_presenters,
+            allow_live_share,
+            allow_meeting_chat,
+            allow_participants_to_change_name,
+            allow_power_point_sharing,
+            allow_recording,
+            allow_teamwork_reactions,
+            allow_transcription,
+            allow_whiteboard,
+            anonymize_identity_for_roles,
+            audio_conferencing,
+            chat_info,
+            chat_restrictions,
+            cloud_video_interop_info,
+            join_information,
+            join_meeting_id_settings,
+            lobby_bypass_settings,
+            participants,
+            record_automatically,
+            sensitivity_label_assignment,
+            share_meeting_chat_history_default,
+            watermark_protection,
+            attendee_report,
+            broadcast_settings,
+            is_broadcast,
+            alternative_recording,
+            recording,
+            auto_admitted_users,
+            capabilities,
+        } = &self.meeting;
+        let meeting_code = join_meeting_id_settings
+            .as_ref()
+            .and_then(|s| s.join_meeting_id.as_ref());
+        let unset: Option<()> = None;
+        let mut map = serializer.serialize_map(None)?;
+        macro_rules! put {
+            ($($key:literal => $value:expr,)*) => {$(
+                if self.keeps($key) {
+                    map.serialize_entry($key, $value)?;
+                }
+            )*};
+        }
+        // In RESPONSE_ORDER; the test `the_response_order_places_every_property_once` holds
+        // the two together.
+        put! {
+            "id" => id,
+            "creationDateTime" => creation_date_time,
+            "startDateTime" => start_date_time,
+            "endDateTime" => end_date_time,
+            "joinUrl" => join_web_url,
+            "meetingCode" => &meeting_code,
+            "isBroadcast" => is_broadcast,
+            "autoAdmittedUsers" => auto_admitted_users,
+            "outerMeetingAutoAdmittedUsers" => &unset,
+            "capabilities" => capabilities,
+            "externalId" => external_id,
+            "meetingTemplateId" => meeting_template_id,
+            "iCalUid" => &unset,
+            "meetingType" => meeting_type,
+            "meetingsMigrationMode" => &unset,
+            "joinWebUrl" => join_web_url,
+            "subject" => subject,
+            "isEntryExitAnnounced" => is_entry_exit_announced,
+            "allowedPresenters" => allowed_presenters,
+            "videoTeleconferenceId" => video_teleconference_id,
+            "participants" => participants,
+            "lobbyBypassSettings" => lobby_bypass_settings,
+            "audioConferencing" => audio_conferencing,
+            "chatInfo" => chat_info,
+            "joinMeetingIdSettings" => &Typed("#microsoft.graph.joinMeetingIdSettings", join_meeting_id_settings),
+            "allowAttendeeToEnableCamera" => allow_attendee_to_enable_camera,
+            "allowAttendeeToEnableMic" => allow_attendee_to_enable_mic,
+            "allowBreakoutRooms" => allow_breakout_rooms,
+            "allowCopyingAndSharingMeetingContent" => allow_copying_and_sharing_meeting_content,
+            "allowedLobbyAdmitters" => allowed_lobby_admitters,
+            "allowLiveShare" => allow_live_share,
+            "allowMeetingChat" => allow_meeting_chat,
+            "allowParticipantsToChangeName" => allow_participants_to_change_name,
+            "allowPowerPointSharing" => allow_power_point_sharing,
+            "allowRecording" => allow_recording,
+            "allowTeamworkReactions" => allow_teamwork_reactions,
+            "allowTranscription" => allow_transcription,
+            "allowWhiteboard" => allow_whiteboard,
+            "anonymizeIdentityForRoles" => anonymize_identity_for_roles,
+            "chatRestrictions" => chat_restrictions,
+            "cloudVideoInteropInfo" => cloud_video_interop_info,
+            "expiryDateTime" => expiry_date_time,
+            "isEndToEndEncryptionEnabled" => is_end_to_end_encryption_enabled,
+            "joinInformation" => join_information,
+            "meetingOptionsWebUrl" => meeting_options_web_url,
+            "meetingSpokenLanguageTag" => meeting_spoken_language_tag,
+            "recordAutomatically" => record_automatically,
+            "sensitivityLabelAssignment" => sensitivity_label_assignment,
+            "shareMeetingChatHistoryDefault" => share_meeting_chat_history_default,
+            "watermarkProtection" => &Typed("#microsoft.graph.watermarkProtectionValues", watermark_protection),
+            "attendeeReport" => attendee_report,
+            "broadcastSettings" => broadcast_settings,
+            "alternativeRecording" => alternative_recording,
+            "recording" => recording,
+        }
+        map.end()
     }
 }
 
@@ -296,12 +469,18 @@ impl OnlineMeeting {
         self.to_json_with(&RenderOptions::new(version, prefer_unknown_enum_members))
     }
 
-    /// [`OnlineMeeting::to_json`] with all options. Properties come in [`RESPONSE_ORDER`].
+    /// [`OnlineMeeting::render`] as a JSON value.
+    pub fn to_json_with(&self, options: &RenderOptions) -> Value {
+        serde_json::to_value(self.render(options)).unwrap_or_else(|_| Value::Object(Map::new()))
+    }
+
+    /// The meeting as `options` render it, to serialize (`serde_json::to_string` writes the
+    /// answer's text directly). Properties come in [`RESPONSE_ORDER`].
     ///
     /// `autoAdmittedUsers` is derived from `lobbyBypassSettings.scope` (as the real service
     /// keeps the two in step) and `capabilities` is `[]` when unset, as real responses carry
     /// it (a client looping over it must not meet `null`).
-    pub fn to_json_with(&self, options: &RenderOptions) -> Value {
+    pub fn render<'a>(&self, options: &'a RenderOptions) -> Rendered<'a> {
         let mut meeting = self.clone();
         if let Some(derived) = meeting
             .lobby_bypass_settings
@@ -313,58 +492,7 @@ impl OnlineMeeting {
         }
         meeting.capabilities.get_or_insert_with(Vec::new);
         meeting.map_enums_for_output(options.prefer_unknown_enum_members);
-        let Ok(Value::Object(mut props)) = serde_json::to_value(&meeting) else {
-            return Value::Object(Map::new());
-        };
-        insert_odata_type(
-            &mut props,
-            "joinMeetingIdSettings",
-            "#microsoft.graph.joinMeetingIdSettings",
-        );
-        insert_odata_type(
-            &mut props,
-            "watermarkProtection",
-            "#microsoft.graph.watermarkProtectionValues",
-        );
-        if options.version == ApiVersion::V1 {
-            for key in BETA_ONLY_PROPERTIES {
-                let keep = options.include_undocumented
-                    && matches!(*key, "autoAdmittedUsers" | "capabilities");
-                if !keep {
-                    props.remove(*key);
-                }
-            }
-        }
-        if options.include_undocumented {
-            let join_url = props.get("joinWebUrl").cloned().unwrap_or(Value::Null);
-            let meeting_code = self
-                .join_meeting_id_settings
-                .as_ref()
-                .and_then(|s| s.join_meeting_id.clone())
-                .map(Value::String)
-                .unwrap_or(Value::Null);
-            props.insert("joinUrl".into(), join_url);
-            props.insert("meetingCode".into(), meeting_code);
-            for key in [
-                "outerMeetingAutoAdmittedUsers",
-                "iCalUid",
-                "meetingsMigrationMode",
-            ] {
-                props.insert(key.into(), Value::Null);
-            }
-        }
-        let mut map = Map::new();
-        for key in RESPONSE_ORDER {
-            if let Some(value) = props.remove(*key) {
-                map.insert((*key).to_owned(), value);
-            }
-        }
-        // Nothing should be left; should a property be added without a place, it still shows.
-        map.extend(props);
-        if let Some(select) = &options.select {
-            map.retain(|k, _| select.iter().any(|s| s == k));
-        }
-        Value::Object(map)
+        Rendered { meeting, options }
     }
 
     /// Applies the `Prefer: include-unknown-enum-members` mapping in place.
