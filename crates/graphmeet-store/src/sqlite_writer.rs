@@ -36,7 +36,7 @@ use crate::sql::meetings::{clash_conflict, MeetingKeys};
 use crate::Synchronous;
 
 /// How long a batch waits for SQLite's write lock when another connection or process holds it.
-const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The writer's page cache, in KiB (SQLite's default is 2 MB).
 ///
