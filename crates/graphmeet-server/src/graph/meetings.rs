@@ -77,6 +77,12 @@ fn graph_error(e: MeetingError) -> GraphFailure {
     })
 }
 
+/// A meeting that could not be serialized: the server's fault, not the request's.
+fn render_failure(e: &serde_json::Error) -> GraphFailure {
+    tracing::error!(error = %e, "rendering a meeting failed");
+    GraphError::internal_server_error().into()
+}
+
 /// The organizer capability from an authorization.
 fn organizer(auth: &Authorized) -> Result<Organizer, GraphFailure> {
     auth.organizer()
@@ -171,7 +177,7 @@ impl Render<'_> {
         let options = self.options(select);
         match serde_json::to_string(&meeting.render(&options)) {
             Ok(properties) => annotated_entity(status, context, &properties),
-            Err(e) => graph_error(MeetingError::Rule(e.to_string())).into_response(),
+            Err(e) => render_failure(&e).into_response(),
         }
     }
 
@@ -186,8 +192,7 @@ impl Render<'_> {
             &stored.document,
             || {
                 let meeting = Meetings::document(stored).map_err(graph_error)?;
-                serde_json::to_string(&meeting.render(&options))
-                    .map_err(|e| graph_error(MeetingError::Rule(e.to_string())))
+                serde_json::to_string(&meeting.render(&options)).map_err(|e| render_failure(&e))
             },
         )?;
         Ok(annotated_entity(
