@@ -67,15 +67,12 @@ pub(crate) struct Checkpointer {
 impl Checkpointer {
     /// Starts checkpointing the database file at `path`, whose batches `writer` writes (it
     /// runs the restarts).
-    pub(crate) fn start(
-        path: PathBuf,
-        writer: Option<Weak<SqliteWriter>>,
-    ) -> std::io::Result<Self> {
+    pub(crate) fn start(path: PathBuf, writer: Weak<SqliteWriter>) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = stop.clone();
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".to_owned())
-            .spawn(move || run(&path, writer.as_ref(), &stopping))?;
+            .spawn(move || run(&path, &writer, &stopping))?;
         Ok(Self {
             stop,
             thread: Some(thread),
@@ -97,7 +94,7 @@ impl Drop for Checkpointer {
     }
 }
 
-fn run(path: &PathBuf, writer: Option<&Weak<SqliteWriter>>, stop: &AtomicBool) {
+fn run(path: &PathBuf, writer: &Weak<SqliteWriter>, stop: &AtomicBool) {
     let conn = match Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -138,9 +135,8 @@ fn run(path: &PathBuf, writer: Option<&Weak<SqliteWriter>>, stop: &AtomicBool) {
 
 /// Where a WAL restart runs.
 struct Restart<'a> {
-    /// The batch writer, whose queue the restart joins; without one, the checkpointer's own
-    /// connection runs it.
-    writer: Option<&'a Weak<SqliteWriter>>,
+    /// The batch writer, whose queue the restart joins.
+    writer: &'a Weak<SqliteWriter>,
     /// A restart is queued on the writer and has not run yet.
     queued: Arc<AtomicBool>,
     /// Restarts the writer completed.
@@ -148,7 +144,7 @@ struct Restart<'a> {
 }
 
 impl<'a> Restart<'a> {
-    fn new(writer: Option<&'a Weak<SqliteWriter>>) -> Self {
+    fn new(writer: &'a Weak<SqliteWriter>) -> Self {
         Self {
             writer,
             queued: Arc::new(AtomicBool::new(false)),
@@ -156,12 +152,13 @@ impl<'a> Restart<'a> {
         }
     }
 
-    fn run(&self, own: &Connection) -> rusqlite::Result<()> {
-        let Some(writer) = self.writer.and_then(Weak::upgrade) else {
-            return wal_checkpoint(own, "RESTART").map(|_| ());
+    /// Queues a restart on the writer, unless one is queued already or the store is gone.
+    fn queue(&self) {
+        let Some(writer) = self.writer.upgrade() else {
+            return;
         };
         if self.queued.swap(true, Ordering::SeqCst) {
-            return Ok(());
+            return;
         }
         let (queued, completed) = (self.queued.clone(), self.completed.clone());
         let sent = writer.queue(move |conn| {
@@ -183,7 +180,6 @@ impl<'a> Restart<'a> {
             // The store is closing: nothing more to restart.
             self.queued.store(false, Ordering::SeqCst);
         }
-        Ok(())
     }
 }
 
@@ -195,6 +191,11 @@ fn checkpoint(
     restart: &Restart<'_>,
     restart_frames: i64,
 ) -> rusqlite::Result<()> {
+    // A restart still queued on the writer would wait for this checkpoint's lock, and the
+    // writer's batches with it.
+    if restart.queued.load(Ordering::SeqCst) {
+        return Ok(());
+    }
     let mut frames = wal_checkpoint(conn, "PASSIVE")?;
     if frames <= restart_frames {
         return Ok(());
@@ -207,7 +208,8 @@ fn checkpoint(
             break;
         }
     }
-    restart.run(conn)
+    restart.queue();
+    Ok(())
 }
 
 /// Runs `PRAGMA wal_checkpoint(MODE)`; the frames in the WAL when it ended.
@@ -279,7 +281,7 @@ mod tests {
         let own = Connection::open(&path).unwrap();
         own.busy_timeout(Duration::from_millis(100)).unwrap();
         let weak = Arc::downgrade(&writer);
-        let restart = Restart::new(Some(&weak));
+        let restart = Restart::new(&weak);
         checkpoint(&own, &restart, 16).unwrap();
         let started = std::time::Instant::now();
         write_batch(&writer, 1, page);
@@ -337,7 +339,7 @@ mod tests {
         let own = Connection::open(&path).unwrap();
         own.busy_timeout(Duration::from_millis(100)).unwrap();
         let weak = Arc::downgrade(&writer);
-        let restart = Restart::new(Some(&weak));
+        let restart = Restart::new(&weak);
         let mut longest = 0;
         while !done.load(Ordering::SeqCst) {
             checkpoint(&own, &restart, RESTART).unwrap();

@@ -195,10 +195,10 @@ impl SqlStore {
             },
             None => None,
         };
-        let checkpointer = match &file {
-            Some(path) => match checkpoint::Checkpointer::start(
+        let checkpointer = match (&file, &batch_writer) {
+            (Some(path), Some(writer)) => match checkpoint::Checkpointer::start(
                 path.clone(),
-                batch_writer.as_ref().map(std::sync::Arc::downgrade),
+                std::sync::Arc::downgrade(writer),
             ) {
                 Ok(checkpointer) => Some(std::sync::Arc::new(checkpointer)),
                 Err(e) => {
@@ -208,7 +208,8 @@ impl SqlStore {
                     )));
                 }
             },
-            None => None,
+            // An in-memory database: no WAL, and no batch writer.
+            _ => None,
         };
         let inline = file.map(|path| std::sync::Arc::new(inline::InlineReader::new(path)));
         tracing::debug!(backend = backend.name(), "store connected");
