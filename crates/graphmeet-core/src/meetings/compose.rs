@@ -158,7 +158,7 @@ impl Meetings {
             let (thread_guid, join_id, conference, passcode) = {
                 let mut rng = rand::thread_rng();
                 (
-                    Uuid::new_v4(),
+                    ids::thread_guid_at(now),
                     ids::join_meeting_id(&mut rng),
                     ids::conference_id(&mut rng),
                     passcode_required.then(|| ids::passcode(&mut rng)),

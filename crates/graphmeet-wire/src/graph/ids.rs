@@ -80,6 +80,25 @@ pub fn private_thread_id(thread_guid: Uuid) -> String {
     format!("19:meeting_{}@thread.v2", STANDARD_NO_PAD.encode(guid))
 }
 
+/// A new private meeting's thread GUID, drawn at `now` (the service's clock): a UUID version 7,
+/// whose first 48 bits are the Unix time in milliseconds and whose other 74 are random.
+///
+/// Clients treat the GUID as opaque; what the order buys is where the stores put it. The thread
+/// id, the join link and the meeting id are all keys of unique indexes, and a version 4 GUID
+/// sends each insert to a random leaf of each of them: a batch of 32 meetings dirtied ~32 leaf
+/// pages per index, every one of them written to the WAL or to PostgreSQL's heap and WAL in
+/// full. Meetings drawn close in time share their keys' prefixes, so a batch's inserts fall on
+/// one or two leaves of the thread-id and join-link indexes (and of the meeting-id index, per
+/// organizer). 74 random bits keep the thread id, and so the join link, unguessable.
+pub fn thread_guid_at(now: chrono::DateTime<chrono::Utc>) -> Uuid {
+    let seconds = u64::try_from(now.timestamp()).unwrap_or(0);
+    Uuid::new_v7(uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        seconds,
+        now.timestamp_subsec_nanos(),
+    ))
+}
+
 /// The GUID inside a private meeting's thread id, if it is of that form.
 pub fn thread_guid(thread_id: &str) -> Option<Uuid> {
     let inner = thread_id
@@ -389,6 +408,24 @@ mod tests {
 
     fn uuid(s: &str) -> Uuid {
         Uuid::parse_str(s).unwrap()
+    }
+
+    #[test]
+    fn thread_guids_carry_their_millisecond_and_differ_within_it() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-01T14:00:00.123456Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let a = thread_guid_at(now);
+        let b = thread_guid_at(now);
+        assert_eq!(a.get_version_num(), 7);
+        assert_ne!(a, b, "74 random bits per GUID");
+        let (secs, nanos) = a.get_timestamp().unwrap().to_unix();
+        assert_eq!((secs, nanos), (now.timestamp() as u64, 123_000_000));
+        // Drawn in the same millisecond, the thread ids share their first 16 base64 characters
+        // (the first 12 of the GUID's text), so their index keys are neighbours.
+        let (ta, tb) = (private_thread_id(a), private_thread_id(b));
+        assert_eq!(ta[..27], tb[..27], "{ta} / {tb}");
+        assert_eq!(thread_guid(&ta), Some(a));
     }
 
     #[test]
