@@ -155,10 +155,9 @@ impl Meetings {
         let now = self.clock.now();
         let mut last_conflict = String::new();
         for attempt in 0..ID_ATTEMPTS {
-            let (thread_guid, join_id, conference, passcode) = {
+            let (join_id, conference, passcode) = {
                 let mut rng = rand::thread_rng();
                 (
-                    ids::thread_guid_at(now),
                     ids::join_meeting_id(&mut rng),
                     ids::conference_id(&mut rng),
                     passcode_required.then(|| ids::passcode(&mut rng)),
@@ -172,7 +171,10 @@ impl Meetings {
                     thread.to_owned(),
                     (now.timestamp_millis() + i64::try_from(attempt).unwrap_or(0)).to_string(),
                 ),
-                None => (ids::private_thread_id(thread_guid), "0".to_owned()),
+                None => (
+                    ids::private_thread_id(ids::thread_guid_at(now)),
+                    "0".to_owned(),
+                ),
             };
             let id = MeetingId::encode(org.user.id, &message_id, &thread_id);
             let join_web_url = ids::join_web_url(

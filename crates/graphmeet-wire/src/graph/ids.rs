@@ -86,10 +86,11 @@ pub fn private_thread_id(thread_guid: Uuid) -> String {
 /// Clients treat the GUID as opaque; what the order buys is where the stores put it. The thread
 /// id, the join link and the meeting id are all keys of unique indexes, and a version 4 GUID
 /// sends each insert to a random leaf of each of them: a batch of 32 meetings dirtied ~32 leaf
-/// pages per index, every one of them written to the WAL or to PostgreSQL's heap and WAL in
-/// full. Meetings drawn close in time share their keys' prefixes, so a batch's inserts fall on
-/// one or two leaves of the thread-id and join-link indexes (and of the meeting-id index, per
-/// organizer). 74 random bits keep the thread id, and so the join link, unguessable.
+/// pages per index, each written whole to SQLite's WAL (and, on PostgreSQL, each a B-tree page
+/// of its own to write back). Meetings drawn close in time share their keys' prefixes, so a
+/// batch's inserts fall on one or two leaves of the thread-id and join-link indexes (and of the
+/// meeting-id index, per organizer). 74 random bits keep the thread id, and so the join link,
+/// unguessable.
 pub fn thread_guid_at(now: chrono::DateTime<chrono::Utc>) -> Uuid {
     let seconds = u64::try_from(now.timestamp()).unwrap_or(0);
     Uuid::new_v7(uuid::Timestamp::from_unix(
