@@ -68,7 +68,7 @@ struct RawHeader {
 /// A token whose signature and claims verified, by the SHA-256 of the whole token.
 struct Verified {
     kid: String,
-    claims: AccessTokenClaims,
+    claims: Arc<AccessTokenClaims>,
 }
 
 /// Verifies access tokens against the key ring.
@@ -89,7 +89,9 @@ impl TokenVerifier {
     }
 
     /// The claims of a valid token, or why it is not.
-    pub async fn verify(&self, token: &str) -> Result<AccessTokenClaims, TokenError> {
+    /// The claims are shared with the verified-token cache: a call reads them, it does not
+    /// copy their strings.
+    pub async fn verify(&self, token: &str) -> Result<Arc<AccessTokenClaims>, TokenError> {
         let digest: [u8; 32] = sha2::Sha256::digest(token.as_bytes()).into();
         let known = self
             .verified
@@ -107,7 +109,7 @@ impl TokenVerifier {
                 .is_some()
             {
                 self.check_times(&known.claims)?;
-                return Ok(known.claims.clone());
+                return Ok(Arc::clone(&known.claims));
             }
             self.verified
                 .write()
@@ -115,6 +117,7 @@ impl TokenVerifier {
                 .remove(&digest);
         }
         let (kid, claims) = self.verify_fully(token).await?;
+        let claims = Arc::new(claims);
         self.remember(digest, kid, &claims);
         Ok(claims)
     }
@@ -132,7 +135,7 @@ impl TokenVerifier {
     }
 
     /// Remembers a verified token; when full, forgets the expired ones, or else all.
-    fn remember(&self, digest: [u8; 32], kid: String, claims: &AccessTokenClaims) {
+    fn remember(&self, digest: [u8; 32], kid: String, claims: &Arc<AccessTokenClaims>) {
         let mut verified = self.verified.write().unwrap_or_else(|p| p.into_inner());
         if verified.len() >= VERIFIED_TOKENS_KEPT {
             let now = self.clock.now().timestamp();
@@ -145,7 +148,7 @@ impl TokenVerifier {
             digest,
             Arc::new(Verified {
                 kid,
-                claims: claims.clone(),
+                claims: Arc::clone(claims),
             }),
         );
     }

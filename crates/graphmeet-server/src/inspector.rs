@@ -38,7 +38,7 @@ pub struct Facts {
     /// The calling app.
     pub app: Option<String>,
     /// The operation.
-    pub operation: Option<String>,
+    pub operation: Option<std::borrow::Cow<'static, str>>,
     /// The access decision's reason.
     pub decision: Option<String>,
     /// The kind of the policy grant that decided (`user`, `group`, `global`, `none`).
@@ -90,7 +90,7 @@ impl Inspector {
         FACTS
             .scope(RefCell::new(Facts::default()), async move {
                 let output = handle.await;
-                let facts = FACTS.with(|f| f.borrow().clone());
+                let facts = FACTS.with(|f| std::mem::take(&mut *f.borrow_mut()));
                 (output, facts)
             })
             .await

@@ -87,7 +87,7 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
             client_request_id,
             tenant: facts.tenant,
             app: facts.app,
-            operation: facts.operation,
+            operation: facts.operation.map(std::borrow::Cow::into_owned),
             decision: facts.decision,
         });
     }

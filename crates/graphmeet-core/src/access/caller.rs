@@ -3,6 +3,7 @@
 
 use crate::identity::AccessTokenClaims;
 use crate::model::UserRef;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// Why a call was refused before its token could be verified.
@@ -36,7 +37,7 @@ pub enum Caller {
     /// An app-only token.
     App {
         /// The token's claims.
-        claims: AccessTokenClaims,
+        claims: Arc<AccessTokenClaims>,
         /// The client id.
         app_id: Uuid,
         /// The token's tenant.
@@ -45,7 +46,7 @@ pub enum Caller {
     /// A delegated token.
     User {
         /// The token's claims.
-        claims: AccessTokenClaims,
+        claims: Arc<AccessTokenClaims>,
         /// The signed-in user.
         user_id: Uuid,
         /// The client id.
@@ -57,7 +58,7 @@ pub enum Caller {
 
 impl Caller {
     /// The caller of verified claims; `None` when an id claim is not a GUID.
-    pub fn from_claims(claims: AccessTokenClaims) -> Option<Self> {
+    pub fn from_claims(claims: Arc<AccessTokenClaims>) -> Option<Self> {
         let tenant_id = Uuid::parse_str(&claims.tid).ok()?;
         let app_id = Uuid::parse_str(&claims.appid).ok()?;
         if claims.idtyp == "app" {

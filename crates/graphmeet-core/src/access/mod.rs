@@ -76,11 +76,11 @@ impl Access {
             Caller::User { user_id, .. } => Some(*user_id),
             Caller::App { .. } => None,
         };
-        let outcome = self.decide_call(caller, operation, path);
-        let (decision, reason, user_id) = match &outcome {
-            Ok(auth) => (
-                AuditDecision::Allowed,
-                auth.decision
+        let mut outcome = self.decide_call(caller, operation, path);
+        let (decision, reason, user_id) = match &mut outcome {
+            Ok(auth) => {
+                let reason = auth
+                    .decision
                     .as_ref()
                     .map(AccessDecision::reason)
                     .or_else(|| auth.exchange.as_ref().map(ExchangeDecision::reason))
@@ -89,9 +89,10 @@ impl Access {
                             "allowed: a signed-in user acting for itself".to_owned()
                         }
                         Caller::App { .. } => "allowed: the app holds the role".to_owned(),
-                    }),
-                Some(auth.user.id),
-            ),
+                    });
+                auth.reason.clone_from(&reason);
+                (AuditDecision::Allowed, reason, Some(auth.user.id))
+            }
             // The user, when the path resolves to one in the caller's tenant.
             Err(denial) => (
                 AuditDecision::Denied,
@@ -216,6 +217,7 @@ impl Access {
             tenant,
             decision,
             exchange,
+            reason: String::new(),
         })
     }
 

@@ -101,9 +101,16 @@ pub struct Authorized {
     pub(super) tenant: Arc<Tenant>,
     pub(super) decision: Option<AccessDecision>,
     pub(super) exchange: Option<ExchangeDecision>,
+    /// Why the call was allowed, as the audit log records it.
+    pub(super) reason: String,
 }
 
 impl Authorized {
+    /// Why the call was allowed, in the audit log's words.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
     /// The caller.
     pub fn caller(&self) -> &Caller {
         &self.caller
@@ -134,8 +141,8 @@ impl Authorized {
     /// callers, from the token for delegated ones. `None` for an operation that decided no
     /// policy (reading a user).
     pub fn organizer(&self) -> Option<Organizer> {
-        let user = User::clone(&self.user);
-        let tenant = Tenant::clone(&self.tenant);
+        let user = Arc::clone(&self.user);
+        let tenant = Arc::clone(&self.tenant);
         match (&self.caller, &self.decision) {
             (Caller::App { .. }, Some(decision)) => decision
                 .allowed_access()

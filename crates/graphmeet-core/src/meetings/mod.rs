@@ -76,19 +76,20 @@ pub enum MeetingError {
 /// decision (app-only calls) or from the user's own delegated token.
 #[derive(Debug, Clone)]
 pub struct Organizer {
-    user: User,
-    tenant: Tenant,
+    // Shared with the directory index: a call's organizer is not a copy of the user.
+    user: Arc<User>,
+    tenant: Arc<Tenant>,
 }
 
 impl Organizer {
     /// An app-only caller, allowed by the tenant's application access policy for `user`.
-    pub fn for_app(allowed: &PolicyAllowed, user: User, tenant: Tenant) -> Option<Self> {
+    pub fn for_app(allowed: &PolicyAllowed, user: Arc<User>, tenant: Arc<Tenant>) -> Option<Self> {
         (allowed.user_id() == user.id && user.tenant_id == tenant.id)
             .then_some(Self { user, tenant })
     }
 
     /// A delegated caller acting for itself (the token's `oid` is the user).
-    pub fn signed_in(token_user: Uuid, user: User, tenant: Tenant) -> Option<Self> {
+    pub fn signed_in(token_user: Uuid, user: Arc<User>, tenant: Arc<Tenant>) -> Option<Self> {
         (token_user == user.id && user.tenant_id == tenant.id).then_some(Self { user, tenant })
     }
 
@@ -96,11 +97,14 @@ impl Organizer {
     /// the mailbox's owner, so the Teams application access policy is not asked (the calendar
     /// operation's authorization was).
     pub(crate) fn for_mailbox(user: User, tenant: Tenant) -> Self {
-        Self { user, tenant }
+        Self {
+            user: Arc::new(user),
+            tenant: Arc::new(tenant),
+        }
     }
 
     /// The administrator acting for `user` (a seed's meetings, which the admin key authorizes).
-    pub fn by_administrator(user: User, tenant: Tenant) -> Option<Self> {
+    pub fn by_administrator(user: Arc<User>, tenant: Arc<Tenant>) -> Option<Self> {
         (user.tenant_id == tenant.id).then_some(Self { user, tenant })
     }
 

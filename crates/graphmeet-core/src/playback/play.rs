@@ -7,7 +7,7 @@ use super::{
 };
 
 use crate::meetings::{Meetings, Organizer};
-use crate::model::{StoredMeeting, Tenant, User, UserRef};
+use crate::model::{StoredMeeting, UserRef};
 use crate::store::StoreError;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use graphmeet_wire::admin::Seed;
@@ -483,8 +483,11 @@ impl Playback {
                             DirectoryError::NotFound(format!("organizer {}", m.organizer)),
                         )
                     })?;
-                let org = Organizer::by_administrator(User::clone(&user), Tenant::clone(&tenant))
-                    .ok_or_else(|| {
+                let org = Organizer::by_administrator(
+                    std::sync::Arc::clone(&user),
+                    std::sync::Arc::clone(&tenant),
+                )
+                .ok_or_else(|| {
                     fail(
                         what.clone(),
                         DirectoryError::Invalid("the organizer is not of the tenant".into()),

@@ -285,7 +285,7 @@ async fn token(
     crate::inspector::note(|facts| {
         facts.tenant = Some(tenant.clone());
         facts.app = client_id.clone();
-        facts.operation = Some(format!("token:{grant_type}"));
+        facts.operation = Some(format!("token:{grant_type}").into());
         facts.credential = Some(
             if form.get("client_assertion").is_some() {
                 "assertion"

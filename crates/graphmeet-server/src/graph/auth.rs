@@ -7,6 +7,7 @@ use axum::http::HeaderMap;
 use graphmeet_core::access::{
     Authorized, Caller, Denial, Operation, PathUser, UnauthenticatedReason,
 };
+use graphmeet_core::policy::AccessDecision;
 use graphmeet_core::verify::TokenError;
 use graphmeet_wire::graph::GraphError;
 
@@ -133,7 +134,7 @@ async fn identified<'h>(
         Err((error, reason)) => {
             state.access.unauthenticated(operation, reason);
             crate::inspector::note(|facts| {
-                facts.operation = Some(operation.name().to_owned());
+                facts.operation = Some(operation.name().into());
                 facts.decision = Some(format!("denied: {}", reason.name()));
             });
             return Err(error.into());
@@ -159,7 +160,7 @@ fn note_decision(
     crate::inspector::note(|facts| {
         facts.tenant = Some(tenant.to_string());
         facts.app = Some(app.to_string());
-        facts.operation = Some(operation.name().to_owned());
+        facts.operation = Some(operation.name().into());
         facts.decision = Some(decision);
         facts.grant = Some(grant);
     });
@@ -181,12 +182,12 @@ pub async fn authorize(
         noted,
         operation,
         match &outcome {
-            Ok(auth) => match (auth.decision(), auth.exchange_decision()) {
-                (Some(d), _) => (d.reason(), d.grant_kind()),
-                // A calendar call: Exchange's policy decided, no Teams grant.
-                (None, Some(e)) => (e.reason(), "none"),
-                (None, None) => ("allowed".to_owned(), "none"),
-            },
+            // The reason the audit entry gave; a calendar call (Exchange's policy decided) and
+            // a call no policy decides name no Teams grant.
+            Ok(auth) => (
+                auth.reason().to_owned(),
+                auth.decision().map_or("none", AccessDecision::grant_kind),
+            ),
             Err(denial) => (denial.reason(), denial.grant_kind()),
         },
     );
