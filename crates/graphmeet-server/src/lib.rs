@@ -104,7 +104,7 @@ pub fn app(state: AppState) -> Router {
     let api = axum::Json(openapi::admin(api));
     // Both descriptions are built once, not on every request.
     let microsoft = axum::Json(openapi::microsoft());
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route(openapi::PATH, get(move || std::future::ready(api.clone())))
@@ -118,12 +118,18 @@ pub fn app(state: AppState) -> Router {
         .merge(join::router())
         .merge(console::router(state.clone()))
         .fallback(not_found)
-        .layer(axum::middleware::from_fn(surface::observe))
-        .layer(axum::Extension(std::sync::Arc::new(
-            inspector::Inspector::default(),
-        )))
-        .layer(axum::Extension(state.metrics.clone()))
-        .with_state(state)
+        .with_state(state.clone());
+    // The surface layer wraps the router once, not each of its routes: `Router::layer` boxes
+    // every route again per layer, and a request's route is cloned, box by box, on every call.
+    Router::new().fallback_service(
+        tower::ServiceBuilder::new()
+            .layer(axum::Extension(state.metrics.clone()))
+            .layer(axum::Extension(std::sync::Arc::new(
+                inspector::Inspector::default(),
+            )))
+            .layer(axum::middleware::from_fn(surface::observe))
+            .service(routes),
+    )
 }
 
 async fn shutdown_signal() {

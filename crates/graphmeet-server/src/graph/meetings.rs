@@ -18,7 +18,7 @@ use graphmeet_wire::graph::meeting::{parse_create_or_get, parse_input, RenderOpt
 use graphmeet_wire::graph::{
     parse_entity_query, parse_query, ApiVersion, GraphError, OnlineMeeting,
 };
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// The meeting and user routes of one API version.
 pub fn router(version: ApiVersion) -> Router<AppState> {
@@ -175,8 +175,11 @@ impl Render<'_> {
             None => self.context("/$entity"),
         };
         let options = self.options(select);
-        match serde_json::to_string(&meeting.render(&options)) {
-            Ok(properties) => annotated_entity(status, context, &properties),
+        // The properties are serialized straight after the annotations, in the body itself.
+        let mut body = annotations(&context, 4096);
+        let start = body.len();
+        match serde_json::to_writer(&mut body, &meeting.render(&options)) {
+            Ok(()) => entity_response(status, join_properties(body, start)),
             Err(e) => render_failure(&e).into_response(),
         }
     }
@@ -217,18 +220,41 @@ impl Render<'_> {
 /// (`properties` is a JSON object's text), spliced as text rather than through a map: the bytes
 /// are those of serializing one object holding both.
 fn annotated_entity(status: StatusCode, context: String, properties: &str) -> Response {
-    let context = Value::String(context).to_string();
-    let mut body = String::with_capacity(properties.len() + context.len() + 80);
-    body.push_str("{\"@odata.context\":");
-    body.push_str(&context);
-    body.push_str(",\"@odata.type\":\"#microsoft.graph.onlineMeeting\"");
-    match properties.strip_prefix('{') {
-        Some(rest) if rest != "}" => {
-            body.push(',');
-            body.push_str(rest);
+    let mut body = annotations(&context, properties.len());
+    let start = body.len();
+    body.extend_from_slice(properties.as_bytes());
+    entity_response(status, join_properties(body, start))
+}
+
+/// The opening of an entity's body, `{"@odata.context":…,"@odata.type":…`, with room for
+/// `properties` more bytes.
+fn annotations(context: &str, properties: usize) -> Vec<u8> {
+    let mut body = Vec::with_capacity(properties + context.len() + 96);
+    body.extend_from_slice(b"{\"@odata.context\":");
+    // A string always serializes.
+    let _ = serde_json::to_writer(&mut body, context);
+    body.extend_from_slice(b",\"@odata.type\":\"#microsoft.graph.onlineMeeting\"");
+    body
+}
+
+/// Joins the object written at `start` of `body` (after the annotations) to them: its `{`
+/// becomes the annotations' `,`, or, for an empty object, the body's closing `}`.
+fn join_properties(mut body: Vec<u8>, start: usize) -> Vec<u8> {
+    match &body[start..] {
+        [b'{', b'}'] => {
+            body.truncate(start);
+            body.push(b'}');
         }
-        _ => body.push('}'),
+        [b'{', ..] => body[start] = b',',
+        _ => {
+            body.truncate(start);
+            body.push(b'}');
+        }
     }
+    body
+}
+
+fn entity_response(status: StatusCode, body: Vec<u8>) -> Response {
     (
         status,
         [(

@@ -281,11 +281,21 @@ fn version_routes(version: ApiVersion) -> Router<AppState> {
 }
 
 /// `/v1.0` and `/beta`, wrapped in Graph's envelope.
+///
+/// The envelope wraps each version's router once rather than each route (`Router::layer`
+/// boxes every route, and each box is cloned on every call).
 pub fn router(state: AppState) -> Router<AppState> {
+    let version = |version| {
+        tower::ServiceBuilder::new()
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                envelope,
+            ))
+            .service(version_routes(version).with_state(state.clone()))
+    };
     Router::new()
-        .nest("/v1.0", version_routes(ApiVersion::V1))
-        .nest("/beta", version_routes(ApiVersion::Beta))
-        .layer(axum::middleware::from_fn_with_state(state, envelope))
+        .nest_service("/v1.0", version(ApiVersion::V1))
+        .nest_service("/beta", version(ApiVersion::Beta))
 }
 
 /// Whether the caller asked for the newer enum members (`Prefer: include-unknown-enum-members`),
