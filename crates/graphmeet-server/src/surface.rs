@@ -16,6 +16,10 @@ use uuid::Uuid;
 /// The request header through which the request id reaches the surfaces and handlers.
 pub const REQUEST_ID_HEADER: &str = "x-graphmeet-request-id";
 
+/// [`REQUEST_ID_HEADER`] as a header name: inserting a name given as text copies it each time.
+pub const REQUEST_ID_HEADER_NAME: axum::http::HeaderName =
+    axum::http::HeaderName::from_static(REQUEST_ID_HEADER);
+
 /// Which API a path belongs to.
 pub fn surface_of(path: &str) -> &'static str {
     if path.starts_with("/v1.0") || path.starts_with("/beta") {
@@ -37,7 +41,7 @@ pub fn surface_of(path: &str) -> &'static str {
 pub async fn observe(mut request: Request, next: Next) -> Response {
     let request_id = Uuid::new_v4().to_string();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
-        request.headers_mut().insert(REQUEST_ID_HEADER, v);
+        request.headers_mut().insert(REQUEST_ID_HEADER_NAME, v);
     }
     let path = request.uri().path().to_owned();
     let surface = surface_of(&path);

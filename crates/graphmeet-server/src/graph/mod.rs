@@ -15,7 +15,7 @@ pub mod users;
 
 use crate::state::AppState;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -90,7 +90,9 @@ pub async fn envelope(State(state): State<AppState>, mut request: Request, next:
         .map(str::to_owned)
         .unwrap_or_else(|| request_id.clone());
     if let Ok(v) = HeaderValue::from_str(&request_id) {
-        request.headers_mut().insert(REQUEST_ID_HEADER, v);
+        request
+            .headers_mut()
+            .insert(crate::surface::REQUEST_ID_HEADER_NAME, v);
     }
     // A NUL character in the path or the query names nothing Graph has (and could not be
     // looked up in PostgreSQL): the request gets Graph's 400 before any handler runs.
@@ -131,16 +133,21 @@ pub async fn envelope(State(state): State<AppState>, mut request: Request, next:
         response = rendered;
     }
     let h = response.headers_mut();
+    // Names as constants: a name inserted as text is copied on every answer.
+    const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
+    const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
+    const DIAGNOSTIC: HeaderName = HeaderName::from_static("x-ms-ags-diagnostic");
+    const ODATA_VERSION: HeaderName = HeaderName::from_static("odata-version");
     for (name, value) in [
-        ("request-id", &request_id),
-        ("client-request-id", &client_request_id),
+        (REQUEST_ID, &request_id),
+        (CLIENT_REQUEST_ID, &client_request_id),
     ] {
         if let Ok(v) = HeaderValue::from_str(value) {
             h.insert(name, v);
         }
     }
     h.insert(
-        "x-ms-ags-diagnostic",
+        DIAGNOSTIC,
         HeaderValue::from_static(r#"{"ServerInfo":{"DataCenter":"graphmeet","Slice":"E","Ring":"1","ScaleUnit":"000","RoleInstance":"graphmeet"}}"#),
     );
     h.insert(
@@ -151,7 +158,7 @@ pub async fn envelope(State(state): State<AppState>, mut request: Request, next:
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
     {
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"));
-        h.insert("odata-version", HeaderValue::from_static("4.0"));
+        h.insert(ODATA_VERSION, HeaderValue::from_static("4.0"));
     }
     response
 }
