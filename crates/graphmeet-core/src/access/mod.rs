@@ -76,23 +76,13 @@ impl Access {
             Caller::User { user_id, .. } => Some(*user_id),
             Caller::App { .. } => None,
         };
-        let mut outcome = self.decide_call(caller, operation, path);
-        let (decision, reason, user_id) = match &mut outcome {
-            Ok(auth) => {
-                let reason = auth
-                    .decision
-                    .as_ref()
-                    .map(AccessDecision::reason)
-                    .or_else(|| auth.exchange.as_ref().map(ExchangeDecision::reason))
-                    .unwrap_or_else(|| match auth.caller {
-                        Caller::User { .. } => {
-                            "allowed: a signed-in user acting for itself".to_owned()
-                        }
-                        Caller::App { .. } => "allowed: the app holds the role".to_owned(),
-                    });
-                auth.reason.clone_from(&reason);
-                (AuditDecision::Allowed, reason, Some(auth.user.id))
-            }
+        let outcome = self.decide_call(caller, operation, path);
+        let (decision, reason, user_id) = match &outcome {
+            Ok(auth) => (
+                AuditDecision::Allowed,
+                auth.reason.clone(),
+                Some(auth.user.id),
+            ),
             // The user, when the path resolves to one in the caller's tenant.
             Err(denial) => (
                 AuditDecision::Denied,
@@ -210,6 +200,14 @@ impl Access {
                 });
             }
         }
+        let reason = decision
+            .as_ref()
+            .map(AccessDecision::reason)
+            .or_else(|| exchange.as_ref().map(ExchangeDecision::reason))
+            .unwrap_or_else(|| match caller {
+                Caller::User { .. } => "allowed: a signed-in user acting for itself".to_owned(),
+                Caller::App { .. } => "allowed: the app holds the role".to_owned(),
+            });
         Ok(Authorized {
             operation,
             caller,
@@ -217,7 +215,7 @@ impl Access {
             tenant,
             decision,
             exchange,
-            reason: String::new(),
+            reason,
         })
     }
 

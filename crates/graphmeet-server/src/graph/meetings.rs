@@ -240,16 +240,11 @@ fn annotations(context: &str, properties: usize) -> Vec<u8> {
 /// Joins the object written at `start` of `body` (after the annotations) to them: its `{`
 /// becomes the annotations' `,`, or, for an empty object, the body's closing `}`.
 fn join_properties(mut body: Vec<u8>, start: usize) -> Vec<u8> {
-    match &body[start..] {
-        [b'{', b'}'] => {
-            body.truncate(start);
-            body.push(b'}');
-        }
-        [b'{', ..] => body[start] = b',',
-        _ => {
-            body.truncate(start);
-            body.push(b'}');
-        }
+    if body.get(start) == Some(&b'{') && body.len() > start + 2 {
+        body[start] = b',';
+    } else {
+        body.truncate(start);
+        body.push(b'}');
     }
     body
 }
