@@ -463,6 +463,21 @@ pub struct StoredMeeting {
     pub document: String,
 }
 
+/// A meeting's revision as a reader asked for it: the document comes only when the revision is
+/// not the one the reader already holds (see [`crate::store::Store::get_meeting_revision`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MeetingRevision {
+    /// The stored revision is the one the reader named.
+    Unchanged,
+    /// Another revision (or the reader named none): it and its document.
+    Changed {
+        /// How many times the document has been updated since the meeting was stored.
+        revision: i64,
+        /// The onlineMeeting resource, JSON.
+        document: String,
+    },
+}
+
 pub use graphmeet_wire::admin::{AuditDecision, AuditEntry};
 
 /// One row of the directory change log: something authorization or the token endpoint reads

@@ -235,6 +235,15 @@ pub trait Store: Send + Sync + 'static {
         tenant_id: Uuid,
         id: &str,
     ) -> Result<Option<StoredMeeting>, StoreError>;
+    /// A meeting's revision within a tenant, with its document unless its revision is `known`
+    /// (`None` when there is no such meeting). Every update of the document makes a new
+    /// revision, so a rendering of revision `known` is the rendering of what is stored now.
+    async fn get_meeting_revision(
+        &self,
+        tenant_id: Uuid,
+        id: &str,
+        known: Option<i64>,
+    ) -> Result<Option<MeetingRevision>, StoreError>;
     /// A meeting by exact join URL, within a tenant.
     async fn find_meeting_by_join_web_url(
         &self,

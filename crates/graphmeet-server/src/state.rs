@@ -6,6 +6,7 @@ use graphmeet_core::identity::Identity;
 use graphmeet_core::index::DirectoryIndex;
 use graphmeet_core::verify::TokenVerifier;
 use graphmeet_core::Clock;
+use graphmeet_wire::graph::ApiVersion;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -92,59 +93,70 @@ pub struct AppServices {
 /// memoized by meeting id, API version and `Prefer: include-unknown-enum-members`.
 ///
 /// This is no cache of the data: the meeting is read from the store on every request, as
-/// ever, and an entry is used only when the document just read is byte for byte the one it
-/// was rendered from (a PATCH made by any instance changes the document, so its next read
-/// renders anew). Rendering is a function of the document and those options alone; what it
-/// saves is decoding the document, building the property tree in the service's order and
-/// serializing it (a third of a get's CPU time).
+/// ever, and an entry is used only when the row's revision is still the one it was rendered
+/// from (every update of a document, by any instance, makes a new revision, so the next read
+/// after a PATCH renders anew). The read names the kept revision and gets the document only
+/// when it changed. Rendering is a function of the document and those options alone; what the
+/// memo saves is reading the document, decoding it, building the property tree in the
+/// service's order and serializing it.
 #[derive(Debug, Default)]
 pub struct MeetingRenders {
-    entries: Mutex<HashMap<(String, &'static str, bool), Rendered>>,
+    entries: Mutex<HashMap<String, [Option<Rendered>; RENDER_SLOTS]>>,
 }
 
-#[derive(Debug)]
+/// One meeting's renderings: v1.0 and beta, each with and without unknown enum members.
+const RENDER_SLOTS: usize = 4;
+
+#[derive(Debug, Clone)]
 struct Rendered {
-    document: String,
+    revision: i64,
     properties: Arc<str>,
 }
 
-/// How many renderings are kept (a few KB each); when full, all are dropped.
+/// How many meetings' renderings are kept (a few KB each); when full, all are dropped.
 pub const MEETING_RENDERS_KEPT: usize = 1024;
 
 impl MeetingRenders {
-    /// The rendering of `document` for meeting `id` under these options: the kept one when it
-    /// was made from exactly this document, else `render`'s (kept for next time).
-    pub fn get_or_render<E>(
+    fn slot(version: ApiVersion, prefer_unknown_enum_members: bool) -> usize {
+        let version = match version {
+            ApiVersion::V1 => 0,
+            ApiVersion::Beta => 2,
+        };
+        version + usize::from(prefer_unknown_enum_members)
+    }
+
+    /// The kept rendering of meeting `id` under these options, with the revision it was
+    /// rendered from.
+    pub fn kept(
         &self,
         id: &str,
-        version: &'static str,
+        version: ApiVersion,
         prefer_unknown_enum_members: bool,
-        document: &str,
-        render: impl FnOnce() -> Result<String, E>,
-    ) -> Result<Arc<str>, E> {
-        let key = (id.to_owned(), version, prefer_unknown_enum_members);
-        if let Some(kept) = self
-            .entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-            .filter(|kept| kept.document == document)
-        {
-            return Ok(kept.properties.clone());
-        }
-        let properties: Arc<str> = render()?.into();
+    ) -> Option<(i64, Arc<str>)> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let kept = entries.get(id)?[Self::slot(version, prefer_unknown_enum_members)].as_ref()?;
+        Some((kept.revision, kept.properties.clone()))
+    }
+
+    /// Keeps the rendering of revision `revision` of meeting `id` under these options.
+    pub fn keep(
+        &self,
+        id: &str,
+        version: ApiVersion,
+        prefer_unknown_enum_members: bool,
+        revision: i64,
+        properties: Arc<str>,
+    ) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= MEETING_RENDERS_KEPT && !entries.contains_key(&key) {
+        if entries.len() >= MEETING_RENDERS_KEPT && !entries.contains_key(id) {
             entries.clear();
         }
-        entries.insert(
-            key,
-            Rendered {
-                document: document.to_owned(),
-                properties: properties.clone(),
-            },
-        );
-        Ok(properties)
+        // Only a rendering (a miss) gets here, so the key's copy costs nothing that matters.
+        entries.entry(id.to_owned()).or_default()
+            [Self::slot(version, prefer_unknown_enum_members)] = Some(Rendered {
+            revision,
+            properties,
+        });
     }
 }
 

@@ -16,7 +16,7 @@
 //! locked by a process in rollback-journal mode) is not waited for on the caller's thread: it
 //! answers [`Inline::Busy`] and the caller takes the sqlx path, which waits on its worker.
 
-use graphmeet_core::model::StoredMeeting;
+use graphmeet_core::model::{MeetingRevision, StoredMeeting};
 use graphmeet_core::StoreError;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::PathBuf;
@@ -132,6 +132,30 @@ impl InlineReader {
             Ok(row)
         });
         decode(read)
+    }
+
+    /// [`crate::sql::meetings::MEETING_REVISION`]: a meeting's revision, with its document
+    /// unless the revision is `known`.
+    pub(crate) fn meeting_revision(
+        &self,
+        tenant_id: Uuid,
+        meeting_id: &str,
+        known: Option<i64>,
+    ) -> Inline<Option<MeetingRevision>> {
+        self.with(|conn| {
+            conn.prepare_cached(crate::sql::meetings::MEETING_REVISION)?
+                .query_row(
+                    rusqlite::params![known, crate::codec::id(tenant_id), meeting_id],
+                    |row| {
+                        Ok(crate::sql::meetings::revision_of(
+                            row.get(0)?,
+                            row.get(1)?,
+                            known,
+                        ))
+                    },
+                )
+                .optional()
+        })
     }
 
     /// The organizer's meeting with a createOrGet key.

@@ -14,7 +14,7 @@ mod compose;
 
 use crate::clock::Clock;
 use crate::index::DirectoryIndex;
-use crate::model::{StoredMeeting, Tenant, User};
+use crate::model::{MeetingRevision, StoredMeeting, Tenant, User};
 use crate::policy::PolicyAllowed;
 use crate::store::{Store, StoreError};
 use crate::writer::{MeetingQuota, MeetingWriter};
@@ -266,14 +266,39 @@ impl Meetings {
         parse_document(&self.load(org, raw_id).await?)
     }
 
-    /// `GET …/onlineMeetings/{id}` as stored, for a caller that reads the document itself with
-    /// [`Meetings::document`] (the server memoizes what it renders from a document).
-    pub async fn get_stored(
+    /// The meeting id a request names, in its canonical form, when it is one of the organizer's
+    /// (the id names its organizer; another's is refused before anything is read).
+    pub fn organizers_id(org: &Organizer, raw_id: &str) -> Result<MeetingId, MeetingError> {
+        let decoded = MeetingId::parse(raw_id)?;
+        if decoded.organizer != org.user.id {
+            return Err(MeetingError::OrganizerMismatch(org.user.id.to_string()));
+        }
+        Ok(decoded.to_meeting_id())
+    }
+
+    /// The organizer's meeting `id` ([`Meetings::organizers_id`]) as of now: unchanged when its
+    /// revision is `known`, else its revision and document (decoded by [`Meetings::parse`]).
+    pub async fn revision(
         &self,
         org: &Organizer,
-        raw_id: &str,
-    ) -> Result<StoredMeeting, MeetingError> {
-        self.load(org, raw_id).await
+        id: &MeetingId,
+        known: Option<i64>,
+    ) -> Result<MeetingRevision, MeetingError> {
+        self.store
+            .get_meeting_revision(org.tenant.id, id.as_str(), known)
+            .await?
+            .ok_or(MeetingError::NotFound)
+    }
+
+    /// The resource a meeting document holds, as [`Meetings::get`] answers it.
+    pub fn parse(id: &str, document: &str) -> Result<OnlineMeeting, MeetingError> {
+        let mut meeting: OnlineMeeting = serde_json::from_str(document).map_err(|e| {
+            MeetingError::Store(StoreError::Backend(format!(
+                "meeting {id} has an unreadable document: {e}"
+            )))
+        })?;
+        upgrade_join_information(&mut meeting);
+        Ok(meeting)
     }
 
     /// The resource a stored meeting's document holds, as [`Meetings::get`] answers it.
@@ -428,11 +453,7 @@ impl Meetings {
 
     /// The meeting a path id names, checked against the organizer.
     async fn load(&self, org: &Organizer, raw_id: &str) -> Result<StoredMeeting, MeetingError> {
-        let decoded = MeetingId::parse(raw_id)?;
-        if decoded.organizer != org.user.id {
-            return Err(MeetingError::OrganizerMismatch(org.user.id.to_string()));
-        }
-        let id = decoded.to_meeting_id();
+        let id = Self::organizers_id(org, raw_id)?;
         self.store
             .get_meeting(org.tenant.id, id.as_str())
             .await?
@@ -441,14 +462,7 @@ impl Meetings {
 }
 
 fn parse_document(stored: &StoredMeeting) -> Result<OnlineMeeting, MeetingError> {
-    let mut meeting: OnlineMeeting = serde_json::from_str(&stored.document).map_err(|e| {
-        MeetingError::Store(StoreError::Backend(format!(
-            "meeting {} has an unreadable document: {e}",
-            stored.id
-        )))
-    })?;
-    upgrade_join_information(&mut meeting);
-    Ok(meeting)
+    Meetings::parse(&stored.id, &stored.document)
 }
 
 fn not_found_if_gone(e: StoreError) -> MeetingError {

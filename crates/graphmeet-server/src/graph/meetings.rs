@@ -13,12 +13,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use graphmeet_core::access::{Authorized, Operation, PathUser};
 use graphmeet_core::meetings::{MeetingError, Meetings, Organizer};
-use graphmeet_core::model::StoredMeeting;
+use graphmeet_core::model::MeetingRevision;
 use graphmeet_wire::graph::meeting::{parse_create_or_get, parse_input, RenderOptions, Rendered};
 use graphmeet_wire::graph::{
     parse_entity_query, parse_query, ApiVersion, GraphError, OnlineMeeting,
 };
 use serde_json::json;
+use std::sync::Arc;
 
 /// The meeting and user routes of one API version.
 pub fn router(version: ApiVersion) -> Router<AppState> {
@@ -184,20 +185,41 @@ impl Render<'_> {
         }
     }
 
-    /// [`Render::entity`] of a stored meeting with no `$select`, the same bytes, with the
-    /// properties' text from [`crate::state::MeetingRenders`].
-    fn stored_entity(&self, stored: &StoredMeeting) -> Result<Response, GraphFailure> {
+    /// [`Render::entity`] of the organizer's meeting `raw_id` as stored now, with no `$select`:
+    /// the same bytes, with the properties' text from [`crate::state::MeetingRenders`] when
+    /// the meeting's revision is the one rendered there (its document is then not even read).
+    async fn current_entity(
+        &self,
+        org: &Organizer,
+        raw_id: &str,
+    ) -> Result<Response, GraphFailure> {
+        let id = Meetings::organizers_id(org, raw_id).map_err(graph_error)?;
         let options = self.options(None);
-        let properties = self.state.renders.get_or_render(
-            &stored.id,
-            self.version.as_str(),
-            options.prefer_unknown_enum_members,
-            &stored.document,
-            || {
-                let meeting = Meetings::document(stored).map_err(graph_error)?;
-                serde_json::to_string(&meeting.render(&options)).map_err(|e| render_failure(&e))
+        let prefer = options.prefer_unknown_enum_members;
+        let kept = self.state.renders.kept(id.as_str(), self.version, prefer);
+        let known = kept.as_ref().map(|(revision, _)| *revision);
+        let properties = match self.state.meetings.revision(org, &id, known).await {
+            Ok(MeetingRevision::Changed { revision, document }) => {
+                let meeting = Meetings::parse(id.as_str(), &document).map_err(graph_error)?;
+                let properties: Arc<str> = serde_json::to_string(&meeting.render(&options))
+                    .map_err(|e| render_failure(&e))?
+                    .into();
+                self.state.renders.keep(
+                    id.as_str(),
+                    self.version,
+                    prefer,
+                    revision,
+                    properties.clone(),
+                );
+                properties
+            }
+            // Unchanged is the answer only to a revision named, i.e. one kept.
+            Ok(MeetingRevision::Unchanged) => match kept {
+                Some((_, properties)) => properties,
+                None => return Err(GraphError::internal_server_error().into()),
             },
-        )?;
+            Err(e) => return Err(graph_error(e)),
+        };
         Ok(annotated_entity(
             StatusCode::OK,
             self.context("/$entity"),
@@ -344,16 +366,11 @@ async fn fetch(
         version,
         user_id: auth.user().id.to_string(),
     };
-    let stored = state
-        .meetings
-        .get_stored(&org, &id)
-        .await
-        .map_err(graph_error)?;
     if query.select.is_some() {
-        let meeting = Meetings::document(&stored).map_err(graph_error)?;
+        let meeting = state.meetings.get(&org, &id).await.map_err(graph_error)?;
         return Ok(render.entity(&meeting, query.select, StatusCode::OK));
     }
-    render.stored_entity(&stored)
+    render.current_entity(&org, &id).await
 }
 
 async fn find(

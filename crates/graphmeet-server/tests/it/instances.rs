@@ -198,6 +198,94 @@ async fn changes_made_on_one_instance_reach_the_other(database_url: String, back
     p.a.server.shutdown().await;
 }
 
+/// A get renders a meeting once and reuses the rendering while the row's revision stands: a
+/// PATCH or DELETE made through the other instance must show in the next get all the same.
+async fn meetings_changed_on_one_instance_read_changed_on_the_other(
+    database_url: String,
+    backend: &str,
+) {
+    let p = Pair::start(database_url).await;
+    let organizer = p.a.cred("user_id");
+    let base = format!("/v1.0/users/{organizer}/onlineMeetings");
+    let (status, _, created) =
+        p.a.graph(
+            Some(&p.token),
+            Method::POST,
+            &base,
+            Some(json!({"subject": "before"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{backend}: {created}");
+    let path = format!("{base}/{}", created["id"].as_str().unwrap());
+    let beta = path.replacen("/v1.0/", "/beta/", 1);
+    // Rendered (and kept) by A, in both versions, twice each.
+    for _ in 0..2 {
+        for path in [&path, &beta] {
+            let (status, _, got) = p.a.graph(Some(&p.token), Method::GET, path, None).await;
+            assert_eq!(status, 200, "{backend}: {got}");
+            assert_eq!(got["subject"], "before", "{backend}");
+        }
+    }
+    let (status, _, patched) =
+        p.b.graph(
+            Some(&p.token),
+            Method::PATCH,
+            &path,
+            Some(json!({"subject": "after"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{backend}: {patched}");
+    for path in [&path, &beta] {
+        let (status, _, got) = p.a.graph(Some(&p.token), Method::GET, path, None).await;
+        assert_eq!(status, 200, "{backend}: {got}");
+        assert_eq!(got["subject"], "after", "{backend}: {path}");
+    }
+    // What B stored, property by property (the context names each instance's own address).
+    let (_, _, mut got) = p.a.graph(Some(&p.token), Method::GET, &path, None).await;
+    let mut patched = patched;
+    for body in [&mut got, &mut patched] {
+        body.as_object_mut().unwrap().remove("@odata.context");
+    }
+    assert_eq!(got, patched, "{backend}: the get renders what B stored");
+    // A second change, to a revision A has not seen either.
+    let (status, _, _) =
+        p.b.graph(
+            Some(&p.token),
+            Method::PATCH,
+            &path,
+            Some(json!({"subject": "again"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{backend}");
+    let (_, _, got) = p.a.graph(Some(&p.token), Method::GET, &beta, None).await;
+    assert_eq!(got["subject"], "again", "{backend}");
+    let (status, _, _) = p.b.graph(Some(&p.token), Method::DELETE, &path, None).await;
+    assert_eq!(status, 204, "{backend}");
+    for path in [&path, &beta] {
+        let (status, _, got) = p.a.graph(Some(&p.token), Method::GET, path, None).await;
+        assert_eq!(status, 404, "{backend}: {got}");
+    }
+    p.b.server.shutdown().await;
+    p.a.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn meeting_changes_reach_another_instance_on_postgres() {
+    let Some(db) = graphmeet_store::TestDatabase::postgres().await else {
+        eprintln!("GRAPHMEET_TEST_POSTGRES_URL is not set: the PostgreSQL run is skipped");
+        return;
+    };
+    meetings_changed_on_one_instance_read_changed_on_the_other(db.url.clone(), "postgres").await;
+    db.cleanup().await.unwrap();
+}
+
+#[tokio::test]
+async fn meeting_changes_reach_another_instance_on_one_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("shared.db").display());
+    meetings_changed_on_one_instance_read_changed_on_the_other(url, "sqlite").await;
+}
+
 #[tokio::test]
 async fn changes_reach_another_instance_on_postgres() {
     let Some(db) = graphmeet_store::TestDatabase::postgres().await else {

@@ -31,6 +31,55 @@ pub(super) async fn get_meeting(
     .await
 }
 
+/// A meeting's revision, and its document unless the revision is the one named (the
+/// parameters appear in order, as SQLite numbers them: the known revision, the tenant, the id).
+pub(crate) const MEETING_REVISION: &str =
+    "SELECT revision, CASE WHEN revision = $1 THEN NULL ELSE document END FROM meetings \
+     WHERE tenant_id = $2 AND id = $3";
+
+pub(super) async fn get_meeting_revision(
+    store: &SqlStore,
+    tenant_id: Uuid,
+    meeting_id: &str,
+    known: Option<i64>,
+) -> Result<Option<MeetingRevision>, StoreError> {
+    if let Some(inline) = &store.inline {
+        if let crate::inline::Inline::Done(found) =
+            inline.meeting_revision(tenant_id, meeting_id, known)
+        {
+            return found;
+        }
+    }
+    let row = sqlx::query(MEETING_REVISION)
+        .bind(known)
+        .bind(id(tenant_id))
+        .bind(meeting_id)
+        .fetch_optional(&store.pool)
+        .await
+        .db()?;
+    row.map(|row| {
+        let revision: i64 = row.try_get(0).db()?;
+        let document: Option<String> = row.try_get(1).db()?;
+        Ok(revision_of(revision, document, known))
+    })
+    .transpose()
+}
+
+/// What [`MEETING_REVISION`] read: no document means the revision is `known`.
+pub(crate) fn revision_of(
+    revision: i64,
+    document: Option<String>,
+    known: Option<i64>,
+) -> MeetingRevision {
+    match document {
+        Some(document) => MeetingRevision::Changed { revision, document },
+        None => {
+            debug_assert_eq!(Some(revision), known);
+            MeetingRevision::Unchanged
+        }
+    }
+}
+
 pub(super) async fn find_meeting_by_external_id(
     store: &SqlStore,
     tenant_id: Uuid,
@@ -103,7 +152,8 @@ pub(super) async fn update_meeting(
     meeting: &StoredMeeting,
 ) -> Result<(), StoreError> {
     let done = sqlx::query(
-        "UPDATE meetings SET document = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4",
+        "UPDATE meetings SET document = $1, updated_at = $2, revision = revision + 1 \
+         WHERE tenant_id = $3 AND id = $4",
     )
     .bind(&meeting.document)
     .bind(micros(meeting.updated_at))

@@ -321,6 +321,15 @@ impl Store for SqlStore {
         meetings::get_meeting(self, tenant_id, meeting_id).await
     }
 
+    async fn get_meeting_revision(
+        &self,
+        tenant_id: Uuid,
+        meeting_id: &str,
+        known: Option<i64>,
+    ) -> Result<Option<MeetingRevision>, StoreError> {
+        meetings::get_meeting_revision(self, tenant_id, meeting_id, known).await
+    }
+
     async fn find_meeting_by_external_id(
         &self,
         tenant_id: Uuid,

@@ -9,7 +9,8 @@ use std::path::Path;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use graphmeet_core::model::{
     AccessPolicy, Account, App, CertificateCredential, ChangedEntity, GrantTarget, Group,
-    PolicyApp, PolicyGrant, SecretCredential, SigningKey, StoredMeeting, Tenant, User, UserType,
+    MeetingRevision, PolicyApp, PolicyGrant, SecretCredential, SigningKey, StoredMeeting, Tenant,
+    User, UserType,
 };
 use graphmeet_core::store::{MeetingInsert, MeetingInserted};
 use graphmeet_core::{Store, StoreError};
@@ -100,6 +101,7 @@ on_every_backend!(
     concurrent_create_or_get_creates_exactly_one_meeting,
     two_organizers_with_the_same_external_id_get_different_meetings,
     updating_a_meeting_replaces_its_document_only,
+    a_meetings_revision_counts_its_updates_and_names_the_document_only_when_changed,
     deleting_a_meeting_reports_whether_it_existed,
     deleting_a_user_or_tenant_deletes_its_meetings,
     meetings_are_counted_per_tenant_and_organizer,
@@ -2367,6 +2369,81 @@ mod checks {
         );
         assert!(store.delete_meeting(t.id, &m.id).await.unwrap());
         assert_not_found(store.update_meeting(&changed).await, "deleted");
+    }
+
+    pub async fn a_meetings_revision_counts_its_updates_and_names_the_document_only_when_changed(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, u) = tenant_with_user(store, "revision.example").await;
+        let m = meeting(&u, 1, None);
+        store.insert_meeting(&m).await.unwrap();
+        let changed = |revision, document: &str| {
+            Some(MeetingRevision::Changed {
+                revision,
+                document: document.to_owned(),
+            })
+        };
+        assert_eq!(
+            store.get_meeting_revision(t.id, &m.id, None).await.unwrap(),
+            changed(0, &m.document)
+        );
+        assert_eq!(
+            store
+                .get_meeting_revision(t.id, &m.id, Some(0))
+                .await
+                .unwrap(),
+            Some(MeetingRevision::Unchanged)
+        );
+        for (revision, text) in [(1, r#"{"subject":"One"}"#), (2, r#"{"subject":"One"}"#)] {
+            // An update makes a new revision even when it stores the same text.
+            store
+                .update_meeting(&StoredMeeting {
+                    document: text.into(),
+                    ..m.clone()
+                })
+                .await
+                .unwrap();
+            assert_eq!(
+                store
+                    .get_meeting_revision(t.id, &m.id, Some(revision - 1))
+                    .await
+                    .unwrap(),
+                changed(revision, text)
+            );
+            assert_eq!(
+                store
+                    .get_meeting_revision(t.id, &m.id, Some(revision))
+                    .await
+                    .unwrap(),
+                Some(MeetingRevision::Unchanged)
+            );
+        }
+        // Another tenant, an unknown id, a deleted meeting: none.
+        let (other, _) = tenant_with_user(store, "revision-other.example").await;
+        assert_eq!(
+            store
+                .get_meeting_revision(other.id, &m.id, None)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .get_meeting_revision(t.id, "gone", Some(0))
+                .await
+                .unwrap(),
+            None
+        );
+        assert!(store.delete_meeting(t.id, &m.id).await.unwrap());
+        assert_eq!(
+            store
+                .get_meeting_revision(t.id, &m.id, Some(2))
+                .await
+                .unwrap(),
+            None
+        );
     }
 
     pub async fn deleting_a_meeting_reports_whether_it_existed(
