@@ -347,3 +347,107 @@ async fn postgres_stores_meeting_documents_inline() {
     pg.cleanup().await.unwrap();
     assert_eq!(options, Some(vec!["toast_tuple_target=8160".to_owned()]));
 }
+
+/// The SQLite migration files, in order, each run as one script on `conn`, from the first up to
+/// (not including) `until`, or all when `until` is `None`.
+async fn run_sqlite_files(conn: &mut sqlx::SqliteConnection, from: &str, until: Option<&str>) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".sql"))
+        .collect();
+    files.sort();
+    for name in files {
+        if name.as_str() < from || until.is_some_and(|u| name.as_str() >= u) {
+            continue;
+        }
+        let sql = std::fs::read_to_string(dir.join(&name)).unwrap();
+        sqlx::raw_sql(&sql)
+            .execute(&mut *conn)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+/// Migration 20250601000001 rebuilds SQLite's audit log (its CHECK without an IN list): the
+/// rows, their `seq` and the AUTOINCREMENT counter carry over, the rule still holds, and the
+/// table is as before in every other way.
+#[tokio::test]
+async fn rebuilding_the_audit_log_keeps_its_rows_its_sequence_and_its_rule() {
+    const REBUILD: &str = "20250601000001";
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("audit.db").display()
+    );
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    run_sqlite_files(&mut conn, "", Some(REBUILD)).await;
+    for (at, decision) in [
+        (1, "allowed"),
+        (2, "denied"),
+        (3, "changed"),
+        (4, "allowed"),
+    ] {
+        sqlx::query(
+            "INSERT INTO audit_log (at, request_id, operation, decision, reason) \
+             VALUES (?, 'r', 'op', ?, 'why')",
+        )
+        .bind(at)
+        .bind(decision)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    // The newest row purged: the counter is past the newest row left.
+    sqlx::query("DELETE FROM audit_log WHERE at = 4")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let before: Vec<(i64, i64, String)> =
+        sqlx::query_as("SELECT seq, at, decision FROM audit_log ORDER BY seq")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(before.len(), 3);
+
+    run_sqlite_files(&mut conn, REBUILD, None).await;
+    let after: Vec<(i64, i64, String)> =
+        sqlx::query_as("SELECT seq, at, decision FROM audit_log ORDER BY seq")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(after, before);
+    let next: i64 = sqlx::query_scalar(
+        "INSERT INTO audit_log (at, request_id, operation, decision, reason) \
+         VALUES (5, 'r', 'op', 'allowed', 'why') RETURNING seq",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(next, 5, "the AUTOINCREMENT counter carried over");
+    let refused = sqlx::query(
+        "INSERT INTO audit_log (at, request_id, operation, decision, reason) \
+         VALUES (6, 'r', 'op', 'maybe', 'why')",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap_err();
+    assert!(refused.to_string().contains("CHECK"), "{refused}");
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log' \
+         ORDER BY name",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(indexes, ["audit_log_at", "audit_log_tenant_at"]);
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_master WHERE name LIKE 'audit_log%' AND type = 'table'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(tables, 1);
+    conn.close().await.unwrap();
+}
