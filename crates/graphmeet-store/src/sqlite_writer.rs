@@ -191,6 +191,11 @@ const INSERT_MEETING: &str = "INSERT INTO meetings (id, tenant_id, organizer_id,
      thread_id, join_meeting_id, join_web_url, created_at, updated_at, document) \
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
+/// A stored meeting's creation, for the monthly quota (migration 20250601000002): a statement
+/// of its own, so that the meeting's insert writes one table and keeps no statement journal.
+const INSERT_CREATION: &str =
+    "INSERT INTO meeting_creations (tenant_id, organizer_id, created_at) VALUES (?, ?, ?)";
+
 /// Stores a batch of meetings in one transaction, with [`graphmeet_core::Store::insert_meetings`]'s
 /// rules: a meeting whose key is taken or whose organizer is gone fails alone, at its position.
 pub(crate) fn insert_meetings(
@@ -226,6 +231,19 @@ pub(crate) fn insert_meetings(
                     other => return Err(other),
                 },
             });
+        }
+        let mut creation = tx.prepare_cached(INSERT_CREATION).map_err(store_error)?;
+        for (item, outcome) in batch.iter().zip(&outcomes) {
+            if matches!(outcome, Ok(MeetingInserted::Created)) {
+                let meeting = item.meeting();
+                creation
+                    .execute(rusqlite::params![
+                        id(meeting.tenant_id),
+                        id(meeting.organizer_id),
+                        micros(meeting.created_at),
+                    ])
+                    .map_err(store_error)?;
+            }
         }
     }
     tx.commit().map_err(store_error)?;

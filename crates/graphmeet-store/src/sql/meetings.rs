@@ -1,4 +1,4 @@
-//! Online meetings (`meetings`; `meeting_creations` is appended by trigger): the lookups of the
+//! Online meetings (`meetings`; `meeting_creations` is appended with them): the lookups of the
 //! request path (on a SQLite file they read on the caller's thread, inline.rs), updates,
 //! deletes, the counts behind the monthly quota, and the group commit's batches (on a SQLite
 //! file, written by the batch writer's own connection, sqlite_writer.rs; here, through sqlx,
@@ -299,6 +299,12 @@ pub(super) async fn insert_meetings(
                 failed[i] = Some(e);
             }
             None => {
+                let created: Vec<&StoredMeeting> = done
+                    .iter()
+                    .filter(|(_, outcome)| matches!(outcome, Ok(MeetingInserted::Created)))
+                    .map(|(i, _)| batch[*i].meeting())
+                    .collect();
+                insert_creations(store.backend, &mut tx, &created).await?;
                 tx.commit().await.db()?;
                 let mut outcomes: Vec<Option<Result<MeetingInserted, StoreError>>> =
                     failed.into_iter().map(|f| f.map(Err)).collect();
@@ -396,6 +402,32 @@ async fn insert_free_meetings(
         }
     }
     Ok(stored)
+}
+
+/// Appends the creations of meetings just stored, for the monthly quota, with multi-row
+/// statements (migration 20250601000002: in the meetings' transaction, not by trigger).
+async fn insert_creations(
+    backend: Backend,
+    tx: &mut Transaction<'_, Any>,
+    meetings: &[&StoredMeeting],
+) -> Result<(), StoreError> {
+    /// Rows per statement: 3 parameters each.
+    const ROWS: usize = 128;
+    for chunk in meetings.chunks(ROWS) {
+        let sql = format!(
+            "INSERT INTO meeting_creations (tenant_id, organizer_id, created_at) VALUES {}",
+            value_rows(backend, chunk.len(), 3)
+        );
+        let mut query = sqlx::query(&sql);
+        for meeting in chunk {
+            query = query
+                .bind(id(meeting.tenant_id))
+                .bind(id(meeting.organizer_id))
+                .bind(micros(meeting.created_at));
+        }
+        query.execute(&mut **tx).await.db()?;
+    }
+    Ok(())
 }
 
 /// Inserts one meeting of a batch. The inner result is the row's outcome (a taken key is a

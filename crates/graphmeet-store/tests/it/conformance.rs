@@ -2568,6 +2568,22 @@ mod checks {
         // Found again by createOrGet: not a second creation.
         let again = meeting(&alice, 35, Some("x"));
         assert!(!store.create_or_get_meeting(&again).await.unwrap().1);
+        // A batch with a taken key: the refused meeting is not a creation, its neighbour is.
+        let outcomes = store
+            .insert_meetings(&[
+                MeetingInsert::Create(meeting(&alice, 10, None)),
+                MeetingInsert::Create(meeting(&alice, 50, None)),
+            ])
+            .await
+            .unwrap();
+        assert!(
+            matches!(outcomes[0], Err(StoreError::Conflict(_))),
+            "{outcomes:?}"
+        );
+        assert!(
+            matches!(outcomes[1], Ok(MeetingInserted::Created)),
+            "{outcomes:?}"
+        );
 
         let count = |who: Uuid, from: i64, to: i64| async move {
             store
@@ -2575,7 +2591,7 @@ mod checks {
                 .await
                 .unwrap()
         };
-        assert_eq!(count(alice.id, 0, 100).await, 4);
+        assert_eq!(count(alice.id, 0, 100).await, 5);
         // The window is [since, before).
         assert_eq!(count(alice.id, 10, 30).await, 2);
         assert_eq!(count(alice.id, 11, 30).await, 1);
@@ -2585,7 +2601,7 @@ mod checks {
 
         // A deleted meeting stays counted; its organizer's deletion takes the count with it.
         assert!(store.delete_meeting(t.id, &single.id).await.unwrap());
-        assert_eq!(count(alice.id, 0, 100).await, 4);
+        assert_eq!(count(alice.id, 0, 100).await, 5);
         assert!(store.delete_user(bob.id).await.unwrap());
         assert_eq!(count(bob.id, 0, 100).await, 0);
     }

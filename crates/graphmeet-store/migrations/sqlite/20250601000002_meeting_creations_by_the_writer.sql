@@ -1,0 +1,12 @@
+-- `meeting_creations` is appended by the statements that store meetings, not by a trigger
+-- (sqlite). Keep in step with the other backend.
+--
+-- A row trigger made every meeting insert a statement that writes two tables, and a statement
+-- that writes two tables and may fail (a foreign key) keeps a statement journal on SQLite: a
+-- copy of every page it changes that the transaction had already changed, so that it alone
+-- can be rolled back. The batch writer now stores a batch's meetings, then its creations in
+-- one multi-row statement, in the same transaction: a creation is still committed with its
+-- meeting or not at all. Meetings are stored only through the group commit's batches (the
+-- `insert_meetings` of graphmeet-store's sqlx path and of its SQLite writer), both of which
+-- append the rows.
+DROP TRIGGER meetings_created;
