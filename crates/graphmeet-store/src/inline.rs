@@ -142,20 +142,23 @@ impl InlineReader {
         meeting_id: &str,
         known: Option<i64>,
     ) -> Inline<Option<MeetingRevision>> {
-        self.with(|conn| {
+        let read = self.with(|conn| {
             conn.prepare_cached(crate::sql::meetings::MEETING_REVISION)?
                 .query_row(
                     rusqlite::params![known, crate::codec::id(tenant_id), meeting_id],
-                    |row| {
-                        Ok(crate::sql::meetings::revision_of(
-                            row.get(0)?,
-                            row.get(1)?,
-                            known,
-                        ))
-                    },
+                    |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Option<String>>(1)?)),
                 )
                 .optional()
-        })
+        });
+        match read {
+            Inline::Busy => Inline::Busy,
+            Inline::Done(read) => Inline::Done(read.and_then(|row| {
+                row.map(|(revision, document)| {
+                    crate::sql::meetings::revision_of(revision, document, known)
+                })
+                .transpose()
+            })),
+        }
     }
 
     /// The organizer's meeting with a createOrGet key.

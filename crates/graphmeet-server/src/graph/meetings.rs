@@ -216,7 +216,13 @@ impl Render<'_> {
             // Unchanged is the answer only to a revision named, i.e. one kept.
             Ok(MeetingRevision::Unchanged) => match kept {
                 Some((_, properties)) => properties,
-                None => return Err(GraphError::internal_server_error().into()),
+                None => {
+                    tracing::error!(
+                        meeting = id.as_str(),
+                        "the store answered an unnamed revision as unchanged"
+                    );
+                    return Err(GraphError::internal_server_error().into());
+                }
             },
             Err(e) => return Err(graph_error(e)),
         };

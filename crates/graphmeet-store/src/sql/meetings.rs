@@ -60,23 +60,24 @@ pub(super) async fn get_meeting_revision(
     row.map(|row| {
         let revision: i64 = row.try_get(0).db()?;
         let document: Option<String> = row.try_get(1).db()?;
-        Ok(revision_of(revision, document, known))
+        revision_of(revision, document, known)
     })
     .transpose()
 }
 
-/// What [`MEETING_REVISION`] read: no document means the revision is `known`.
+/// What [`MEETING_REVISION`] read: no document means the revision is `known` (the column
+/// is `NOT NULL`, so anything else is a broken row, not an answer).
 pub(crate) fn revision_of(
     revision: i64,
     document: Option<String>,
     known: Option<i64>,
-) -> MeetingRevision {
+) -> Result<MeetingRevision, StoreError> {
     match document {
-        Some(document) => MeetingRevision::Changed { revision, document },
-        None => {
-            debug_assert_eq!(Some(revision), known);
-            MeetingRevision::Unchanged
-        }
+        Some(document) => Ok(MeetingRevision::Changed { revision, document }),
+        None if known == Some(revision) => Ok(MeetingRevision::Unchanged),
+        None => Err(StoreError::Backend(format!(
+            "a meeting row of revision {revision} has no document"
+        ))),
     }
 }
 
@@ -537,4 +538,32 @@ pub(crate) fn clash_conflict(
         None => return StoreError::Conflict("a meeting key was taken, then freed".to_owned()),
     };
     StoreError::Conflict(crate::error::rule_text(column))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::revision_of;
+    use graphmeet_core::model::MeetingRevision;
+    use graphmeet_core::StoreError;
+
+    #[test]
+    fn a_missing_document_is_unchanged_only_for_the_revision_named() {
+        assert_eq!(
+            revision_of(3, Some("{}".to_owned()), Some(2)).unwrap(),
+            MeetingRevision::Changed {
+                revision: 3,
+                document: "{}".to_owned()
+            }
+        );
+        assert_eq!(
+            revision_of(3, None, Some(3)).unwrap(),
+            MeetingRevision::Unchanged
+        );
+        for known in [None, Some(2)] {
+            assert!(matches!(
+                revision_of(3, None, known),
+                Err(StoreError::Backend(_))
+            ));
+        }
+    }
 }
