@@ -2,9 +2,10 @@
 -- same rule).
 --
 -- SQLite evaluates `x IN ('a', 'b', 'c')` by building a temporary B-tree of the list, once per
--- execution of the statement: in a CHECK constraint, once per inserted row. Every authorized
--- call appends an audit row, so that B-tree (a pager, a page cache and a page of its own) was
--- built and dropped on every call: about a quarter of the writer's time per row. The same rule
+-- execution of the statement, and the batch writer runs one cached single-row statement per
+-- audit row. Every authorized call appends an audit row, so that B-tree (a pager, a page cache
+-- and a page of its own) was built and dropped on every call: about a quarter of the writer's
+-- time per row. The same rule
 -- as comparisons costs nothing measurable. SQLite cannot alter a constraint, so the table is
 -- rebuilt, as its documentation prescribes: its rows, its `seq` values and its AUTOINCREMENT
 -- counter (which may be past the newest row left after a purge) carry over.
