@@ -22,6 +22,7 @@ mod events;
 mod exchange;
 mod inline;
 mod listing;
+mod reads;
 mod sql;
 mod sqlite_writer;
 mod subscriptions;
@@ -84,6 +85,8 @@ pub struct SqlStore {
     checkpointer: Option<std::sync::Arc<checkpoint::Checkpointer>>,
     /// On a SQLite file, the thread and connection that write meeting and audit batches.
     batch_writer: Option<std::sync::Arc<sqlite_writer::SqliteWriter>>,
+    /// On PostgreSQL, the task that gathers concurrent reads of meeting revisions.
+    revision_reads: Option<reads::RevisionReads>,
 }
 
 /// Wakes when any instance sharing the database changes the directory (PostgreSQL
@@ -212,6 +215,8 @@ impl SqlStore {
             _ => None,
         };
         let inline = file.map(|path| std::sync::Arc::new(inline::InlineReader::new(path)));
+        let revision_reads =
+            (backend == Backend::Postgres).then(|| reads::RevisionReads::start(pool.clone()));
         tracing::debug!(backend = backend.name(), "store connected");
         Ok(SqlStore {
             pool,
@@ -220,6 +225,7 @@ impl SqlStore {
             inline,
             checkpointer,
             batch_writer,
+            revision_reads,
         })
     }
 

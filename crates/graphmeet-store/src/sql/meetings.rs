@@ -50,6 +50,9 @@ pub(super) async fn get_meeting_revision(
             return found;
         }
     }
+    if let Some(reads) = &store.revision_reads {
+        return reads.read(tenant_id, meeting_id, known).await;
+    }
     let row = sqlx::query(MEETING_REVISION)
         .bind(known)
         .bind(id(tenant_id))

@@ -102,6 +102,7 @@ on_every_backend!(
     two_organizers_with_the_same_external_id_get_different_meetings,
     updating_a_meeting_replaces_its_document_only,
     a_meetings_revision_counts_its_updates_and_names_the_document_only_when_changed,
+    concurrent_revision_reads_each_get_the_answer_for_their_own_meeting,
     deleting_a_meeting_reports_whether_it_existed,
     deleting_a_user_or_tenant_deletes_its_meetings,
     meetings_are_counted_per_tenant_and_organizer,
@@ -2444,6 +2445,93 @@ mod checks {
                 .unwrap(),
             None
         );
+    }
+
+    /// Hundreds of reads at once (on PostgreSQL they share statements, `reads.rs`): each
+    /// caller gets what a read of its own meeting, tenant and known revision answers.
+    pub async fn concurrent_revision_reads_each_get_the_answer_for_their_own_meeting(
+        store: &SqlStore,
+        _db: &TestDatabase,
+    ) {
+        let store: &dyn Store = store;
+        let (t, u) = tenant_with_user(store, "reads.example").await;
+        let (other, _) = tenant_with_user(store, "reads-other.example").await;
+        let meetings: Vec<StoredMeeting> = (0..5).map(|n| meeting(&u, n, None)).collect();
+        for m in &meetings {
+            store.insert_meeting(m).await.unwrap();
+        }
+        // Meeting n is at revision n.
+        for (n, m) in meetings.iter().enumerate() {
+            for r in 1..=n {
+                store
+                    .update_meeting(&StoredMeeting {
+                        document: format!(r#"{{"subject":"{n} at {r}"}}"#),
+                        ..m.clone()
+                    })
+                    .await
+                    .unwrap();
+            }
+        }
+        let document = |n: usize| {
+            if n == 0 {
+                meetings[0].document.clone()
+            } else {
+                format!(r#"{{"subject":"{n} at {n}"}}"#)
+            }
+        };
+        // (tenant, id, known) and the answer expected, in a mix that changes with i.
+        let cases: Vec<(Uuid, String, Option<i64>, Option<MeetingRevision>)> = (0..300usize)
+            .map(|i| {
+                let n = i % meetings.len();
+                let id = meetings[n].id.clone();
+                let revision = n as i64;
+                match i % 6 {
+                    0 => (
+                        t.id,
+                        id,
+                        None,
+                        Some(MeetingRevision::Changed {
+                            revision,
+                            document: document(n),
+                        }),
+                    ),
+                    1 => (t.id, id, Some(revision), Some(MeetingRevision::Unchanged)),
+                    2 => (
+                        t.id,
+                        id,
+                        Some(revision + 7),
+                        Some(MeetingRevision::Changed {
+                            revision,
+                            document: document(n),
+                        }),
+                    ),
+                    3 => (other.id, id, None, None),
+                    4 => (t.id, format!("{id}-not"), Some(revision), None),
+                    _ => (
+                        t.id,
+                        id,
+                        Some(-1),
+                        Some(MeetingRevision::Changed {
+                            revision,
+                            document: document(n),
+                        }),
+                    ),
+                }
+            })
+            .collect();
+        let answers = futures_util::future::join_all(
+            cases
+                .iter()
+                .map(|(tenant, id, known, _)| store.get_meeting_revision(*tenant, id, *known)),
+        )
+        .await;
+        for (i, ((tenant, id, known, expected), answer)) in cases.iter().zip(answers).enumerate() {
+            assert_eq!(
+                &answer.unwrap(),
+                expected,
+                "read {i}: tenant {tenant}, meeting {id}, known {known:?}"
+            );
+        }
     }
 
     pub async fn deleting_a_meeting_reports_whether_it_existed(
