@@ -252,6 +252,25 @@ pub(super) async fn insert_meetings(
     }
     let mut failed: Vec<Option<StoreError>> = batch.iter().map(|_| None).collect();
     let mut one_by_one = false;
+    // On PostgreSQL, first one statement per chunk, each its own transaction: the meetings
+    // whose keys are free, with their creations, in one round trip instead of four (`BEGIN`,
+    // the two inserts, `COMMIT`). What it skips (a taken key) goes the way below, which finds
+    // out why; a statement that fails (an unknown organizer) stored nothing, and the batch is
+    // stored one by one, which names the meeting.
+    let mut stored_first = std::collections::HashSet::new();
+    if store.backend == Backend::Postgres {
+        let meetings: Vec<&StoredMeeting> = batch.iter().map(MeetingInsert::meeting).collect();
+        match insert_and_count_free_meetings(&store.pool, &meetings).await {
+            Ok(stored) => stored_first = stored,
+            Err(StoreError::NotFound(_) | StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+        if stored_first.len() == batch.len() {
+            return Ok(batch.iter().map(|_| Ok(MeetingInserted::Created)).collect());
+        }
+        // What is left had a key taken (or the statement failed): one by one.
+        one_by_one = true;
+    }
     loop {
         let mut tx = store.pool.begin().await.db()?;
         let mut done: Vec<(usize, Result<MeetingInserted, StoreError>)> = Vec::new();
@@ -263,6 +282,7 @@ pub(super) async fn insert_meetings(
             .zip(&failed)
             .filter(|(_, f)| f.is_none())
             .map(|(insert, _)| insert.meeting())
+            .filter(|meeting| !stored_first.contains(meeting.id.as_str()))
             .collect();
         let stored = if one_by_one {
             std::collections::HashSet::new()
@@ -282,6 +302,11 @@ pub(super) async fn insert_meetings(
         };
         for (i, insert) in batch.iter().enumerate() {
             if failed[i].is_some() {
+                continue;
+            }
+            if stored_first.contains(insert.meeting().id.as_str()) {
+                // Committed already, with its creation.
+                done.push((i, Ok(MeetingInserted::Created)));
                 continue;
             }
             if stored.contains(insert.meeting().id.as_str()) {
@@ -307,6 +332,7 @@ pub(super) async fn insert_meetings(
                     .iter()
                     .filter(|(_, outcome)| matches!(outcome, Ok(MeetingInserted::Created)))
                     .map(|(i, _)| batch[*i].meeting())
+                    .filter(|meeting| !stored_first.contains(meeting.id.as_str()))
                     .collect();
                 insert_creations(store.backend, &mut tx, &created).await?;
                 tx.commit().await.db()?;
@@ -389,23 +415,60 @@ async fn insert_free_meetings(
         );
         let mut query = sqlx::query(&sql);
         for meeting in chunk {
-            query = query
-                .bind(meeting.id.as_str())
-                .bind(id(meeting.tenant_id))
-                .bind(id(meeting.organizer_id))
-                .bind(meeting.external_id.as_deref())
-                .bind(meeting.thread_id.as_str())
-                .bind(meeting.join_meeting_id.as_str())
-                .bind(meeting.join_web_url.as_str())
-                .bind(micros(meeting.created_at))
-                .bind(micros(meeting.updated_at))
-                .bind(meeting.document.as_str());
+            query = bind_meeting(query, meeting);
         }
         for row in query.fetch_all(&mut **tx).await.db()? {
             stored.insert(row.text("id")?);
         }
     }
     Ok(stored)
+}
+
+/// PostgreSQL: stores `meetings` whose keys are free and appends their creations, one
+/// statement (and so one transaction) per chunk; the ids of those stored.
+async fn insert_and_count_free_meetings(
+    pool: &sqlx::AnyPool,
+    meetings: &[&StoredMeeting],
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    /// Rows per statement: 10 parameters each, far below PostgreSQL's limit.
+    const ROWS: usize = 64;
+    let mut stored = std::collections::HashSet::with_capacity(meetings.len());
+    for chunk in meetings.chunks(ROWS) {
+        let sql = format!(
+            "WITH stored AS ({INSERT_MEETING} VALUES {} ON CONFLICT DO NOTHING \
+             RETURNING id, tenant_id, organizer_id, created_at), \
+             counted AS (INSERT INTO meeting_creations (tenant_id, organizer_id, created_at) \
+             SELECT tenant_id, organizer_id, created_at FROM stored) \
+             SELECT id FROM stored",
+            value_rows(Backend::Postgres, chunk.len(), 10)
+        );
+        let mut query = sqlx::query(&sql);
+        for meeting in chunk {
+            query = bind_meeting(query, meeting);
+        }
+        for row in query.fetch_all(pool).await.db()? {
+            stored.insert(row.text("id")?);
+        }
+    }
+    Ok(stored)
+}
+
+/// Binds the 10 columns of [`INSERT_MEETING`] for `meeting`.
+fn bind_meeting<'q>(
+    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    meeting: &'q StoredMeeting,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(meeting.id.as_str())
+        .bind(id(meeting.tenant_id))
+        .bind(id(meeting.organizer_id))
+        .bind(meeting.external_id.as_deref())
+        .bind(meeting.thread_id.as_str())
+        .bind(meeting.join_meeting_id.as_str())
+        .bind(meeting.join_web_url.as_str())
+        .bind(micros(meeting.created_at))
+        .bind(micros(meeting.updated_at))
+        .bind(meeting.document.as_str())
 }
 
 /// Appends the creations of meetings just stored, for the monthly quota, with multi-row
